@@ -1,0 +1,69 @@
+import type { AlertThresholds, Rule } from "./types";
+
+/** The seed's monitoring configuration ("alert_thresholds"). */
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  cpu_warning: 70,
+  cpu_critical: 90,
+  memory_warning: 80,
+  memory_critical: 95,
+  disk_warning: 85,
+  disk_critical: 95,
+};
+
+// Built-in rules clear a few points below their threshold, so a value hovering on the line does
+// not open and close an issue every interval.
+const CPU_MEM_HYSTERESIS = 5;
+const DISK_HYSTERESIS = 2;
+
+function metricRule(
+  id: string,
+  name: string,
+  metric: string,
+  threshold: number,
+  hysteresis: number,
+  durationSeconds: number,
+  severity: Rule["severity"],
+): Rule {
+  return {
+    id,
+    name,
+    kind: "threshold",
+    metric,
+    op: "above",
+    threshold,
+    clearThreshold: Math.max(0, threshold - hysteresis),
+    durationSeconds,
+    severity,
+    // Host-wide metrics name no service to act on: these rules notify; custom rules add actions.
+    actions: [],
+    enabled: true,
+    builtin: true,
+  };
+}
+
+/**
+ * The rules every host gets, derived from the org's thresholds. Durations follow the seed's
+ * cpu_spike (5 minutes); memory and disk exhaustion are given less time because they end in
+ * crashes rather than slowness.
+ */
+export function defaultRules(t: AlertThresholds): Rule[] {
+  return [
+    metricRule("cpu_warning", "CPU above warning", "cpu", t.cpu_warning, CPU_MEM_HYSTERESIS, 300, "medium"),
+    metricRule("cpu_spike", "CPU spike", "cpu", t.cpu_critical, CPU_MEM_HYSTERESIS, 300, "high"),
+    metricRule("memory_warning", "Memory above warning", "memory", t.memory_warning, CPU_MEM_HYSTERESIS, 300, "medium"),
+    metricRule("memory_critical", "Memory exhaustion", "memory", t.memory_critical, CPU_MEM_HYSTERESIS, 60, "critical"),
+    metricRule("disk_warning", "Disk above warning", "disk", t.disk_warning, DISK_HYSTERESIS, 60, "medium"),
+    metricRule("disk_critical", "Disk nearly full", "disk", t.disk_critical, DISK_HYSTERESIS, 0, "critical"),
+    {
+      id: "service_down",
+      name: "Service down",
+      kind: "service",
+      service: "*",
+      durationSeconds: 0,
+      severity: "high",
+      actions: ["restart_service"],
+      enabled: true,
+      builtin: true,
+    },
+  ];
+}

@@ -1,0 +1,144 @@
+/**
+ * Plain data the engine reads and writes. No runtime, no database, no clock: time comes in as
+ * epoch milliseconds on the samples and as `now`.
+ */
+
+export type Severity = "critical" | "high" | "medium" | "low";
+export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+
+/** Flat metric map: cpu, memory, disk (fullest mount), disk:/var, swap, load1, net.rx, net.tx ... (percent or raw units). */
+export type Metrics = Record<string, number>;
+
+export interface EngineSample {
+  /** epoch ms */
+  ts: number;
+  metrics: Metrics;
+}
+
+export interface EngineService {
+  name: string;
+  status: "up" | "down" | "unknown";
+  detail?: string;
+  /** Stopped on purpose by the agent: never treated as down. */
+  stopped?: boolean;
+}
+
+export interface AlertThresholds {
+  cpu_warning: number;
+  cpu_critical: number;
+  memory_warning: number;
+  memory_critical: number;
+  disk_warning: number;
+  disk_critical: number;
+}
+
+/**
+ * A diagnostic rule with the seed's semantics: a condition that must hold for `durationSeconds`
+ * before it opens an issue, a severity, and ordered recovery actions.
+ * - `threshold`: metric `op` threshold, cleared at `clearThreshold` (hysteresis; defaults to threshold).
+ * - `service`: a service (or "*" for every service) reported down.
+ */
+export interface Rule {
+  id: string;
+  name: string;
+  description?: string;
+  kind: "threshold" | "service";
+  metric?: string;
+  op?: "above" | "below";
+  threshold?: number;
+  clearThreshold?: number;
+  service?: string;
+  durationSeconds: number;
+  severity: Severity;
+  actions: string[];
+  enabled: boolean;
+  builtin?: boolean;
+}
+
+/** Per (rule, target) memory between reports; small enough to keep as JSON on the host row. */
+export interface RuleTrack {
+  /** When the condition started holding in the current streak (epoch ms). */
+  since?: number;
+  /** Whether an issue is open for it. */
+  active: boolean;
+  /** When the issue opened (epoch ms). */
+  openedAt?: number;
+  /** Recent [ts, value] while breaching, newest last: the evidence window (bounded). */
+  window?: [number, number][];
+  /** The service's own words about why it is down. */
+  detail?: string;
+}
+
+export interface HostEngineState {
+  v: 1;
+  /** keyed by `${ruleId}|${target}` */
+  tracks: Record<string, RuleTrack>;
+}
+
+export interface Evidence {
+  metric?: string;
+  service?: string;
+  value?: number;
+  threshold?: number;
+  op?: "above" | "below";
+  durationSeconds: number;
+  /** When the condition started holding (ISO-free: epoch ms). */
+  since: number;
+  /** The window of [ts, value] samples that fired. */
+  window?: [number, number][];
+  detail?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  /** "" for host-wide rules, the service name for service rules. */
+  target: string;
+  severity: Severity;
+  summary: string;
+  evidence: Evidence;
+  actions: string[];
+  /** When the condition had held long enough (epoch ms). */
+  at: number;
+}
+
+export interface Clearance {
+  ruleId: string;
+  target: string;
+  at: number;
+  reason: "recovered" | "rule_removed" | "target_gone";
+  value?: number;
+}
+
+export interface EvaluationInput {
+  samples: EngineSample[];
+  /** The full current list of services, or undefined to leave service rules untouched. */
+  services?: EngineService[];
+  now: number;
+  /** Ignore durations (a one-time check has a single sample). */
+  instant?: boolean;
+}
+
+export interface EvaluationResult {
+  state: HostEngineState;
+  opened: Finding[];
+  cleared: Clearance[];
+  /** Every condition currently holding long enough, opened now or before. */
+  active: Finding[];
+}
+
+export type HealthStatus = "healthy" | "degraded" | "critical";
+
+export type AttemptStatus = "pending" | "succeeded" | "failed" | "refused" | "timed_out";
+
+export interface Attempt {
+  action: string;
+  status: AttemptStatus;
+  /** epoch ms the result came back (succeeded attempts are verified against it). */
+  finishedAt?: number;
+}
+
+export type RecoveryStep =
+  | { kind: "run"; action: string; attempt: number }
+  | { kind: "wait"; reason: string }
+  | { kind: "escalate"; reason: string }
+  | { kind: "none"; reason: string };

@@ -1,0 +1,151 @@
+/**
+ * The agent protocol, version 1: the only contract between a host agent and the edge.
+ * Both sides validate with these schemas, so a field changes here or nowhere.
+ *
+ *   POST /api/v1/agent/enroll  (enroll token)  EnrollRequest  -> EnrollResponse
+ *   POST /api/v1/agent/report  (agent token)   ReportRequest  -> ReportResponse
+ *
+ * One report per interval carries samples (many, when backfilling), the current state of every
+ * configured service and the results of commands; its response carries the commands queued for
+ * the host and the settings the agent should use. Times are ISO-8601 UTC strings on the wire.
+ */
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1 as const;
+
+/** Limits that keep one report bounded (the edge also refuses bodies over 1 MB). */
+export const LIMITS = {
+  samplesPerReport: 2000,
+  servicesPerReport: 200,
+  resultsPerReport: 200,
+  metricsPerSample: 64,
+  outputChars: 4096,
+  detailChars: 500,
+} as const;
+
+const isoTime = z.iso.datetime({ offset: true });
+const name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "letters, digits and . _ : @ - only, starting with a letter or digit");
+
+/** Metric names are dotted or colon-separated words: cpu, memory, disk, disk:/var, load1, net.rx ... */
+export const metricName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:/-]+$/, "metric names use letters, digits and _ . : / - only");
+
+export const metricsSchema = z
+  .record(metricName, z.number().finite())
+  .refine((m) => Object.keys(m).length <= LIMITS.metricsPerSample, `at most ${LIMITS.metricsPerSample} metrics a sample`);
+
+export const sampleSchema = z.object({ ts: isoTime, metrics: metricsSchema }).strict();
+
+export const serviceKinds = ["process", "systemd", "docker"] as const;
+export const serviceStatuses = ["up", "down", "unknown"] as const;
+
+export const serviceStateSchema = z
+  .object({
+    name,
+    kind: z.enum(serviceKinds),
+    status: z.enum(serviceStatuses),
+    detail: z.string().max(LIMITS.detailChars).optional(),
+    pid: z.number().int().positive().optional(),
+    /** Whether the agent stopped it on purpose: such a service is not "down". */
+    stopped: z.boolean().optional(),
+  })
+  .strict();
+
+export const resultStatuses = ["succeeded", "failed", "refused", "timed_out"] as const;
+
+export const commandResultSchema = z
+  .object({
+    commandId: z.string().min(1).max(64),
+    status: z.enum(resultStatuses),
+    exitCode: z.number().int().nullable().optional(),
+    output: z.string().max(LIMITS.outputChars),
+    durationMs: z.number().int().min(0),
+    finishedAt: isoTime,
+  })
+  .strict();
+
+export const hostFactsSchema = z
+  .object({
+    hostname: z.string().max(255).optional(),
+    os: z.string().max(128).optional(),
+    platform: z.string().max(64).optional(),
+    arch: z.string().max(32).optional(),
+    release: z.string().max(128).optional(),
+    cpus: z.number().int().positive().max(4096).optional(),
+    memTotalBytes: z.number().int().nonnegative().optional(),
+    agentVersion: z.string().max(32).optional(),
+  })
+  .strict();
+
+export const enrollRequestSchema = hostFactsSchema.extend({ name }).strict();
+export const enrollResponseSchema = z.object({ hostId: z.string(), agentToken: z.string() });
+
+export const reportReasons = ["interval", "event", "command", "backfill"] as const;
+
+export const reportRequestSchema = z
+  .object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    agentVersion: z.string().max(32).optional(),
+    reason: z.enum(reportReasons).default("interval"),
+    samples: z.array(sampleSchema).max(LIMITS.samplesPerReport),
+    /** The full list of configured services; omit it (e.g. in a backfill) to leave their state as it was. */
+    services: z.array(serviceStateSchema).max(LIMITS.servicesPerReport).optional(),
+    results: z.array(commandResultSchema).max(LIMITS.resultsPerReport).default([]),
+  })
+  .strict();
+
+/** The seed's alert thresholds, in percent, under the seed's own names. */
+export const alertThresholdsSchema = z
+  .object({
+    cpu_warning: z.number().min(0).max(100),
+    cpu_critical: z.number().min(0).max(100),
+    memory_warning: z.number().min(0).max(100),
+    memory_critical: z.number().min(0).max(100),
+    disk_warning: z.number().min(0).max(100),
+    disk_critical: z.number().min(0).max(100),
+  })
+  .strict();
+
+/** Actions are named on the wire by string: an agent refuses, and reports, any name it has no handler for. */
+export const commandSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    action: z.string().min(1).max(64),
+    target: z.string().max(128).optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    issueId: z.string().nullable().optional(),
+    expiresAt: isoTime,
+  })
+  .strict();
+
+export const agentSettingsSchema = z.object({
+  enabled: z.boolean(),
+  intervalSeconds: z.number().int().min(1).max(3600),
+  thresholds: alertThresholdsSchema,
+});
+
+export const reportResponseSchema = z.object({
+  commands: z.array(commandSchema),
+  settings: agentSettingsSchema,
+  serverTime: isoTime,
+});
+
+export type Sample = z.infer<typeof sampleSchema>;
+export type ServiceState = z.infer<typeof serviceStateSchema>;
+export type ServiceKind = (typeof serviceKinds)[number];
+export type CommandResult = z.infer<typeof commandResultSchema>;
+export type HostFacts = z.infer<typeof hostFactsSchema>;
+export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
+export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
+export type ReportRequest = z.input<typeof reportRequestSchema>;
+export type ReportResponse = z.infer<typeof reportResponseSchema>;
+export type Command = z.infer<typeof commandSchema>;
+export type AgentSettings = z.infer<typeof agentSettingsSchema>;
+export type AlertThresholds = z.infer<typeof alertThresholdsSchema>;

@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vite";
+
+// The root package.json runs this from the repo root (`vite build --config web/vite.config.ts`),
+// so every path is anchored to this file, not to the working directory.
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+export default defineConfig({
+  root,
+  plugins: [preact()],
+  build: {
+    outDir: fileURLToPath(new URL("./dist", import.meta.url)),
+    emptyOutDir: true,
+    target: "es2022",
+  },
+  server: {
+    // `vite --config web/vite.config.ts` against a local `wrangler dev` (default port 8787).
+    proxy: { "/api": { target: process.env.SELFHEAL_API ?? "http://127.0.0.1:8787", changeOrigin: false } },
+  },
+});
