@@ -1,0 +1,108 @@
+// A healing lab: the real Worker (wrangler dev, local D1), the real agent, and real HTTP services
+// the agent supervises, so tests and benchmarks can kill processes and watch them healed.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { api, applyMigrations, freePort, newSecret, startAgent, startWorker, stopProcess, waitFor } from "./stack.mjs";
+
+const SERVICE = new URL("./http-service.mjs", import.meta.url).pathname;
+
+/**
+ * @param {{ services?: number, interval?: number, hostName?: string, log?: (s: string) => void }} opts
+ */
+export async function startLab({ services = 1, interval = 2, hostName = "lab-host", log = () => {} } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "selfheal-lab-"));
+  const adminToken = newSecret();
+  const persistTo = path.join(dir, "wrangler");
+  await applyMigrations(persistTo);
+  const worker = await startWorker({ port: await freePort(), persistTo, adminToken, log });
+  const call = (method, pathname, body) => api(worker.url, adminToken, method, pathname, body);
+  await call("POST", "/api/healing/config", { monitoring: { interval } });
+  const { token } = await call("POST", "/api/v1/tokens", { scope: "enroll", name: hostName });
+
+  const svcs = [];
+  for (let i = 0; i < services; i++) {
+    const port = await freePort();
+    const pidFile = path.join(dir, `web${i}.pid`);
+    svcs.push({
+      name: `web${i}`,
+      port,
+      pidFile,
+      url: `http://127.0.0.1:${port}/`,
+      config: {
+        name: `web${i}`,
+        kind: "process",
+        start: [process.execPath, SERVICE, String(port), pidFile],
+        pidFile,
+        check: { http: `http://127.0.0.1:${port}/`, timeoutMs: 1000 },
+      },
+    });
+  }
+  const configPath = path.join(dir, "agent.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      server: worker.url,
+      token,
+      name: hostName,
+      interval,
+      stateDir: path.join(dir, "agent"),
+      services: svcs.map((s) => s.config),
+      actions: { restart_service: true, health_check: true },
+    }),
+  );
+  const agent = startAgent({ configPath, log });
+
+  const lab = {
+    dir,
+    worker,
+    agent,
+    adminToken,
+    services: svcs,
+    call,
+    /** The pid in a service's pid file (the process the agent started for it). */
+    pidOf: (svc) => Number(readFileSync(svc.pidFile, "utf8").trim()),
+    async stop() {
+      await agent.stop();
+      // The services are detached from the agent on purpose (they outlive it): end them here.
+      for (const svc of svcs) {
+        try {
+          process.kill(lab.pidOf(svc), "SIGKILL");
+        } catch {}
+      }
+      await worker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor(
+      async () => {
+        const status = await call("GET", "/api/healing/status");
+        const host = status.hosts.find((h) => h.name === hostName);
+        return host && host.services.length === services && host.services.every((s) => s.status === "up");
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: `agent ${hostName} reporting its services up` },
+    );
+  } catch (err) {
+    const out = `\n--- agent output ---\n${agent.output().slice(-3000)}\n--- worker output ---\n${worker.output().slice(-3000)}`;
+    await lab.stop();
+    throw new Error(err.message + out);
+  }
+  return lab;
+}
+
+/** Polls a URL every intervalMs until it answers 200; resolves with the time it took. */
+export async function timeUntilHealthy(url, { intervalMs = 100, timeoutMs = 60_000 } = {}) {
+  const start = Date.now();
+  await waitFor(
+    async () => {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      return res.status === 200;
+    },
+    { intervalMs, timeoutMs, what: url },
+  );
+  return Date.now() - start;
+}
+
+export { stopProcess, waitFor };
