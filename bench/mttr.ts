@@ -34,7 +34,8 @@ try {
       { timeoutMs: 60_000, intervalMs: 200, what: "no active issue" },
     );
     await new Promise((r) => setTimeout(r, 500 + Math.random() * interval * 1000));
-    const resolvedBefore = (await lab.call("GET", "/api/healing/issues?status=resolved&limit=500")).items.length;
+    const resolvedBefore = (await lab.call("GET", "/api/healing/issues?status=resolved&limit=500")).items
+      .length;
     process.kill(lab.pidOf(svc), "SIGKILL");
     const ms = await timeUntilHealthy(svc.url, { intervalMs: 100, timeoutMs: 60_000 });
     healed.push(ms / 1000);
@@ -46,7 +47,9 @@ try {
       { timeoutMs: 60_000, intervalMs: 200, what: "the issue resolved" },
     );
     recorded.push(issue.mttrSeconds);
-    console.log(`  kill ${i + 1}: HTTP 200 again after ${(ms / 1000).toFixed(2)} s; issue MTTR ${issue.mttrSeconds} s`);
+    console.log(
+      `  kill ${i + 1}: HTTP 200 again after ${(ms / 1000).toFixed(2)} s; issue MTTR ${issue.mttrSeconds} s`,
+    );
   }
   console.log(`time to HTTP 200 after SIGKILL: ${fmt(healed)}`);
   console.log(`issue MTTR (detected → resolved): ${fmt(recorded)}`);

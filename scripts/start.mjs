@@ -20,7 +20,8 @@ function step(what, cmd, args) {
   }
 }
 
-if (!existsSync(path.join(ROOT, "node_modules", ".bin", "wrangler"))) step("installing dependencies (npm ci)…", "npm", ["ci"]);
+if (!existsSync(path.join(ROOT, "node_modules", ".bin", "wrangler")))
+  step("installing dependencies (npm ci)…", "npm", ["ci"]);
 const stack = await import("./lib/stack.mjs");
 if (!existsSync(stack.AGENT_CLI)) step("building the agent…", "npm", ["run", "build:agent"]);
 step("building the dashboard…", "npm", ["run", "--silent", "build:web"]);

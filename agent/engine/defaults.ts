@@ -50,8 +50,24 @@ export function defaultRules(t: AlertThresholds): Rule[] {
   return [
     metricRule("cpu_warning", "CPU above warning", "cpu", t.cpu_warning, CPU_MEM_HYSTERESIS, 300, "medium"),
     metricRule("cpu_spike", "CPU spike", "cpu", t.cpu_critical, CPU_MEM_HYSTERESIS, 300, "high"),
-    metricRule("memory_warning", "Memory above warning", "memory", t.memory_warning, CPU_MEM_HYSTERESIS, 300, "medium"),
-    metricRule("memory_critical", "Memory exhaustion", "memory", t.memory_critical, CPU_MEM_HYSTERESIS, 60, "critical"),
+    metricRule(
+      "memory_warning",
+      "Memory above warning",
+      "memory",
+      t.memory_warning,
+      CPU_MEM_HYSTERESIS,
+      300,
+      "medium",
+    ),
+    metricRule(
+      "memory_critical",
+      "Memory exhaustion",
+      "memory",
+      t.memory_critical,
+      CPU_MEM_HYSTERESIS,
+      60,
+      "critical",
+    ),
     metricRule("disk_warning", "Disk above warning", "disk", t.disk_warning, DISK_HYSTERESIS, 60, "medium"),
     metricRule("disk_critical", "Disk nearly full", "disk", t.disk_critical, DISK_HYSTERESIS, 0, "critical"),
     {

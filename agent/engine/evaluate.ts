@@ -1,5 +1,17 @@
+import { describeFinding } from "./findings";
+import { matchMetrics } from "./metric-names";
+import {
+  advanceSeries,
+  baselineSignal,
+  forecastSignal,
+  growthSignal,
+  type Signal,
+  thresholdSignal,
+  trendWindowMs,
+} from "./signals";
 import type {
   Clearance,
+  EngineSample,
   EngineService,
   EvaluationInput,
   EvaluationResult,
@@ -7,13 +19,16 @@ import type {
   HostEngineState,
   Rule,
   RuleTrack,
+  SeriesState,
 } from "./types";
 
 /** Evidence windows are bounded so a host's state stays a few KB however long a breach lasts. */
 const WINDOW_MAX = 20;
+const FLAP_COUNT = 3;
+const FLAP_WINDOW_S = 600;
 
 export function emptyState(): HostEngineState {
-  return { v: 1, tracks: {} };
+  return { v: 1, tracks: {}, series: {} };
 }
 
 const keyOf = (ruleId: string, target: string) => `${ruleId}|${target}`;
@@ -24,21 +39,30 @@ const splitKey = (key: string) => {
 
 interface Run {
   tracks: Record<string, RuleTrack>;
+  series: Record<string, SeriesState>;
   opened: Finding[];
   cleared: Clearance[];
+  flapping: Finding[];
   instant: boolean;
 }
 
 /**
  * Runs every enabled rule over the new samples (oldest first) and the current services, carrying
  * each condition's streak in `state`. A condition opens once it has held for the rule's duration
- * and clears at the rule's clear level; one (rule, target) is never open twice.
+ * (and minSamples), clears at the rule's clear level, and one (rule, target) is never open twice.
+ * An issue that keeps opening and closing is marked flapping and held open until it settles.
  */
-export function evaluate(rules: Rule[], state: HostEngineState | undefined, input: EvaluationInput): EvaluationResult {
+export function evaluate(
+  rules: Rule[],
+  state: HostEngineState | undefined,
+  input: EvaluationInput,
+): EvaluationResult {
   const run: Run = {
     tracks: structuredClone(state?.tracks ?? {}),
+    series: structuredClone(state?.series ?? {}),
     opened: [],
     cleared: [],
+    flapping: [],
     instant: input.instant ?? false,
   };
   const enabled = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
@@ -50,126 +74,155 @@ export function evaluate(rules: Rule[], state: HostEngineState | undefined, inpu
     delete run.tracks[key];
   }
 
-  for (const rule of enabled.values()) {
-    if (rule.kind === "threshold") evaluateThreshold(run, rule, input.samples);
-    else if (input.services) evaluateService(run, rule, input.services, input.now);
+  const metricRules = [...enabled.values()].filter((r) => r.kind !== "service");
+  for (const sample of input.samples) evaluateSample(run, metricRules, sample);
+  if (input.services) {
+    for (const rule of enabled.values())
+      if (rule.kind === "service") evaluateServices(run, rule, input.services, input.now);
   }
+  pruneSeries(run, metricRules);
 
   const active: Finding[] = [];
   for (const [key, track] of Object.entries(run.tracks)) {
     const { ruleId, target } = splitKey(key);
     const rule = enabled.get(ruleId);
-    if (track.active && rule) active.push(findingOf(rule, target, track, track.openedAt ?? input.now));
+    if (track.active && rule) active.push(describeFinding(rule, target, track, track.openedAt ?? input.now));
   }
-  return { state: { v: 1, tracks: run.tracks }, opened: run.opened, cleared: run.cleared, active };
+  return {
+    state: { v: 1, tracks: run.tracks, series: run.series },
+    opened: run.opened,
+    cleared: run.cleared,
+    active,
+    flapping: run.flapping,
+  };
 }
 
-function evaluateThreshold(run: Run, rule: Rule, samples: EvaluationInput["samples"]) {
-  const metric = rule.metric ?? "";
-  const threshold = rule.threshold ?? 0;
-  const above = (rule.op ?? "above") === "above";
-  const clearAt = rule.clearThreshold ?? threshold;
-  const key = keyOf(rule.id, "");
-  const track: RuleTrack = run.tracks[key] ?? { active: false };
+function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
+  // Each metric's series state advances once per sample, however many rules read it.
+  const advanced = new Map<string, { before: SeriesState; after: SeriesState }>();
+  const seriesOf = (metric: string, value: number) => {
+    let entry = advanced.get(metric);
+    if (!entry) {
+      const readers = rules.filter((r) => matchMetrics(r.metric ?? "", { [metric]: value }).length > 0);
+      const trending = readers.filter((r) => r.kind === "forecast" || r.kind === "growth");
+      entry = advanceSeries(run.series[metric] ?? {}, sample.ts, value, metric, {
+        trendMs: trending.length ? trendWindowMs(trending) : undefined,
+        baseline: readers.some((r) => r.kind === "baseline"),
+      });
+      run.series[metric] = entry.after;
+      advanced.set(metric, entry);
+    }
+    return entry;
+  };
 
-  for (const sample of samples) {
-    const value = sample.metrics[metric];
-    if (value === undefined || !Number.isFinite(value)) continue;
-    const breach = above ? value > threshold : value < threshold;
-    const clears = above ? value <= clearAt : value >= clearAt;
-    if (breach || (track.active && !clears)) {
-      track.since ??= sample.ts;
-      track.window = [...(track.window ?? []), [sample.ts, value] as [number, number]].slice(-WINDOW_MAX);
-      if (!track.active && heldLongEnough(run, rule, track.since, sample.ts)) open(run, rule, "", track, sample.ts);
-    } else {
-      if (track.active) run.cleared.push({ ruleId: rule.id, target: "", at: sample.ts, reason: "recovered", value });
-      reset(track);
+  for (const rule of rules) {
+    for (const metric of matchMetrics(rule.metric ?? "", sample.metrics)) {
+      const value = sample.metrics[metric];
+      if (!Number.isFinite(value)) continue;
+      const target = rule.metric?.includes("*") ? metric : "";
+      const signal = signalOf(rule, metric, value, seriesOf(metric, value));
+      if (signal) applySignal(run, rule, target, sample.ts, signal);
     }
   }
-  store(run, key, track);
 }
 
-function evaluateService(run: Run, rule: Rule, services: EngineService[], now: number) {
-  const watched = services.filter((s) => rule.service === "*" || s.name === rule.service);
+function signalOf(rule: Rule, metric: string, value: number, s: { before: SeriesState; after: SeriesState }) {
+  switch (rule.kind) {
+    case "threshold":
+      return thresholdSignal(rule, value);
+    case "forecast":
+      return forecastSignal(rule, value, s.after);
+    case "growth":
+      return growthSignal(rule, metric, value, s.after);
+    case "baseline":
+      return baselineSignal(rule, metric, value, s.before);
+    default:
+      return null;
+  }
+}
+
+function evaluateServices(run: Run, rule: Rule, services: EngineService[], now: number) {
   const seen = new Set<string>();
-  for (const service of watched) {
-    const key = keyOf(rule.id, service.name);
-    seen.add(key);
-    const track: RuleTrack = run.tracks[key] ?? { active: false };
+  for (const service of services) {
+    if (rule.service !== "*" && service.name !== rule.service) continue;
+    seen.add(keyOf(rule.id, service.name));
     const down = service.status === "down" && !service.stopped;
-    if (down) {
-      track.since ??= now;
-      track.detail = service.detail;
-      if (!track.active && heldLongEnough(run, rule, track.since, now)) open(run, rule, service.name, track, now);
-    } else if (service.status === "up" || service.stopped) {
-      if (track.active) run.cleared.push({ ruleId: rule.id, target: service.name, at: now, reason: "recovered" });
-      reset(track);
-    }
-    store(run, key, track);
+    const up = service.status === "up" || Boolean(service.stopped);
+    applySignal(
+      run,
+      rule,
+      service.name,
+      now,
+      { breach: down, clears: up, value: down ? 0 : 1 },
+      service.detail,
+    );
   }
   for (const key of Object.keys(run.tracks)) {
     if (!key.startsWith(`${rule.id}|`) || seen.has(key)) continue;
-    if (run.tracks[key].active) {
-      run.cleared.push({ ...splitKey(key), at: now, reason: "target_gone" });
-    }
+    if (run.tracks[key].active) run.cleared.push({ ...splitKey(key), at: now, reason: "target_gone" });
     delete run.tracks[key];
   }
 }
 
-function heldLongEnough(run: Run, rule: Rule, since: number, at: number) {
-  return run.instant || at - since >= rule.durationSeconds * 1000;
+function applySignal(run: Run, rule: Rule, target: string, ts: number, signal: Signal, detail?: string) {
+  const key = keyOf(rule.id, target);
+  const track: RuleTrack = run.tracks[key] ?? { active: false };
+  run.tracks[key] = track;
+  if (signal.breach || (track.active && !signal.clears)) {
+    track.quietSince = undefined;
+    track.since ??= ts;
+    track.count = (track.count ?? 0) + 1;
+    if (rule.kind !== "service") {
+      track.window = [...(track.window ?? []), [ts, signal.value] as [number, number]].slice(-WINDOW_MAX);
+    }
+    if (signal.extra) track.extra = signal.extra;
+    if (detail !== undefined) track.detail = detail;
+    const held = run.instant || ts - track.since >= rule.durationSeconds * 1000;
+    if (!track.active && held && track.count >= (rule.minSamples ?? 1)) open(run, rule, target, track, ts);
+  } else if (track.active && track.flapping) {
+    // A flapping issue stays open, quietly, until the condition has stayed clear for the flap window.
+    track.quietSince ??= ts;
+    if (ts - track.quietSince >= flapWindowMs(rule)) {
+      run.cleared.push({ ruleId: rule.id, target, at: ts, reason: "settled", value: signal.value });
+      reset(track, true);
+    }
+  } else {
+    const value = rule.kind === "service" ? {} : { value: signal.value };
+    if (track.active) run.cleared.push({ ruleId: rule.id, target, at: ts, reason: "recovered", ...value });
+    reset(track, false);
+  }
+  if (!track.active && track.since === undefined && !track.opens?.length) delete run.tracks[key];
 }
+
+const flapWindowMs = (rule: Rule) => (rule.flapWindowSeconds ?? FLAP_WINDOW_S) * 1000;
 
 function open(run: Run, rule: Rule, target: string, track: RuleTrack, at: number) {
   track.active = true;
   track.openedAt = at;
-  run.opened.push(findingOf(rule, target, track, at));
-}
-
-function reset(track: RuleTrack) {
-  track.active = false;
-  track.since = undefined;
-  track.openedAt = undefined;
-  track.window = undefined;
-  track.detail = undefined;
-}
-
-/** Idle tracks are dropped so the state holds only conditions in progress. */
-function store(run: Run, key: string, track: RuleTrack) {
-  if (track.active || track.since !== undefined) run.tracks[key] = JSON.parse(JSON.stringify(track));
-  else delete run.tracks[key];
-}
-
-function findingOf(rule: Rule, target: string, track: RuleTrack, at: number): Finding {
-  const last = track.window?.at(-1);
-  const since = track.since ?? at;
-  const base = { ruleId: rule.id, target, severity: rule.severity, actions: rule.actions, at };
-  if (rule.kind === "service") {
-    return {
-      ...base,
-      summary: `${rule.name}: ${target}${track.detail ? ` (${track.detail})` : ""}`,
-      evidence: { service: target, durationSeconds: rule.durationSeconds, since, detail: track.detail },
-    };
+  track.opens = [...(track.opens ?? []).filter((t) => at - t < flapWindowMs(rule)), at];
+  const finding = describeFinding(rule, target, track, at);
+  run.opened.push(finding);
+  if (track.opens.length >= (rule.flapCount ?? FLAP_COUNT)) {
+    track.flapping = true;
+    run.flapping.push({ ...finding, flapping: true });
   }
-  const op = rule.op ?? "above";
-  const value = last?.[1];
-  const shown = value === undefined ? "?" : String(Math.round(value * 10) / 10);
-  return {
-    ...base,
-    summary: `${rule.name}: ${rule.metric} ${shown} ${op} ${rule.threshold}${durationText(rule.durationSeconds)}`,
-    evidence: {
-      metric: rule.metric,
-      value,
-      threshold: rule.threshold,
-      op,
-      durationSeconds: rule.durationSeconds,
-      since,
-      window: track.window,
-    },
-  };
 }
 
-function durationText(seconds: number) {
-  if (seconds <= 0) return "";
-  return seconds % 60 === 0 ? ` for ${seconds / 60} min` : ` for ${seconds} s`;
+function reset(track: RuleTrack, settled: boolean) {
+  for (const k of ["since", "openedAt", "window", "detail", "count", "quietSince", "extra"] as const)
+    delete track[k];
+  track.active = false;
+  if (settled) {
+    delete track.flapping;
+    delete track.opens;
+  }
+}
+
+/** Series state is kept only for metrics some rule still reads through a trend or a baseline. */
+function pruneSeries(run: Run, rules: Rule[]) {
+  const stateful = rules.filter((r) => r.kind === "forecast" || r.kind === "growth" || r.kind === "baseline");
+  for (const metric of Object.keys(run.series)) {
+    if (!stateful.some((r) => matchMetrics(r.metric ?? "", { [metric]: 0 }).length > 0))
+      delete run.series[metric];
+  }
 }

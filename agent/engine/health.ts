@@ -8,7 +8,8 @@ export function healthScore(metrics: Metrics | undefined | null, services: Engin
   if (!metrics) return null;
   const headroom = (v: number | undefined) => 100 - Math.min(100, Math.max(0, v ?? 0));
   const serviceScore = services.every((s) => s.status !== "down" || s.stopped) ? 100 : 50;
-  const score = (headroom(metrics.cpu) + headroom(metrics.memory) + headroom(metrics.disk) + serviceScore) / 4;
+  const score =
+    (headroom(metrics.cpu) + headroom(metrics.memory) + headroom(metrics.disk) + serviceScore) / 4;
   return Math.round(score * 10) / 10;
 }
 

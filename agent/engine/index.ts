@@ -2,8 +2,14 @@
  * The diagnostic engine: pure functions shared by the Worker and the agent.
  * Data in, data out; time is an input.
  */
-export * from "./types";
-export { defaultRules, DEFAULT_THRESHOLDS } from "./defaults";
-export { evaluate, emptyState } from "./evaluate";
+
+export { type Baseline, baselineQuantile } from "./baseline";
+export { correlate, familiesOf, type Incident } from "./correlate";
+export { DEFAULT_THRESHOLDS, defaultRules } from "./defaults";
+export { emptyState, evaluate } from "./evaluate";
+export { humanDuration } from "./findings";
 export { healthScore, healthStatus } from "./health";
+export { isPercentMetric, matchMetrics } from "./metric-names";
 export { nextRecoveryStep } from "./recovery";
+export { fitTrend, growthPercentPerHour, type TrendWindow, timeToLimit } from "./trend";
+export * from "./types";

@@ -20,7 +20,11 @@ export function nextRecoveryStep(input: RecoveryInput): RecoveryStep {
   if (actions.length === 0) return { kind: "none", reason: "the rule names no recovery action" };
   const last = attempts.at(-1);
   if (last?.status === "pending") return { kind: "wait", reason: `${last.action} is still running` };
-  if (last?.status === "succeeded" && last.finishedAt !== undefined && now - last.finishedAt < verifyWindowMs) {
+  if (
+    last?.status === "succeeded" &&
+    last.finishedAt !== undefined &&
+    now - last.finishedAt < verifyWindowMs
+  ) {
     return { kind: "wait", reason: `verifying ${last.action}` };
   }
   if (attempts.length >= maxAttempts) {

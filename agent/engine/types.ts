@@ -38,17 +38,46 @@ export interface AlertThresholds {
  * - `threshold`: metric `op` threshold, cleared at `clearThreshold` (hysteresis; defaults to threshold).
  * - `service`: a service (or "*" for every service) reported down.
  */
+export type RuleKind = "threshold" | "service" | "forecast" | "growth" | "baseline" | "anomaly";
+export const RULE_KINDS: readonly RuleKind[] = [
+  "threshold",
+  "service",
+  "forecast",
+  "growth",
+  "baseline",
+  "anomaly",
+];
+
 export interface Rule {
   id: string;
   name: string;
   description?: string;
-  kind: "threshold" | "service";
+  kind: RuleKind;
+  /** The metric watched; one "*" makes it a pattern and each matching metric its own target (disk:*). */
   metric?: string;
   op?: "above" | "below";
+  /** threshold: the limit; baseline: a floor below which nothing fires. */
   threshold?: number;
   clearThreshold?: number;
   service?: string;
   durationSeconds: number;
+  /** Consecutive breaching samples needed besides the duration (anomaly: "for N samples"). */
+  minSamples?: number;
+  /** forecast: the level that means exhausted (default 100) and how far ahead to warn. */
+  limit?: number;
+  horizonSeconds?: number;
+  /** forecast and growth: the trend window. */
+  windowSeconds?: number;
+  /** growth: the seed's growth_rate, % per hour. */
+  growthRate?: number;
+  /** baseline: fire above factor × the metric's q-quantile of normal. */
+  quantile?: number;
+  factor?: number;
+  /** anomaly: the detector's score that counts as anomalous. */
+  minScore?: number;
+  /** Flap detection: this many opens within the window marks the issue flapping. */
+  flapCount?: number;
+  flapWindowSeconds?: number;
   severity: Severity;
   actions: string[];
   enabled: boolean;
@@ -67,12 +96,29 @@ export interface RuleTrack {
   window?: [number, number][];
   /** The service's own words about why it is down. */
   detail?: string;
+  /** Consecutive breaching samples in the current streak. */
+  count?: number;
+  /** Recent open times, for flap detection. */
+  opens?: number[];
+  flapping?: boolean;
+  /** While flapping: when the condition last stopped holding. */
+  quietSince?: number;
+  /** Kind-specific evidence of the newest breaching sample (forecast, growth, baseline...). */
+  extra?: Record<string, number>;
+}
+
+/** Per-metric memory shared by every rule on that metric. */
+export interface SeriesState {
+  trend?: import("./trend").TrendWindow;
+  baseline?: import("./baseline").Baseline;
 }
 
 export interface HostEngineState {
   v: 1;
   /** keyed by `${ruleId}|${target}` */
   tracks: Record<string, RuleTrack>;
+  /** keyed by metric name */
+  series?: Record<string, SeriesState>;
 }
 
 export interface Evidence {
@@ -87,6 +133,8 @@ export interface Evidence {
   /** The window of [ts, value] samples that fired. */
   window?: [number, number][];
   detail?: string;
+  /** forecast: etaSeconds, slopePerHour, limit; growth: ratePerHour; baseline: baseline, quantile. */
+  extra?: Record<string, number>;
 }
 
 export interface Finding {
@@ -99,13 +147,15 @@ export interface Finding {
   actions: string[];
   /** When the condition had held long enough (epoch ms). */
   at: number;
+  /** Opening and closing too often: actions and notifications are held until it settles. */
+  flapping?: boolean;
 }
 
 export interface Clearance {
   ruleId: string;
   target: string;
   at: number;
-  reason: "recovered" | "rule_removed" | "target_gone";
+  reason: "recovered" | "settled" | "rule_removed" | "target_gone";
   value?: number;
 }
 
@@ -124,6 +174,8 @@ export interface EvaluationResult {
   cleared: Clearance[];
   /** Every condition currently holding long enough, opened now or before. */
   active: Finding[];
+  /** Findings that became flapping in this evaluation. */
+  flapping: Finding[];
 }
 
 export type HealthStatus = "healthy" | "degraded" | "critical";

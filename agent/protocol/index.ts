@@ -28,7 +28,10 @@ const name = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "letters, digits and . _ : @ - only, starting with a letter or digit");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/,
+    "letters, digits and . _ : @ - only, starting with a letter or digit",
+  );
 
 /** Metric names are dotted or colon-separated words: cpu, memory, disk, disk:/var, load1, net.rx ... */
 export const metricName = z
@@ -39,7 +42,10 @@ export const metricName = z
 
 export const metricsSchema = z
   .record(metricName, z.number().finite())
-  .refine((m) => Object.keys(m).length <= LIMITS.metricsPerSample, `at most ${LIMITS.metricsPerSample} metrics a sample`);
+  .refine(
+    (m) => Object.keys(m).length <= LIMITS.metricsPerSample,
+    `at most ${LIMITS.metricsPerSample} metrics a sample`,
+  );
 
 export const sampleSchema = z.object({ ts: isoTime, metrics: metricsSchema }).strict();
 

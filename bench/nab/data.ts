@@ -34,7 +34,10 @@ export function listSeries(dir: string): string[] {
 }
 
 export function readSeries(dir: string, key: string): Series {
-  const lines = fs.readFileSync(path.join(dir, key), "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = fs
+    .readFileSync(path.join(dir, key), "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   const header = lines[0].split(",").map((h) => h.replace(/^\uFEFF/, "").trim());
   const ti = header.indexOf("timestamp");
   const vi = header.indexOf("value");

@@ -3,7 +3,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { api, applyMigrations, freePort, newSecret, startAgent, startWorker, stopProcess, waitFor } from "./stack.mjs";
+import {
+  api,
+  applyMigrations,
+  freePort,
+  newSecret,
+  startAgent,
+  startWorker,
+  stopProcess,
+  waitFor,
+} from "./stack.mjs";
 
 const SERVICE = new URL("./http-service.mjs", import.meta.url).pathname;
 

@@ -41,7 +41,9 @@ export function run(cmd, args, { cwd = ROOT, env = quietEnv(), quiet = true } = 
     child.stderr?.on("data", (d) => (out += d));
     child.on("error", reject);
     child.on("exit", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out.slice(-4000)}`)),
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${out.slice(-4000)}`)),
     );
   });
 }
@@ -65,7 +67,9 @@ export async function waitFor(check, { timeoutMs = 30_000, intervalMs = 100, wha
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ""}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ""}`,
+  );
 }
 
 /**
@@ -78,14 +82,20 @@ export async function startWorker({ port, persistTo, adminToken, log = () => {},
   writeFileSync(envFile, `SELFHEAL_ADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
   const args = [
     "dev",
-    "--ip", "127.0.0.1",
-    "--port", String(port),
-    "--inspector-port", String(await freePort()),
-    "--persist-to", persistTo,
-    "--env-file", envFile,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(await freePort()),
+    "--persist-to",
+    persistTo,
+    "--env-file",
+    envFile,
     "--test-scheduled",
     "--show-interactive-dev-session=false",
-    "--log-level", "warn",
+    "--log-level",
+    "warn",
   ];
   // detached: wrangler runs workerd as a child; stopping the group stops both.
   const proc = spawn(path.join(BIN, "wrangler"), args, {
@@ -95,8 +105,14 @@ export async function startWorker({ port, persistTo, adminToken, log = () => {},
     stdio: inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  proc.stdout?.on("data", (d) => { output += d; log(String(d)); });
-  proc.stderr?.on("data", (d) => { output += d; log(String(d)); });
+  proc.stdout?.on("data", (d) => {
+    output += d;
+    log(String(d));
+  });
+  proc.stderr?.on("data", (d) => {
+    output += d;
+    log(String(d));
+  });
   let exited = false;
   proc.on("exit", () => (exited = true));
   const url = `http://127.0.0.1:${port}`;
@@ -124,8 +140,14 @@ export function startAgent({ configPath, log = () => {}, inherit = false, args =
     stdio: inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  proc.stdout?.on("data", (d) => { output += d; log(String(d)); });
-  proc.stderr?.on("data", (d) => { output += d; log(String(d)); });
+  proc.stdout?.on("data", (d) => {
+    output += d;
+    log(String(d));
+  });
+  proc.stderr?.on("data", (d) => {
+    output += d;
+    log(String(d));
+  });
   return { proc, output: () => output, stop: () => stopProcess(proc) };
 }
 
@@ -137,7 +159,9 @@ export function stopProcess(proc, timeoutMs = 5000) {
       try {
         process.kill(-proc.pid, sig);
       } catch {
-        try { proc.kill(sig); } catch {}
+        try {
+          proc.kill(sig);
+        } catch {}
       }
     };
     const timer = setTimeout(() => kill("SIGKILL"), timeoutMs);
@@ -153,7 +177,10 @@ export function stopProcess(proc, timeoutMs = 5000) {
 export async function api(base, token, method, pathname, body) {
   const res = await fetch(base + pathname, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

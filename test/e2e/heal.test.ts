@@ -24,7 +24,9 @@ describe("detect → recover → verify, with the real Worker and the real agent
     const issue = await waitFor(
       async () => {
         const { items } = await lab.call("GET", "/api/healing/issues?status=resolved");
-        return items.find((i: { rule: string; target: string }) => i.rule === "service_down" && i.target === svc.name);
+        return items.find(
+          (i: { rule: string; target: string }) => i.rule === "service_down" && i.target === svc.name,
+        );
       },
       { timeoutMs: 30_000, intervalMs: 250, what: "the service_down issue resolved" },
     );
@@ -52,7 +54,9 @@ describe("detect → recover → verify, with the real Worker and the real agent
   it("answers a health check with the host's health and asks the agent for a fresh sample", async () => {
     const before = await lab.call("GET", "/api/v1/hosts");
     const host = before.items.find((h: { name: string }) => h.name === "e2e-host");
-    const result = await lab.call("POST", "/api/healing/health-check", { components: ["cpu", "memory", "disk"] });
+    const result = await lab.call("POST", "/api/healing/health-check", {
+      components: ["cpu", "memory", "disk"],
+    });
     expect(["healthy", "degraded", "critical"]).toContain(result.overallStatus);
     const checked = result.hosts.find((h: { id: string }) => h.id === host.id);
     expect(checked.sampleRequested).toBe(true);

@@ -8,9 +8,17 @@ describe("threshold rules", () => {
     const early = evaluate([rule], undefined, { samples: series("cpu", [95, 95, 95]), now: T0 });
     expect(early.opened).toHaveLength(0);
 
-    const later = evaluate([rule], early.state, { samples: series("cpu", [96], 10, T0 + 30_000), now: T0 + 30_000 });
+    const later = evaluate([rule], early.state, {
+      samples: series("cpu", [96], 10, T0 + 30_000),
+      now: T0 + 30_000,
+    });
     expect(later.opened).toHaveLength(1);
-    expect(later.opened[0]).toMatchObject({ ruleId: "cpu_test", target: "", severity: "high", at: T0 + 30_000 });
+    expect(later.opened[0]).toMatchObject({
+      ruleId: "cpu_test",
+      target: "",
+      severity: "high",
+      at: T0 + 30_000,
+    });
     expect(later.opened[0].evidence).toMatchObject({ metric: "cpu", value: 96, threshold: 90, since: T0 });
     expect(later.opened[0].evidence.window).toEqual([
       [T0, 95],
@@ -31,7 +39,10 @@ describe("threshold rules", () => {
     const rule = thresholdRule({ durationSeconds: 20 });
     const result = evaluate([rule], undefined, { samples: series("cpu", [99, 99, 99, 99, 99, 99]), now: T0 });
     expect(result.opened).toHaveLength(1);
-    const again = evaluate([rule], result.state, { samples: series("cpu", [99, 99], 10, T0 + 60_000), now: T0 });
+    const again = evaluate([rule], result.state, {
+      samples: series("cpu", [99, 99], 10, T0 + 60_000),
+      now: T0,
+    });
     expect(again.opened).toHaveLength(0);
     expect(again.active).toHaveLength(1);
   });
@@ -41,9 +52,15 @@ describe("threshold rules", () => {
     const result = evaluate([rule], undefined, { samples: series("cpu", [95, 85, 84]), now: T0 });
     expect(result.opened).toHaveLength(1);
     expect(result.cleared).toHaveLength(0);
-    const cleared = evaluate([rule], result.state, { samples: series("cpu", [80], 10, T0 + 30_000), now: T0 });
-    expect(cleared.cleared).toEqual([{ ruleId: "cpu_test", target: "", at: T0 + 30_000, reason: "recovered", value: 80 }]);
-    expect(cleared.state.tracks).toEqual({});
+    const cleared = evaluate([rule], result.state, {
+      samples: series("cpu", [80], 10, T0 + 30_000),
+      now: T0,
+    });
+    expect(cleared.cleared).toEqual([
+      { ruleId: "cpu_test", target: "", at: T0 + 30_000, reason: "recovered", value: 80 },
+    ]);
+    // Only the open time stays behind, for flap detection.
+    expect(cleared.state.tracks).toEqual({ "cpu_test|": { active: false, opens: [T0] } });
   });
 
   it("supports 'below' rules", () => {
@@ -77,7 +94,9 @@ describe("threshold rules", () => {
     const rule = thresholdRule({ durationSeconds: 0 });
     const open = evaluate([rule], undefined, { samples: series("cpu", [99]), now: T0 });
     const result = evaluate([{ ...rule, enabled: false }], open.state, { samples: [], now: T0 + 5000 });
-    expect(result.cleared).toEqual([{ ruleId: "cpu_test", target: "", at: T0 + 5000, reason: "rule_removed" }]);
+    expect(result.cleared).toEqual([
+      { ruleId: "cpu_test", target: "", at: T0 + 5000, reason: "rule_removed" },
+    ]);
   });
 });
 
@@ -94,8 +113,16 @@ describe("service rules", () => {
   });
 
   it("clears when the service is up again", () => {
-    const first = evaluate([serviceRule()], undefined, { samples: [], services: [svc("web", "down")], now: T0 });
-    const next = evaluate([serviceRule()], first.state, { samples: [], services: [svc("web", "up")], now: T0 + 2000 });
+    const first = evaluate([serviceRule()], undefined, {
+      samples: [],
+      services: [svc("web", "down")],
+      now: T0,
+    });
+    const next = evaluate([serviceRule()], first.state, {
+      samples: [],
+      services: [svc("web", "up")],
+      now: T0 + 2000,
+    });
     expect(next.cleared).toEqual([{ ruleId: "svc_test", target: "web", at: T0 + 2000, reason: "recovered" }]);
     expect(next.active).toHaveLength(0);
   });
@@ -113,21 +140,35 @@ describe("service rules", () => {
     const rule = serviceRule({ durationSeconds: 10 });
     const first = evaluate([rule], undefined, { samples: [], services: [svc("web", "down")], now: T0 });
     expect(first.opened).toHaveLength(0);
-    const second = evaluate([rule], first.state, { samples: [], services: [svc("web", "down")], now: T0 + 10_000 });
+    const second = evaluate([rule], first.state, {
+      samples: [],
+      services: [svc("web", "down")],
+      now: T0 + 10_000,
+    });
     expect(second.opened).toHaveLength(1);
   });
 
   it("leaves service findings alone when a report carries no service list", () => {
-    const first = evaluate([serviceRule()], undefined, { samples: [], services: [svc("web", "down")], now: T0 });
+    const first = evaluate([serviceRule()], undefined, {
+      samples: [],
+      services: [svc("web", "down")],
+      now: T0,
+    });
     const backfill = evaluate([serviceRule()], first.state, { samples: series("cpu", [1]), now: T0 + 1000 });
     expect(backfill.cleared).toHaveLength(0);
     expect(backfill.active.map((f) => f.target)).toEqual(["web"]);
   });
 
   it("clears a finding whose service is no longer configured", () => {
-    const first = evaluate([serviceRule()], undefined, { samples: [], services: [svc("web", "down")], now: T0 });
+    const first = evaluate([serviceRule()], undefined, {
+      samples: [],
+      services: [svc("web", "down")],
+      now: T0,
+    });
     const next = evaluate([serviceRule()], first.state, { samples: [], services: [], now: T0 + 1000 });
-    expect(next.cleared).toEqual([{ ruleId: "svc_test", target: "web", at: T0 + 1000, reason: "target_gone" }]);
+    expect(next.cleared).toEqual([
+      { ruleId: "svc_test", target: "web", at: T0 + 1000, reason: "target_gone" },
+    ]);
   });
 
   it("watches only the named service when the rule names one", () => {
@@ -141,7 +182,11 @@ describe("service rules", () => {
   });
 
   it("does not mutate the state it was given", () => {
-    const first = evaluate([serviceRule()], undefined, { samples: [], services: [svc("web", "down")], now: T0 });
+    const first = evaluate([serviceRule()], undefined, {
+      samples: [],
+      services: [svc("web", "down")],
+      now: T0,
+    });
     const frozen = JSON.stringify(first.state);
     evaluate([serviceRule()], first.state, { samples: [], services: [svc("web", "up")], now: T0 + 1 });
     expect(JSON.stringify(first.state)).toBe(frozen);

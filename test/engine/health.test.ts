@@ -11,7 +11,9 @@ describe("healthScore (the seed's formula)", () => {
   });
 
   it("does not count a service stopped on purpose as down", () => {
-    expect(healthScore({ cpu: 0, memory: 0, disk: 0 }, [{ name: "web", status: "down", stopped: true }])).toBe(100);
+    expect(
+      healthScore({ cpu: 0, memory: 0, disk: 0 }, [{ name: "web", status: "down", stopped: true }]),
+    ).toBe(100);
   });
 
   it("clamps usage to 0-100 and is null without a sample", () => {
@@ -41,8 +43,17 @@ describe("defaultRules", () => {
   it("derives the built-in rules from the org's thresholds", () => {
     const rules = defaultRules({ ...DEFAULT_THRESHOLDS, cpu_critical: 85 });
     const spike = rules.find((r) => r.id === "cpu_spike");
-    expect(spike).toMatchObject({ metric: "cpu", threshold: 85, clearThreshold: 80, durationSeconds: 300, severity: "high" });
-    expect(rules.find((r) => r.id === "service_down")).toMatchObject({ service: "*", actions: ["restart_service"] });
+    expect(spike).toMatchObject({
+      metric: "cpu",
+      threshold: 85,
+      clearThreshold: 80,
+      durationSeconds: 300,
+      severity: "high",
+    });
+    expect(rules.find((r) => r.id === "service_down")).toMatchObject({
+      service: "*",
+      actions: ["restart_service"],
+    });
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
   });
 });

@@ -1,0 +1,80 @@
+/**
+ * Adaptive baselines: a decayed histogram per metric, so "normal" follows the host over days
+ * while old behaviour fades. Quantiles come from the histogram; the state is a sparse map of
+ * bins, a few hundred bytes for percent metrics.
+ */
+
+export interface Baseline {
+  /** bin index → decayed weight */
+  bins: Record<string, number>;
+  total: number;
+  /** samples seen (undecayed), to know when the baseline is ready */
+  seen: number;
+  last: number;
+}
+
+export interface BaselineParams {
+  /** weight halves every halfLifeMs */
+  halfLifeMs: number;
+  /** samples before quantiles are trusted */
+  minSamples: number;
+}
+
+export const BASELINE_DEFAULTS: BaselineParams = { halfLifeMs: 7 * 24 * 3_600_000, minSamples: 60 };
+
+export const emptyBaseline = (): Baseline => ({ bins: {}, total: 0, seen: 0, last: 0 });
+
+// Percent metrics get 0.5-point bins; everything else log bins 5 % wide, so bytes and rates fit too.
+const PERCENT_BIN = 0.5;
+const LOG_BASE = Math.log(1.05);
+
+function binOf(value: number, percent: boolean): number {
+  if (percent) return Math.floor(Math.min(100, Math.max(0, value)) / PERCENT_BIN);
+  return Math.floor(Math.log1p(Math.max(0, value)) / LOG_BASE);
+}
+
+function upperEdge(bin: number, percent: boolean): number {
+  return percent ? (bin + 1) * PERCENT_BIN : Math.expm1((bin + 1) * LOG_BASE);
+}
+
+export function learnBaseline(
+  b: Baseline,
+  ts: number,
+  value: number,
+  percent: boolean,
+  p = BASELINE_DEFAULTS,
+): Baseline {
+  const decay = b.last ? 0.5 ** (Math.max(0, ts - b.last) / p.halfLifeMs) : 1;
+  const bins: Record<string, number> = {};
+  let total = 0;
+  for (const [k, w] of Object.entries(b.bins)) {
+    const kept = w * decay;
+    // Weights this small no longer move a quantile; dropping them keeps the state small.
+    if (kept > 1e-3) {
+      bins[k] = kept;
+      total += kept;
+    }
+  }
+  const key = String(binOf(value, percent));
+  bins[key] = (bins[key] ?? 0) + 1;
+  return { bins, total: total + 1, seen: b.seen + 1, last: Math.max(ts, b.last) };
+}
+
+/** The q-quantile (0..1) of normal, or null until the baseline has seen minSamples. */
+export function baselineQuantile(
+  b: Baseline,
+  q: number,
+  percent: boolean,
+  p = BASELINE_DEFAULTS,
+): number | null {
+  if (b.seen < p.minSamples || b.total <= 0) return null;
+  const ordered = Object.entries(b.bins)
+    .map(([k, w]) => [Number(k), w] as const)
+    .sort((a, c) => a[0] - c[0]);
+  let acc = 0;
+  for (const [bin, w] of ordered) {
+    acc += w;
+    if (acc >= q * b.total) return upperEdge(bin, percent);
+  }
+  return upperEdge(ordered[ordered.length - 1][0], percent);
+}

@@ -1,0 +1,107 @@
+import { baselineQuantile, emptyBaseline, learnBaseline } from "./baseline";
+import { isPercentMetric } from "./metric-names";
+import { emptyTrend, fitTrend, growthPercentPerHour, pushTrend, timeToLimit } from "./trend";
+import type { Rule, SeriesState } from "./types";
+
+/** What one rule makes of one sample: does the condition hold, has it cleared, and why. */
+export interface Signal {
+  breach: boolean;
+  clears: boolean;
+  value: number;
+  extra?: Record<string, number>;
+}
+
+export const DEFAULT_TREND_WINDOW_S = 3600;
+
+/** The longest trend window any rule asks of a metric. */
+export function trendWindowMs(rules: Rule[]): number {
+  const windows = rules.map((r) => (r.windowSeconds ?? DEFAULT_TREND_WINDOW_S) * 1000);
+  return Math.max(DEFAULT_TREND_WINDOW_S * 1000, ...windows);
+}
+
+/**
+ * Updates a metric's shared series state with one sample. Returns the state as it was *before*
+ * this sample too, so a baseline is compared with what was normal, not with the value itself.
+ */
+export function advanceSeries(
+  prev: SeriesState,
+  ts: number,
+  value: number,
+  metric: string,
+  needs: { trendMs?: number; baseline?: boolean },
+): { before: SeriesState; after: SeriesState } {
+  const after: SeriesState = { ...prev };
+  if (needs.trendMs) after.trend = pushTrend(prev.trend ?? emptyTrend(), ts, value, needs.trendMs);
+  if (needs.baseline)
+    after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
+  return { before: prev, after };
+}
+
+export function thresholdSignal(rule: Rule, value: number): Signal {
+  const threshold = rule.threshold ?? 0;
+  const above = (rule.op ?? "above") === "above";
+  const clearAt = rule.clearThreshold ?? threshold;
+  return {
+    breach: above ? value > threshold : value < threshold,
+    clears: above ? value <= clearAt : value >= clearAt,
+    value,
+  };
+}
+
+/** "/ will be full in ~3 h": the robust trend reaches the limit within the horizon. */
+export function forecastSignal(rule: Rule, value: number, series: SeriesState): Signal | null {
+  const fit = series.trend && fitTrend(series.trend);
+  const windowMs = (rule.windowSeconds ?? DEFAULT_TREND_WINDOW_S) * 1000;
+  // A trend over a sliver of the window is noise, not a forecast.
+  if (!fit || fit.spanMs < windowMs / 4) return null;
+  const limit = rule.limit ?? 100;
+  const horizonMs = (rule.horizonSeconds ?? 6 * 3600) * 1000;
+  const eta = timeToLimit(fit, limit);
+  const extra = {
+    etaSeconds: eta === null ? -1 : Math.round(eta / 1000),
+    slopePerHour: fit.slopePerHour,
+    limit,
+  };
+  return {
+    breach: eta !== null && eta <= horizonMs,
+    // Clears when the trend does: no longer heading to the limit, or twice the horizon away.
+    clears: eta === null || eta > 2 * horizonMs,
+    value,
+    extra,
+  };
+}
+
+/** The seed's memory_leak growth_rate: sustained growth of at least growthRate % per hour. */
+export function growthSignal(rule: Rule, metric: string, value: number, series: SeriesState): Signal | null {
+  const fit = series.trend && fitTrend(series.trend);
+  const windowMs = (rule.windowSeconds ?? DEFAULT_TREND_WINDOW_S) * 1000;
+  if (!fit || fit.spanMs < windowMs / 2) return null;
+  const rate = growthPercentPerHour(fit, isPercentMetric(metric));
+  const limit = rule.growthRate ?? 5;
+  return {
+    breach: rate >= limit,
+    clears: rate < limit / 2,
+    value,
+    extra: { ratePerHour: rate, growthRate: limit },
+  };
+}
+
+/** "cpu above its p99 baseline": relative to this host's normal, with `threshold` as a floor. */
+export function baselineSignal(
+  rule: Rule,
+  metric: string,
+  value: number,
+  before: SeriesState,
+): Signal | null {
+  if (!before.baseline) return null;
+  const quantile = rule.quantile ?? 0.99;
+  const normal = baselineQuantile(before.baseline, quantile, isPercentMetric(metric));
+  if (normal === null) return null;
+  const limit = Math.max(rule.threshold ?? 0, normal * (rule.factor ?? 1));
+  return {
+    breach: value > limit,
+    clears: value <= limit,
+    value,
+    extra: { baseline: normal, quantile, limit },
+  };
+}

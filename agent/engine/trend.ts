@@ -1,0 +1,92 @@
+/**
+ * Robust trends over a bounded window: points are bucketed so a window never holds more than
+ * `maxPoints`, and the slope is Theil–Sen (median of pairwise slopes), which a few outliers
+ * cannot drag the way least squares would.
+ */
+
+export interface TrendWindow {
+  /** [ts ms, value] bucket means, oldest first */
+  pts: [number, number][];
+  /** samples merged into the newest bucket */
+  n: number;
+}
+
+export const emptyTrend = (): TrendWindow => ({ pts: [], n: 0 });
+
+export function pushTrend(
+  w: TrendWindow,
+  ts: number,
+  value: number,
+  windowMs: number,
+  maxPoints = 60,
+): TrendWindow {
+  const bucketMs = Math.max(1, windowMs / maxPoints);
+  const pts = w.pts.filter(([t]) => t > ts - windowMs);
+  const last = pts.at(-1);
+  let n = w.n;
+  if (last && Math.floor(last[0] / bucketMs) === Math.floor(ts / bucketMs)) {
+    n += 1;
+    pts[pts.length - 1] = [ts, last[1] + (value - last[1]) / n];
+  } else {
+    pts.push([ts, value]);
+    n = 1;
+  }
+  return { pts: pts.slice(-maxPoints), n };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+export interface TrendFit {
+  /** value units per hour */
+  slopePerHour: number;
+  /** the fitted value at the newest point */
+  current: number;
+  /** the median value over the window */
+  level: number;
+  spanMs: number;
+  points: number;
+}
+
+/** Theil–Sen fit; null with fewer than `minPoints` points. */
+export function fitTrend(w: TrendWindow, minPoints = 6): TrendFit | null {
+  const { pts } = w;
+  if (pts.length < minPoints) return null;
+  const slopes: number[] = [];
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      const dt = pts[j][0] - pts[i][0];
+      if (dt > 0) slopes.push((pts[j][1] - pts[i][1]) / dt);
+    }
+  }
+  if (slopes.length === 0) return null;
+  const slope = median(slopes);
+  const intercept = median(pts.map(([t, v]) => v - slope * t));
+  const newest = pts[pts.length - 1][0];
+  return {
+    slopePerHour: slope * 3_600_000,
+    current: intercept + slope * newest,
+    level: median(pts.map(([, v]) => v)),
+    spanMs: newest - pts[0][0],
+    points: pts.length,
+  };
+}
+
+/** Milliseconds until the fitted line reaches `limit`, or null when it is not heading there. */
+export function timeToLimit(fit: TrendFit, limit: number): number | null {
+  if (fit.slopePerHour <= 0) return null;
+  if (fit.current >= limit) return 0;
+  return ((limit - fit.current) / fit.slopePerHour) * 3_600_000;
+}
+
+/**
+ * The seed's growth_rate, in % per hour: percentage points for metrics that are already percents,
+ * else percent of the window's level (so RSS growing 50 MB/h on 500 MB is 10 %/h).
+ */
+export function growthPercentPerHour(fit: TrendFit, isPercentMetric: boolean): number {
+  if (isPercentMetric) return fit.slopePerHour;
+  return fit.level > 0 ? (fit.slopePerHour / fit.level) * 100 : 0;
+}
