@@ -1,0 +1,120 @@
+/**
+ * Streaming anomaly detector for one metric series: context novelty over a quantised value grid,
+ * in the spirit of contextOSE (NAB), with bounded state.
+ *
+ * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions); the
+ * keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
+ * contexts seen before. The score is the share of keys never seen, graded slightly by how far the
+ * value lies outside the learned range; after an alarm the output rests for `restPeriod` points.
+ * O(levels x order) per point, no look-ahead, state < 4 KB of JSON, deterministic (no clock, no
+ * randomness). Timestamps are accepted for the API's sake and not used: rows are taken in order.
+ *
+ * @example
+ * const d = createDetector();
+ * for (const [ts, v] of samples) if (d.step(ts, v) >= 0.7) alert();
+ * const saved = JSON.stringify(d);            // store between reports
+ * const again = restoreDetector(JSON.parse(saved));
+ */
+import { fromBase64, toBase64 } from "./memory";
+import { initialStreams, noveltyOf, type StreamState } from "./novelty";
+import { type AnomalyParams, DEFAULT_PARAMS } from "./params";
+
+export { type AnomalyParams, DEFAULT_PARAMS } from "./params";
+
+/** The JSON form of a detector (what `JSON.stringify(detector)` writes). */
+export interface DetectorSnapshot {
+  v: 1;
+  params: AnomalyParams;
+  /** points seen */
+  n: number;
+  /** learned range (meaningful once n > 0) */
+  lo: number;
+  hi: number;
+  /** per stream: last `order` levels (newest first), then the open block's sum and count */
+  recent: StreamState;
+  /** points since the last alarm */
+  quiet: number;
+  /** Bloom filter of seen contexts, base64 */
+  memory: string;
+}
+
+export class AnomalyDetector {
+  private n = 0;
+  private lo = 0;
+  private hi = 0;
+  private recent: StreamState;
+  private quiet: number;
+  private memory: Uint8Array;
+
+  constructor(readonly params: AnomalyParams = DEFAULT_PARAMS) {
+    this.recent = initialStreams(params);
+    this.quiet = params.restPeriod;
+    this.memory = new Uint8Array(1 << Math.max(0, params.memoryBits - 3));
+  }
+
+  /** Scores one point in [0, 1] and learns from it. Non-finite values score 0 and are skipped. */
+  step(_ts: number, value: number): number {
+    if (!Number.isFinite(value)) return 0;
+    const p = this.params;
+    this.n++;
+    if (this.n === 1) this.lo = this.hi = value;
+    else if (this.n <= p.warmup) {
+      this.lo = Math.min(this.lo, value);
+      this.hi = Math.max(this.hi, value);
+    }
+    const score = noveltyOf(value, this.lo, this.hi, this.recent, this.memory, p);
+    const out = this.quiet >= p.restPeriod && this.n > p.warmup ? score : 0;
+    this.quiet = score >= p.alarm ? 0 : Math.min(this.quiet + 1, p.restPeriod);
+    return out;
+  }
+
+  toJSON(): DetectorSnapshot {
+    const { n, lo, hi, quiet } = this;
+    return {
+      v: 1,
+      params: this.params,
+      n,
+      lo,
+      hi,
+      recent: this.recent,
+      quiet,
+      memory: toBase64(this.memory),
+    };
+  }
+
+  static fromJSON(s: DetectorSnapshot): AnomalyDetector {
+    if (s?.v !== 1) throw new Error("unsupported anomaly detector snapshot");
+    const d = new AnomalyDetector(s.params);
+    d.n = s.n;
+    d.lo = s.lo;
+    d.hi = s.hi;
+    d.recent = s.recent.map((r) => ({ levels: [...r.levels], sum: r.sum, count: r.count }));
+    d.quiet = s.quiet;
+    const mem = fromBase64(s.memory);
+    if (mem.length !== d.memory.length) throw new Error("anomaly detector snapshot: memory size mismatch");
+    d.memory = mem;
+    return d;
+  }
+}
+
+/** A fresh detector; `params` override the defaults. */
+export function createDetector(params: Partial<AnomalyParams> = {}): AnomalyDetector {
+  return new AnomalyDetector({ ...DEFAULT_PARAMS, ...params });
+}
+
+/** A detector continuing exactly where the snapshot was taken. */
+export function restoreDetector(snapshot: DetectorSnapshot | string): AnomalyDetector {
+  return AnomalyDetector.fromJSON(typeof snapshot === "string" ? JSON.parse(snapshot) : snapshot);
+}
+
+/** Scores a whole series in order (convenience for batch use and benchmarks). */
+export function scoreSeries(
+  ts: ArrayLike<number>,
+  values: ArrayLike<number>,
+  params?: Partial<AnomalyParams>,
+) {
+  const d = createDetector(params);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = d.step(ts[i], values[i]);
+  return out;
+}

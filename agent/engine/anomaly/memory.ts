@@ -1,0 +1,68 @@
+/**
+ * A fixed-size Bloom filter of contexts seen so far: O(probes) per look-up, never grows, and
+ * serialises to base64 so the whole detector fits a small JSON document.
+ */
+
+/** 32-bit avalanche mix (murmur3 finaliser). */
+export function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Extends a context hash with one more symbol. */
+export function extend(h: number, symbol: number, position: number): number {
+  return mix(h ^ Math.imul(symbol + 1000, 0x27d4eb2d) ^ position);
+}
+
+/** True when `key` was (probably) added before; adds it either way. */
+export function seenOrAdd(bits: Uint8Array, log2Bits: number, probes: number, key: number): boolean {
+  const mask = (1 << log2Bits) - 1;
+  let seen = true;
+  let h = key;
+  for (let i = 1; i <= probes; i++) {
+    h = mix(h + Math.imul(0x9e3779b9, i));
+    const b = h & mask;
+    const bit = 1 << (b & 7);
+    if ((bits[b >> 3] & bit) === 0) {
+      seen = false;
+      bits[b >> 3] |= bit;
+    }
+  }
+  return seen;
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+export function toBase64(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += ALPHABET[(n >> 18) & 63] + ALPHABET[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : "=";
+    out += i + 2 < bytes.length ? ALPHABET[n & 63] : "=";
+  }
+  return out;
+}
+
+export function fromBase64(text: string): Uint8Array {
+  const clean = text.replace(/=+$/, "");
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let acc = 0;
+  let nbits = 0;
+  let j = 0;
+  for (const ch of clean) {
+    const v = ALPHABET.indexOf(ch);
+    if (v < 0) throw new Error(`invalid base64 character '${ch}'`);
+    acc = ((acc << 6) | v) & 0xffffff;
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      out[j++] = (acc >> nbits) & 255;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Held-out check: pick the best of a small parameter grid on one half of the categories, then
+ * score that choice on the other half (and the reverse). `tsx bench/nab/crossval.ts <nab dir>`
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DEFAULT_PARAMS } from "../../agent/engine/anomaly";
+import { runCorpus, scoreResults } from "./run";
+
+const nab = process.argv[2] ?? "../shared/nab";
+const data = path.join(nab, "data");
+const labels = path.join(nab, "labels/combined_windows.json");
+const halves = [
+  "artificialNoAnomaly,artificialWithAnomaly,realAWSCloudwatch",
+  "artificialNoAnomaly,realAdExchange,realKnownCause",
+];
+const grid: object[] = [];
+for (const restPeriod of [60, 100, 150])
+  for (const levels of [
+    [5, 10, 5],
+    [8, 16, 8],
+  ])
+    for (const order of [3, 4]) grid.push({ restPeriod, levels, order });
+
+const results = [];
+for (const g of grid) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "nabcv-"));
+  runCorpus(data, out, { ...DEFAULT_PARAMS, ...g });
+  const s = [];
+  for (const h of halves)
+    s.push((await scoreResults(out, data, labels, undefined, h)).standard.normalized ?? 0);
+  results.push({ g, s });
+  console.log(JSON.stringify(g), s.map((x) => x.toFixed(2)).join(" / "));
+  fs.rmSync(out, { recursive: true, force: true });
+}
+for (const [tune, test] of [
+  [0, 1],
+  [1, 0],
+]) {
+  const best = results.reduce((a, b) => (b.s[tune] > a.s[tune] ? b : a));
+  const oracle = Math.max(...results.map((r) => r.s[test]));
+  console.log(
+    `tuned on [${halves[tune]}]: ${JSON.stringify(best.g)} -> held-out [${halves[test]}] ${best.s[test].toFixed(2)} (best possible in grid ${oracle.toFixed(2)})`,
+  );
+}
