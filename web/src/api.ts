@@ -76,7 +76,8 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     data = undefined;
   }
   if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
+    const e = (data as { error?: { code?: string; message?: string; requestId?: string } } | undefined)
+      ?.error;
     if (res.status === 401 && !opts.expect401) unauthorized?.();
     throw new ApiError(
       res.status,
@@ -85,14 +86,14 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
       e?.requestId,
     );
   }
-  if (text && data === undefined) throw new ApiError(res.status, "BAD_RESPONSE", "The server did not answer with JSON.");
+  if (text && data === undefined)
+    throw new ApiError(res.status, "BAD_RESPONSE", "The server did not answer with JSON.");
   return data as T;
 }
 
 type Sig = AbortSignal | undefined;
 
-export const getSession = (signal?: Sig) =>
-  request<Session>("/api/v1/session", { signal, expect401: true });
+export const getSession = (signal?: Sig) => request<Session>("/api/v1/session", { signal, expect401: true });
 export const signIn = (token: string) =>
   request<Session>("/api/v1/session", { method: "POST", body: { token }, expect401: true });
 export const signOut = () => request<void>("/api/v1/session", { method: "DELETE", expect401: true });

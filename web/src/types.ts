@@ -106,7 +106,13 @@ export interface HealingConfig {
 export interface HealingMetrics {
   mttrSeconds: { mean: number | null; p50: number | null; p95: number | null };
   autoRecoveryRate: number | null;
-  issues: { total: number; open: number; resolved: number; escalated: number; bySeverity: Partial<SeverityCounts> };
+  issues: {
+    total: number;
+    open: number;
+    resolved: number;
+    escalated: number;
+    bySeverity: Partial<SeverityCounts>;
+  };
   recoveries: { total: number; succeeded: number; failed: number; refused: number; timedOut: number };
 }
 

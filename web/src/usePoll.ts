@@ -72,5 +72,11 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
   }, [intervalMs]);
 
   const refresh = useCallback(() => runRef.current(), []);
-  return { data: state.data, error: state.error, loading: state.loading, updatedAt: state.updatedAt, refresh };
+  return {
+    data: state.data,
+    error: state.error,
+    loading: state.loading,
+    updatedAt: state.updatedAt,
+    refresh,
+  };
 }

@@ -1,0 +1,125 @@
+import { formatScore } from "../format";
+import type { HostSummary } from "../types";
+import { Badge } from "./Badge";
+import { Meter } from "./Meter";
+import { ScrollTable } from "./ScrollTable";
+import { Sparkline } from "./Sparkline";
+import { Time } from "./Time";
+
+export interface Thresholds {
+  cpu_warning: number;
+  cpu_critical: number;
+  memory_warning: number;
+  memory_critical: number;
+  disk_warning: number;
+  disk_critical: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  cpu_warning: 70,
+  cpu_critical: 90,
+  memory_warning: 80,
+  memory_critical: 95,
+  disk_warning: 85,
+  disk_critical: 95,
+};
+
+/** Sparklines cost one request per host every 30 s: draw them for the first few hosts only. */
+const SPARKLINE_HOSTS = 25;
+
+export function HostTable({ hosts, thresholds }: { hosts: HostSummary[]; thresholds: Thresholds }) {
+  if (hosts.length === 0) {
+    return (
+      <div class="empty">
+        <p>No hosts yet — start an agent:</p>
+        <pre>
+          <code>npx selfheal-agent run --config &lt;path-to-agent-config&gt;</code>
+        </pre>
+      </div>
+    );
+  }
+  return (
+    <ScrollTable label="Hosts">
+      <thead>
+        <tr>
+          <th scope="col">Host</th>
+          <th scope="col">State</th>
+          <th scope="col" class="num">
+            Score
+          </th>
+          <th scope="col">CPU</th>
+          <th scope="col">Memory</th>
+          <th scope="col">Disk</th>
+          <th scope="col">CPU trend</th>
+          <th scope="col">Services</th>
+          <th scope="col" class="num">
+            Open issues
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {hosts.map((h, i) => (
+          <HostRow key={h.id} host={h} t={thresholds} sparkline={i < SPARKLINE_HOSTS} />
+        ))}
+      </tbody>
+    </ScrollTable>
+  );
+}
+
+function HostRow({ host: h, t, sparkline }: { host: HostSummary; t: Thresholds; sparkline: boolean }) {
+  const m = h.metrics ?? {};
+  const up = h.services.filter((s) => s.status === "up").length;
+  const down = h.services.filter((s) => s.status === "down" && !s.stopped);
+  const sub = [h.hostname && h.hostname !== h.name ? h.hostname : null, h.os, h.group]
+    .filter(Boolean)
+    .join(" · ");
+  return (
+    <tr data-testid="host-row" data-host-id={h.id}>
+      <th scope="row">
+        <span class="host-name">{h.name}</span>
+        {sub && <span class="muted small block">{sub}</span>}
+      </th>
+      <td>
+        <span class={`dot ${h.online ? "tone-healthy" : "tone-offline"}`} aria-hidden="true" />
+        {h.online ? "online" : "offline"}
+        {h.status && h.online && h.status !== "healthy" && (
+          <>
+            {" "}
+            <Badge tone={h.status} />
+          </>
+        )}
+        <span class="muted small block">
+          seen <Time iso={h.lastSeenAt} />
+        </span>
+      </td>
+      <td class="num">{formatScore(h.healthScore)}</td>
+      <td>
+        <Meter label="CPU" value={m.cpu} warning={t.cpu_warning} critical={t.cpu_critical} />
+      </td>
+      <td>
+        <Meter label="Memory" value={m.memory} warning={t.memory_warning} critical={t.memory_critical} />
+      </td>
+      <td>
+        <Meter label="Disk" value={m.disk} warning={t.disk_warning} critical={t.disk_critical} />
+      </td>
+      <td class="trend">{sparkline ? <Sparkline hostId={h.id} /> : <span class="muted">—</span>}</td>
+      <td>
+        {h.services.length === 0 ? (
+          <span class="muted">—</span>
+        ) : (
+          <span title={h.services.map((s) => `${s.name}: ${s.stopped ? "stopped" : s.status}`).join("\n")}>
+            <span class="ok-text">{up} up</span>
+            {down.length > 0 && (
+              <>
+                {" · "}
+                <span class="bad-text">{down.length} down</span>
+                <span class="muted small block">{down.map((s) => s.name).join(", ")}</span>
+              </>
+            )}
+          </span>
+        )}
+      </td>
+      <td class="num">{h.openIssues > 0 ? <strong class="bad-text">{h.openIssues}</strong> : "0"}</td>
+    </tr>
+  );
+}

@@ -1,0 +1,102 @@
+import { useState } from "preact/hooks";
+import { recoverIssue } from "../api";
+import type { Issue } from "../types";
+import { Badge } from "./Badge";
+import { ScrollTable } from "./ScrollTable";
+import { Time } from "./Time";
+
+interface Props {
+  issues: Issue[];
+  canRecover: boolean;
+  onRecovered: () => void;
+}
+
+/** Open (not yet resolved) issues, newest first, each with a manual "Recover" for admins. */
+export function IssueList({ issues, canRecover, onRecovered }: Props) {
+  const [pending, setPending] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const recover = async (issue: Issue) => {
+    setPending(issue.id);
+    setMessage(null);
+    try {
+      const r = await recoverIssue(issue.id);
+      const what = [r.action, r.target].filter(Boolean).join(" ");
+      setMessage({ ok: true, text: `Recovery queued on ${issue.host}: ${what} (${r.status}).` });
+      onRecovered();
+    } catch (err) {
+      setMessage({ ok: false, text: `Could not recover ${issue.rule} on ${issue.host}: ${errText(err)}` });
+    } finally {
+      setPending(null);
+    }
+  };
+
+  return (
+    <>
+      <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status" aria-live="polite">
+        {message?.text}
+      </p>
+      {issues.length === 0 ? (
+        <p class="empty">No open issues.</p>
+      ) : (
+        <ScrollTable label="Open issues">
+          <thead>
+            <tr>
+              <th scope="col">Severity</th>
+              <th scope="col">Host</th>
+              <th scope="col">Rule</th>
+              <th scope="col">Summary</th>
+              <th scope="col">Status</th>
+              <th scope="col">Detected</th>
+              {canRecover && (
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {issues.map((i) => (
+              <tr key={i.id} data-testid="issue-row" data-issue-id={i.id}>
+                <td>
+                  <Badge tone={i.severity} />
+                </td>
+                <td>{i.host}</td>
+                <td>
+                  <span title={i.ruleName ?? undefined}>{i.rule}</span>
+                  {i.target && <span class="muted small block">{i.target}</span>}
+                </td>
+                <td class="wrap">{i.summary}</td>
+                <td>
+                  <Badge tone={`issue-${i.status}`} label={i.status} />
+                  {(i.attempts ?? 0) > 0 && <span class="muted small block">{i.attempts} attempt(s)</span>}
+                </td>
+                <td>
+                  <Time iso={i.detectedAt} />
+                </td>
+                {canRecover && (
+                  <td>
+                    <button
+                      type="button"
+                      class="btn small"
+                      disabled={pending !== null || i.status === "recovering"}
+                      aria-label={`Recover ${i.rule} on ${i.host}`}
+                      title={i.status === "recovering" ? "A recovery is already running" : undefined}
+                      onClick={() => recover(i)}
+                    >
+                      {pending === i.id ? "Queuing…" : "Recover"}
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
+      )}
+    </>
+  );
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

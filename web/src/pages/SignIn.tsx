@@ -1,0 +1,77 @@
+import { useState } from "preact/hooks";
+import { ApiError, signIn } from "../api";
+import type { Session } from "../types";
+
+interface Props {
+  notice?: string;
+  onSignedIn: (session: Session) => void;
+}
+
+/** Trades an admin or read token for an HttpOnly session cookie; the token itself is never stored here. */
+export function SignIn({ notice, onSignedIn }: Props) {
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const value = token.trim();
+    if (!value) {
+      setError("Enter an API token.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await signIn(value);
+      setToken("");
+      onSignedIn(session);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401)
+        setError("That token is not valid (unknown or revoked).");
+      else if (err instanceof ApiError && err.status === 403)
+        setError("Only admin and read tokens can sign in to the dashboard.");
+      else setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="center">
+      <form class="card signin" onSubmit={submit} noValidate>
+        <h1>
+          <span class="logo" aria-hidden="true" /> selfheal
+        </h1>
+        <p class="muted">Sign in with an admin or read-only API token.</p>
+        {notice && (
+          <p class="note" role="status">
+            {notice}
+          </p>
+        )}
+        <label for="signin-token">API token</label>
+        <input
+          id="signin-token"
+          data-testid="signin-token"
+          type="password"
+          autoComplete="current-password"
+          spellcheck={false}
+          value={token}
+          onInput={(e) => setToken(e.currentTarget.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "signin-error" : undefined}
+          // biome-ignore lint/a11y/noAutofocus: the only field on the page
+          autoFocus
+        />
+        {error && (
+          <p id="signin-error" class="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="btn primary" data-testid="signin-submit" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+    </main>
+  );
+}
