@@ -1,8 +1,11 @@
 import { describeFinding } from "./findings";
 import { matchMetrics } from "./metric-names";
+import type { AnomalyDetector } from "./anomaly";
 import {
   advanceSeries,
+  anomalySignal,
   baselineSignal,
+  detectorFor,
   forecastSignal,
   growthSignal,
   type Signal,
@@ -44,6 +47,7 @@ interface Run {
   cleared: Clearance[];
   flapping: Finding[];
   instant: boolean;
+  detectors: Map<string, AnomalyDetector>;
 }
 
 /**
@@ -64,6 +68,7 @@ export function evaluate(
     cleared: [],
     flapping: [],
     instant: input.instant ?? false,
+    detectors: new Map(),
   };
   const enabled = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
 
@@ -80,6 +85,7 @@ export function evaluate(
     for (const rule of enabled.values())
       if (rule.kind === "service") evaluateServices(run, rule, input.services, input.now);
   }
+  for (const [metric, detector] of run.detectors) run.series[metric].anomaly = detector.toJSON();
   pruneSeries(run, metricRules);
 
   const active: Finding[] = [];
@@ -105,9 +111,15 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
     if (!entry) {
       const readers = rules.filter((r) => matchMetrics(r.metric ?? "", { [metric]: value }).length > 0);
       const trending = readers.filter((r) => r.kind === "forecast" || r.kind === "growth");
+      let detector = run.detectors.get(metric);
+      if (!detector && readers.some((r) => r.kind === "anomaly")) {
+        detector = detectorFor(run.series[metric]);
+        run.detectors.set(metric, detector);
+      }
       entry = advanceSeries(run.series[metric] ?? {}, sample.ts, value, metric, {
         trendMs: trending.length ? trendWindowMs(trending) : undefined,
         baseline: readers.some((r) => r.kind === "baseline"),
+        detector,
       });
       run.series[metric] = entry.after;
       advanced.set(metric, entry);
@@ -136,6 +148,8 @@ function signalOf(rule: Rule, metric: string, value: number, s: { before: Series
       return growthSignal(rule, metric, value, s.after);
     case "baseline":
       return baselineSignal(rule, metric, value, s.before);
+    case "anomaly":
+      return anomalySignal(rule, value, s.after);
     default:
       return null;
   }
@@ -220,7 +234,7 @@ function reset(track: RuleTrack, settled: boolean) {
 
 /** Series state is kept only for metrics some rule still reads through a trend or a baseline. */
 function pruneSeries(run: Run, rules: Rule[]) {
-  const stateful = rules.filter((r) => r.kind === "forecast" || r.kind === "growth" || r.kind === "baseline");
+  const stateful = rules.filter((r) => r.kind !== "threshold");
   for (const metric of Object.keys(run.series)) {
     if (!stateful.some((r) => matchMetrics(r.metric ?? "", { [metric]: 0 }).length > 0))
       delete run.series[metric];

@@ -1,3 +1,4 @@
+import { type AnomalyDetector, createDetector, restoreDetector } from "./anomaly";
 import { baselineQuantile, emptyBaseline, learnBaseline } from "./baseline";
 import { isPercentMetric } from "./metric-names";
 import { emptyTrend, fitTrend, growthPercentPerHour, pushTrend, timeToLimit } from "./trend";
@@ -28,13 +29,36 @@ export function advanceSeries(
   ts: number,
   value: number,
   metric: string,
-  needs: { trendMs?: number; baseline?: boolean },
+  needs: { trendMs?: number; baseline?: boolean; detector?: AnomalyDetector },
 ): { before: SeriesState; after: SeriesState } {
   const after: SeriesState = { ...prev };
   if (needs.trendMs) after.trend = pushTrend(prev.trend ?? emptyTrend(), ts, value, needs.trendMs);
   if (needs.baseline)
     after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
+  if (needs.detector) after.scores = [...(prev.scores ?? []), needs.detector.step(ts, value)].slice(-SCORES_KEPT);
   return { before: prev, after };
+}
+
+const SCORES_KEPT = 10;
+
+/** The live detector for a metric: restored once per evaluation, not once per sample. */
+export function detectorFor(series: SeriesState | undefined): AnomalyDetector {
+  return series?.anomaly ? restoreDetector(series.anomaly) : createDetector();
+}
+
+/**
+ * "anomaly score ≥ x for N samples": N is the rule's minSamples. The detector rests after an
+ * alarm, so an anomaly issue is held until `holdSamples` calm scores in a row, not cleared by
+ * the first quiet one.
+ */
+export function anomalySignal(rule: Rule, value: number, series: SeriesState): Signal | null {
+  const scores = series.scores ?? [];
+  const score = scores.at(-1);
+  if (score === undefined) return null;
+  const minScore = rule.minScore ?? 0.5;
+  const hold = Math.min(SCORES_KEPT, rule.holdSamples ?? 5);
+  const calm = scores.length >= hold && scores.slice(-hold).every((s) => s < minScore);
+  return { breach: score >= minScore, clears: calm, value, extra: { score } };
 }
 
 export function thresholdSignal(rule: Rule, value: number): Signal {
@@ -71,16 +95,21 @@ export function forecastSignal(rule: Rule, value: number, series: SeriesState): 
   };
 }
 
-/** The seed's memory_leak growth_rate: sustained growth of at least growthRate % per hour. */
+/**
+ * The seed's memory_leak: sustained growth of at least growth_rate % per hour over the window,
+ * or, when the rule also has a threshold (the seed's memory_leak has 95), the level itself.
+ */
 export function growthSignal(rule: Rule, metric: string, value: number, series: SeriesState): Signal | null {
   const fit = series.trend && fitTrend(series.trend);
   const windowMs = (rule.windowSeconds ?? DEFAULT_TREND_WINDOW_S) * 1000;
-  if (!fit || fit.spanMs < windowMs / 2) return null;
-  const rate = growthPercentPerHour(fit, isPercentMetric(metric));
+  const trended = fit && fit.spanMs >= windowMs / 2 ? fit : null;
+  const level = rule.threshold === undefined ? null : thresholdSignal(rule, value);
+  if (!trended && !level) return null;
   const limit = rule.growthRate ?? 5;
+  const rate = trended ? growthPercentPerHour(trended, isPercentMetric(metric)) : 0;
   return {
-    breach: rate >= limit,
-    clears: rate < limit / 2,
+    breach: rate >= limit || Boolean(level?.breach),
+    clears: rate < limit / 2 && (level?.clears ?? true),
     value,
     extra: { ratePerHour: rate, growthRate: limit },
   };

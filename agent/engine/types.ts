@@ -73,8 +73,9 @@ export interface Rule {
   /** baseline: fire above factor × the metric's q-quantile of normal. */
   quantile?: number;
   factor?: number;
-  /** anomaly: the detector's score that counts as anomalous. */
+  /** anomaly: the detector's score that counts as anomalous, and calm samples before it clears. */
   minScore?: number;
+  holdSamples?: number;
   /** Flap detection: this many opens within the window marks the issue flapping. */
   flapCount?: number;
   flapWindowSeconds?: number;
@@ -111,6 +112,10 @@ export interface RuleTrack {
 export interface SeriesState {
   trend?: import("./trend").TrendWindow;
   baseline?: import("./baseline").Baseline;
+  /** the streaming anomaly detector's snapshot (≤ 4 KB) */
+  anomaly?: import("./anomaly").DetectorSnapshot;
+  /** the newest anomaly scores, newest last (bounded) */
+  scores?: number[];
 }
 
 export interface HostEngineState {

@@ -183,3 +183,47 @@ describe("anomaly-style streaks", () => {
     ).toHaveLength(1);
   });
 });
+
+describe("anomaly rules", () => {
+  const rule = thresholdRule({ id: "latency_anomaly", name: "Latency anomaly", kind: "anomaly", metric: "latency",
+    minScore: 0.5, holdSamples: 5, durationSeconds: 0, threshold: undefined });
+  // A perfectly regular series, so any sane detector has learned it after its warm-up.
+  const calm = minutes("latency", 800, (i) => 100 + (i % 4));
+
+  it("opens when the detector scores a sample anomalous and explains it with the score", () => {
+    const learned = evaluate([rule], undefined, { samples: calm, now: T0 });
+    expect(learned.opened).toHaveLength(0);
+    const spike = minutes("latency", 1, () => 900, T0 + 800 * MIN);
+    const result = evaluate([rule], learned.state, { samples: spike, now: T0 });
+    expect(result.opened).toHaveLength(1);
+    expect(result.opened[0].evidence.extra?.score).toBeGreaterThanOrEqual(0.5);
+    expect(result.opened[0].summary).toMatch(/latency anomalous \(score/);
+  });
+
+  it("holds the issue until holdSamples calm scores, then clears", () => {
+    const learned = evaluate([rule], undefined, { samples: calm, now: T0 });
+    const spike = evaluate([rule], learned.state, { samples: minutes("latency", 1, () => 900, T0 + 800 * MIN), now: T0 });
+    const after = minutes("latency", 30, (i) => 100 + ((i + 1) % 4), T0 + 801 * MIN);
+    const result = evaluate([rule], spike.state, { samples: after, now: T0 });
+    expect(result.cleared).toHaveLength(1);
+    // never before holdSamples calm samples have passed
+    expect(result.cleared[0].at).toBeGreaterThanOrEqual(T0 + 805 * MIN);
+  });
+
+  it("keeps the detector state within 4 KB per metric and continues identically after a restart", () => {
+    const learned = evaluate([rule], undefined, { samples: calm, now: T0 });
+    expect(JSON.stringify(learned.state.series?.latency?.anomaly).length).toBeLessThanOrEqual(4096);
+    const next = minutes("latency", 50, (i) => (i === 30 ? 700 : 100), T0 + 800 * MIN);
+    const direct = evaluate([rule], learned.state, { samples: next, now: T0 });
+    const restored = evaluate([rule], JSON.parse(JSON.stringify(learned.state)), { samples: next, now: T0 });
+    expect(restored.state.series?.latency?.scores).toEqual(direct.state.series?.latency?.scores);
+  });
+});
+
+describe("growth rules with the seed's threshold", () => {
+  it("fires on the level alone before the trend window has filled", () => {
+    const rule = thresholdRule({ id: "memory_leak", kind: "growth", metric: "memory", threshold: 95,
+      growthRate: 5, durationSeconds: 0 });
+    expect(evaluate([rule], undefined, { samples: minutes("memory", 3, () => 97), now: T0 }).opened).toHaveLength(1);
+  });
+});
