@@ -1,6 +1,6 @@
+import type { AnomalyDetector } from "./anomaly";
 import { describeFinding } from "./findings";
 import { matchMetrics } from "./metric-names";
-import type { AnomalyDetector } from "./anomaly";
 import {
   advanceSeries,
   anomalySignal,

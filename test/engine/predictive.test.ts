@@ -185,8 +185,16 @@ describe("anomaly-style streaks", () => {
 });
 
 describe("anomaly rules", () => {
-  const rule = thresholdRule({ id: "latency_anomaly", name: "Latency anomaly", kind: "anomaly", metric: "latency",
-    minScore: 0.5, holdSamples: 5, durationSeconds: 0, threshold: undefined });
+  const rule = thresholdRule({
+    id: "latency_anomaly",
+    name: "Latency anomaly",
+    kind: "anomaly",
+    metric: "latency",
+    minScore: 0.5,
+    holdSamples: 5,
+    durationSeconds: 0,
+    threshold: undefined,
+  });
   // A perfectly regular series, so any sane detector has learned it after its warm-up.
   const calm = minutes("latency", 800, (i) => 100 + (i % 4));
 
@@ -202,7 +210,10 @@ describe("anomaly rules", () => {
 
   it("holds the issue until holdSamples calm scores, then clears", () => {
     const learned = evaluate([rule], undefined, { samples: calm, now: T0 });
-    const spike = evaluate([rule], learned.state, { samples: minutes("latency", 1, () => 900, T0 + 800 * MIN), now: T0 });
+    const spike = evaluate([rule], learned.state, {
+      samples: minutes("latency", 1, () => 900, T0 + 800 * MIN),
+      now: T0,
+    });
     const after = minutes("latency", 30, (i) => 100 + ((i + 1) % 4), T0 + 801 * MIN);
     const result = evaluate([rule], spike.state, { samples: after, now: T0 });
     expect(result.cleared).toHaveLength(1);
@@ -222,8 +233,16 @@ describe("anomaly rules", () => {
 
 describe("growth rules with the seed's threshold", () => {
   it("fires on the level alone before the trend window has filled", () => {
-    const rule = thresholdRule({ id: "memory_leak", kind: "growth", metric: "memory", threshold: 95,
-      growthRate: 5, durationSeconds: 0 });
-    expect(evaluate([rule], undefined, { samples: minutes("memory", 3, () => 97), now: T0 }).opened).toHaveLength(1);
+    const rule = thresholdRule({
+      id: "memory_leak",
+      kind: "growth",
+      metric: "memory",
+      threshold: 95,
+      growthRate: 5,
+      durationSeconds: 0,
+    });
+    expect(
+      evaluate([rule], undefined, { samples: minutes("memory", 3, () => 97), now: T0 }).opened,
+    ).toHaveLength(1);
   });
 });
