@@ -5,7 +5,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEFAULT_PARAMS } from "../../agent/engine/anomaly";
 import { runCorpus, scoreResults } from "./run";
 
 const nab = process.argv[2] ?? "../shared/nab";
@@ -17,16 +16,13 @@ const halves = [
 ];
 const grid: object[] = [];
 for (const restPeriod of [60, 100, 150])
-  for (const levels of [
-    [5, 10, 5],
-    [8, 16, 8],
-  ])
-    for (const order of [3, 4]) grid.push({ restPeriod, levels, order });
+  for (const margin of [0.25, 0.35])
+    for (const resonanceWeight of [2.5, 3]) grid.push({ restPeriod, resonance: { margin }, resonanceWeight });
 
 const results = [];
 for (const g of grid) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "nabcv-"));
-  runCorpus(data, out, { ...DEFAULT_PARAMS, ...g });
+  runCorpus(data, out, g);
   const s = [];
   for (const h of halves)
     s.push((await scoreResults(out, data, labels, undefined, h)).standard.normalized ?? 0);

@@ -1,6 +1,6 @@
 /** The NAB bench as functions: run the detector over a data dir, write results, measure its cost. */
 import path from "node:path";
-import { type AnomalyParams, createDetector } from "../../agent/engine/anomaly";
+import { createDetector, type ParamOverrides } from "../../agent/engine/anomaly";
 import { listSeries, readSeries, type Series, writeResult } from "./data";
 
 export const DETECTOR_NAME = "selfheal";
@@ -13,7 +13,7 @@ export interface RunResult {
 }
 
 /** Scores every `<data>/<category>/*.csv` with ONE parameter set and writes NAB-layout results. */
-export function runCorpus(dataDir: string, outDir: string, params: Partial<AnomalyParams> = {}): RunResult {
+export function runCorpus(dataDir: string, outDir: string, params: ParamOverrides = {}): RunResult {
   const series = listSeries(dataDir).map((key) => readSeries(dataDir, key));
   const scores = new Map<string, Float64Array>();
   const stateBytes: number[] = [];
@@ -29,7 +29,7 @@ export function runCorpus(dataDir: string, outDir: string, params: Partial<Anoma
 }
 
 /** Median over `passes` runs of the detector's time per point, in ns (no I/O). */
-export function nsPerPoint(series: Series[], params: Partial<AnomalyParams> = {}, passes = 5): number {
+export function nsPerPoint(series: Series[], params: ParamOverrides = {}, passes = 5): number {
   const points = series.reduce((n, s) => n + s.values.length, 0);
   const times: number[] = [];
   let sink = 0;

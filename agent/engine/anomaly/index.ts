@@ -1,6 +1,7 @@
 /**
- * Streaming anomaly detector for one metric series: context novelty over a quantised value grid,
- * in the spirit of contextOSE (NAB), with bounded state.
+ * Streaming anomaly detector for one metric series, with bounded state. Two views are combined by
+ * max: context novelty over a quantised value grid (in the spirit of contextOSE, NAB) and adaptive
+ * resonance over downsampled windows (after ARTime, NAB; see resonance.ts).
  *
  * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions); the
  * keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
@@ -17,13 +18,14 @@
  */
 import { fromBase64, toBase64 } from "./memory";
 import { initialStreams, noveltyOf, type StreamState } from "./novelty";
-import { type AnomalyParams, DEFAULT_PARAMS } from "./params";
+import { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
+import { Resonance, type ResonanceSnapshot } from "./resonance";
 
-export { type AnomalyParams, DEFAULT_PARAMS } from "./params";
+export { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 
 /** The JSON form of a detector (what `JSON.stringify(detector)` writes). */
 export interface DetectorSnapshot {
-  v: 1;
+  v: 2;
   params: AnomalyParams;
   /** points seen */
   n: number;
@@ -36,6 +38,8 @@ export interface DetectorSnapshot {
   quiet: number;
   /** Bloom filter of seen contexts, base64 */
   memory: string;
+  /** the resonance view */
+  res: ResonanceSnapshot;
 }
 
 export class AnomalyDetector {
@@ -45,8 +49,10 @@ export class AnomalyDetector {
   private recent: StreamState;
   private quiet: number;
   private memory: Uint8Array;
+  private res: Resonance;
 
   constructor(readonly params: AnomalyParams = DEFAULT_PARAMS) {
+    this.res = new Resonance(params.resonance);
     this.recent = initialStreams(params);
     this.quiet = params.restPeriod;
     this.memory = new Uint8Array(1 << Math.max(0, params.memoryBits - 3));
@@ -65,13 +71,14 @@ export class AnomalyDetector {
     const score = noveltyOf(value, this.lo, this.hi, this.recent, this.memory, p);
     const out = this.quiet >= p.restPeriod && this.n > p.warmup ? score : 0;
     this.quiet = score >= p.alarm ? 0 : Math.min(this.quiet + 1, p.restPeriod);
-    return out;
+    const resonance = this.res.step(value);
+    return Math.max(out, Math.min(1, p.resonanceWeight * resonance));
   }
 
   toJSON(): DetectorSnapshot {
     const { n, lo, hi, quiet } = this;
     return {
-      v: 1,
+      v: 2,
       params: this.params,
       n,
       lo,
@@ -79,11 +86,12 @@ export class AnomalyDetector {
       recent: this.recent,
       quiet,
       memory: toBase64(this.memory),
+      res: this.res.toJSON(),
     };
   }
 
   static fromJSON(s: DetectorSnapshot): AnomalyDetector {
-    if (s?.v !== 1) throw new Error("unsupported anomaly detector snapshot");
+    if (s?.v !== 2) throw new Error("unsupported anomaly detector snapshot");
     const d = new AnomalyDetector(s.params);
     d.n = s.n;
     d.lo = s.lo;
@@ -93,13 +101,23 @@ export class AnomalyDetector {
     const mem = fromBase64(s.memory);
     if (mem.length !== d.memory.length) throw new Error("anomaly detector snapshot: memory size mismatch");
     d.memory = mem;
+    d.res = Resonance.fromJSON(s.params.resonance, s.res);
     return d;
   }
 }
 
+/** Overrides of the defaults; `resonance` may be partial too. */
+export type ParamOverrides = Partial<Omit<AnomalyParams, "resonance">> & {
+  resonance?: Partial<ResonanceParams>;
+};
+
 /** A fresh detector; `params` override the defaults. */
-export function createDetector(params: Partial<AnomalyParams> = {}): AnomalyDetector {
-  return new AnomalyDetector({ ...DEFAULT_PARAMS, ...params });
+export function createDetector(params: ParamOverrides = {}): AnomalyDetector {
+  return new AnomalyDetector({
+    ...DEFAULT_PARAMS,
+    ...params,
+    resonance: { ...DEFAULT_PARAMS.resonance, ...params.resonance },
+  });
 }
 
 /** A detector continuing exactly where the snapshot was taken. */
@@ -108,11 +126,7 @@ export function restoreDetector(snapshot: DetectorSnapshot | string): AnomalyDet
 }
 
 /** Scores a whole series in order (convenience for batch use and benchmarks). */
-export function scoreSeries(
-  ts: ArrayLike<number>,
-  values: ArrayLike<number>,
-  params?: Partial<AnomalyParams>,
-) {
+export function scoreSeries(ts: ArrayLike<number>, values: ArrayLike<number>, params?: ParamOverrides) {
   const d = createDetector(params);
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = d.step(ts[i], values[i]);

@@ -26,6 +26,32 @@ export interface AnomalyParams {
   alarm: number;
   /** ...and silences the output for this many points: one alarm per incident, not a burst. */
   restPeriod: number;
+  /** The resonance view (see resonance.ts); its confidence is scaled by `resonanceWeight`. */
+  resonance: ResonanceParams;
+  /** Final score = max(novelty, min(1, resonanceWeight x resonance confidence)). */
+  resonanceWeight: number;
+}
+
+/** Tuning of the resonance view (adaptive resonance over downsampled windows, after ARTime). */
+export interface ResonanceParams {
+  /** Raw points used to learn the range and the starting vigilance; nothing scores before. */
+  warmup: number;
+  /** Raw points per downsampled sample (the block's spike if it stands out, else its mean). */
+  step: number;
+  /** Downsampled samples per window (one category slot each). */
+  window: number;
+  /** Quantisation levels across the learned range (at most 91). */
+  levels: number;
+  /** Share of the range within which a level snaps to the running median level. */
+  chomp: number;
+  /** A block's extreme counts as a spike only when it is this share of the mean away from it. */
+  spike: number;
+  /** The learned range is widened by this share of its width on each side; beyond it, clamped. */
+  margin: number;
+  /** Categories kept (least recently used forgotten); each costs 2 x window characters of state. */
+  capacity: number;
+  /** Vigilance used to derive the starting vigilance from the warm-up windows. */
+  initialRho: number;
 }
 
 export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
@@ -34,9 +60,21 @@ export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
   blocks: [1, 1, 24],
   overflow: 3,
   order: 4,
-  memoryBits: 14,
+  memoryBits: 13,
   probes: 2,
   rangeWeight: 0.05,
   alarm: 0.75,
   restPeriod: 100,
+  resonance: Object.freeze({
+    warmup: 600,
+    step: 6,
+    window: 8,
+    levels: 80,
+    chomp: 0.075,
+    spike: 0.1,
+    margin: 0.35,
+    capacity: 80,
+    initialRho: 0.8,
+  }),
+  resonanceWeight: 3,
 });
