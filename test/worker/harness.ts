@@ -1,0 +1,216 @@
+/**
+ * The shared harness for the Worker tests: requests go through the Worker's real fetch handler,
+ * against D1 with the real migrations. Each test makes its own tenant (an org with an admin
+ * token), so tests never see each other's hosts, issues or configuration.
+ */
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { z } from "zod";
+import type { ReportResponse } from "../../agent/protocol";
+import type { HealingConfig } from "../../worker/schemas/config";
+import type { HealthCheckSchema, MetricsSchema } from "../../worker/schemas/healing";
+import type { HostSummary } from "../../worker/schemas/hosts";
+import type { HistoryEntry, Issue } from "../../worker/schemas/issues";
+
+export type { HistoryEntry, Issue };
+export type HealingMetrics = z.infer<typeof MetricsSchema>;
+export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+export type Session = { scope: string; orgId: string; name: string };
+
+/** The value, asserted present. */
+export function must<T>(value: T | null | undefined): T {
+  expect(value).toBeDefined();
+  expect(value).not.toBeNull();
+  return value as T;
+}
+export type Sample = { ts: string; metrics: Record<string, number> };
+export type NewToken = { id: string; token: string; prefix: string; scope: string; name: string };
+export type Queued = {
+  commandId: string;
+  issueId: string;
+  hostId: string;
+  action: string;
+  target: string | null;
+};
+
+export const ENV_ADMIN = "test-admin-token-0123456789abcdef";
+const BASE = "http://selfheal.test";
+
+let seq = 0;
+export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
+
+export interface CallInit {
+  method?: string;
+  token?: string | null;
+  body?: unknown;
+  /** Sent as-is (for malformed bodies); `body` is JSON-encoded otherwise. */
+  raw?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export async function call(path: string, init: CallInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
+  let body: BodyInit | undefined = init.raw;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  const method = init.method ?? (body === undefined ? "GET" : "POST");
+  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+}
+
+/** Calls and parses JSON, asserting the status. */
+export async function json<T>(path: string, init: CallInit, status = 200): Promise<T> {
+  const res = await call(path, init);
+  const text = await res.text();
+  expect(res.status, `${path}: ${text}`).toBe(status);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Asserts the one error shape and returns it. */
+export async function expectError(res: Response, status: number, code: string) {
+  const body = (await res.json()) as { error: ApiErrorBody };
+  expect(res.status).toBe(status);
+  expect(body.error.code).toBe(code);
+  expect(body.error.message).toEqual(expect.any(String));
+  expect(body.error.requestId).toMatch(/^req_/);
+  expect(res.headers.get("x-request-id")).toBe(body.error.requestId);
+  return body.error;
+}
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  requestId: string;
+  issues?: { path: string; message: string }[];
+}
+
+async function sha256Hex(text: string) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export const sql = (query: string, ...params: unknown[]) =>
+  env.DB.prepare(query)
+    .bind(...params)
+    .all<Record<string, unknown>>()
+    .then((r) => r.results);
+
+export interface Tenant {
+  orgId: string;
+  admin: string;
+  token(scope: "admin" | "read" | "enroll", name?: string): Promise<string>;
+  enroll(name?: string, facts?: Record<string, unknown>): Promise<Agent>;
+  config(patch: unknown): Promise<HealingConfig>;
+  get<T>(path: string): Promise<T>;
+  issues(query?: string): Promise<Issue[]>;
+  issue(id: string): Promise<Issue & { history: HistoryEntry[] }>;
+  history(query?: string): Promise<HistoryEntry[]>;
+  host(idOrName: string): Promise<HostSummary>;
+  samples(idOrName: string, query?: string): Promise<Sample[]>;
+}
+
+/** A fresh org with an admin token, inserted directly (orgs have no API of their own). */
+export async function newTenant(): Promise<Tenant> {
+  const orgId = unique("org");
+  const admin = `sh_admin_${crypto.randomUUID().replaceAll("-", "")}`;
+  const now = Date.now();
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO orgs (id, name, created_at) VALUES (?, ?, ?)").bind(orgId, orgId, now),
+    env.DB.prepare(
+      "INSERT INTO tokens (id, org_id, name, scope, prefix, hash, created_at) VALUES (?, ?, 'test admin', 'admin', ?, ?, ?)",
+    ).bind(unique("tok"), orgId, admin.slice(0, 13), await sha256Hex(admin), now),
+  ]);
+  const tenant: Tenant = {
+    orgId,
+    admin,
+    async token(scope, name = `${scope} token`) {
+      return (await json<{ token: string }>("/api/v1/tokens", { token: admin, body: { scope, name } }, 201))
+        .token;
+    },
+    async enroll(name = unique("host"), facts = { hostname: `${name}.local`, os: "Debian 12" }) {
+      const enrollToken = await tenant.token("enroll");
+      const body = { name, ...facts };
+      const res = await json<{ hostId: string; agentToken: string }>("/api/v1/agent/enroll", {
+        token: enrollToken,
+        body,
+      });
+      return agent(res.hostId, res.agentToken, name);
+    },
+    config: (patch) => json("/api/healing/config", { token: admin, body: patch }),
+    get: (path) => json(path, { token: admin }),
+    issues: async (query = "") =>
+      (await json<{ items: Issue[] }>(`/api/healing/issues${query}`, { token: admin })).items,
+    issue: (id) => json(`/api/healing/issues/${id}`, { token: admin }),
+    history: async (query = "") =>
+      (await json<{ items: HistoryEntry[] }>(`/api/healing/recovery-history${query}`, { token: admin }))
+        .items,
+    host: (idOrName) => json(`/api/v1/hosts/${idOrName}`, { token: admin }),
+    samples: async (idOrName, query = "") =>
+      (await json<{ items: Sample[] }>(`/api/v1/hosts/${idOrName}/samples${query}`, { token: admin })).items,
+  };
+  return tenant;
+}
+
+export interface Agent {
+  hostId: string;
+  token: string;
+  name: string;
+  report(body?: Partial<ReportBody>, status?: number): Promise<ReportResponse>;
+}
+
+interface ReportBody {
+  protocol: 1;
+  reason?: string;
+  samples: unknown[];
+  services?: unknown[];
+  results?: unknown[];
+}
+
+export function agent(hostId: string, token: string, name: string): Agent {
+  return {
+    hostId,
+    token,
+    name,
+    report: (body = {}, status = 200) =>
+      json("/api/v1/agent/report", { token, body: { protocol: 1, samples: [sample()], ...body } }, status),
+  };
+}
+
+/** Factories for the protocol's pieces. */
+export function sample(metrics: Record<string, number> = {}, at: number = Date.now()) {
+  return {
+    ts: new Date(at).toISOString(),
+    metrics: { cpu: 12, memory: 30, disk: 40, load1: 0.4, ...metrics },
+  };
+}
+
+/** `count` samples `stepSeconds` apart, ending at `end`, oldest first. */
+export function series(count: number, metrics: Record<string, number>, stepSeconds = 10, end = Date.now()) {
+  return Array.from({ length: count }, (_, i) => sample(metrics, end - (count - 1 - i) * stepSeconds * 1000));
+}
+
+export function service(
+  name: string,
+  status: "up" | "down" | "unknown",
+  extra: Record<string, unknown> = {},
+) {
+  return { name, kind: "systemd", status, ...extra };
+}
+
+export function result(
+  commandId: string,
+  status: "succeeded" | "failed" | "refused" | "timed_out",
+  extra = {},
+) {
+  return {
+    commandId,
+    status,
+    exitCode: status === "succeeded" ? 0 : 1,
+    output: `${status}`,
+    durationMs: 120,
+    finishedAt: new Date().toISOString(),
+    ...extra,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The API: one OpenAPIHono app, one sub-app per resource, one error path.
+ * Order per request: request id → database handle → credentials → body size → route
+ * (scope check → validation → handler → service).
+ */
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { createDb } from "./db/client";
+import type { AppEnv } from "./env";
+import { allowedMethods } from "./lib/allowed-methods";
+import { ApiError, errorBody, handleError } from "./lib/errors";
+import { newId } from "./lib/ids";
+import { newRouter } from "./lib/openapi";
+import { authenticate, readers } from "./middleware/auth";
+import { agentRoutes } from "./routes/agent";
+import { configRoutes } from "./routes/config";
+import { healthRoutes, VERSION } from "./routes/health";
+import { hostRoutes } from "./routes/hosts";
+import { issueRoutes } from "./routes/issues";
+import { metricsRoutes } from "./routes/metrics";
+import { recoverRoutes } from "./routes/recover";
+import { sessionRoutes } from "./routes/session";
+import { statusRoutes } from "./routes/status";
+import { tokenRoutes } from "./routes/tokens";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const requestContext = createMiddleware<AppEnv>(async (c, next) => {
+  const id = newId("req");
+  c.set("requestId", id);
+  c.header("X-Request-Id", id);
+  if (c.req.path.startsWith("/api/")) {
+    c.header("Cache-Control", "no-store");
+    c.set("db", createDb(c.env.DB));
+  }
+  await next();
+});
+
+export function createApp() {
+  const app = newRouter();
+  app.use("*", requestContext);
+  app.use("/api/*", authenticate);
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("PAYLOAD_TOO_LARGE", "request body is larger than 1 MB");
+      },
+    }),
+  );
+
+  app.route("/api/health", healthRoutes);
+  app.route("/api/v1/session", sessionRoutes);
+  app.route("/api/v1/tokens", tokenRoutes);
+  app.route("/api/v1/agent", agentRoutes);
+  app.route("/api/v1/hosts", hostRoutes);
+  app.route("/api/healing", statusRoutes);
+  app.route("/api/healing", recoverRoutes);
+  app.route("/api/healing", issueRoutes);
+  app.route("/api/healing", configRoutes);
+  app.route("/api/healing", metricsRoutes);
+
+  app.use("/api/openapi.json", readers());
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "selfheal API",
+      version: VERSION,
+      description: "Self-healing engine for servers: the edge API.",
+    },
+    security: [{ bearer: [] }],
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  // Everything outside /api is the dashboard (when the assets binding is there).
+  const methodsFor = allowedMethods(app.routes);
+  app.all("*", (c) => {
+    const { method, path } = c.req;
+    if (!path.startsWith("/api/") && path !== "/api" && c.env.ASSETS) return c.env.ASSETS.fetch(c.req.raw);
+    const allowed = methodsFor(path);
+    if (allowed.length > 0) {
+      c.header("Allow", allowed.join(", "));
+      throw new ApiError(
+        "METHOD_NOT_ALLOWED",
+        `${method} is not allowed on ${path} (use ${allowed.join(", ")})`,
+      );
+    }
+    throw new ApiError("NOT_FOUND", `no route for ${method} ${path}`);
+  });
+  app.notFound((c) =>
+    c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),
+  );
+  app.onError(handleError);
+  return app;
+}

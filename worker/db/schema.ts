@@ -1,0 +1,225 @@
+/**
+ * The D1 schema. Times are epoch milliseconds (integers); JSON columns hold plain data.
+ * Every table a tenant can reach carries org_id, directly or through its host.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { HostEngineState, Metrics, Rule } from "../../agent/engine";
+import type { HostFacts } from "../../agent/protocol";
+import type { HealingConfig } from "../schemas/config";
+
+export const orgs = sqliteTable("orgs", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const tokenScopes = ["admin", "read", "enroll", "agent"] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+export const tokens = sqliteTable(
+  "tokens",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    name: text("name").notNull(),
+    scope: text("scope", { enum: tokenScopes }).notNull(),
+    /** The first characters of the token, for display; the token itself is never stored. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 hex of the whole token. */
+    hash: text("hash").notNull(),
+    hostId: text("host_id"),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("tokens_hash_uq").on(t.hash),
+    index("tokens_org_idx").on(t.orgId),
+    index("tokens_host_idx").on(t.hostId),
+  ],
+);
+
+export const hosts = sqliteTable(
+  "hosts",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    name: text("name").notNull(),
+    facts: text("facts", { mode: "json" }).$type<HostFacts>().notNull(),
+    group: text("host_group"),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at"),
+    engineState: text("engine_state", { mode: "json" }).$type<HostEngineState>(),
+    metrics: text("metrics", { mode: "json" }).$type<Metrics>(),
+    metricsAt: integer("metrics_at"),
+    healthScore: real("health_score"),
+  },
+  (t) => [uniqueIndex("hosts_org_name_uq").on(t.orgId, t.name)],
+);
+
+/** One wide row per sample; metrics without a column of their own go to `extra`. */
+export const metricSamples = sqliteTable(
+  "metric_samples",
+  {
+    hostId: text("host_id").notNull(),
+    ts: integer("ts").notNull(),
+    cpu: real("cpu"),
+    memory: real("memory"),
+    disk: real("disk"),
+    load1: real("load1"),
+    netRx: real("net_rx"),
+    netTx: real("net_tx"),
+    extra: text("extra", { mode: "json" }).$type<Metrics>(),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.ts] })],
+);
+
+export const serviceStates = sqliteTable(
+  "service_states",
+  {
+    hostId: text("host_id").notNull(),
+    name: text("name").notNull(),
+    kind: text("kind").notNull(),
+    status: text("status", { enum: ["up", "down", "unknown"] }).notNull(),
+    detail: text("detail"),
+    stopped: integer("stopped", { mode: "boolean" }).notNull().default(false),
+    changedAt: integer("changed_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.name] })],
+);
+
+export const rules = sqliteTable(
+  "rules",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    definition: text("definition", { mode: "json" }).$type<Rule>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("rules_org_idx").on(t.orgId)],
+);
+
+export const issueStatuses = ["open", "recovering", "awaiting_approval", "resolved", "escalated"] as const;
+export type IssueStatus = (typeof issueStatuses)[number];
+
+export const issues = sqliteTable(
+  "issues",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    hostId: text("host_id")
+      .notNull()
+      .references(() => hosts.id),
+    ruleId: text("rule_id").notNull(),
+    ruleName: text("rule_name").notNull(),
+    target: text("target").notNull().default(""),
+    severity: text("severity", { enum: ["critical", "high", "medium", "low"] }).notNull(),
+    status: text("status", { enum: issueStatuses }).notNull(),
+    summary: text("summary").notNull(),
+    evidence: text("evidence", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    actions: text("actions", { mode: "json" }).$type<string[]>().notNull(),
+    detectedAt: integer("detected_at").notNull(),
+    resolvedAt: integer("resolved_at"),
+    mttrSeconds: real("mttr_seconds"),
+    escalatedAt: integer("escalated_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("issues_org_status_idx").on(t.orgId, t.status, t.detectedAt),
+    index("issues_org_detected_idx").on(t.orgId, t.detectedAt),
+    index("issues_host_status_idx").on(t.hostId, t.status),
+    // One host + rule + target has at most one issue that is not resolved.
+    uniqueIndex("issues_one_unresolved_uq").on(t.hostId, t.ruleId, t.target).where(sql`status <> 'resolved'`),
+  ],
+);
+
+export const commandStatuses = [
+  "pending",
+  "delivered",
+  "succeeded",
+  "failed",
+  "refused",
+  "timed_out",
+  "expired",
+  "awaiting_approval",
+] as const;
+export type CommandStatus = (typeof commandStatuses)[number];
+export type Trigger = "auto" | "manual";
+
+/** The recovery queue: what an agent is asked to run, and what came back. */
+export const commands = sqliteTable(
+  "commands",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    hostId: text("host_id")
+      .notNull()
+      .references(() => hosts.id),
+    issueId: text("issue_id"),
+    kind: text("kind", { enum: ["recovery", "health_check"] }).notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    params: text("params", { mode: "json" }).$type<Record<string, string | number | boolean>>(),
+    status: text("status", { enum: commandStatuses }).notNull(),
+    trigger: text("trigger", { enum: ["auto", "manual"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+    finishedAt: integer("finished_at"),
+    exitCode: integer("exit_code"),
+    output: text("output"),
+    durationMs: integer("duration_ms"),
+  },
+  (t) => [
+    index("commands_host_status_idx").on(t.hostId, t.status),
+    index("commands_status_idx").on(t.status),
+  ],
+);
+
+export const historyStatuses = ["pending", "succeeded", "failed", "refused", "timed_out"] as const;
+export type HistoryStatus = (typeof historyStatuses)[number];
+
+export const recoveryHistory = sqliteTable(
+  "recovery_history",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    hostId: text("host_id").notNull(),
+    issueId: text("issue_id").notNull(),
+    commandId: text("command_id").notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    status: text("status", { enum: historyStatuses }).notNull(),
+    trigger: text("trigger", { enum: ["auto", "manual"] }).notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    exitCode: integer("exit_code"),
+    output: text("output"),
+    durationMs: integer("duration_ms"),
+    verified: integer("verified", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex("history_command_uq").on(t.commandId),
+    index("history_org_started_idx").on(t.orgId, t.startedAt),
+    index("history_issue_idx").on(t.issueId),
+  ],
+);
+
+export const settings = sqliteTable("settings", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => orgs.id),
+  config: text("config", { mode: "json" }).$type<Partial<HealingConfig>>().notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -1,0 +1,28 @@
+/** The Worker entry: the API (and dashboard assets) on fetch, the command sweep on the cron. */
+import { createApp } from "./app";
+import { createDb } from "./db/client";
+import { type Env, envProblem } from "./env";
+import { errorBody } from "./lib/errors";
+import { newId } from "./lib/ids";
+import { sweepCommands } from "./services/sweep";
+
+const app = createApp();
+
+function misconfigured(problem: string): Response {
+  console.error(JSON.stringify({ error: "misconfigured environment", problem }));
+  return Response.json(errorBody("INTERNAL", "the server is misconfigured", newId("req")), { status: 500 });
+}
+
+export default {
+  fetch(request, env, ctx) {
+    const problem = envProblem(env);
+    if (problem) return misconfigured(problem);
+    return app.fetch(request, env, ctx);
+  },
+  async scheduled(_controller, env) {
+    const problem = envProblem(env);
+    if (problem) throw new Error(`misconfigured environment: ${problem}`);
+    const swept = await sweepCommands(createDb(env.DB), Date.now());
+    if (swept.timedOut || swept.expired) console.log(JSON.stringify({ sweep: swept }));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,51 @@
+/**
+ * Authentication for every /api route but the public ones, and per-route scope checks.
+ * Credentials: `Authorization: Bearer <token>`, else the `selfheal_session` cookie.
+ */
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { TokenScope } from "../db/schema";
+import type { AppEnv } from "../env";
+import { ApiError } from "../lib/errors";
+import { resolveToken } from "../services/auth";
+
+export const SESSION_COOKIE = "selfheal_session";
+
+/** Routes reachable without credentials, as "METHOD path". */
+const PUBLIC = new Set(["GET /api/health", "POST /api/v1/session", "DELETE /api/v1/session"]);
+
+export function presentedToken(header: string | undefined, cookie: string | undefined): string | null {
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match ? match[1] : null;
+  }
+  return cookie ?? null;
+}
+
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  if (PUBLIC.has(`${c.req.method} ${c.req.path}`)) return next();
+  const token = presentedToken(c.req.header("authorization"), getCookie(c, SESSION_COOKIE));
+  if (!token) throw new ApiError("UNAUTHORIZED", "missing credentials: send Authorization: Bearer <token>");
+  const principal = await resolveToken(c.var.db, c.env, token, Date.now());
+  if (!principal) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
+  c.set("principal", principal);
+  await next();
+});
+
+/** Route middleware: only these scopes may call the route. */
+export function allow(...scopes: TokenScope[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const principal = c.get("principal");
+    if (!principal) throw new ApiError("UNAUTHORIZED", "missing credentials");
+    if (!scopes.includes(principal.scope)) {
+      throw new ApiError(
+        "FORBIDDEN",
+        `a ${principal.scope} token cannot call this route (needs ${scopes.join(" or ")})`,
+      );
+    }
+    await next();
+  });
+}
+
+export const readers = () => allow("admin", "read");
+export const admins = () => allow("admin");

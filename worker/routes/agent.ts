@@ -1,0 +1,52 @@
+/** The agent protocol endpoints; request and response schemas come from agent/protocol. */
+import { createRoute } from "@hono/zod-openapi";
+import {
+  enrollRequestSchema,
+  enrollResponseSchema,
+  reportRequestSchema,
+  reportResponseSchema,
+} from "../../agent/protocol";
+import { ApiError } from "../lib/errors";
+import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
+import { allow } from "../middleware/auth";
+import { enrollHost } from "../services/enroll";
+import { handleReport } from "../services/report";
+
+const enroll = createRoute({
+  method: "post",
+  path: "/enroll",
+  summary: "Enrol a host: returns its agent token (once); earlier agent tokens of the host are revoked",
+  tags: ["agent"],
+  middleware: [allow("enroll", "admin")] as const,
+  request: { body: jsonBody(enrollRequestSchema.openapi("EnrollRequest")) },
+  responses: {
+    200: jsonContent(enrollResponseSchema.openapi("EnrollResponse"), "The host and its agent token"),
+    ...errorResponses("BAD_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
+const report = createRoute({
+  method: "post",
+  path: "/report",
+  summary: "Samples, service states and command results in; queued commands and settings out",
+  tags: ["agent"],
+  middleware: [allow("agent")] as const,
+  request: { body: jsonBody(reportRequestSchema.openapi("ReportRequest")) },
+  responses: {
+    200: jsonContent(
+      reportResponseSchema.openapi("ReportResponse"),
+      "Commands for this host and its settings",
+    ),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
+export const agentRoutes = newRouter()
+  .openapi(enroll, async (c) =>
+    c.json(await enrollHost(c.var.db, c.var.principal.orgId, c.req.valid("json")), 200),
+  )
+  .openapi(report, async (c) => {
+    const { orgId, hostId } = c.var.principal;
+    if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
+    return c.json(await handleReport(c.var.db, orgId, hostId, c.req.valid("json")), 200);
+  });

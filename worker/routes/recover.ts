@@ -1,0 +1,23 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
+import { admins } from "../middleware/auth";
+import { RecoverRequestSchema, RecoverResponseSchema } from "../schemas/healing";
+import { manualRecover } from "../services/recover";
+
+const recover = createRoute({
+  method: "post",
+  path: "/recover",
+  summary: "Run (or approve) a recovery action for an issue; the agent picks it up on its next report",
+  tags: ["healing"],
+  middleware: [admins()] as const,
+  request: { body: jsonBody(RecoverRequestSchema) },
+  responses: {
+    202: jsonContent(RecoverResponseSchema, "Queued"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
+export const recoverRoutes = newRouter().openapi(recover, async (c) => {
+  const { issue_id, action } = c.req.valid("json");
+  return c.json(await manualRecover(c.var.db, c.var.principal.orgId, issue_id, action), 202);
+});

@@ -1,0 +1,36 @@
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
+import { admins, readers } from "../middleware/auth";
+import { HealthCheckRequestSchema, HealthCheckSchema, StatusSchema } from "../schemas/healing";
+import { healthCheck } from "../services/healthcheck";
+import { healingStatus } from "../services/status";
+
+const status = createRoute({
+  method: "get",
+  path: "/status",
+  summary: "Current healing system status: overall health, open issues and every host",
+  tags: ["healing"],
+  middleware: [readers()] as const,
+  responses: { 200: jsonContent(StatusSchema, "The fleet at a glance") },
+});
+
+const check = createRoute({
+  method: "post",
+  path: "/health-check",
+  summary: "Grade the latest samples per component and ask the agents for a fresh sample",
+  tags: ["healing"],
+  middleware: [admins()] as const,
+  request: {
+    body: { required: false, content: { "application/json": { schema: HealthCheckRequestSchema } } },
+  },
+  responses: {
+    200: jsonContent(HealthCheckSchema, "The check, per host"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
+export const statusRoutes = newRouter()
+  .openapi(status, async (c) => c.json(await healingStatus(c.var.db, c.var.principal.orgId), 200))
+  .openapi(check, async (c) =>
+    c.json(await healthCheck(c.var.db, c.var.principal.orgId, c.req.valid("json")), 200),
+  );

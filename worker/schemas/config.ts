@@ -1,0 +1,84 @@
+/**
+ * The healing configuration document, under the seed's own snake_case keys so the seed's curl
+ * examples work unchanged. POST accepts a partial document (deep-merged) plus the seed's two
+ * troubleshooting aliases: top-level `alert_thresholds` and `monitoring_interval`.
+ */
+import { z } from "@hono/zod-openapi";
+import { alertThresholdsSchema } from "../../agent/protocol";
+
+const interval = z.number().int().min(5).max(3600);
+const maxAttempts = z.number().int().min(1).max(10);
+
+const pairs = [
+  ["cpu_warning", "cpu_critical"],
+  ["memory_warning", "memory_critical"],
+  ["disk_warning", "disk_critical"],
+] as const;
+
+export const healingConfigSchema = z
+  .object({
+    enabled: z.boolean(),
+    monitoring: z
+      .object({
+        interval,
+        enable_ai_diagnostics: z.boolean(),
+        alert_thresholds: alertThresholdsSchema,
+      })
+      .strict(),
+    recovery: z
+      .object({
+        max_attempts: maxAttempts,
+        auto_recovery: z.boolean(),
+        require_confirmation: z.boolean(),
+        emergency_shutdown: z.boolean(),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((doc, ctx) => {
+    const t = doc.monitoring.alert_thresholds;
+    for (const [warning, critical] of pairs) {
+      if (t[warning] > t[critical]) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["monitoring", "alert_thresholds", warning],
+          message: `${warning} (${t[warning]}) must not be above ${critical} (${t[critical]})`,
+        });
+      }
+    }
+  })
+  .openapi("HealingConfig");
+
+export type HealingConfig = z.infer<typeof healingConfigSchema>;
+
+const partialThresholds = alertThresholdsSchema.partial();
+
+export const healingConfigPatchSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    monitoring: z
+      .object({
+        interval: interval.optional(),
+        enable_ai_diagnostics: z.boolean().optional(),
+        alert_thresholds: partialThresholds.optional(),
+      })
+      .strict()
+      .optional(),
+    recovery: z
+      .object({
+        max_attempts: maxAttempts.optional(),
+        auto_recovery: z.boolean().optional(),
+        require_confirmation: z.boolean().optional(),
+        emergency_shutdown: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Seed alias of monitoring.alert_thresholds. */
+    alert_thresholds: partialThresholds.optional(),
+    /** Seed alias of monitoring.interval. */
+    monitoring_interval: interval.optional(),
+  })
+  .strict()
+  .openapi("HealingConfigPatch");
+
+export type HealingConfigPatch = z.infer<typeof healingConfigPatchSchema>;

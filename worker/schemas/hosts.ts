@@ -1,0 +1,52 @@
+import { z } from "@hono/zod-openapi";
+import { serviceKinds, serviceStatuses } from "../../agent/protocol";
+
+export const healthStatusSchema = z.enum(["healthy", "degraded", "critical"]);
+const isoTime = z.string().openapi({ format: "date-time" });
+export const metricsMap = z.record(z.string(), z.number());
+
+export const ServiceSummarySchema = z
+  .object({
+    name: z.string(),
+    kind: z.enum(serviceKinds),
+    status: z.enum(serviceStatuses),
+    detail: z.string().nullable(),
+    changedAt: isoTime,
+    stopped: z.boolean(),
+  })
+  .openapi("ServiceSummary");
+
+export const HostSummarySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    hostname: z.string().nullable(),
+    os: z.string().nullable(),
+    group: z.string().nullable(),
+    online: z.boolean(),
+    lastSeenAt: isoTime.nullable(),
+    healthScore: z.number().nullable(),
+    status: healthStatusSchema,
+    metrics: metricsMap.nullable(),
+    services: z.array(ServiceSummarySchema),
+    openIssues: z.number().int(),
+  })
+  .openapi("HostSummary");
+
+export type HostSummary = z.infer<typeof HostSummarySchema>;
+
+export const SampleSchema = z.object({ ts: isoTime, metrics: metricsMap }).openapi("Sample");
+
+export const hostIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: "id", in: "path" }, description: "host id (hst_…) or name" }),
+});
+
+export const samplesQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});

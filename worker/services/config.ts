@@ -1,0 +1,72 @@
+/** The per-org healing configuration: stored as a partial document over the seed's defaults. */
+import { eq } from "drizzle-orm";
+import { DEFAULT_THRESHOLDS } from "../../agent/engine";
+import type { AgentSettings } from "../../agent/protocol";
+import type { Db } from "../db/client";
+import { settings } from "../db/schema";
+import { validationError } from "../lib/openapi";
+import { type HealingConfig, type HealingConfigPatch, healingConfigSchema } from "../schemas/config";
+
+export const DEFAULT_CONFIG: HealingConfig = {
+  enabled: true,
+  monitoring: { interval: 30, enable_ai_diagnostics: true, alert_thresholds: { ...DEFAULT_THRESHOLDS } },
+  recovery: { max_attempts: 3, auto_recovery: true, require_confirmation: false, emergency_shutdown: true },
+};
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Plain, patch: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    out[key] = isPlain(value) && isPlain(base[key]) ? deepMerge(base[key] as Plain, value) : value;
+  }
+  return out;
+}
+
+/** Folds the seed's aliases into their canonical places. */
+function canonical(patch: HealingConfigPatch): Plain {
+  const { alert_thresholds, monitoring_interval, ...rest } = patch;
+  let out: Plain = rest;
+  if (alert_thresholds) out = deepMerge(out, { monitoring: { alert_thresholds } });
+  if (monitoring_interval !== undefined)
+    out = deepMerge(out, { monitoring: { interval: monitoring_interval } });
+  return out;
+}
+
+/** The effective document; a stored document that no longer validates falls back to the defaults. */
+export function resolveConfig(stored: Partial<HealingConfig> | null | undefined): HealingConfig {
+  const merged = deepMerge(DEFAULT_CONFIG as unknown as Plain, (stored ?? {}) as Plain);
+  const parsed = healingConfigSchema.safeParse(merged);
+  return parsed.success ? parsed.data : DEFAULT_CONFIG;
+}
+
+export function configQuery(db: Db, orgId: string) {
+  return db.select({ config: settings.config }).from(settings).where(eq(settings.orgId, orgId));
+}
+
+export async function getConfig(db: Db, orgId: string): Promise<HealingConfig> {
+  const [row] = await configQuery(db, orgId);
+  return resolveConfig(row?.config);
+}
+
+export async function updateConfig(db: Db, orgId: string, patch: HealingConfigPatch): Promise<HealingConfig> {
+  const current = await getConfig(db, orgId);
+  const parsed = healingConfigSchema.safeParse(deepMerge(current as unknown as Plain, canonical(patch)));
+  if (!parsed.success) throw validationError(parsed.error, "configuration");
+  const now = Date.now();
+  await db
+    .insert(settings)
+    .values({ orgId, config: parsed.data, updatedAt: now })
+    .onConflictDoUpdate({ target: settings.orgId, set: { config: parsed.data, updatedAt: now } });
+  return parsed.data;
+}
+
+export function agentSettings(config: HealingConfig): AgentSettings {
+  return {
+    enabled: config.enabled,
+    intervalSeconds: config.monitoring.interval,
+    thresholds: config.monitoring.alert_thresholds,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * POST /api/healing/recover: a human runs (or approves) a recovery action for an issue.
+ * "auto" takes the engine's next planned action, else the rule's first action.
+ */
+import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { nextRecoveryStep } from "../../agent/engine";
+import { type Db, runBatch } from "../db/client";
+import { issues, recoveryHistory } from "../db/schema";
+import { conflict, notFound } from "../lib/errors";
+import { configQuery, resolveConfig } from "./config";
+import { queueCommand } from "./recovery";
+import { verifyWindowMs } from "./report/plan";
+
+export async function manualRecover(db: Db, orgId: string, issueId: string, requested: string) {
+  const [issueRows, attemptRows, settingsRows] = await db.batch([
+    db
+      .select()
+      .from(issues)
+      .where(and(eq(issues.id, issueId), eq(issues.orgId, orgId))),
+    db
+      .select({
+        action: recoveryHistory.action,
+        status: recoveryHistory.status,
+        finishedAt: recoveryHistory.finishedAt,
+      })
+      .from(recoveryHistory)
+      .where(and(eq(recoveryHistory.issueId, issueId), eq(recoveryHistory.orgId, orgId)))
+      .orderBy(asc(recoveryHistory.startedAt), asc(sql`${recoveryHistory}.rowid`)),
+    configQuery(db, orgId),
+  ]);
+  const issue = issueRows[0];
+  if (!issue) throw notFound("issue");
+  if (issue.status === "resolved") throw conflict("the issue is already resolved");
+
+  const now = Date.now();
+  let action = requested;
+  if (requested === "auto") {
+    const config = resolveConfig(settingsRows[0]?.config);
+    const step = nextRecoveryStep({
+      actions: issue.actions,
+      attempts: attemptRows.map((a) => ({ ...a, finishedAt: a.finishedAt ?? undefined })),
+      maxAttempts: config.recovery.max_attempts,
+      now,
+      verifyWindowMs: verifyWindowMs(config.monitoring.interval),
+    });
+    const planned = step.kind === "run" ? step.action : issue.actions[0];
+    if (!planned) throw conflict(`rule ${issue.ruleId} names no recovery action: name one in "action"`);
+    action = planned;
+  }
+
+  const target = issue.target || null;
+  const { command, statements } = queueCommand(db, {
+    orgId,
+    hostId: issue.hostId,
+    issueId,
+    action,
+    target,
+    trigger: "manual",
+    now,
+  });
+  const markRecovering = db
+    .update(issues)
+    .set({ status: "recovering", updatedAt: now })
+    .where(and(eq(issues.id, issueId), eq(issues.orgId, orgId), ne(issues.status, "resolved")));
+  await runBatch(db, [markRecovering, ...statements]);
+  return { commandId: command.id, issueId, hostId: issue.hostId, action, target, status: "pending" as const };
+}

@@ -1,0 +1,92 @@
+/**
+ * The report pipeline: one read batch, the pure engine, one write batch.
+ * 1. read the host, its config, rules, unresolved issues + attempts, in-flight commands, services;
+ * 2. apply command results, timeouts and expiry;
+ * 3. evaluate the rules over the samples (oldest first) and services;
+ * 4. open / resolve issues and plan recovery;
+ * 5. write samples, services, the host, and mark the commands handed out as delivered.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import type { z } from "zod";
+import { type EngineSample, evaluate, healthScore } from "../../../agent/engine";
+import type { ReportResponse, reportRequestSchema } from "../../../agent/protocol";
+import { type Db, runBatch, type Statement } from "../../db/client";
+import { commands, hosts } from "../../db/schema";
+import { iso } from "../../lib/time";
+import { agentSettings } from "../config";
+import { toWireCommand } from "../recovery";
+import { rulesFor } from "../rules";
+import { reconcileIssues } from "./issues";
+import { loadReportContext } from "./load";
+import { applyResults } from "./results";
+import { insertSamples, upsertServices } from "./store";
+
+type ReportBody = z.infer<typeof reportRequestSchema>;
+const DELIVER_IDS_PER_STATEMENT = 90;
+
+function engineSamples(body: ReportBody): EngineSample[] {
+  const byTs = new Map<number, EngineSample>();
+  for (const s of body.samples) byTs.set(Date.parse(s.ts), { ts: Date.parse(s.ts), metrics: s.metrics });
+  return [...byTs.values()].sort((a, b) => a.ts - b.ts);
+}
+
+export async function handleReport(
+  db: Db,
+  orgId: string,
+  hostId: string,
+  body: ReportBody,
+): Promise<ReportResponse> {
+  const ctx = await loadReportContext(db, orgId, hostId);
+  const now = Date.now();
+  const results = applyResults(db, hostId, ctx.inflight, ctx.attempts, body.results, now);
+
+  const rules = rulesFor(ctx.config, ctx.customRules);
+  const samples = engineSamples(body);
+  const services = body.services ?? ctx.services.map((s) => ({ ...s, detail: s.detail ?? undefined }));
+  const evaluation = evaluate(rules, ctx.host.engineState ?? undefined, {
+    samples,
+    services: body.services?.map(({ name, status, detail, stopped }) => ({ name, status, detail, stopped })),
+    now,
+  });
+  const issues = reconcileIssues(db, ctx, evaluation, rules, now);
+
+  const newest = samples.at(-1);
+  const fresher = newest && newest.ts >= (ctx.host.metricsAt ?? 0);
+  const metrics = fresher ? newest.metrics : ctx.host.metrics;
+  const facts = body.agentVersion ? { ...ctx.host.facts, agentVersion: body.agentVersion } : ctx.host.facts;
+
+  const deliver = results.deliverable.map((c) => c.id);
+  const statements: Statement[] = [
+    ...results.statements,
+    ...issues.statements,
+    ...insertSamples(hostId, samples),
+    ...(body.services ? upsertServices(hostId, body.services, now) : []),
+    db
+      .update(hosts)
+      .set({
+        lastSeenAt: now,
+        facts,
+        engineState: evaluation.state,
+        metrics,
+        metricsAt: fresher ? newest.ts : ctx.host.metricsAt,
+        healthScore: healthScore(metrics ?? undefined, services),
+      })
+      .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId))),
+  ];
+  for (let i = 0; i < deliver.length; i += DELIVER_IDS_PER_STATEMENT) {
+    const ids = deliver.slice(i, i + DELIVER_IDS_PER_STATEMENT);
+    statements.push(
+      db
+        .update(commands)
+        .set({ status: "delivered", deliveredAt: now })
+        .where(and(inArray(commands.id, ids), eq(commands.hostId, hostId), eq(commands.status, "pending"))),
+    );
+  }
+  await runBatch(db, statements);
+
+  return {
+    commands: [...results.deliverable, ...issues.queued].map(toWireCommand),
+    settings: agentSettings(ctx.config),
+    serverTime: iso(now),
+  };
+}

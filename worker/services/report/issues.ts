@@ -1,0 +1,134 @@
+/**
+ * Turns the engine's findings into issues (open, resolve) and hands the ones still active to the
+ * recovery planner. Works on in-memory copies; statements are built once at the end.
+ */
+import { and, eq, ne } from "drizzle-orm";
+import type { EvaluationResult, Finding, Rule } from "../../../agent/engine";
+import type { Db, Statement } from "../../db/client";
+import { issues, recoveryHistory } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import { SECOND } from "../../lib/time";
+import type { CommandRow } from "../recovery";
+import type { IssueRow, ReportContext } from "./load";
+import { planRecovery } from "./plan";
+
+const keyOf = (ruleId: string, target: string) => `${ruleId}|${target}`;
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export interface IssuesApplied {
+  statements: Statement[];
+  queued: CommandRow[];
+}
+
+function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number): IssueRow {
+  return {
+    id: newId("iss"),
+    orgId: ctx.orgId,
+    hostId: ctx.host.id,
+    ruleId: f.ruleId,
+    ruleName,
+    target: f.target,
+    severity: f.severity,
+    status: "open",
+    summary: f.summary,
+    evidence: f.evidence as unknown as Record<string, unknown>,
+    actions: f.actions,
+    detectedAt: f.at,
+    resolvedAt: null,
+    mttrSeconds: null,
+    escalatedAt: null,
+    updatedAt: now,
+  };
+}
+
+export function reconcileIssues(
+  db: Db,
+  ctx: ReportContext,
+  evaluation: EvaluationResult,
+  rules: Rule[],
+  now: number,
+): IssuesApplied {
+  const ruleNames = new Map(rules.map((r) => [r.id, r.name]));
+  const working = new Map(ctx.issues.map((i) => [i.id, { ...i }]));
+  const unresolved = new Map([...working.values()].map((i) => [keyOf(i.ruleId, i.target), i]));
+  const created = new Set<string>();
+  const verified: string[] = [];
+
+  // Openings and clearances in the order they happened (an opening first on a tie), so a
+  // backfill that opens and clears a condition leaves one resolved issue behind.
+  type Event = { at: number; ruleId: string; target: string; finding?: Finding };
+  const openings: Event[] = evaluation.opened.map((f) => ({
+    at: f.at,
+    ruleId: f.ruleId,
+    target: f.target,
+    finding: f,
+  }));
+  const clearances: Event[] = evaluation.cleared.map((c) => ({
+    at: c.at,
+    ruleId: c.ruleId,
+    target: c.target,
+  }));
+  const events = [...openings, ...clearances].sort(
+    (a, b) => a.at - b.at || Number(!a.finding) - Number(!b.finding),
+  );
+
+  for (const event of events) {
+    const key = keyOf(event.ruleId, event.target);
+    const current = unresolved.get(key);
+    if (event.finding && !current) {
+      const issue = newIssue(ctx, event.finding, ruleNames.get(event.ruleId) ?? event.ruleId, now);
+      working.set(issue.id, issue);
+      unresolved.set(key, issue);
+      created.add(issue.id);
+    } else if (!event.finding && current) {
+      // Opened and cleared within one backfill: both ends in the samples' time. Otherwise both
+      // detection and resolution use the edge's clock, immune to agent clock skew.
+      const resolvedAt = created.has(current.id)
+        ? Math.max(current.detectedAt, Math.min(event.at, now))
+        : now;
+      current.status = "resolved";
+      current.resolvedAt = resolvedAt;
+      current.mttrSeconds = round1((resolvedAt - current.detectedAt) / SECOND);
+      unresolved.delete(key);
+      const succeeded = ctx.attempts.filter((a) => a.issueId === current.id && a.status === "succeeded");
+      if (succeeded.length > 0) verified.push(succeeded[succeeded.length - 1].id);
+    }
+  }
+  for (const id of created) {
+    const issue = working.get(id);
+    if (issue && issue.status !== "resolved") issue.detectedAt = now;
+  }
+
+  const active = new Set(evaluation.active.map((f) => keyOf(f.ruleId, f.target)));
+  const recovering = [...unresolved.entries()].filter(([key]) => active.has(key)).map(([, issue]) => issue);
+  const plan = planRecovery(db, ctx, recovering, now);
+
+  const statements: Statement[] = [];
+  const before = new Map(ctx.issues.map((i) => [i.id, i]));
+  for (const issue of working.values()) {
+    issue.updatedAt = now;
+    if (created.has(issue.id)) {
+      statements.push(db.insert(issues).values(issue).onConflictDoNothing());
+      continue;
+    }
+    const old = before.get(issue.id);
+    if (!old || (old.status === issue.status && old.escalatedAt === issue.escalatedAt)) continue;
+    const { status, resolvedAt, mttrSeconds, escalatedAt, updatedAt } = issue;
+    statements.push(
+      db
+        .update(issues)
+        .set({ status, resolvedAt, mttrSeconds, escalatedAt, updatedAt })
+        .where(and(eq(issues.id, issue.id), eq(issues.orgId, ctx.orgId), ne(issues.status, "resolved"))),
+    );
+  }
+  for (const id of verified) {
+    statements.push(
+      db
+        .update(recoveryHistory)
+        .set({ verified: true })
+        .where(and(eq(recoveryHistory.id, id), eq(recoveryHistory.orgId, ctx.orgId))),
+    );
+  }
+  // Commands reference their issue, so they are written after it.
+  return { statements: [...statements, ...plan.statements], queued: plan.queued };
+}

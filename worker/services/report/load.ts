@@ -1,0 +1,96 @@
+/** Everything a report needs, read in one batch. */
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Rule } from "../../../agent/engine";
+import type { Db } from "../../db/client";
+import { commands, hosts, issues, recoveryHistory, rules, serviceStates } from "../../db/schema";
+import { notFound } from "../../lib/errors";
+import type { HealingConfig } from "../../schemas/config";
+import { configQuery, resolveConfig } from "../config";
+import type { CommandRow } from "../recovery";
+import { parseCustomRule } from "../rules";
+
+export type HostRow = typeof hosts.$inferSelect;
+export type IssueRow = typeof issues.$inferSelect;
+export type AttemptRow = Pick<
+  typeof recoveryHistory.$inferSelect,
+  "id" | "issueId" | "commandId" | "action" | "status" | "trigger" | "startedAt" | "finishedAt" | "verified"
+>;
+export type ServiceRow = Pick<typeof serviceStates.$inferSelect, "name" | "status" | "stopped" | "detail">;
+
+export interface ReportContext {
+  orgId: string;
+  host: HostRow;
+  config: HealingConfig;
+  customRules: Rule[];
+  /** Issues of this host that are not resolved. */
+  issues: IssueRow[];
+  /** Their recovery attempts, oldest first. */
+  attempts: AttemptRow[];
+  /** Commands of this host still pending or delivered. */
+  inflight: CommandRow[];
+  services: ServiceRow[];
+}
+
+export async function loadReportContext(db: Db, orgId: string, hostId: string): Promise<ReportContext> {
+  const unresolved = and(eq(issues.hostId, hostId), eq(issues.orgId, orgId), ne(issues.status, "resolved"));
+  const [hostRows, settingsRows, ruleRows, issueRows, attemptRows, commandRows, serviceRows] = await db.batch(
+    [
+      db
+        .select()
+        .from(hosts)
+        .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId))),
+      configQuery(db, orgId),
+      db
+        .select({ definition: rules.definition })
+        .from(rules)
+        .where(and(eq(rules.orgId, orgId), eq(rules.enabled, true))),
+      db.select().from(issues).where(unresolved),
+      db
+        .select({
+          id: recoveryHistory.id,
+          issueId: recoveryHistory.issueId,
+          commandId: recoveryHistory.commandId,
+          action: recoveryHistory.action,
+          status: recoveryHistory.status,
+          trigger: recoveryHistory.trigger,
+          startedAt: recoveryHistory.startedAt,
+          finishedAt: recoveryHistory.finishedAt,
+          verified: recoveryHistory.verified,
+        })
+        .from(recoveryHistory)
+        .where(
+          and(
+            eq(recoveryHistory.hostId, hostId),
+            inArray(recoveryHistory.issueId, db.select({ id: issues.id }).from(issues).where(unresolved)),
+          ),
+        )
+        .orderBy(asc(recoveryHistory.startedAt), asc(sql`${recoveryHistory}.rowid`)),
+      db
+        .select()
+        .from(commands)
+        .where(and(eq(commands.hostId, hostId), inArray(commands.status, ["pending", "delivered"])))
+        .orderBy(asc(commands.createdAt)),
+      db
+        .select({
+          name: serviceStates.name,
+          status: serviceStates.status,
+          stopped: serviceStates.stopped,
+          detail: serviceStates.detail,
+        })
+        .from(serviceStates)
+        .where(eq(serviceStates.hostId, hostId)),
+    ],
+  );
+  const host = hostRows[0];
+  if (!host) throw notFound("host");
+  return {
+    orgId,
+    host,
+    config: resolveConfig(settingsRows[0]?.config),
+    customRules: ruleRows.flatMap((r) => parseCustomRule(r.definition) ?? []),
+    issues: issueRows,
+    attempts: attemptRows,
+    inflight: commandRows,
+    services: serviceRows,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Bulk writes of a report: samples and service states go in as JSON arrays expanded by
+ * json_each, so one statement binds 2-4 parameters however many rows it carries (D1 allows 100
+ * bound parameters a statement). Chunks keep each statement's JSON a modest size.
+ */
+import type { EngineSample, Metrics } from "../../../agent/engine";
+import type { ServiceState } from "../../../agent/protocol";
+import type { Statement } from "../../db/client";
+
+const SAMPLES_PER_STATEMENT = 500;
+
+/** Metrics with a column of their own; everything else goes to `extra`. */
+const COLUMNS: [string, string][] = [
+  ["cpu", "cpu"],
+  ["memory", "memory"],
+  ["disk", "disk"],
+  ["load1", "load1"],
+  ["net.rx", "net_rx"],
+  ["net.tx", "net_tx"],
+];
+const COLUMN_METRICS = new Set(COLUMNS.map(([metric]) => metric));
+
+const at = (i: number) => `json_extract(value, '$[${i}]')`;
+
+const INSERT_SAMPLES = `INSERT OR IGNORE INTO metric_samples (host_id, ts, cpu, memory, disk, load1, net_rx, net_tx, extra)
+  SELECT ?, ${[0, 1, 2, 3, 4, 5, 6, 7].map(at).join(", ")} FROM json_each(?)`;
+
+const DELETE_GONE_SERVICES = `DELETE FROM service_states
+  WHERE host_id = ? AND name NOT IN (SELECT value FROM json_each(?))`;
+
+// "WHERE true" lets SQLite parse ON CONFLICT after INSERT ... SELECT.
+const UPSERT_SERVICES = `INSERT INTO service_states (host_id, name, kind, status, detail, stopped, changed_at, updated_at)
+  SELECT ?, ${[0, 1, 2, 3, 4].map(at).join(", ")}, ?, ? FROM json_each(?) WHERE true
+  ON CONFLICT (host_id, name) DO UPDATE SET
+    kind = excluded.kind,
+    detail = excluded.detail,
+    stopped = excluded.stopped,
+    updated_at = excluded.updated_at,
+    changed_at = CASE WHEN service_states.status = excluded.status
+      THEN service_states.changed_at ELSE excluded.changed_at END,
+    status = excluded.status`;
+
+function sampleRow(sample: EngineSample): unknown[] {
+  const extra: Metrics = {};
+  for (const [name, value] of Object.entries(sample.metrics))
+    if (!COLUMN_METRICS.has(name)) extra[name] = value;
+  const columns = COLUMNS.map(([metric]) => sample.metrics[metric] ?? null);
+  return [sample.ts, ...columns, Object.keys(extra).length > 0 ? extra : null];
+}
+
+/** Duplicates (same host and ts) are ignored, so a re-sent backfill is harmless. */
+export function insertSamples(hostId: string, samples: EngineSample[]): Statement[] {
+  const statements: Statement[] = [];
+  for (let i = 0; i < samples.length; i += SAMPLES_PER_STATEMENT) {
+    const rows = JSON.stringify(samples.slice(i, i + SAMPLES_PER_STATEMENT).map(sampleRow));
+    statements.push({ raw: INSERT_SAMPLES, params: [hostId, rows] });
+  }
+  return statements;
+}
+
+/**
+ * Upserts the full service list and drops services no longer configured. changed_at moves only
+ * when the status changes (SET expressions see the row as it was before the update).
+ */
+export function upsertServices(hostId: string, services: ServiceState[], now: number): Statement[] {
+  const rows = JSON.stringify(
+    services.map((s) => [s.name, s.kind, s.status, s.detail ?? null, s.stopped ? 1 : 0]),
+  );
+  const names = JSON.stringify(services.map((s) => s.name));
+  const statements: Statement[] = [{ raw: DELETE_GONE_SERVICES, params: [hostId, names] }];
+  if (services.length > 0) statements.push({ raw: UPSERT_SERVICES, params: [hostId, now, now, rows] });
+  return statements;
+}

@@ -1,0 +1,48 @@
+/** Database rows to the API's camelCase / ISO shapes (docs/api-shapes.md). */
+import type { issues, recoveryHistory } from "../db/schema";
+import { iso, isoOrNull } from "../lib/time";
+import type { HistoryEntry, Issue } from "../schemas/issues";
+
+type IssueRow = typeof issues.$inferSelect;
+type HistoryRow = typeof recoveryHistory.$inferSelect;
+
+export function issueView(row: IssueRow, host: string, attempts: number): Issue {
+  return {
+    id: row.id,
+    hostId: row.hostId,
+    host,
+    rule: row.ruleId,
+    ruleName: row.ruleName,
+    target: row.target || null,
+    severity: row.severity,
+    status: row.status,
+    summary: row.summary,
+    evidence: row.evidence,
+    actions: row.actions,
+    attempts,
+    detectedAt: iso(row.detectedAt),
+    resolvedAt: isoOrNull(row.resolvedAt),
+    mttrSeconds: row.mttrSeconds,
+    escalatedAt: isoOrNull(row.escalatedAt),
+  };
+}
+
+export function historyView(row: HistoryRow, host: string): HistoryEntry {
+  return {
+    id: row.id,
+    issueId: row.issueId,
+    hostId: row.hostId,
+    host,
+    commandId: row.commandId,
+    action: row.action,
+    target: row.target || null,
+    status: row.status,
+    trigger: row.trigger,
+    startedAt: iso(row.startedAt),
+    finishedAt: isoOrNull(row.finishedAt),
+    exitCode: row.exitCode,
+    output: row.output,
+    durationMs: row.durationMs,
+    verified: row.verified,
+  };
+}
