@@ -72,26 +72,32 @@ export function reconcileIssues(
     (a, b) => a.at - b.at || Number(!a.finding) - Number(!b.finding),
   );
 
+  const open = (finding: Finding) => {
+    const issue = newIssue(ctx, finding, ruleNames.get(finding.ruleId) ?? finding.ruleId, now);
+    working.set(issue.id, issue);
+    unresolved.set(keyOf(finding.ruleId, finding.target), issue);
+    created.add(issue.id);
+  };
+  const resolve = (key: string, issue: IssueRow, resolvedAt: number) => {
+    issue.status = "resolved";
+    issue.resolvedAt = resolvedAt;
+    issue.mttrSeconds = round1((resolvedAt - issue.detectedAt) / SECOND);
+    unresolved.delete(key);
+    const succeeded = ctx.attempts.filter((a) => a.issueId === issue.id && a.status === "succeeded");
+    if (succeeded.length > 0) verified.push(succeeded[succeeded.length - 1].id);
+  };
+
   for (const event of events) {
     const key = keyOf(event.ruleId, event.target);
     const current = unresolved.get(key);
-    if (event.finding && !current) {
-      const issue = newIssue(ctx, event.finding, ruleNames.get(event.ruleId) ?? event.ruleId, now);
-      working.set(issue.id, issue);
-      unresolved.set(key, issue);
-      created.add(issue.id);
-    } else if (!event.finding && current) {
+    if (event.finding && !current) open(event.finding);
+    else if (!event.finding && current) {
       // Opened and cleared within one backfill: both ends in the samples' time. Otherwise both
       // detection and resolution use the edge's clock, immune to agent clock skew.
       const resolvedAt = created.has(current.id)
         ? Math.max(current.detectedAt, Math.min(event.at, now))
         : now;
-      current.status = "resolved";
-      current.resolvedAt = resolvedAt;
-      current.mttrSeconds = round1((resolvedAt - current.detectedAt) / SECOND);
-      unresolved.delete(key);
-      const succeeded = ctx.attempts.filter((a) => a.issueId === current.id && a.status === "succeeded");
-      if (succeeded.length > 0) verified.push(succeeded[succeeded.length - 1].id);
+      resolve(key, current, resolvedAt);
     }
   }
   for (const id of created) {
@@ -99,8 +105,16 @@ export function reconcileIssues(
     if (issue && issue.status !== "resolved") issue.detectedAt = now;
   }
 
-  const active = new Set(evaluation.active.map((f) => keyOf(f.ruleId, f.target)));
-  const recovering = [...unresolved.entries()].filter(([key]) => active.has(key)).map(([, issue]) => issue);
+  // The issues table follows the engine's active findings, whatever events were seen: if a
+  // host's engine state was ever lost (two overlapping reports, a failed write), the next
+  // report repairs it instead of leaving an issue open forever or a condition without one.
+  const activeByKey = new Map(evaluation.active.map((f) => [keyOf(f.ruleId, f.target), f]));
+  for (const [key, issue] of [...unresolved]) if (!activeByKey.has(key)) resolve(key, issue, now);
+  for (const [key, finding] of activeByKey) if (!unresolved.has(key)) open({ ...finding, at: now });
+
+  const recovering = [...unresolved.entries()]
+    .filter(([key]) => activeByKey.has(key))
+    .map(([, issue]) => issue);
   const plan = planRecovery(db, ctx, recovering, now);
 
   const statements: Statement[] = [];

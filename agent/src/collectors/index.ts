@@ -1,0 +1,77 @@
+/**
+ * Runs the collectors and merges their metrics into one flat map. /proc on Linux; systeminformation
+ * elsewhere. A collector that fails is logged once and left out of the sample, never fatal.
+ */
+import type { Logger } from "../log";
+import { errorMessage } from "../util";
+import { cpuCollector } from "./cpu";
+import { diskCollector } from "./disk";
+import { siCpuCollector, siDiskCollector, siMemoryCollector, siNetworkCollector } from "./fallback";
+import { loadCollector } from "./load";
+import { memoryCollector } from "./memory";
+import { networkCollector } from "./network";
+import { swapCollector } from "./swap";
+import type { Collector, Metrics } from "./types";
+
+export type { Collector, Metrics };
+
+export function defaultCollectors(useProc = process.platform === "linux"): Collector[] {
+  return useProc
+    ? [
+        cpuCollector(),
+        memoryCollector(),
+        swapCollector(),
+        diskCollector(),
+        loadCollector(),
+        networkCollector(),
+      ]
+    : [siCpuCollector(), siMemoryCollector(), siDiskCollector(), loadCollector(), siNetworkCollector()];
+}
+
+export class MetricsCollector {
+  private readonly last = new Map<string, { at: number; metrics: Metrics }>();
+  private readonly failing = new Set<string>();
+
+  constructor(
+    private readonly collectors: Collector[] = defaultCollectors(),
+    private readonly log?: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** First readings for the rate-based collectors (cpu, network). */
+  async prime(): Promise<void> {
+    await Promise.all(
+      this.collectors.map((c) =>
+        this.guard(c, async () => {
+          await c.prime?.();
+          return {};
+        }),
+      ),
+    );
+  }
+
+  async collect(): Promise<Metrics> {
+    const parts = await Promise.all(
+      this.collectors.map(async (c) => {
+        const cached = this.last.get(c.name);
+        if (c.everyMs && cached && this.now() - cached.at < c.everyMs) return cached.metrics;
+        const metrics = await this.guard(c, () => c.collect());
+        if (c.everyMs) this.last.set(c.name, { at: this.now(), metrics });
+        return metrics;
+      }),
+    );
+    return Object.assign({}, ...parts);
+  }
+
+  private async guard(c: Collector, fn: () => Metrics | Promise<Metrics>): Promise<Metrics> {
+    try {
+      const metrics = await fn();
+      this.failing.delete(c.name);
+      return metrics;
+    } catch (err) {
+      if (!this.failing.has(c.name)) this.log?.warn(`collector ${c.name} failed: ${errorMessage(err)}`);
+      this.failing.add(c.name);
+      return {};
+    }
+  }
+}

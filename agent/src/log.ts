@@ -1,0 +1,43 @@
+/**
+ * One line per event on stderr: `2026-01-01T00:00:00.000Z level message key=value ...`.
+ * Quiet by default: errors, warnings and notices (enrolment, actions) always; info and debug with --verbose.
+ */
+export type Level = "error" | "warn" | "notice" | "info" | "debug";
+export type Fields = Record<string, string | number | boolean | null | undefined>;
+
+export interface Logger {
+  error(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  notice(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  debug(msg: string, fields?: Fields): void;
+}
+
+const quiet: ReadonlySet<Level> = new Set(["error", "warn", "notice"]);
+
+function format(value: string | number | boolean | null): string {
+  const s = String(value);
+  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+}
+
+export function createLogger(
+  opts: { verbose?: boolean; write?: (line: string) => void; now?: () => Date } = {},
+): Logger {
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const now = opts.now ?? (() => new Date());
+  const emit = (level: Level) => (msg: string, fields?: Fields) => {
+    if (!opts.verbose && !quiet.has(level)) return;
+    let line = `${now().toISOString()} ${level} ${msg}`;
+    for (const [k, v] of Object.entries(fields ?? {})) if (v !== undefined) line += ` ${k}=${format(v)}`;
+    write(line);
+  };
+  return {
+    error: emit("error"),
+    warn: emit("warn"),
+    notice: emit("notice"),
+    info: emit("info"),
+    debug: emit("debug"),
+  };
+}
+
+export const silentLogger: Logger = createLogger({ write: () => {} });

@@ -1,0 +1,63 @@
+/** `selfheal-agent run`: wires config, identity, transport and the loop, and handles SIGTERM/SIGINT. */
+import { type AgentConfig, ConfigError } from "./config";
+import { FatalError, obtainAgentToken } from "./enroll";
+import type { Logger } from "./log";
+import { Runner, type RunnerOptions } from "./runner";
+import { ensureStateDir } from "./state-dir";
+import { ApiClient } from "./transport/client";
+import { AGENT_VERSION } from "./version";
+
+export async function runAgent(
+  config: AgentConfig,
+  log: Logger,
+  extra: Partial<Pick<RunnerOptions, "settleMs" | "stopWaitMs" | "collector">> = {},
+): Promise<number> {
+  if (!config.server)
+    throw new ConfigError(
+      `invalid config${config.source ? ` ${config.source}` : ""}:\n  server: required to run`,
+    );
+  const paths = ensureStateDir(config.stateDir);
+  const client = new ApiClient({ server: config.server });
+  const abort = new AbortController();
+  let runner: Runner | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.notice(`received ${signal}, stopping (services keep running)`);
+    abort.abort();
+    void runner?.stop(0);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  try {
+    const identity = await obtainAgentToken({
+      server: config.server,
+      enrollToken: config.token,
+      name: config.name,
+      tokenFile: paths.token,
+      client,
+      log,
+      retryCapMs: config.intervalSeconds * 1000,
+      signal: abort.signal,
+    });
+    if (!identity || abort.signal.aborted) return 0;
+    runner = new Runner({ config, paths, client, agentToken: identity.agentToken, log, ...extra });
+    log.notice("agent started", {
+      version: AGENT_VERSION,
+      server: config.server,
+      hostId: identity.hostId,
+      services: config.services.length,
+      interval: config.intervalSeconds,
+    });
+    await runner.start();
+    return await runner.done;
+  } catch (err) {
+    if (err instanceof FatalError) {
+      log.error(err.message);
+      return err.exitCode;
+    }
+    throw err;
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    await client.close();
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The agent's loop. Every interval: collect -> one report (samples, every service, pending results)
+ * -> run the commands it returns, one at a time -> report again at once (reason "command") so the
+ * server sees the recovery quickly. A service the agent started exiting triggers a report too.
+ * All server traffic goes through one queue, so reports never overlap.
+ */
+import type { ServiceState } from "../protocol";
+import { CommandJournal } from "./actions/journal";
+import { ActionRegistry } from "./actions/registry";
+import { MetricsCollector } from "./collectors";
+import type { AgentConfig } from "./config";
+import type { Logger } from "./log";
+import { ServiceManager } from "./services";
+import type { StatePaths } from "./state-dir";
+import type { ApiClient, ReportAnswer } from "./transport/client";
+import { type ReportReason, type SendOutcome, Uplink } from "./transport/uplink";
+import { errorMessage, round2, sleep } from "./util";
+
+export const EXIT_AUTH = 77;
+
+export interface RunnerOptions {
+  config: AgentConfig;
+  paths: StatePaths;
+  client: ApiClient;
+  agentToken: string;
+  log: Logger;
+  collector?: MetricsCollector;
+  /** Passed to the service manager (tests shorten them). */
+  settleMs?: number;
+  stopWaitMs?: number;
+  /** How long shutdown waits for a report in flight before abandoning it. */
+  shutdownGraceMs?: number;
+}
+
+/** Follow-up command reports in a row before waiting for the next interval (a server loop guard). */
+const MAX_COMMAND_ROUNDS = 5;
+
+export class Runner {
+  readonly services: ServiceManager;
+  readonly uplink: Uplink;
+  private readonly collector: MetricsCollector;
+  private readonly registry: ActionRegistry;
+  private readonly journal: CommandJournal;
+  private readonly abort = new AbortController();
+  private intervalMs: number;
+  private tickTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
+  private eventTimer?: NodeJS.Timeout;
+  private queue: Promise<void> = Promise.resolve();
+  private lastServices?: ServiceState[];
+  private serverEnabled?: boolean;
+  private stopping = false;
+  private finished!: (code: number) => void;
+  readonly done = new Promise<number>((resolve) => {
+    this.finished = resolve;
+  });
+
+  constructor(private readonly opts: RunnerOptions) {
+    const { config, log } = opts;
+    this.intervalMs = config.intervalSeconds * 1000;
+    this.collector = opts.collector ?? new MetricsCollector(undefined, log);
+    this.services = new ServiceManager(config.services, {
+      paths: opts.paths,
+      log,
+      settleMs: opts.settleMs,
+      stopWaitMs: opts.stopWaitMs,
+      onExit: (service, pid, code, signal) => {
+        log.notice("service exited", { service, pid, code, signal });
+        this.scheduleEventReport();
+      },
+    });
+    this.uplink = new Uplink({
+      client: opts.client,
+      token: opts.agentToken,
+      log,
+      intervalMs: () => this.intervalMs,
+    });
+    this.journal = new CommandJournal(opts.paths.journal);
+    this.registry = new ActionRegistry({
+      journal: this.journal,
+      context: { services: this.services, policy: config.actions, log, collectNow: () => this.collectNow() },
+    });
+  }
+
+  get currentIntervalMs(): number {
+    return this.intervalMs;
+  }
+
+  /** Starts the loop; `done` resolves with the exit code once it stops. */
+  async start(): Promise<void> {
+    for (const e of this.journal.interrupted)
+      this.uplink.queue.addResult({
+        commandId: e.id,
+        status: "failed",
+        exitCode: null,
+        output: "the agent stopped before this command finished; it was not retried",
+        durationMs: 0,
+        finishedAt: new Date().toISOString(),
+      });
+    await this.services.autostart();
+    await this.collector.prime();
+    // A short first window gives the first sample a real CPU and network rate.
+    await sleep(500, this.abort.signal);
+    this.tick();
+  }
+
+  /** SIGTERM/SIGINT: no new work, give a report in flight a moment, then leave. Services keep running. */
+  async stop(code = 0): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of [this.tickTimer, this.retryTimer, this.eventTimer]) clearTimeout(t);
+    await Promise.race([this.queue, sleep(this.opts.shutdownGraceMs ?? 2_000)]);
+    this.abort.abort();
+    await this.opts.client.close();
+    this.finished(code);
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      if (this.stopping) return;
+      try {
+        await job();
+      } catch (err) {
+        this.opts.log.error(`unexpected error: ${errorMessage(err)}`);
+      }
+    });
+    return this.queue;
+  }
+
+  private tick(): void {
+    clearTimeout(this.retryTimer);
+    const startedAt = Date.now();
+    void this.enqueue(async () => {
+      await this.addSample();
+      await this.report("interval", await this.checkServices());
+    }).then(() => {
+      if (this.stopping) return;
+      clearTimeout(this.tickTimer);
+      this.tickTimer = setTimeout(() => this.tick(), Math.max(0, startedAt + this.intervalMs - Date.now()));
+    });
+  }
+
+  private scheduleEventReport(): void {
+    if (this.stopping || this.eventTimer) return;
+    // Coalesce a burst of exits (a process group going down) into one report.
+    this.eventTimer = setTimeout(() => {
+      this.eventTimer = undefined;
+      void this.enqueue(async () => this.report("event", await this.checkServices()));
+    }, 100);
+  }
+
+  private async checkServices(): Promise<ServiceState[]> {
+    this.lastServices = await this.services.checkAll();
+    return this.lastServices;
+  }
+
+  private async addSample(): Promise<Record<string, number>> {
+    const metrics = await this.collector.collect();
+    this.uplink.queue.addSample({ ts: new Date().toISOString(), metrics });
+    return metrics;
+  }
+
+  private async collectNow(): Promise<string> {
+    const m = await this.addSample();
+    const parts = ["cpu", "memory", "disk", "load1"].filter((k) => k in m).map((k) => `${k} ${round2(m[k])}`);
+    return `collected a fresh sample: ${parts.join(", ") || "no metrics"}`;
+  }
+
+  private async report(reason: ReportReason, services: ServiceState[] | undefined, round = 0): Promise<void> {
+    const outcome = await this.uplink.send(reason, services, this.abort.signal);
+    await this.settle(outcome, round);
+  }
+
+  private async settle(outcome: SendOutcome, round: number): Promise<void> {
+    if (outcome.ok) {
+      if (outcome.response) await this.apply(outcome.response, round);
+      // A long outage can leave more than one report's worth: drain it now rather than one per interval.
+      if (this.uplink.queue.size.samples > 0 && !this.stopping)
+        void this.enqueue(async () => this.report("backfill", undefined));
+      return;
+    }
+    if (outcome.fatal) {
+      this.opts.log.error(
+        `the server rejected this agent's token (${outcome.error.status}): it was revoked or belongs to another server. ` +
+          `Delete ${this.opts.paths.token} and start the agent with a fresh enroll token in the config.`,
+      );
+      void this.stop(EXIT_AUTH);
+      return;
+    }
+    if (outcome.retryInMs !== undefined && !this.stopping) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(
+        () => void this.enqueue(async () => this.report("backfill", this.lastServices)),
+        outcome.retryInMs,
+      );
+    }
+  }
+
+  private async apply(res: ReportAnswer, round: number): Promise<void> {
+    const { settings } = res;
+    const interval = settings.intervalSeconds * 1000;
+    if (interval !== this.intervalMs) {
+      this.opts.log.info("report interval set by the server", { seconds: settings.intervalSeconds });
+      this.intervalMs = interval;
+    }
+    if (settings.enabled !== this.serverEnabled) {
+      if (this.serverEnabled !== undefined || !settings.enabled)
+        this.opts.log.notice(`self-healing is ${settings.enabled ? "enabled" : "disabled"} on the server`);
+      this.serverEnabled = settings.enabled;
+    }
+    if (!res.commands.length || this.stopping) return;
+    for (const cmd of res.commands) {
+      if (this.stopping) return;
+      const result = await this.registry.execute(cmd);
+      if (result) this.uplink.queue.addResult(result);
+    }
+    if (round + 1 >= MAX_COMMAND_ROUNDS) return; // further results go with the next interval report
+    await this.report("command", await this.checkServices(), round + 1);
+  }
+}

@@ -1,0 +1,40 @@
+/** Docker containers through the docker CLI: `inspect -f {{.State.Running}}` to look, `restart` to act. */
+import type { ServiceConfig } from "../config";
+import { combinedOutput, describeExit, execArgv } from "./exec";
+import type { Outcome, Probe, ServiceDriver } from "./types";
+
+const containerOf = (svc: ServiceConfig) => svc.container ?? svc.name;
+
+async function probe(svc: ServiceConfig): Promise<Probe> {
+  const name = containerOf(svc);
+  const r = await execArgv(["docker", "inspect", "-f", "{{.State.Running}}", name], { timeoutMs: 10_000 });
+  if (r.spawnError || r.timedOut) return { status: "unknown", detail: describeExit(["docker"], r) };
+  const out = r.stdout.trim();
+  if (r.code === 0 && out === "true") return { status: "up", detail: `container ${name} running` };
+  if (r.code === 0 && out === "false") return { status: "down", detail: `container ${name} not running` };
+  const err = r.stderr.trim() || out || `exit ${r.code}`;
+  // A missing container is down; a daemon we cannot reach tells us nothing about the container.
+  return /no such (object|container)/i.test(err)
+    ? { status: "down", detail: `container ${name}: ${err}` }
+    : { status: "unknown", detail: `docker inspect ${name}: ${err}` };
+}
+
+async function restart(svc: ServiceConfig): Promise<Outcome> {
+  const argv = ["docker", "restart", containerOf(svc)];
+  const r = await execArgv(argv, { timeoutMs: 90_000 });
+  const output = combinedOutput(r);
+  if (r.timedOut)
+    return { status: "timed_out", exitCode: null, output: `${argv.join(" ")} timed out\n${output}` };
+  if (r.code !== 0)
+    return { status: "failed", exitCode: r.code, output: `${describeExit(argv, r)}\n${output}`.trim() };
+  const after = await probe(svc);
+  return after.status === "up"
+    ? { status: "succeeded", exitCode: 0, output: `${argv.join(" ")}: ok, ${after.detail}` }
+    : {
+        status: "failed",
+        exitCode: 0,
+        output: `${argv.join(" ")} returned 0 but ${after.detail}\n${output}`.trim(),
+      };
+}
+
+export const dockerDriver: ServiceDriver = { probe, restart };

@@ -1,0 +1,192 @@
+/**
+ * Plain processes, Monit-style. Which process: the pid in `pidFile`; else the oldest process whose
+ * command line matches `match`; else the one the agent started itself from `start`.
+ * Restart: `stop` argv (or SIGTERM), up to stopWaitMs for it to go, SIGKILL, then `start` argv.
+ */
+import { readFileSync } from "node:fs";
+import type { ServiceConfig } from "../config";
+import { sleep, truncateTail } from "../util";
+import { runCheck } from "./checks";
+import { combinedOutput, describeExit, execArgv } from "./exec";
+import { findByMatch, isAlive, readPidFile, waitForExit } from "./proc";
+import { startDetached } from "./spawn";
+import type { StartedProcesses } from "./started";
+import type { Outcome, Probe, ServiceDriver } from "./types";
+
+export type ExitListener = (
+  service: string,
+  pid: number,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+) => void;
+
+export interface ProcessDriverOptions {
+  started: StartedProcesses;
+  /** Where started services write their output; without it the driver can look but not start. */
+  logsDir?: string;
+  settleMs?: number;
+  stopWaitMs?: number;
+  /** After the settle, how long to wait for the service's own check to pass, so the next report can show it up. */
+  checkWaitMs?: number;
+  onExit?: ExitListener;
+}
+
+interface Located {
+  pid?: number;
+  /** Started by this agent (its own process group, so stop the whole group). */
+  ours: boolean;
+  detail: string;
+}
+
+export class ProcessDriver implements ServiceDriver {
+  /** Pids being stopped on purpose: their exit is not news. */
+  private readonly stopping = new Set<number>();
+  private readonly exitCodes = new Map<number, number | null>();
+
+  constructor(private readonly opts: ProcessDriverOptions) {}
+
+  async locate(svc: ServiceConfig): Promise<Located> {
+    if (svc.pidFile) {
+      const pid = readPidFile(svc.pidFile);
+      if (pid === undefined) return { ours: false, detail: `pid file ${svc.pidFile} missing or empty` };
+      return isAlive(pid)
+        ? { pid, ours: pid === this.opts.started.pid(svc.name), detail: `pid ${pid} (from ${svc.pidFile})` }
+        : { ours: false, detail: `pid ${pid} from ${svc.pidFile} is not running` };
+    }
+    if (svc.match) {
+      const pid = await findByMatch(new RegExp(svc.match));
+      return pid
+        ? {
+            pid,
+            ours: pid === this.opts.started.pid(svc.name),
+            detail: `pid ${pid} (matches /${svc.match}/)`,
+          }
+        : { ours: false, detail: `no process matches /${svc.match}/` };
+    }
+    const pid = this.opts.started.pid(svc.name);
+    return pid
+      ? { pid, ours: true, detail: `pid ${pid} (started by the agent)` }
+      : { ours: false, detail: "not running (no process started by the agent is alive)" };
+  }
+
+  async probe(svc: ServiceConfig): Promise<Probe> {
+    const found = await this.locate(svc);
+    return found.pid
+      ? { status: "up", pid: found.pid, detail: found.detail }
+      : { status: "down", detail: found.detail };
+  }
+
+  async restart(svc: ServiceConfig): Promise<Outcome> {
+    if (!svc.start)
+      return {
+        status: "failed",
+        exitCode: null,
+        output: `cannot restart ${svc.name}: no "start" command in this agent's config (left untouched)`,
+      };
+    const steps = [await this.stop(svc)];
+    const started = await this.start(svc);
+    steps.push(started.output);
+    return { ...started, output: steps.join("\n") };
+  }
+
+  /** Starts the service if nothing is running for it (config `autostart`). */
+  async ensureStarted(svc: ServiceConfig): Promise<Outcome | undefined> {
+    if (!svc.start || (await this.locate(svc)).pid) return undefined;
+    return this.start(svc, false);
+  }
+
+  private async stop(svc: ServiceConfig): Promise<string> {
+    const found = await this.locate(svc);
+    const pid = found.pid;
+    const lines: string[] = [];
+    if (pid) this.stopping.add(pid);
+    if (svc.stop) {
+      const r = await execArgv(svc.stop, { timeoutMs: 30_000, cwd: svc.cwd, env: svc.env });
+      lines.push(`stop: ${describeExit(svc.stop, r)}`, combinedOutput(r));
+    } else if (pid) {
+      this.signal(pid, found.ours, "SIGTERM");
+      lines.push(`sent SIGTERM to pid ${pid}`);
+    }
+    if (!pid) {
+      lines.push("it was not running");
+    } else if (!(await waitForExit(pid, this.opts.stopWaitMs ?? 5_000))) {
+      this.signal(pid, found.ours, "SIGKILL");
+      await waitForExit(pid, 2_000);
+      lines.push(`pid ${pid} still alive after ${(this.opts.stopWaitMs ?? 5_000) / 1000} s: sent SIGKILL`);
+    } else {
+      lines.push(`pid ${pid} exited`);
+    }
+    this.opts.started.forget(svc.name);
+    return lines.filter(Boolean).join("\n");
+  }
+
+  private signal(pid: number, group: boolean, sig: NodeJS.Signals): void {
+    try {
+      process.kill(group ? -pid : pid, sig);
+    } catch {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private async start(svc: ServiceConfig, awaitCheck = true): Promise<Outcome> {
+    const argv = svc.start as string[];
+    if (!this.opts.logsDir)
+      return { status: "failed", exitCode: null, output: "no state directory to start services from" };
+    let pid: number;
+    let logFile: string;
+    try {
+      const s = await startDetached(svc, this.opts.logsDir);
+      ({ pid, logFile } = s);
+      s.child.on("exit", (code, signal) => {
+        this.exitCodes.set(pid, code);
+        if (this.stopping.delete(pid)) return;
+        this.opts.onExit?.(svc.name, pid, code, signal);
+      });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return {
+        status: "failed",
+        exitCode: null,
+        output: `could not start ${argv[0]}: ${e.code ?? e.message}`,
+      };
+    }
+    this.opts.started.remember(svc.name, pid);
+    const settleMs = this.opts.settleMs ?? 500;
+    await sleep(settleMs);
+    if (isAlive(pid)) {
+      const ready = awaitCheck ? await this.waitForCheck(svc, pid) : "";
+      return { status: "succeeded", exitCode: 0, output: `started pid ${pid}: ${argv.join(" ")}${ready}` };
+    }
+    this.opts.started.forget(svc.name);
+    const code = this.exitCodes.get(pid) ?? null;
+    return {
+      status: "failed",
+      exitCode: code,
+      output: `started pid ${pid} but it exited within ${settleMs} ms (code ${code}); end of ${logFile}:\n${tail(logFile)}`,
+    };
+  }
+
+  /** A restart succeeds once the new process is alive; this only tells whether its check passes yet. */
+  private async waitForCheck(svc: ServiceConfig, pid: number): Promise<string> {
+    if (!svc.check) return "";
+    const deadline = Date.now() + (this.opts.checkWaitMs ?? 5_000);
+    for (;;) {
+      const c = await runCheck(svc.check);
+      if (c.ok) return `\ncheck passed: ${c.detail}`;
+      if (Date.now() >= deadline || !isAlive(pid)) return `\ncheck not passing yet: ${c.detail}`;
+      await sleep(200);
+    }
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return truncateTail(readFileSync(file, "utf8").trimEnd(), 1500);
+  } catch {
+    return "(no log)";
+  }
+}

@@ -1,0 +1,36 @@
+/** systemd services through systemctl: `is-active <unit>` to look, `restart <unit>` to act. */
+import type { ServiceConfig } from "../config";
+import { combinedOutput, describeExit, execArgv } from "./exec";
+import type { Outcome, Probe, ServiceDriver } from "./types";
+
+const unitOf = (svc: ServiceConfig) => svc.unit ?? svc.name;
+
+async function probe(svc: ServiceConfig): Promise<Probe> {
+  const unit = unitOf(svc);
+  const r = await execArgv(["systemctl", "is-active", unit], { timeoutMs: 5_000 });
+  if (r.spawnError || r.timedOut) return { status: "unknown", detail: describeExit(["systemctl"], r) };
+  const state = r.stdout.trim().split("\n")[0] || r.stderr.trim() || `exit ${r.code}`;
+  return state === "active"
+    ? { status: "up", detail: `${unit} active` }
+    : { status: "down", detail: `${unit} ${state}` };
+}
+
+async function restart(svc: ServiceConfig): Promise<Outcome> {
+  const argv = ["systemctl", "restart", unitOf(svc)];
+  const r = await execArgv(argv, { timeoutMs: 90_000 });
+  const output = combinedOutput(r);
+  if (r.timedOut)
+    return { status: "timed_out", exitCode: null, output: `${argv.join(" ")} timed out\n${output}` };
+  if (r.code !== 0)
+    return { status: "failed", exitCode: r.code, output: `${describeExit(argv, r)}\n${output}`.trim() };
+  const after = await probe(svc);
+  return after.status === "up"
+    ? { status: "succeeded", exitCode: 0, output: `${argv.join(" ")}: ok, ${after.detail}\n${output}`.trim() }
+    : {
+        status: "failed",
+        exitCode: 0,
+        output: `${argv.join(" ")} returned 0 but ${after.detail}\n${output}`.trim(),
+      };
+}
+
+export const systemdDriver: ServiceDriver = { probe, restart };

@@ -1,0 +1,20 @@
+import type { ServiceConfig } from "../config";
+
+/** What a driver sees of a service, before any configured health check. */
+export interface Probe {
+  status: "up" | "down" | "unknown";
+  detail?: string;
+  pid?: number;
+}
+
+/** What a restart came to; the action layer turns it into a protocol result. */
+export interface Outcome {
+  status: "succeeded" | "failed" | "timed_out";
+  exitCode: number | null;
+  output: string;
+}
+
+export interface ServiceDriver {
+  probe(svc: ServiceConfig): Promise<Probe>;
+  restart(svc: ServiceConfig): Promise<Outcome>;
+}

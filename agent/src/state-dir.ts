@@ -1,0 +1,45 @@
+/** Everything the agent keeps on disk lives under one private directory. */
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import path from "node:path";
+
+export interface StatePaths {
+  root: string;
+  token: string;
+  journal: string;
+  logs: string;
+  run: string;
+}
+
+export function statePaths(root: string): StatePaths {
+  return {
+    root,
+    token: path.join(root, "agent-token.json"),
+    journal: path.join(root, "commands.jsonl"),
+    logs: path.join(root, "logs"),
+    run: path.join(root, "run"),
+  };
+}
+
+/** Creates the state directory (mode 0700) and its subfolders. */
+export function ensureStateDir(root: string): StatePaths {
+  const paths = statePaths(root);
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  chmodSync(root, 0o700);
+  mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.run, { recursive: true, mode: 0o700 });
+  return paths;
+}
+
+/** Writes a file so that a crash leaves either the old or the new content, never half of one. */
+export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, "w", mode);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, mode);
+  renameSync(tmp, file);
+}

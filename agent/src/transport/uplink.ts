@@ -1,0 +1,92 @@
+/**
+ * Sends one report: whatever is pending plus the current services, and settles the queue by the
+ * outcome. It never retries by itself: it says whether and when the caller should.
+ */
+import { PROTOCOL_VERSION, type ServiceState } from "../../protocol";
+import type { Logger } from "../log";
+import { errorMessage } from "../util";
+import { AGENT_VERSION } from "../version";
+import { Backoff } from "./backoff";
+import type { ApiClient, ReportAnswer } from "./client";
+import { AuthError, HttpError, ProtocolError } from "./errors";
+import { PendingQueue } from "./queue";
+
+export type ReportReason = "interval" | "event" | "command" | "backfill";
+
+export type SendOutcome =
+  | { ok: true; response?: ReportAnswer }
+  | { ok: false; fatal: true; error: AuthError }
+  | { ok: false; fatal: false; retryInMs?: number; error: Error };
+
+export class Uplink {
+  readonly queue: PendingQueue;
+  readonly backoff: Backoff;
+
+  constructor(
+    private readonly deps: {
+      client: ApiClient;
+      token: string;
+      log: Logger;
+      /** The current report interval: backoff never waits longer than that. */
+      intervalMs: () => number;
+      queue?: PendingQueue;
+      random?: () => number;
+    },
+  ) {
+    this.queue = deps.queue ?? new PendingQueue();
+    this.backoff = new Backoff({ capMs: deps.intervalMs, random: deps.random });
+  }
+
+  async send(
+    reason: ReportReason,
+    services: ServiceState[] | undefined,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
+    const batch = this.queue.take();
+    const { log } = this.deps;
+    try {
+      const response = await this.deps.client.report(
+        this.deps.token,
+        {
+          protocol: PROTOCOL_VERSION,
+          agentVersion: AGENT_VERSION,
+          reason,
+          samples: batch.samples,
+          services,
+          results: batch.results,
+        },
+        signal,
+      );
+      this.queue.ack(batch);
+      if (this.backoff.consecutiveFailures > 0)
+        log.notice("server reachable again", { sent: batch.samples.length });
+      this.backoff.reset();
+      log.debug("report sent", { reason, samples: batch.samples.length, results: batch.results.length });
+      return { ok: true, response };
+    } catch (err) {
+      if (err instanceof AuthError) return { ok: false, fatal: true, error: err };
+      if (err instanceof ProtocolError) {
+        // The server took the report; only its answer is unusable. Resending would duplicate it.
+        this.queue.ack(batch);
+        this.backoff.reset();
+        log.error(err.message);
+        return { ok: true };
+      }
+      if (err instanceof HttpError && !err.retryable) {
+        this.queue.ack(batch);
+        log.error(`server refused the report, dropping it: ${err.message}`, {
+          samples: batch.samples.length,
+          results: batch.results.length,
+        });
+        return { ok: false, fatal: false, error: err };
+      }
+      const retryInMs = this.backoff.next();
+      const level = this.backoff.consecutiveFailures === 1 ? "warn" : "info";
+      log[level](`report failed, retrying: ${errorMessage(err)}`, {
+        retryInMs,
+        pending: this.queue.size.samples,
+      });
+      return { ok: false, fatal: false, retryInMs, error: err as Error };
+    }
+  }
+}

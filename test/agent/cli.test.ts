@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseArgs, UsageError } from "../../agent/src/args";
+import { CHECK_EXIT, formatCheck, runHealthCheck } from "../../agent/src/check";
+import { MetricsCollector } from "../../agent/src/collectors";
+import { ensureStateDir, writeFileAtomic } from "../../agent/src/state-dir";
+import { apiError, fakeServer, reportOk } from "./fake-server";
+import {
+  cleanup,
+  configFor,
+  freePort,
+  isAliveForTest,
+  killAtCleanup,
+  serverArgv,
+  tempDir,
+  waitFor,
+} from "./helpers";
+
+afterEach(cleanup);
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CLI = path.join(ROOT, "agent/src/cli.ts");
+
+/** Runs the agent's real entry point (TypeScript through tsx, so no build is needed). */
+function cli(args: string[]): {
+  child: ChildProcess;
+  result: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  killAtCleanup(child.pid);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const result = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, result };
+}
+
+const writeConfig = (raw: Record<string, unknown>) => {
+  const dir = tempDir();
+  const file = path.join(dir, "agent.json");
+  writeFileSync(file, JSON.stringify({ stateDir: path.join(dir, "state"), ...raw }));
+  return { file, dir, stateDir: path.join(dir, "state") };
+};
+
+const fixed = (metrics: Record<string, number>) =>
+  new MetricsCollector([{ name: "fixed", collect: () => metrics }]);
+
+describe("command line", () => {
+  it("refuses unknown commands and flags as usage errors (exit 64)", async () => {
+    expect(() => parseArgs(["reboot"])).toThrow(UsageError);
+    expect(() => parseArgs(["run"])).toThrow(/run needs --config/);
+    expect(() => parseArgs(["check", "--frobnicate"])).toThrow(/unknown flag --frobnicate/);
+    expect(() => parseArgs(["run", "--config", "x", "--json"])).toThrow(/--json does not apply to "run"/);
+    expect(parseArgs(["check", "--config=a.json", "-v", "--json"])).toEqual({
+      command: "check",
+      config: "a.json",
+      verbose: true,
+      json: true,
+    });
+    const { result } = cli(["restart-everything"]);
+    const r = await result;
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('unknown command "restart-everything"');
+  });
+
+  it("prints help and the version", async () => {
+    const help = await cli(["--help"]).result;
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("selfheal-agent run --config <file>");
+    expect((await cli(["--version"]).result).stdout.trim()).toBe("0.1.0");
+  });
+
+  it("exits 78 naming the bad field when the config is invalid", async () => {
+    const { file } = writeConfig({ interval: "often" });
+    const r = await cli(["check", "--config", file]).result;
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain("interval:");
+  });
+});
+
+describe("check (one-time health check)", () => {
+  it("is healthy (exit 0) with headroom everywhere and every service up", async () => {
+    const report = await runHealthCheck({ collector: fixed({ cpu: 10, memory: 20, disk: 30 }), windowMs: 0 });
+    expect(report).toMatchObject({ status: "healthy", issues: [] });
+    expect(report.healthScore).toBeGreaterThan(70);
+    expect(CHECK_EXIT[report.status]).toBe(0);
+  });
+
+  it("is degraded (exit 1) when a service is down, naming the issue", async () => {
+    const config = configFor({
+      services: [{ name: "web", kind: "process", pidFile: "/nonexistent/web.pid" }],
+    });
+    const report = await runHealthCheck({
+      config,
+      collector: fixed({ cpu: 10, memory: 20, disk: 30 }),
+      windowMs: 0,
+    });
+    expect(report.status).toBe("degraded");
+    expect(CHECK_EXIT[report.status]).toBe(1);
+    expect(report.issues).toEqual([
+      expect.objectContaining({ rule: "service_down", target: "web", severity: "high" }),
+    ]);
+    expect(formatCheck(report)).toMatch(/Health: degraded[\s\S]*web\s+down[\s\S]*Issues: 1\n {2}\[high\]/);
+  });
+
+  it("is critical (exit 2) when the disk is nearly full", async () => {
+    const report = await runHealthCheck({ collector: fixed({ cpu: 10, memory: 20, disk: 99 }), windowMs: 0 });
+    expect(report.status).toBe("critical");
+    expect(CHECK_EXIT[report.status]).toBe(2);
+  });
+
+  it("runs from the command line on this host and exits with its status", async () => {
+    const port = await freePort();
+    const { file } = writeConfig({
+      services: [
+        {
+          name: "web",
+          kind: "process",
+          pidFile: "/nonexistent.pid",
+          check: { http: `http://127.0.0.1:${port}/` },
+        },
+      ],
+    });
+    const r = await cli(["check", "--config", file, "--json"]).result;
+    const report = JSON.parse(r.stdout);
+    expect(r.code).toBe(CHECK_EXIT[report.status as keyof typeof CHECK_EXIT]);
+    expect(report.status).not.toBe("healthy");
+    expect(report.services[0]).toMatchObject({ name: "web", status: "down" });
+    for (const m of ["cpu", "memory", "swap", "disk", "load1", "net.rx"])
+      expect(report.metrics).toHaveProperty([m]);
+  });
+});
+
+describe("run", () => {
+  it("enrolls, reports, and on SIGTERM exits 0 within seconds, leaving its services running", async () => {
+    const server = await fakeServer((req) =>
+      req.url.endsWith("/enroll")
+        ? { status: 201, body: { hostId: "h1", agentToken: "agent-1" } }
+        : reportOk(),
+    );
+    const port = await freePort();
+    const { file } = writeConfig({
+      server: server.url,
+      token: "enroll-1",
+      name: "cli-host",
+      services: [{ name: "web", kind: "process", start: serverArgv(port) }],
+    });
+    const { child, result } = cli(["run", "--config", file]);
+    const report = await waitFor(
+      () => server.seen.find((r) => r.url.endsWith("/report")),
+      10_000,
+      "a report",
+    );
+    expect(report.auth).toBe("Bearer agent-1");
+    const pid = report.body.services[0].pid;
+    killAtCleanup(pid);
+    const stoppedAt = Date.now();
+    child.kill("SIGTERM");
+    const r = await result;
+    expect(r.code).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    expect(r.stderr).toMatch(/notice enrolled .*hostId=h1/);
+    expect(isAliveForTest(pid)).toBe(true);
+  });
+
+  it("exits non-zero saying why when the server rejects the stored agent token", async () => {
+    const server = await fakeServer(() => apiError(401, "UNAUTHORIZED", "token revoked"));
+    const { file, stateDir } = writeConfig({ server: server.url });
+    const paths = ensureStateDir(stateDir);
+    writeFileAtomic(paths.token, JSON.stringify({ agentToken: "old", hostId: "h", server: server.url }));
+    const r = await cli(["run", "--config", file]).result;
+    expect(r.code).toBe(77);
+    expect(r.stderr).toContain("the server rejected this agent's token (401)");
+  });
+});
