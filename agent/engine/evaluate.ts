@@ -210,13 +210,21 @@ function applySignal(run: Run, rule: Rule, target: string, ts: number, signal: S
 
 const flapWindowMs = (rule: Rule) => (rule.flapWindowSeconds ?? FLAP_WINDOW_S) * 1000;
 
+/**
+ * Metric rules flap when a value hovers on the line. A service that keeps dying is another
+ * matter, governed by max_attempts (and crash-loop policy), so service rules flap only when the
+ * rule asks for it.
+ */
+const flapCountOf = (rule: Rule) =>
+  rule.flapCount ?? (rule.kind === "service" ? Number.POSITIVE_INFINITY : FLAP_COUNT);
+
 function open(run: Run, rule: Rule, target: string, track: RuleTrack, at: number) {
   track.active = true;
   track.openedAt = at;
   track.opens = [...(track.opens ?? []).filter((t) => at - t < flapWindowMs(rule)), at];
   const finding = describeFinding(rule, target, track, at);
   run.opened.push(finding);
-  if (track.opens.length >= (rule.flapCount ?? FLAP_COUNT)) {
+  if (track.opens.length >= flapCountOf(rule)) {
     track.flapping = true;
     run.flapping.push({ ...finding, flapping: true });
   }

@@ -246,3 +246,30 @@ describe("growth rules with the seed's threshold", () => {
     ).toHaveLength(1);
   });
 });
+
+describe("flap detection on service rules", () => {
+  const run = (rule: Rule) => {
+    let state: ReturnType<typeof evaluate>["state"] | undefined;
+    let flapping = 0;
+    for (let i = 0; i < 10; i++) {
+      const status = i % 2 === 0 ? "down" : "up";
+      const r = evaluate([rule], state, {
+        samples: [],
+        services: [{ name: "web", status }],
+        now: T0 + i * 5000,
+      });
+      state = r.state;
+      flapping += r.flapping.length;
+    }
+    return flapping;
+  };
+  const service = thresholdRule({ id: "service_down", kind: "service", service: "*", durationSeconds: 0 });
+
+  it("is off unless the rule asks, so a service killed and healed again and again is healed each time", () => {
+    expect(run(service)).toBe(0);
+  });
+
+  it("applies when the rule sets flapCount", () => {
+    expect(run({ ...service, flapCount: 3 })).toBe(1);
+  });
+});
