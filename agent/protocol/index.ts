@@ -18,7 +18,8 @@ export const LIMITS = {
   samplesPerReport: 2000,
   servicesPerReport: 200,
   resultsPerReport: 200,
-  metricsPerSample: 64,
+  // cpu, memory, disk, up to 40 mounts, network, and cpu + rss for up to 100 services
+  metricsPerSample: 512,
   outputChars: 4096,
   detailChars: 500,
 } as const;

@@ -7,7 +7,8 @@
 import type { ServiceState } from "../protocol";
 import { CommandJournal } from "./actions/journal";
 import { ActionRegistry } from "./actions/registry";
-import { MetricsCollector } from "./collectors";
+import { defaultCollectors, MetricsCollector } from "./collectors";
+import { processCollector } from "./collectors/process";
 import type { AgentConfig } from "./config";
 import type { Logger } from "./log";
 import { ServiceManager } from "./services";
@@ -58,7 +59,14 @@ export class Runner {
   constructor(private readonly opts: RunnerOptions) {
     const { config, log } = opts;
     this.intervalMs = config.intervalSeconds * 1000;
-    this.collector = opts.collector ?? new MetricsCollector(undefined, log);
+    this.collector =
+      opts.collector ??
+      new MetricsCollector(
+        process.platform === "linux"
+          ? [...defaultCollectors(), processCollector(() => this.lastServices)]
+          : defaultCollectors(),
+        log,
+      );
     this.services = new ServiceManager(config.services, {
       paths: opts.paths,
       log,
