@@ -34,11 +34,36 @@ export function pushTrend(
   return { pts: pts.slice(-maxPoints), n };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
+/** The k-th smallest value (quickselect, in place): a median in O(n) instead of a sort. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function median(xs: ArrayLike<number>): number {
+  const a = Float64Array.from(xs);
+  const mid = a.length >> 1;
+  if (a.length % 2) return select(a, mid);
+  return (select(a, mid - 1) + select(a, mid)) / 2;
+}
 
 export interface TrendFit {
   /** value units per hour */
@@ -55,15 +80,16 @@ export interface TrendFit {
 export function fitTrend(w: TrendWindow, minPoints = 6): TrendFit | null {
   const { pts } = w;
   if (pts.length < minPoints) return null;
-  const slopes: number[] = [];
+  const slopes = new Float64Array((pts.length * (pts.length - 1)) / 2);
+  let n = 0;
   for (let i = 0; i < pts.length; i++) {
     for (let j = i + 1; j < pts.length; j++) {
       const dt = pts[j][0] - pts[i][0];
-      if (dt > 0) slopes.push((pts[j][1] - pts[i][1]) / dt);
+      if (dt > 0) slopes[n++] = (pts[j][1] - pts[i][1]) / dt;
     }
   }
-  if (slopes.length === 0) return null;
-  const slope = median(slopes);
+  if (n === 0) return null;
+  const slope = median(slopes.subarray(0, n));
   const intercept = median(pts.map(([t, v]) => v - slope * t));
   const newest = pts[pts.length - 1][0];
   return {

@@ -273,3 +273,18 @@ describe("flap detection on service rules", () => {
     expect(run({ ...service, flapCount: 3 })).toBe(1);
   });
 });
+
+describe("trend fitting", () => {
+  it("finds the Theil-Sen slope and level whatever the order of values", async () => {
+    const { emptyTrend, fitTrend, pushTrend } = await import("../../agent/engine/trend");
+    let w = emptyTrend();
+    const values = [5, 1, 4, 2, 3, 9, 7, 8, 6, 10, 11, 12];
+    values.forEach((v, i) => {
+      w = pushTrend(w, T0 + i * MIN, v, 3_600_000);
+    });
+    const fit = fitTrend(w);
+    // pairwise slopes of this series have median 1 per minute = 60 per hour; level = median 6.5
+    expect(fit?.slopePerHour).toBeCloseTo(60, 6);
+    expect(fit?.level).toBe(6.5);
+  });
+});
