@@ -76,10 +76,20 @@ export async function waitFor(check, { timeoutMs = 30_000, intervalMs = 100, wha
  * Starts `wrangler dev` on 127.0.0.1:port with D1 persisted under persistTo, and waits for
  * /api/health. The admin token goes in through an env file so it never shows in `ps`.
  */
-export async function startWorker({ port, persistTo, adminToken, log = () => {}, inherit = false }) {
+export async function startWorker({
+  port,
+  persistTo,
+  adminToken,
+  vars = {},
+  log = () => {},
+  inherit = false,
+}) {
   mkdirSync(persistTo, { recursive: true });
   const envFile = path.join(persistTo, "worker.env");
-  writeFileSync(envFile, `SELFHEAL_ADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
+  const extra = Object.entries(vars)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join("");
+  writeFileSync(envFile, `SELFHEAL_ADMIN_TOKEN=${adminToken}\n${extra}`, { mode: 0o600 });
   const args = [
     "dev",
     "--ip",
@@ -98,27 +108,13 @@ export async function startWorker({ port, persistTo, adminToken, log = () => {},
     "warn",
   ];
   // detached: wrangler runs workerd as a child; stopping the group stops both.
-  const proc = spawn(path.join(BIN, "wrangler"), args, {
-    cwd: ROOT,
-    env: quietEnv(),
-    detached: true,
-    stdio: inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  proc.stdout?.on("data", (d) => {
-    output += d;
-    log(String(d));
-  });
-  proc.stderr?.on("data", (d) => {
-    output += d;
-    log(String(d));
-  });
+  const { proc, output } = spawnGroup(path.join(BIN, "wrangler"), args, { env: quietEnv(), inherit, log });
   let exited = false;
   proc.on("exit", () => (exited = true));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
-      if (exited) throw new Error(`wrangler dev exited:\n${output.slice(-3000)}`);
+      if (exited) throw new Error(`wrangler dev exited:\n${output().slice(-3000)}`);
       const res = await fetch(`${url}/api/health`);
       return res.ok;
     },
@@ -127,28 +123,36 @@ export async function startWorker({ port, persistTo, adminToken, log = () => {},
     stopProcess(proc);
     throw err;
   });
-  return { url, proc, output: () => output, stop: () => stopProcess(proc) };
+  return { url, proc, output, stop: () => stopProcess(proc) };
 }
 
 /** Starts the real agent (the built bundle) as a child process. */
 export function startAgent({ configPath, log = () => {}, inherit = false, args = [] }) {
   if (!existsSync(AGENT_CLI)) throw new Error(`${AGENT_CLI} is missing: run npm run build:agent`);
-  const proc = spawn(process.execPath, [AGENT_CLI, "run", "--config", configPath, ...args], {
-    cwd: ROOT,
+  const { proc, output } = spawnGroup(process.execPath, [AGENT_CLI, "run", "--config", configPath, ...args], {
     env: process.env,
+    inherit,
+    log,
+  });
+  return { proc, output, stop: () => stopProcess(proc) };
+}
+
+/** Spawns a child in its own process group, keeping its output (or passing it through). */
+function spawnGroup(cmd, args, { env, inherit, log }) {
+  const proc = spawn(cmd, args, {
+    cwd: ROOT,
+    env,
     detached: true,
     stdio: inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  proc.stdout?.on("data", (d) => {
+  const keep = (d) => {
     output += d;
     log(String(d));
-  });
-  proc.stderr?.on("data", (d) => {
-    output += d;
-    log(String(d));
-  });
-  return { proc, output: () => output, stop: () => stopProcess(proc) };
+  };
+  proc.stdout?.on("data", keep);
+  proc.stderr?.on("data", keep);
+  return { proc, output: () => output };
 }
 
 /** SIGTERM to the whole process group, SIGKILL if it is still there after timeoutMs. */
