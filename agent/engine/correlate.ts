@@ -49,6 +49,9 @@ function better(a: Finding, b: Finding): Finding {
   if (byRank !== 0) return byRank > 0 ? a : b;
   const bySeverity = SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
   if (bySeverity !== 0) return bySeverity > 0 ? a : b;
+  // Only the cause is acted on, so between equals the one that names an action is the cause.
+  const acts = Number(a.actions.length > 0) - Number(b.actions.length > 0);
+  if (acts !== 0) return acts > 0 ? a : b;
   return a.at <= b.at ? a : b;
 }
 

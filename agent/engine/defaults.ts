@@ -41,6 +41,56 @@ function metricRule(
   };
 }
 
+const HOUR = 3600;
+
+/**
+ * Predictive built-ins: they warn before a threshold is crossed, so they notify (medium) rather
+ * than act; a leaking process is high but restarting it is left to a custom rule or a human.
+ */
+const PREDICTIVE_RULES: Rule[] = [
+  {
+    id: "disk_filling",
+    name: "Disk filling",
+    kind: "forecast",
+    metric: "disk:*",
+    limit: 100,
+    horizonSeconds: 6 * HOUR,
+    windowSeconds: 2 * HOUR,
+    durationSeconds: 0,
+    severity: "medium",
+    actions: [],
+    enabled: true,
+    builtin: true,
+  },
+  {
+    id: "memory_exhaustion_forecast",
+    name: "Memory running out",
+    kind: "forecast",
+    metric: "memory",
+    limit: 100,
+    horizonSeconds: HOUR,
+    windowSeconds: HOUR,
+    durationSeconds: 0,
+    severity: "medium",
+    actions: [],
+    enabled: true,
+    builtin: true,
+  },
+  {
+    id: "process_memory_leak",
+    name: "Process memory leak",
+    kind: "growth",
+    metric: "svc:*.rss",
+    growthRate: 5,
+    windowSeconds: HOUR,
+    durationSeconds: 0,
+    severity: "high",
+    actions: [],
+    enabled: true,
+    builtin: true,
+  },
+];
+
 /**
  * The rules every host gets, derived from the org's thresholds. Durations follow the seed's
  * cpu_spike (5 minutes); memory and disk exhaustion are given less time because they end in
@@ -70,6 +120,21 @@ export function defaultRules(t: AlertThresholds): Rule[] {
     ),
     metricRule("disk_warning", "Disk above warning", "disk", t.disk_warning, DISK_HYSTERESIS, 60, "medium"),
     metricRule("disk_critical", "Disk nearly full", "disk", t.disk_critical, DISK_HYSTERESIS, 0, "critical"),
+    ...PREDICTIVE_RULES.map((r) => ({ ...r, actions: [...r.actions] })),
+    // Certificates the agent checks (tls:<name>.days): a warning two weeks before expiry.
+    {
+      id: "tls_expiry",
+      name: "TLS certificate near expiry",
+      kind: "threshold",
+      metric: "tls:*.days",
+      op: "below",
+      threshold: 14,
+      durationSeconds: 0,
+      severity: "medium",
+      actions: [],
+      enabled: true,
+      builtin: true,
+    },
     {
       id: "service_down",
       name: "Service down",

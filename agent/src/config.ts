@@ -8,6 +8,15 @@ import path from "node:path";
 import { z } from "zod";
 import { serviceKinds } from "../protocol";
 import { ACTION_NAMES, type ActionName, isActionName } from "./actions/names";
+import {
+  checkRecovery,
+  type RecoveryConfig,
+  recoveryShape,
+  resolveRecovery,
+  SERVICE_ACTIONS,
+  unsafeCachePath,
+} from "./config-recovery";
+import { type TlsEndpoint, tlsShape } from "./config-tls";
 
 const serviceName = z
   .string()
@@ -79,7 +88,7 @@ const actionsSchema = z
       }
       const ok =
         typeof value === "boolean" ||
-        (key === "restart_service" &&
+        (SERVICE_ACTIONS.includes(key) &&
           value !== null &&
           typeof value === "object" &&
           z
@@ -90,10 +99,9 @@ const actionsSchema = z
         ctx.addIssue({
           code: "custom",
           path: [key],
-          message:
-            key === "restart_service"
-              ? 'expected true, false or {"services": [names]}'
-              : "expected true or false",
+          message: SERVICE_ACTIONS.includes(key)
+            ? 'expected true, false or {"services": [names]}'
+            : "expected true or false",
         });
     }
   });
@@ -107,6 +115,8 @@ export const configSchema = z
     stateDir: z.string().min(1).optional(),
     services: z.array(serviceSchema).max(200).default([]),
     actions: actionsSchema,
+    ...recoveryShape,
+    ...tlsShape,
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -120,25 +130,17 @@ export const configSchema = z
         });
       seen.add(svc.name);
     });
-    const restart = cfg.actions.restart_service as { services?: string[] } | undefined;
-    restart?.services?.forEach((name, i) => {
-      if (!seen.has(name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["actions", "restart_service", "services", i],
-          message: `"${name}" is not a configured service`,
-        });
-    });
+    checkRecovery(cfg, ctx);
   });
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type CheckConfig = z.infer<typeof checkSchema>;
 
-/** Which actions the config enables; a list limits restart_service to those services. */
+/** Which actions the config enables; a list limits a service action to those services. */
 export type ActionPolicy = Partial<Record<ActionName, { services?: string[] }>>;
 
-export interface AgentConfig {
+export interface AgentConfig extends RecoveryConfig {
   server?: string;
   token?: string;
   name: string;
@@ -146,6 +148,8 @@ export interface AgentConfig {
   stateDir: string;
   services: ServiceConfig[];
   actions: ActionPolicy;
+  /** Endpoints whose certificate expiry is reported (tls:<name>.days). */
+  tls?: TlsEndpoint[];
   /** The file it came from, for messages. */
   source?: string;
 }
@@ -184,7 +188,16 @@ export function parseConfig(input: unknown, source?: string): AgentConfig {
   }
   const cfg = parsed.data;
   const base = source ? path.dirname(path.resolve(source)) : process.cwd();
+  const recovery = resolveRecovery(cfg, base);
+  recovery.caches.forEach((c, i) => {
+    const why = unsafeCachePath(c.path);
+    if (why)
+      throw new ConfigError(
+        `invalid config${source ? ` ${source}` : ""}:\n  caches[${i}].path: ${c.path} ${why}`,
+      );
+  });
   return {
+    ...recovery,
     server: cfg.server?.replace(/\/+$/, ""),
     token: cfg.token,
     name: cfg.name ?? defaultName(),
@@ -197,6 +210,7 @@ export function parseConfig(input: unknown, source?: string): AgentConfig {
       pidFile: s.pidFile ? path.resolve(base, expandHome(s.pidFile)) : undefined,
     })),
     actions: toPolicy(cfg.actions),
+    tls: cfg.tls,
     source,
   };
 }

@@ -2,14 +2,18 @@
  * The agent's loop. Every interval: collect -> one report (samples, every service, pending results)
  * -> run the commands it returns, one at a time -> report again at once (reason "command") so the
  * server sees the recovery quickly. A service the agent started exiting triggers a report too.
- * All server traffic goes through one queue, so reports never overlap.
+ * All server traffic goes through one queue, so reports never overlap. Each interval also checks
+ * the configured files for drift, and, once the edge has been gone long enough, heals locally.
  */
-import type { ServiceState } from "../protocol";
+import { LIMITS, type ServiceState } from "../protocol";
 import { CommandJournal } from "./actions/journal";
 import { ActionRegistry } from "./actions/registry";
+import { LocalAutonomy } from "./autonomy";
 import { defaultCollectors, MetricsCollector } from "./collectors";
 import { processCollector } from "./collectors/process";
+import { tlsCollector } from "./collectors/tls";
 import type { AgentConfig } from "./config";
+import { ConfigKeeper } from "./configs/keeper";
 import type { Logger } from "./log";
 import { ServiceManager } from "./services";
 import type { StatePaths } from "./state-dir";
@@ -42,6 +46,8 @@ export class Runner {
   private readonly collector: MetricsCollector;
   private readonly registry: ActionRegistry;
   private readonly journal: CommandJournal;
+  readonly configs: ConfigKeeper;
+  readonly autonomy?: LocalAutonomy;
   private readonly abort = new AbortController();
   private intervalMs: number;
   private tickTimer?: NodeJS.Timeout;
@@ -62,9 +68,12 @@ export class Runner {
     this.collector =
       opts.collector ??
       new MetricsCollector(
-        process.platform === "linux"
-          ? [...defaultCollectors(), processCollector(() => this.lastServices)]
-          : defaultCollectors(),
+        [
+          ...(process.platform === "linux"
+            ? [...defaultCollectors(), processCollector(() => this.lastServices)]
+            : defaultCollectors()),
+          ...(config.tls?.length ? [tlsCollector(config.tls)] : []),
+        ],
         log,
       );
     this.services = new ServiceManager(config.services, {
@@ -84,10 +93,30 @@ export class Runner {
       intervalMs: () => this.intervalMs,
     });
     this.journal = new CommandJournal(opts.paths.journal);
+    this.configs = new ConfigKeeper(config.configs, opts.paths.configs, log);
     this.registry = new ActionRegistry({
       journal: this.journal,
-      context: { services: this.services, policy: config.actions, log, collectNow: () => this.collectNow() },
+      context: {
+        services: this.services,
+        policy: config.actions,
+        log,
+        collectNow: () => this.collectNow(),
+        config,
+        paths: opts.paths,
+        configs: this.configs,
+      },
     });
+    if (config.autonomy)
+      this.autonomy = new LocalAutonomy({
+        config: config.autonomy,
+        policy: config.actions,
+        services: this.services,
+        log,
+        record: {
+          start: (id, action, target) => this.journal.recordStart(id, action, target),
+          result: (id, status) => this.journal.recordResult(id, status),
+        },
+      });
   }
 
   get currentIntervalMs(): number {
@@ -106,6 +135,7 @@ export class Runner {
         finishedAt: new Date().toISOString(),
       });
     await this.services.autostart();
+    await this.configs.ensureSnapshots();
     await this.collector.prime();
     // A short first window gives the first sample a real CPU and network rate.
     await sleep(500, this.abort.signal);
@@ -139,8 +169,12 @@ export class Runner {
     clearTimeout(this.retryTimer);
     const startedAt = Date.now();
     void this.enqueue(async () => {
+      let services = await this.checkServices();
+      const local = (await this.autonomy?.heal(services)) ?? [];
+      for (const r of local) this.uplink.queue.addResult(r);
+      if (local.length) services = await this.checkServices();
       await this.addSample();
-      await this.report("interval", await this.checkServices());
+      await this.report("interval", services);
     }).then(() => {
       if (this.stopping) return;
       clearTimeout(this.tickTimer);
@@ -164,6 +198,15 @@ export class Runner {
 
   private async addSample(): Promise<Record<string, number>> {
     const metrics = await this.collector.collect();
+    const extra: Record<string, number> = await this.configs.driftMetrics().catch((err) => {
+      this.opts.log.warn(`config drift check failed: ${errorMessage(err)}`);
+      return {};
+    });
+    const local = this.autonomy?.takeCount();
+    if (local) extra["agent.local_actions"] = local;
+    // A sample over the protocol's metric cap would be refused whole: extras give way first.
+    for (const [k, v] of Object.entries(extra))
+      if (Object.keys(metrics).length < LIMITS.metricsPerSample) metrics[k] = v;
     this.uplink.queue.addSample({ ts: new Date().toISOString(), metrics });
     return metrics;
   }
@@ -180,6 +223,8 @@ export class Runner {
   }
 
   private async settle(outcome: SendOutcome, round: number): Promise<void> {
+    // Any HTTP answer means the edge is reachable, even one refusing this report.
+    if (outcome.ok || (!outcome.fatal && outcome.retryInMs === undefined)) this.autonomy?.contact();
     if (outcome.ok) {
       if (outcome.response) await this.apply(outcome.response, round);
       // A long outage can leave more than one report's worth: drain it now rather than one per interval.

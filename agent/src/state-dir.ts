@@ -8,6 +8,11 @@ export interface StatePaths {
   journal: string;
   logs: string;
   run: string;
+  /** Services stopped on purpose (stop_service, emergency_shutdown). */
+  stopped: string;
+  /** Known-good config snapshots and the files reset_config replaced. */
+  configs: string;
+  backups: string;
 }
 
 export function statePaths(root: string): StatePaths {
@@ -17,6 +22,9 @@ export function statePaths(root: string): StatePaths {
     journal: path.join(root, "commands.jsonl"),
     logs: path.join(root, "logs"),
     run: path.join(root, "run"),
+    stopped: path.join(root, "stopped.json"),
+    configs: path.join(root, "configs"),
+    backups: path.join(root, "backups"),
   };
 }
 
@@ -27,15 +35,18 @@ export function ensureStateDir(root: string): StatePaths {
   chmodSync(root, 0o700);
   mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
   mkdirSync(paths.run, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.configs, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.backups, { recursive: true, mode: 0o700 });
   return paths;
 }
 
 /** Writes a file so that a crash leaves either the old or the new content, never half of one. */
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, "w", mode);
   try {
-    writeSync(fd, data);
+    if (typeof data === "string") writeSync(fd, data);
+    else writeSync(fd, data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

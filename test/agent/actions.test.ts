@@ -6,7 +6,7 @@ import { ActionRegistry } from "../../agent/src/actions/registry";
 import type { ActionHandler } from "../../agent/src/actions/types";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
-import { cleanup, configFor, quietLog } from "./helpers";
+import { actionContext, cleanup, configFor, quietLog } from "./helpers";
 
 afterEach(cleanup);
 
@@ -36,15 +36,12 @@ function setup(actions: Record<string, unknown>, handlers?: ActionHandler[]) {
     ran.push(`restart ${name}`);
     return { status: "succeeded", exitCode: 0, output: `restarted ${name}` };
   };
-  const context = {
-    services,
-    policy: config.actions,
-    log: quietLog,
+  const context = actionContext(config, services, paths, {
     collectNow: async () => {
       ran.push("collect");
       return "collected a fresh sample: cpu 1";
     },
-  };
+  });
   const make = () =>
     new ActionRegistry({ journal: new CommandJournal(paths.journal), context, handlers, timeoutMs: 300 });
   return { registry: make(), make, ran, paths };
@@ -68,10 +65,10 @@ describe("the action registry", () => {
 
   it("refuses an action it has no handler for", async () => {
     const { registry, ran } = setup({ restart_service: true });
-    const result = await registry.execute(cmd({ action: "emergency_shutdown" }));
+    const result = await registry.execute(cmd({ action: "reboot_host" }));
     expect(result).toMatchObject({
       status: "refused",
-      output: "unknown action emergency_shutdown",
+      output: "unknown action reboot_host",
       exitCode: null,
     });
     expect(commandResultSchema.safeParse(result).success).toBe(true);
@@ -125,7 +122,7 @@ describe("the action registry", () => {
     const { paths, registry } = setup({ restart_service: true }, [
       {
         name: "restart_service",
-        needsTarget: true,
+        target: "service",
         run: async (c) => {
           seenOnDisk = readFileSync(paths.journal, "utf8").includes(`"id":"${c.id}"`);
           return { status: "succeeded", exitCode: 0, output: "" };
@@ -153,10 +150,9 @@ describe("the action registry", () => {
 
   it("reports an action that runs too long as timed out, and truncates long output", async () => {
     const { registry } = setup({ restart_service: true, health_check: true }, [
-      { name: "restart_service", needsTarget: true, run: () => new Promise(() => {}) },
+      { name: "restart_service", target: "service", run: () => new Promise(() => {}) },
       {
         name: "health_check",
-        needsTarget: false,
         run: async () => ({ status: "failed", exitCode: 1, output: `${"x".repeat(10_000)}the end` }),
       },
     ]);

@@ -126,6 +126,98 @@ describe("config", () => {
     expect(() => loadConfig(path.join(dir, "missing.json"))).toThrow(/cannot read config/);
   });
 
+  it("accepts the recovery sections, with defaults, and resolves their relative paths", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "agent.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        services: [{ name: "web", kind: "systemd" }],
+        actions: {
+          force_restart: { services: ["web"] },
+          stop_service: true,
+          clear_cache: true,
+          reset_config: true,
+          validate_config: true,
+          bless_config: true,
+          emergency_backup: true,
+          lockdown: true,
+          unlock: true,
+          emergency_shutdown: true,
+          run_script: true,
+        },
+        caches: [{ name: "tmp", path: "cache", maxAgeSeconds: 3600 }],
+        configs: [
+          { name: "app", path: "app.json" },
+          { name: "nginx", path: "/etc/nginx/nginx.conf", validate: ["nginx", "-t", "-c", "{path}"] },
+        ],
+        backup: { paths: ["data"] },
+        lockdown: { lock: ["ufw", "default", "deny"], unlock: ["ufw", "default", "allow"] },
+        scripts: { rotate: { command: ["logrotate", "-f", "/etc/logrotate.conf"], timeoutMs: 5000 } },
+        autonomy: {},
+      }),
+    );
+    const cfg = loadConfig(file);
+    expect(cfg.caches).toEqual([{ name: "tmp", path: path.join(dir, "cache"), maxAgeSeconds: 3600 }]);
+    expect(cfg.configs[0]).toEqual({ name: "app", path: path.join(dir, "app.json"), timeoutMs: 30_000 });
+    expect(cfg.backup).toEqual({ paths: [path.join(dir, "data")], keep: 5, timeoutMs: 120_000 });
+    expect(cfg.lockdown?.timeoutMs).toBe(60_000);
+    expect(cfg.scripts.rotate.timeoutMs).toBe(5000);
+    expect(cfg.autonomy).toEqual({ afterSeconds: 120, maxRestarts: 3, windowSeconds: 600 });
+    expect(cfg.actions.force_restart).toEqual({ services: ["web"] });
+    expect(cfg.actions.emergency_shutdown).toEqual({});
+    expect(parseConfig({}).autonomy).toBeUndefined();
+  });
+
+  it("refuses an enabled action whose config section is missing, naming the action", () => {
+    const msg = errorOf({
+      actions: {
+        clear_cache: true,
+        run_script: true,
+        lockdown: true,
+        reset_config: true,
+        emergency_backup: true,
+      },
+    });
+    expect(msg).toContain('actions.clear_cache: clear_cache needs "caches" in the config');
+    expect(msg).toContain('actions.run_script: run_script needs "scripts" in the config');
+    expect(msg).toContain('actions.lockdown: lockdown needs "lockdown" in the config');
+    expect(msg).toContain('actions.reset_config: reset_config needs "configs" in the config');
+    expect(msg).toContain('actions.emergency_backup: emergency_backup needs "backup" in the config');
+  });
+
+  it("names the field of each recovery-section mistake", () => {
+    const crossField = errorOf({
+      services: [{ name: "web", kind: "systemd" }],
+      actions: { stop_service: { services: ["db"] } },
+      caches: [
+        { name: "a", path: "/tmp/a" },
+        { name: "a", path: "/tmp/b" },
+      ],
+      configs: [{ name: "app", path: "/etc/app.conf" }],
+    });
+    expect(crossField).toContain('actions.stop_service.services[0]: "db" is not a configured service');
+    expect(crossField).toContain('caches[1].name: duplicate name "a"');
+    expect(crossField).toContain('configs[0]: say how to validate it: "validate" (argv) or "format"');
+    const msg = errorOf({
+      actions: { clear_cache: { services: ["web"] } },
+      lockdown: { lock: ["fw", "close"] },
+      scripts: { "bad name": { command: ["x"] }, ok: { command: [] } },
+      autonomy: { afterSeconds: 0 },
+    });
+    expect(msg).toContain("actions.clear_cache: expected true or false");
+    expect(msg).toContain("lockdown.unlock:");
+    expect(msg).toContain("scripts.bad name");
+    expect(msg).toContain("scripts.ok.command:");
+    expect(msg).toContain("autonomy.afterSeconds:");
+  });
+
+  it("refuses a cache at the filesystem root", () => {
+    expect(errorOf({ caches: [{ name: "all", path: "/" }] })).toContain(
+      "caches[0].path: / is the filesystem root",
+    );
+  });
+
   it("creates the state directory private to its owner", () => {
     const root = path.join(tempDir(), "state");
     ensureStateDir(root);

@@ -4,9 +4,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { ActionContext } from "../../agent/src/actions/types";
 import { type AgentConfig, parseConfig, type ServiceConfig } from "../../agent/src/config";
+import { ConfigKeeper } from "../../agent/src/configs/keeper";
 import { silentLogger } from "../../agent/src/log";
 import type { ServiceManager } from "../../agent/src/services";
+import type { StatePaths } from "../../agent/src/state-dir";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 
@@ -159,3 +162,22 @@ export function need(manager: ServiceManager, name: string): ServiceConfig {
 
 /** Checks one configured service by name. */
 export const look = (manager: ServiceManager, name: string) => manager.check(need(manager, name));
+
+/** What the registry hands to action handlers, built from a parsed config. */
+export function actionContext(
+  config: AgentConfig,
+  services: ServiceManager,
+  paths?: StatePaths,
+  over: Partial<ActionContext> = {},
+): ActionContext {
+  return {
+    services,
+    policy: config.actions,
+    log: quietLog,
+    collectNow: async () => "",
+    config,
+    paths,
+    configs: new ConfigKeeper(config.configs, paths?.configs, quietLog),
+    ...over,
+  };
+}

@@ -7,6 +7,7 @@ import { ServiceManager } from "../../agent/src/services";
 import { startTicks } from "../../agent/src/services/proc";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import {
+  actionContext,
   cleanup,
   configFor,
   freePort,
@@ -160,7 +161,7 @@ describe("restart_service on a process service", () => {
     ]);
     const registry = new ActionRegistry({
       journal: new CommandJournal(paths.journal),
-      context: { services: manager, policy: config.actions, log: quietLog, collectNow: async () => "" },
+      context: actionContext(config, manager, paths),
     });
     await manager.autostart();
     const web = need(manager, "web");

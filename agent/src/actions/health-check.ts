@@ -3,7 +3,6 @@ import type { ActionHandler } from "./types";
 
 export const healthCheck: ActionHandler = {
   name: "health_check",
-  needsTarget: false,
   async run(_cmd, ctx) {
     return { status: "succeeded", exitCode: 0, output: await ctx.collectNow() };
   },

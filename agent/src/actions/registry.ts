@@ -1,17 +1,37 @@
 /**
  * The only way from a server command to an action. A command runs when its id is new, it has not
- * expired, the action has a handler here, the local config enables it, and its target is a service
- * the config allows. Anything else is refused, and the refusal is reported like any other result.
+ * expired, the action has a handler here, the local config enables it, and its target names a
+ * service, cache, config file or script the config has (and, for service actions, allows).
+ * Anything else is refused, and the refusal is reported like any other result.
  * Only names travel from the server; what runs is argv from the local config.
  */
 import { type Command, type CommandResult, commandSchema, LIMITS } from "../../protocol";
 import { errorMessage, truncateTail } from "../util";
+import { clearCache } from "./clear-cache";
+import { blessConfig, resetConfig, validateConfig } from "./config-files";
+import { emergencyBackup } from "./emergency-backup";
 import { healthCheck } from "./health-check";
 import type { CommandJournal } from "./journal";
-import { restartService } from "./restart-service";
-import type { ActionContext, ActionHandler } from "./types";
+import { lockdown, unlock } from "./lockdown";
+import { runScript } from "./run-script";
+import { emergencyShutdown, forceRestart, restartService, stopService } from "./service-actions";
+import type { ActionContext, ActionHandler, TargetKind } from "./types";
 
-export const builtinHandlers: ActionHandler[] = [restartService, healthCheck];
+export const builtinHandlers: ActionHandler[] = [
+  restartService,
+  forceRestart,
+  stopService,
+  emergencyShutdown,
+  clearCache,
+  resetConfig,
+  validateConfig,
+  blessConfig,
+  emergencyBackup,
+  lockdown,
+  unlock,
+  runScript,
+  healthCheck,
+];
 
 type Status = CommandResult["status"];
 
@@ -82,11 +102,12 @@ export class ActionRegistry {
     if (!handler) return finish("refused", `unknown action ${cmd.action}`);
     const allowed = context.policy[handler.name];
     if (!allowed) return finish("refused", `action ${cmd.action} is not enabled in this agent's config`);
-    if (handler.needsTarget) {
-      if (!cmd.target) return finish("refused", `action ${cmd.action} needs a target service`);
-      if (!context.services.get(cmd.target))
-        return finish("refused", `unknown target ${cmd.target}: not a service in this agent's config`);
-      if (allowed.services && !allowed.services.includes(cmd.target))
+    if (handler.target) {
+      const kind = handler.target;
+      if (!cmd.target) return finish("refused", `action ${cmd.action} needs a target ${kind}`);
+      if (!isConfigured(kind, cmd.target, context))
+        return finish("refused", `unknown target ${cmd.target}: not a ${kind} in this agent's config`);
+      if (kind === "service" && allowed.services && !allowed.services.includes(cmd.target))
         return finish(
           "refused",
           `action ${cmd.action} is not enabled for ${cmd.target} in this agent's config`,
@@ -94,7 +115,7 @@ export class ActionRegistry {
     }
 
     context.log.notice("running command", { id: cmd.id, action: cmd.action, target: cmd.target });
-    const timeoutMs = this.opts.timeoutMs ?? 180_000;
+    const timeoutMs = Math.max(this.opts.timeoutMs ?? 180_000, handler.timeoutMs?.(cmd, context) ?? 0);
     let timer: NodeJS.Timeout | undefined;
     try {
       const outcome = await Promise.race([
@@ -112,6 +133,13 @@ export class ActionRegistry {
       clearTimeout(timer);
     }
   }
+}
+
+function isConfigured(kind: TargetKind, target: string, ctx: ActionContext): boolean {
+  if (kind === "service") return ctx.services.get(target) !== undefined;
+  if (kind === "cache") return ctx.config.caches.some((c) => c.name === target);
+  if (kind === "config") return ctx.config.configs.some((c) => c.name === target);
+  return Object.hasOwn(ctx.config.scripts, target);
 }
 
 const oneLine = (s: string) =>

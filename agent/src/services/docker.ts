@@ -1,5 +1,6 @@
-/** Docker containers through the docker CLI: `inspect -f {{.State.Running}}` to look, `restart` to act. */
+/** Docker containers through the docker CLI: `inspect -f {{.State.Running}}` to look; `restart`, `kill`+`start`, `stop` to act. */
 import type { ServiceConfig } from "../config";
+import { bestEffort, stepThenProbe } from "./cli-step";
 import { combinedOutput, describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";
 
@@ -37,4 +38,14 @@ async function restart(svc: ServiceConfig): Promise<Outcome> {
       };
 }
 
-export const dockerDriver: ServiceDriver = { probe, restart };
+async function forceRestart(svc: ServiceConfig): Promise<Outcome> {
+  const name = containerOf(svc);
+  const killed = await bestEffort(["docker", "kill", "--signal=SIGKILL", name], 30_000);
+  return stepThenProbe(["docker", "start", name], 90_000, () => probe(svc), "up", [killed]);
+}
+
+function stop(svc: ServiceConfig): Promise<Outcome> {
+  return stepThenProbe(["docker", "stop", containerOf(svc)], 90_000, () => probe(svc), "down");
+}
+
+export const dockerDriver: ServiceDriver = { probe, restart, forceRestart, stop };

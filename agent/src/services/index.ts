@@ -1,6 +1,7 @@
 /**
  * The configured services: their current state (driver probe, then the optional health check)
- * and the one thing the agent may do to them, restart.
+ * and what the agent may do to them: restart, force-restart, stop. A service stopped on purpose
+ * stays marked (on disk) until it is restarted, and is reported `stopped`, not as an outage.
  */
 import { LIMITS, type ServiceKind, type ServiceState } from "../../protocol";
 import type { ServiceConfig } from "../config";
@@ -11,6 +12,7 @@ import { runCheck } from "./checks";
 import { dockerDriver } from "./docker";
 import { type ExitListener, ProcessDriver } from "./process";
 import { StartedProcesses } from "./started";
+import { StoppedMarks } from "./stopped";
 import { systemdDriver } from "./systemd";
 import type { Outcome, Probe, ServiceDriver } from "./types";
 
@@ -29,6 +31,7 @@ export class ServiceManager {
   readonly process: ProcessDriver;
   private readonly drivers: Record<ServiceKind, ServiceDriver>;
   private readonly byName: Map<string, ServiceConfig>;
+  readonly stopped: StoppedMarks;
 
   constructor(
     readonly services: ServiceConfig[],
@@ -43,6 +46,7 @@ export class ServiceManager {
       onExit: opts.onExit,
     });
     this.drivers = { process: this.process, systemd: systemdDriver, docker: dockerDriver };
+    this.stopped = new StoppedMarks(opts.paths?.stopped);
   }
 
   get(name: string): ServiceConfig | undefined {
@@ -68,6 +72,11 @@ export class ServiceManager {
         : { ...probe, status: "down", detail: `${what}check failed: ${c.detail}` };
     }
     const state: ServiceState = { name: svc.name, kind: svc.kind, status: probe.status };
+    const stoppedBy = this.stopped.reason(svc.name);
+    if (stoppedBy) {
+      state.stopped = true;
+      probe.detail = `stopped on purpose (${stoppedBy})${probe.detail ? `; ${probe.detail}` : ""}`;
+    }
     if (probe.detail) state.detail = truncateHead(probe.detail, LIMITS.detailChars);
     if (probe.pid) state.pid = probe.pid;
     return state;
@@ -77,13 +86,31 @@ export class ServiceManager {
     const svc = this.byName.get(name);
     if (!svc) return { status: "failed", exitCode: null, output: `no service ${name}` };
     this.opts.log?.notice("restarting service", { service: name, kind: svc.kind });
+    this.stopped.clear(name);
     return this.drivers[svc.kind].restart(svc);
+  }
+
+  async forceRestart(name: string): Promise<Outcome> {
+    const svc = this.byName.get(name);
+    if (!svc) return { status: "failed", exitCode: null, output: `no service ${name}` };
+    this.opts.log?.notice("force-restarting service", { service: name, kind: svc.kind });
+    this.stopped.clear(name);
+    return this.drivers[svc.kind].forceRestart(svc);
+  }
+
+  /** Stops it and marks it stopped on purpose (marked first, so the exit is never taken for an outage). */
+  async stop(name: string, why = "stop_service"): Promise<Outcome> {
+    const svc = this.byName.get(name);
+    if (!svc) return { status: "failed", exitCode: null, output: `no service ${name}` };
+    this.opts.log?.notice("stopping service", { service: name, kind: svc.kind, by: why });
+    this.stopped.mark(name, why);
+    return this.drivers[svc.kind].stop(svc);
   }
 
   /** Starts the process services marked `autostart` that are not running. */
   async autostart(): Promise<void> {
     for (const svc of this.services) {
-      if (svc.kind !== "process" || !svc.autostart) continue;
+      if (svc.kind !== "process" || !svc.autostart || this.stopped.has(svc.name)) continue;
       const outcome = await this.process.ensureStarted(svc);
       if (outcome?.status === "succeeded")
         this.opts.log?.notice("started service", { service: svc.name, detail: outcome.output });

@@ -2,6 +2,7 @@
  * Plain processes, Monit-style. Which process: the pid in `pidFile`; else the oldest process whose
  * command line matches `match`; else the one the agent started itself from `start`.
  * Restart: `stop` argv (or SIGTERM), up to stopWaitMs for it to go, SIGKILL, then `start` argv.
+ * Force restart: SIGKILL at once, then `start`. Stop: the first half of a restart.
  */
 import { readFileSync } from "node:fs";
 import type { ServiceConfig } from "../config";
@@ -83,10 +84,30 @@ export class ProcessDriver implements ServiceDriver {
         exitCode: null,
         output: `cannot restart ${svc.name}: no "start" command in this agent's config (left untouched)`,
       };
-    const steps = [await this.stop(svc)];
+    const steps = [(await this.halt(svc, false)).lines];
     const started = await this.start(svc);
     steps.push(started.output);
     return { ...started, output: steps.join("\n") };
+  }
+
+  async forceRestart(svc: ServiceConfig): Promise<Outcome> {
+    if (!svc.start)
+      return {
+        status: "failed",
+        exitCode: null,
+        output: `cannot force-restart ${svc.name}: no "start" command in this agent's config (left untouched)`,
+      };
+    const steps = [(await this.halt(svc, true)).lines];
+    const started = await this.start(svc);
+    steps.push(started.output);
+    return { ...started, output: steps.join("\n") };
+  }
+
+  async stop(svc: ServiceConfig): Promise<Outcome> {
+    const { lines, gone } = await this.halt(svc, false);
+    return gone
+      ? { status: "succeeded", exitCode: 0, output: lines }
+      : { status: "failed", exitCode: null, output: `${lines}\nit is still running` };
   }
 
   /** Starts the service if nothing is running for it (config `autostart`). */
@@ -95,12 +116,18 @@ export class ProcessDriver implements ServiceDriver {
     return this.start(svc, false);
   }
 
-  private async stop(svc: ServiceConfig): Promise<string> {
+  /** Stops it politely (stop argv or SIGTERM, then SIGKILL after stopWaitMs) or, with `force`, by SIGKILL at once. */
+  private async halt(svc: ServiceConfig, force: boolean): Promise<{ lines: string; gone: boolean }> {
     const found = await this.locate(svc);
     const pid = found.pid;
     const lines: string[] = [];
     if (pid) this.stopping.add(pid);
-    if (svc.stop) {
+    if (force) {
+      if (pid) {
+        this.signal(pid, found.ours, "SIGKILL");
+        lines.push(`sent SIGKILL to pid ${pid}`);
+      }
+    } else if (svc.stop) {
       const r = await execArgv(svc.stop, { timeoutMs: 30_000, cwd: svc.cwd, env: svc.env });
       lines.push(`stop: ${describeExit(svc.stop, r)}`, combinedOutput(r));
     } else if (pid) {
@@ -109,6 +136,10 @@ export class ProcessDriver implements ServiceDriver {
     }
     if (!pid) {
       lines.push("it was not running");
+    } else if (force) {
+      lines.push(
+        (await waitForExit(pid, 2_000)) ? `pid ${pid} exited` : `pid ${pid} did not exit after SIGKILL`,
+      );
     } else if (!(await waitForExit(pid, this.opts.stopWaitMs ?? 5_000))) {
       this.signal(pid, found.ours, "SIGKILL");
       await waitForExit(pid, 2_000);
@@ -117,7 +148,8 @@ export class ProcessDriver implements ServiceDriver {
       lines.push(`pid ${pid} exited`);
     }
     this.opts.started.forget(svc.name);
-    return lines.filter(Boolean).join("\n");
+    const gone = !pid || !isAlive(pid);
+    return { lines: lines.filter(Boolean).join("\n"), gone };
   }
 
   private signal(pid: number, group: boolean, sig: NodeJS.Signals): void {

@@ -1,5 +1,6 @@
-/** systemd services through systemctl: `is-active <unit>` to look, `restart <unit>` to act. */
+/** systemd services through systemctl: `is-active <unit>` to look; `restart`, `kill`+`start`, `stop` to act. */
 import type { ServiceConfig } from "../config";
+import { bestEffort, stepThenProbe } from "./cli-step";
 import { combinedOutput, describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";
 
@@ -33,4 +34,15 @@ async function restart(svc: ServiceConfig): Promise<Outcome> {
       };
 }
 
-export const systemdDriver: ServiceDriver = { probe, restart };
+function forceRestart(svc: ServiceConfig): Promise<Outcome> {
+  const unit = unitOf(svc);
+  return bestEffort(["systemctl", "kill", "--signal=SIGKILL", unit], 30_000).then((killed) =>
+    stepThenProbe(["systemctl", "start", unit], 90_000, () => probe(svc), "up", [killed]),
+  );
+}
+
+function stop(svc: ServiceConfig): Promise<Outcome> {
+  return stepThenProbe(["systemctl", "stop", unitOf(svc)], 90_000, () => probe(svc), "down");
+}
+
+export const systemdDriver: ServiceDriver = { probe, restart, forceRestart, stop };

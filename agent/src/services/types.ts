@@ -17,4 +17,7 @@ export interface Outcome {
 export interface ServiceDriver {
   probe(svc: ServiceConfig): Promise<Probe>;
   restart(svc: ServiceConfig): Promise<Outcome>;
+  /** SIGKILL, then start: for a service that hangs and ignores a polite stop. */
+  forceRestart(svc: ServiceConfig): Promise<Outcome>;
+  stop(svc: ServiceConfig): Promise<Outcome>;
 }

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { CommandJournal } from "../../agent/src/actions/journal";
+import { ActionRegistry } from "../../agent/src/actions/registry";
+import { ServiceManager } from "../../agent/src/services";
+import { ensureStateDir } from "../../agent/src/state-dir";
+import { actionContext, cleanup, configFor, quietLog, tempDir } from "./helpers";
+
+afterEach(cleanup);
+
+let seq = 0;
+const clear = (target: string) => ({
+  id: `cache-${++seq}`,
+  action: "clear_cache",
+  target,
+  expiresAt: new Date(Date.now() + 60_000).toISOString(),
+});
+
+function setup(caches: unknown[]) {
+  const config = configFor({ caches, actions: { clear_cache: true } });
+  const paths = ensureStateDir(config.stateDir);
+  return new ActionRegistry({
+    journal: new CommandJournal(paths.journal),
+    context: actionContext(config, new ServiceManager([], { log: quietLog }), paths),
+  });
+}
+
+/** A file of `bytes` bytes, optionally aged by `ageSeconds`. */
+function file(p: string, bytes: number, ageSeconds = 0) {
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, Buffer.alloc(bytes, 1));
+  if (ageSeconds) {
+    const t = new Date(Date.now() - ageSeconds * 1000);
+    utimesSync(p, t, t);
+  }
+}
+
+describe("clear_cache", () => {
+  it("empties the cache folder but keeps the folder, and reports the bytes freed", async () => {
+    const cache = path.join(tempDir(), "cache");
+    file(path.join(cache, "a.bin"), 1000);
+    file(path.join(cache, "deep/er/b.bin"), 2500);
+    const result = await setup([{ name: "app", path: cache }]).execute(clear("app"));
+    expect(result).toMatchObject({ status: "succeeded", exitCode: 0 });
+    expect(result?.output).toContain("freed 3500 bytes");
+    expect(result?.output).toContain("removed 2 files, 0 symlinks, 2 folders");
+    expect(existsSync(cache)).toBe(true);
+    expect(readdirSync(cache)).toEqual([]);
+  });
+
+  it("removes a symlink inside as a link and never touches what it points to", async () => {
+    const root = tempDir();
+    const cache = path.join(root, "cache");
+    const outside = path.join(root, "precious");
+    file(path.join(outside, "keep.txt"), 4096);
+    file(path.join(cache, "x.bin"), 10);
+    symlinkSync(outside, path.join(cache, "to-dir"));
+    symlinkSync(path.join(outside, "keep.txt"), path.join(cache, "to-file"));
+    const result = await setup([{ name: "app", path: cache }]).execute(clear("app"));
+    expect(result?.status).toBe("succeeded");
+    expect(result?.output).toContain("freed 10 bytes");
+    expect(result?.output).toContain("removed 1 files, 2 symlinks");
+    expect(readdirSync(cache)).toEqual([]);
+    expect(readdirSync(outside)).toEqual(["keep.txt"]);
+  });
+
+  it("refuses a cache path that is a symlink or resolves elsewhere, deleting nothing", async () => {
+    const root = tempDir();
+    const real = path.join(root, "etc-like");
+    file(path.join(real, "passwd"), 100);
+    symlinkSync(real, path.join(root, "cache"));
+    mkdirSync(path.join(root, "sub"));
+    symlinkSync(root, path.join(root, "sub", "up"));
+    const registry = setup([
+      { name: "link", path: path.join(root, "cache") },
+      { name: "via", path: path.join(root, "sub", "up", "etc-like") },
+    ]);
+    const direct = await registry.execute(clear("link"));
+    expect(direct).toMatchObject({ status: "failed", exitCode: null });
+    expect(direct?.output).toContain("it is a symlink (configure the real path)");
+    const via = await registry.execute(clear("via"));
+    expect(via?.status).toBe("failed");
+    expect(via?.output).toContain(`it resolves to ${real}`);
+    expect(readdirSync(real)).toEqual(["passwd"]);
+  });
+
+  it("with maxAgeSeconds deletes only entries older than that", async () => {
+    const cache = path.join(tempDir(), "cache");
+    file(path.join(cache, "old.bin"), 300, 7200);
+    file(path.join(cache, "new.bin"), 50);
+    const result = await setup([{ name: "app", path: cache, maxAgeSeconds: 3600 }]).execute(clear("app"));
+    expect(result?.output).toContain("freed 300 bytes");
+    expect(result?.output).toContain("left 1 entries newer than 3600 s");
+    expect(readdirSync(cache)).toEqual(["new.bin"]);
+  });
+
+  it("refuses a target that is not a configured cache, and a missing folder", async () => {
+    const registry = setup([{ name: "app", path: path.join(tempDir(), "nope") }]);
+    expect(await registry.execute(clear("/etc"))).toMatchObject({
+      status: "refused",
+      output: "unknown target /etc: not a cache in this agent's config",
+    });
+    const missing = await registry.execute(clear("app"));
+    expect(missing?.status).toBe("failed");
+    expect(missing?.output).toContain("ENOENT");
+  });
+});
