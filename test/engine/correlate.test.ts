@@ -59,4 +59,12 @@ describe("correlate", () => {
     const b = finding("b", { metric: "load1" }, { at: T0 });
     expect(correlate([a, b])[0].cause).toBe(b);
   });
+
+  it("between equal candidates picks the one with an action, since only the cause is acted on", () => {
+    const leak = { metric: "svc:api.rss", extra: { ratePerHour: 12 } };
+    const notify = finding("process_memory_leak", leak);
+    const restart = finding("api_leak", leak, { actions: ["restart_service"], at: T0 + 1 });
+    expect(correlate([notify, restart])[0].cause).toBe(restart);
+    expect(correlate([restart, notify])[0].cause).toBe(restart);
+  });
 });

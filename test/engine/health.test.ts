@@ -57,3 +57,42 @@ describe("defaultRules", () => {
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
   });
 });
+
+describe("built-in predictive rules", () => {
+  const rules = defaultRules(DEFAULT_THRESHOLDS);
+
+  it("forecast every disk mount six hours ahead over a two-hour trend", () => {
+    expect(rules.find((r) => r.id === "disk_filling")).toMatchObject({
+      kind: "forecast",
+      metric: "disk:*",
+      horizonSeconds: 6 * 3600,
+      windowSeconds: 2 * 3600,
+      severity: "medium",
+      builtin: true,
+    });
+  });
+
+  it("forecast memory an hour ahead and watch every service process for a 5 %/h leak", () => {
+    expect(rules.find((r) => r.id === "memory_exhaustion_forecast")).toMatchObject({
+      kind: "forecast",
+      metric: "memory",
+      horizonSeconds: 3600,
+      windowSeconds: 3600,
+    });
+    expect(rules.find((r) => r.id === "process_memory_leak")).toMatchObject({
+      kind: "growth",
+      metric: "svc:*.rss",
+      growthRate: 5,
+      severity: "high",
+      actions: [],
+    });
+  });
+
+  it("hand out copies, so one caller's edit never leaks into another's rules", () => {
+    const a = defaultRules(DEFAULT_THRESHOLDS);
+    a[0].actions.push("x");
+    const leak = a.find((r) => r.id === "process_memory_leak");
+    if (leak) leak.growthRate = 50;
+    expect(defaultRules(DEFAULT_THRESHOLDS).find((r) => r.id === "process_memory_leak")?.growthRate).toBe(5);
+  });
+});
