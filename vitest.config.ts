@@ -4,8 +4,9 @@ import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
 
-// Three projects: the Worker inside workerd against real D1 and the real migrations; the pure
-// engine and the agent in plain Node; and end-to-end runs that spawn wrangler dev and real agents.
+// Four projects: the Worker inside workerd against real D1 and the real migrations; the pure
+// engine and the agent in plain Node; end-to-end runs that spawn wrangler dev and real agents;
+// and the dashboard in Debian's Chromium, driven by playwright-core, against the same real parts.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
@@ -38,6 +39,16 @@ export default defineConfig(async () => {
           test: {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 180_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+        {
+          test: {
+            name: "browser",
+            include: ["test/browser/**/*.test.ts"],
             environment: "node",
             testTimeout: 180_000,
             hookTimeout: 180_000,

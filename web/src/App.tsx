@@ -1,8 +1,39 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, getSession, onUnauthorized, signOut } from "./api";
+import { Shell } from "./components/Shell";
+import { LiveProvider } from "./live";
+import { Emergency } from "./pages/Emergency";
+import { History } from "./pages/History";
+import { HostDetail } from "./pages/HostDetail";
+import { IssueDetail } from "./pages/IssueDetail";
+import { Issues } from "./pages/Issues";
+import { NotFound } from "./pages/NotFound";
 import { Overview } from "./pages/Overview";
+import { Rules } from "./pages/Rules";
+import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
+import { match, type Route, useLocation } from "./router";
 import type { Session } from "./types";
+
+/**
+ * The session cookie is HttpOnly, so the page cannot see it. This flag only says "this browser
+ * signed in before", which spares first-time visitors a failing session request; the cookie
+ * stays the only credential.
+ */
+const HINT = "selfheal.signedIn";
+function hadSession(): boolean {
+  try {
+    return localStorage.getItem(HINT) === "1";
+  } catch {
+    return true; // storage blocked: ask the server
+  }
+}
+function rememberSession(on: boolean) {
+  try {
+    if (on) localStorage.setItem(HINT, "1");
+    else localStorage.removeItem(HINT);
+  } catch {}
+}
 
 type Auth =
   | { kind: "checking" }
@@ -15,20 +46,27 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ kind: "checking" });
 
   const check = useCallback(async () => {
+    // Without the hint this browser never signed in: show the form at once, without a 401.
+    if (!hadSession()) {
+      setAuth({ kind: "signed-out" });
+      return;
+    }
     setAuth({ kind: "checking" });
     try {
       setAuth({ kind: "signed-in", session: await getSession() });
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 403))
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+        rememberSession(false);
         setAuth({ kind: "signed-out" });
-      else setAuth({ kind: "unreachable", message: err instanceof Error ? err.message : String(err) });
+      } else setAuth({ kind: "unreachable", message: err instanceof Error ? err.message : String(err) });
     }
   }, []);
 
   useEffect(() => {
-    onUnauthorized(() =>
-      setAuth({ kind: "signed-out", notice: "Your session has ended. Please sign in again." }),
-    );
+    onUnauthorized(() => {
+      rememberSession(false);
+      setAuth({ kind: "signed-out", notice: "Your session has ended. Please sign in again." });
+    });
     void check();
     return () => onUnauthorized(null);
   }, [check]);
@@ -37,6 +75,7 @@ export function App() {
     try {
       await signOut();
     } finally {
+      rememberSession(false);
       setAuth({ kind: "signed-out", notice: "Signed out." });
     }
   }, []);
@@ -62,9 +101,64 @@ export function App() {
       );
     case "signed-out":
       return (
-        <SignIn notice={auth.notice} onSignedIn={(session) => setAuth({ kind: "signed-in", session })} />
+        <SignIn
+          notice={auth.notice}
+          onSignedIn={(session) => {
+            rememberSession(true);
+            setAuth({ kind: "signed-in", session });
+          }}
+        />
       );
     case "signed-in":
-      return <Overview session={auth.session} onSignOut={leave} />;
+      return (
+        <LiveProvider session={auth.session}>
+          <Pages onSignOut={leave} />
+        </LiveProvider>
+      );
+  }
+}
+
+const TITLES: Record<Route["page"], string> = {
+  overview: "Overview",
+  host: "Host",
+  issues: "Issues",
+  issue: "Issue",
+  history: "Recovery history",
+  rules: "Rules",
+  settings: "Settings",
+  emergency: "Emergency protocols",
+  "not-found": "Not found",
+};
+
+function Pages({ onSignOut }: { onSignOut: () => void }) {
+  const loc = useLocation();
+  const route = match(loc.path);
+  return (
+    <Shell path={loc.path} title={TITLES[route.page]} onSignOut={onSignOut}>
+      {page(route, loc.query)}
+    </Shell>
+  );
+}
+
+function page(route: Route, query: URLSearchParams) {
+  switch (route.page) {
+    case "overview":
+      return <Overview />;
+    case "host":
+      return <HostDetail key={route.id} id={route.id} />;
+    case "issues":
+      return <Issues query={query} />;
+    case "issue":
+      return <IssueDetail key={route.id} id={route.id} />;
+    case "history":
+      return <History />;
+    case "rules":
+      return <Rules />;
+    case "settings":
+      return <Settings />;
+    case "emergency":
+      return <Emergency />;
+    case "not-found":
+      return <NotFound />;
   }
 }

@@ -3,16 +3,24 @@
  * and every failure turned into an ApiError carrying the API's `{error:{code,message}}`.
  */
 import type {
+  BacktestResult,
+  Channel,
+  CreatedToken,
+  Delivery,
+  FieldIssue,
   HealingConfig,
   HealingMetrics,
   HealingStatus,
   HealthCheckResult,
   HistoryEntry,
+  HostSummary,
   Issue,
   List,
   RecoverAccepted,
+  Rule,
   Sample,
   Session,
+  TokenInfo,
 } from "./types";
 
 const TIMEOUT_MS = 15_000;
@@ -23,6 +31,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** Field-level validation messages (`{path, message}`) from a 400. */
+    readonly issues: FieldIssue[] = [],
   ) {
     super(message);
     this.name = "ApiError";
@@ -37,7 +47,7 @@ export function onUnauthorized(handler: (() => void) | null): void {
 }
 
 interface RequestOptions {
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
   signal?: AbortSignal;
   /** A 401 is an expected answer here (checking or creating a session), not a lost session. */
@@ -76,14 +86,18 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     data = undefined;
   }
   if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string; requestId?: string } } | undefined)
-      ?.error;
+    const e = (
+      data as
+        | { error?: { code?: string; message?: string; requestId?: string; issues?: FieldIssue[] } }
+        | undefined
+    )?.error;
     if (res.status === 401 && !opts.expect401) unauthorized?.();
     throw new ApiError(
       res.status,
       e?.code ?? `HTTP_${res.status}`,
       e?.message ?? `Request failed (${res.status} ${res.statusText}).`,
       e?.requestId,
+      Array.isArray(e?.issues) ? e.issues : [],
     );
   }
   if (text && data === undefined)
@@ -92,6 +106,13 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 }
 
 type Sig = AbortSignal | undefined;
+const q = (params: Record<string, string | number | undefined>) => {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") u.set(k, String(v));
+  const text = u.toString();
+  return text ? `?${text}` : "";
+};
+const enc = encodeURIComponent;
 
 export const getSession = (signal?: Sig) => request<Session>("/api/v1/session", { signal, expect401: true });
 export const signIn = (token: string) =>
@@ -100,19 +121,73 @@ export const signOut = () => request<void>("/api/v1/session", { method: "DELETE"
 
 export const getStatus = (signal?: Sig) => request<HealingStatus>("/api/healing/status", { signal });
 export const getConfig = (signal?: Sig) => request<HealingConfig>("/api/healing/config", { signal });
-export const setEnabled = (enabled: boolean) =>
-  request<HealingConfig>("/api/healing/config", { method: "POST", body: { enabled } });
-export const runHealthCheck = () =>
-  request<HealthCheckResult>("/api/healing/health-check", { method: "POST", body: {} });
-export const getActiveIssues = (signal?: Sig) =>
-  request<List<Issue>>("/api/healing/issues?status=active", { signal });
-export const recoverIssue = (issueId: string) =>
-  request<RecoverAccepted>("/api/healing/recover", {
-    method: "POST",
-    body: { issue_id: issueId, action: "auto" },
-  });
-export const getHistory = (signal?: Sig) =>
-  request<List<HistoryEntry>>("/api/healing/recovery-history?limit=20", { signal });
+export const saveConfig = (patch: Record<string, unknown>) =>
+  request<HealingConfig>("/api/healing/config", { method: "POST", body: patch });
+export const setEnabled = (enabled: boolean) => saveConfig({ enabled });
+export const runHealthCheck = (host?: string) =>
+  request<HealthCheckResult>("/api/healing/health-check", { method: "POST", body: host ? { host } : {} });
+
+export interface IssueFilter {
+  status?: string;
+  severity?: string;
+  host?: string;
+  limit?: number;
+}
+export const getIssues = (filter: IssueFilter, signal?: Sig) =>
+  request<List<Issue>>(`/api/healing/issues${q({ ...filter })}`, { signal });
+export const getActiveIssues = (signal?: Sig) => getIssues({ status: "active" }, signal);
+export const getIssue = (id: string, signal?: Sig) =>
+  request<Issue & { history: HistoryEntry[] }>(`/api/healing/issues/${enc(id)}`, { signal });
+export const recoverIssue = (issueId: string, action = "auto") =>
+  request<RecoverAccepted>("/api/healing/recover", { method: "POST", body: { issue_id: issueId, action } });
+
+export const getHistory = (signal?: Sig, filter: { host?: string; issue?: string; limit?: number } = {}) =>
+  request<List<HistoryEntry>>(`/api/healing/recovery-history${q({ limit: 20, ...filter })}`, { signal });
 export const getMetrics = (signal?: Sig) => request<HealingMetrics>("/api/healing/metrics", { signal });
-export const getSamples = (hostId: string, limit: number, signal?: Sig) =>
-  request<List<Sample>>(`/api/v1/hosts/${encodeURIComponent(hostId)}/samples?limit=${limit}`, { signal });
+
+export const getHost = (id: string, signal?: Sig) =>
+  request<HostSummary>(`/api/v1/hosts/${enc(id)}`, { signal });
+export const getSamples = (
+  hostId: string,
+  limit: number,
+  signal?: Sig,
+  range: { from?: string; to?: string } = {},
+) => request<List<Sample>>(`/api/v1/hosts/${enc(hostId)}/samples${q({ limit, ...range })}`, { signal });
+
+export const getTokens = (signal?: Sig) => request<List<TokenInfo>>("/api/v1/tokens", { signal });
+export const createToken = (scope: string, name: string) =>
+  request<CreatedToken>("/api/v1/tokens", { method: "POST", body: { scope, name } });
+export const revokeToken = (id: string) =>
+  request<{ id: string; revokedAt: string }>(`/api/v1/tokens/${enc(id)}`, { method: "DELETE" });
+
+export const getRules = (signal?: Sig) => request<List<Rule>>("/api/v1/rules", { signal });
+export interface BacktestRequest {
+  rule: Record<string, unknown>;
+  host: string;
+  from?: string;
+  to?: string;
+}
+export const backtestRule = (body: BacktestRequest, signal?: Sig) =>
+  request<BacktestResult>("/api/v1/rules/backtest", { method: "POST", body, signal });
+/** Replaces an existing rule (a built-in becomes overridden), or creates a new one. */
+export const saveRule = async (rule: Rule, create = false): Promise<Rule> =>
+  create
+    ? (await request<List<Rule>>("/api/v1/rules", { method: "POST", body: rule })).items[0]
+    : request<Rule>(`/api/v1/rules/${enc(rule.id)}`, { method: "PUT", body: rule });
+export const setRuleEnabled = (id: string, on: boolean) =>
+  request<Rule>(`/api/v1/rules/${enc(id)}/${on ? "enable" : "disable"}`, { method: "POST" });
+/** Deletes a custom rule, or drops a built-in's override (restoring its default). */
+export const deleteRule = (id: string) =>
+  request<{ id: string; deleted: boolean; restored: boolean }>(`/api/v1/rules/${enc(id)}`, {
+    method: "DELETE",
+  });
+
+export const getChannels = (signal?: Sig) => request<List<Channel>>("/api/v1/channels", { signal });
+export const createChannel = (body: Record<string, unknown>) =>
+  request<Channel>("/api/v1/channels", { method: "POST", body });
+export const updateChannel = (id: string, patch: Record<string, unknown>) =>
+  request<Channel>(`/api/v1/channels/${enc(id)}`, { method: "PATCH", body: patch });
+export const deleteChannel = (id: string) =>
+  request<{ id: string; deleted: true }>(`/api/v1/channels/${enc(id)}`, { method: "DELETE" });
+export const testChannel = (id: string) =>
+  request<Delivery>(`/api/v1/channels/${enc(id)}/test`, { method: "POST" });

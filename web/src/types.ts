@@ -57,11 +57,40 @@ export interface Issue {
   severity: Severity;
   status: IssueStatus;
   summary: string;
+  evidence?: Evidence | null;
+  actions?: string[];
+  /** Why it fired and what happens next (issue 3's diagnostics), when the API provides it. */
+  explanation?: Explanation | string | null;
+  /** Opening and closing too often: automatic actions are held. */
+  flapping?: boolean;
+  incident?: { key: string; probableCause: string; cause: boolean; related: string[] } | null;
   attempts?: number;
   detectedAt: string;
   resolvedAt: string | null;
   mttrSeconds?: number | null;
   escalatedAt?: string | null;
+}
+
+export interface Explanation {
+  rule?: { id: string; name: string; kind: string; condition: string };
+  evidence?: Record<string, unknown>;
+  plan?: { actions: string[]; next: string | null; why: string };
+}
+
+export interface Evidence {
+  metric?: string;
+  service?: string;
+  value?: number;
+  threshold?: number;
+  op?: "above" | "below";
+  durationSeconds?: number;
+  /** epoch ms */
+  since?: number;
+  /** [epoch ms, value], oldest first */
+  window?: [number, number][];
+  detail?: string;
+  extra?: Record<string, number>;
+  [key: string]: unknown;
 }
 
 export interface HistoryEntry {
@@ -98,9 +127,92 @@ export interface RecoverAccepted {
   status: "pending";
 }
 
+export interface AlertThresholds {
+  cpu_warning: number;
+  cpu_critical: number;
+  memory_warning: number;
+  memory_critical: number;
+  disk_warning: number;
+  disk_critical: number;
+}
+
 export interface HealingConfig {
   enabled: boolean;
+  monitoring?: { interval: number; enable_ai_diagnostics?: boolean; alert_thresholds: AlertThresholds };
+  recovery?: {
+    max_attempts: number;
+    auto_recovery: boolean;
+    require_confirmation: boolean;
+    emergency_shutdown?: boolean;
+  };
   [key: string]: unknown;
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  scope: Scope;
+  prefix: string;
+  hostId: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreatedToken {
+  id: string;
+  token: string;
+  scope: Scope;
+  name: string;
+  prefix: string;
+  createdAt: string;
+}
+
+/** A detection rule (agent/engine Rule); the rules API may add fields, which are kept as they are. */
+export interface Rule {
+  id: string;
+  name: string;
+  description?: string;
+  kind: string;
+  metric?: string;
+  op?: "above" | "below";
+  threshold?: number;
+  service?: string;
+  durationSeconds: number;
+  severity: Severity;
+  actions: string[];
+  enabled: boolean;
+  builtin?: boolean;
+  /** A built-in whose defaults were replaced. */
+  overridden?: boolean;
+  /** The condition in words ("cpu above 90 for 300 s"). */
+  condition?: string;
+  [key: string]: unknown;
+}
+
+export interface BacktestFiring {
+  target: string | null;
+  openedAt: string;
+  clearedAt: string | null;
+  durationSeconds: number;
+  peak: number | null;
+  summary: string;
+}
+
+/** `POST /api/v1/rules/backtest`: when the rule would have fired over a host's stored samples. */
+export interface BacktestResult {
+  rule: string;
+  samples: number;
+  from: string | null;
+  to: string | null;
+  truncated: boolean;
+  firings: BacktestFiring[];
+  totalFiringSeconds: number;
 }
 
 export interface HealingMetrics {
@@ -123,4 +235,37 @@ export interface Sample {
 
 export interface List<T> {
   items: T[];
+}
+
+export type ChannelKind = "slack" | "pagerduty" | "webhook";
+
+/** A notification channel; `url` and `secret` come back masked. */
+export interface Channel {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  url: string | null;
+  secret: string | null;
+  minSeverity: Severity;
+  hosts: string[];
+  groups: string[];
+  rules: string[];
+  groupBy: string[];
+  groupWaitSeconds: number;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Delivery {
+  id: string;
+  channelId: string;
+  issueId: string | null;
+  event: string;
+  status: string;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
 }

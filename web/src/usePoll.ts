@@ -11,6 +11,8 @@ export interface Poll<T> {
   updatedAt: number | undefined;
   /** Fetch now (after an action), then carry on polling from there. */
   refresh: () => void;
+  /** Take a fresher answer obtained elsewhere (e.g. what a POST returned). */
+  set: (data: T) => void;
 }
 
 interface State<T> {
@@ -72,11 +74,13 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
   }, [intervalMs]);
 
   const refresh = useCallback(() => runRef.current(), []);
+  const set = useCallback((data: T) => setState({ data, loading: false, updatedAt: Date.now() }), []);
   return {
     data: state.data,
     error: state.error,
     loading: state.loading,
     updatedAt: state.updatedAt,
     refresh,
+    set,
   };
 }

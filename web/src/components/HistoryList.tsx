@@ -1,4 +1,5 @@
 import { formatDuration } from "../format";
+import { Link } from "../router";
 import type { HistoryEntry } from "../types";
 import { Badge } from "./Badge";
 import { ScrollTable } from "./ScrollTable";
@@ -25,7 +26,13 @@ export function HistoryList({ entries }: { entries: HistoryEntry[] }) {
       <tbody>
         {entries.map((h) => (
           <tr key={h.id} data-testid="history-row" data-history-id={h.id}>
-            <td>{h.action}</td>
+            <td>
+              {h.issueId ? (
+                <Link href={`/issues/${encodeURIComponent(h.issueId)}`}>{h.action}</Link>
+              ) : (
+                h.action
+              )}
+            </td>
             <td>{h.target ?? <span class="muted">—</span>}</td>
             <td>{h.host}</td>
             <td title={detail(h)}>

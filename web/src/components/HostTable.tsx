@@ -1,33 +1,25 @@
 import { formatScore } from "../format";
-import type { HostSummary } from "../types";
+import { Link } from "../router";
+import type { AlertThresholds, HostSummary } from "../types";
 import { Badge } from "./Badge";
 import { Meter } from "./Meter";
 import { ScrollTable } from "./ScrollTable";
 import { Sparkline } from "./Sparkline";
 import { Time } from "./Time";
 
-export interface Thresholds {
-  cpu_warning: number;
-  cpu_critical: number;
-  memory_warning: number;
-  memory_critical: number;
-  disk_warning: number;
-  disk_critical: number;
-}
+export type Thresholds = AlertThresholds;
 
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  cpu_warning: 70,
-  cpu_critical: 90,
-  memory_warning: 80,
-  memory_critical: 95,
-  disk_warning: 85,
-  disk_critical: 95,
-};
-
-/** Sparklines cost one request per host every 30 s: draw them for the first few hosts only. */
+/** Sparklines cost one request per host per refresh: draw them for the first few hosts only. */
 const SPARKLINE_HOSTS = 25;
 
-export function HostTable({ hosts, thresholds }: { hosts: HostSummary[]; thresholds: Thresholds }) {
+interface Props {
+  hosts: HostSummary[];
+  thresholds: Thresholds;
+  /** How often the sparklines refresh. */
+  sparkMs: number;
+}
+
+export function HostTable({ hosts, thresholds, sparkMs }: Props) {
   if (hosts.length === 0) {
     return (
       <div class="empty">
@@ -59,14 +51,14 @@ export function HostTable({ hosts, thresholds }: { hosts: HostSummary[]; thresho
       </thead>
       <tbody>
         {hosts.map((h, i) => (
-          <HostRow key={h.id} host={h} t={thresholds} sparkline={i < SPARKLINE_HOSTS} />
+          <HostRow key={h.id} host={h} t={thresholds} sparkMs={i < SPARKLINE_HOSTS ? sparkMs : 0} />
         ))}
       </tbody>
     </ScrollTable>
   );
 }
 
-function HostRow({ host: h, t, sparkline }: { host: HostSummary; t: Thresholds; sparkline: boolean }) {
+function HostRow({ host: h, t, sparkMs }: { host: HostSummary; t: Thresholds; sparkMs: number }) {
   const m = h.metrics ?? {};
   const up = h.services.filter((s) => s.status === "up").length;
   const down = h.services.filter((s) => s.status === "down" && !s.stopped);
@@ -76,7 +68,9 @@ function HostRow({ host: h, t, sparkline }: { host: HostSummary; t: Thresholds; 
   return (
     <tr data-testid="host-row" data-host-id={h.id}>
       <th scope="row">
-        <span class="host-name">{h.name}</span>
+        <Link class="host-name" href={`/hosts/${encodeURIComponent(h.id)}`} data-testid="host-link">
+          {h.name}
+        </Link>
         {sub && <span class="muted small block">{sub}</span>}
       </th>
       <td>
@@ -102,7 +96,9 @@ function HostRow({ host: h, t, sparkline }: { host: HostSummary; t: Thresholds; 
       <td>
         <Meter label="Disk" value={m.disk} warning={t.disk_warning} critical={t.disk_critical} />
       </td>
-      <td class="trend">{sparkline ? <Sparkline hostId={h.id} /> : <span class="muted">—</span>}</td>
+      <td class="trend">
+        {sparkMs > 0 ? <Sparkline hostId={h.id} everyMs={sparkMs} /> : <span class="muted">—</span>}
+      </td>
       <td>
         {h.services.length === 0 ? (
           <span class="muted">—</span>

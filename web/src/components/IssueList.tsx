@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { recoverIssue } from "../api";
+import { Link } from "../router";
 import type { Issue } from "../types";
 import { Badge } from "./Badge";
 import { ScrollTable } from "./ScrollTable";
@@ -7,12 +8,14 @@ import { Time } from "./Time";
 
 interface Props {
   issues: Issue[];
+  /** What to say when the list is empty. */
+  empty?: string;
   canRecover: boolean;
   onRecovered: () => void;
 }
 
-/** Open (not yet resolved) issues, newest first, each with a manual "Recover" for admins. */
-export function IssueList({ issues, canRecover, onRecovered }: Props) {
+/** Issues, newest first, each linking to its detail and with a manual "Recover" for admins. */
+export function IssueList({ issues, canRecover, onRecovered, empty = "No open issues." }: Props) {
   const [pending, setPending] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -37,7 +40,7 @@ export function IssueList({ issues, canRecover, onRecovered }: Props) {
         {message?.text}
       </p>
       {issues.length === 0 ? (
-        <p class="empty">No open issues.</p>
+        <p class="empty">{empty}</p>
       ) : (
         <ScrollTable label="Open issues">
           <thead>
@@ -61,12 +64,18 @@ export function IssueList({ issues, canRecover, onRecovered }: Props) {
                 <td>
                   <Badge tone={i.severity} />
                 </td>
-                <td>{i.host}</td>
+                <td>
+                  <Link href={`/hosts/${encodeURIComponent(i.hostId)}`}>{i.host}</Link>
+                </td>
                 <td>
                   <span title={i.ruleName ?? undefined}>{i.rule}</span>
                   {i.target && <span class="muted small block">{i.target}</span>}
                 </td>
-                <td class="wrap">{i.summary}</td>
+                <td class="wrap">
+                  <Link href={`/issues/${encodeURIComponent(i.id)}`} data-testid="issue-link">
+                    {i.summary}
+                  </Link>
+                </td>
                 <td>
                   <Badge tone={`issue-${i.status}`} label={i.status} />
                   {(i.attempts ?? 0) > 0 && <span class="muted small block">{i.attempts} attempt(s)</span>}
@@ -79,12 +88,16 @@ export function IssueList({ issues, canRecover, onRecovered }: Props) {
                     <button
                       type="button"
                       class="btn small"
-                      disabled={pending !== null || i.status === "recovering"}
-                      aria-label={`Recover ${i.rule} on ${i.host}`}
+                      disabled={pending !== null || i.status === "recovering" || i.status === "resolved"}
+                      aria-label={`${i.status === "awaiting_approval" ? "Approve recovery of" : "Recover"} ${i.rule} on ${i.host}`}
                       title={i.status === "recovering" ? "A recovery is already running" : undefined}
                       onClick={() => recover(i)}
                     >
-                      {pending === i.id ? "Queuing…" : "Recover"}
+                      {pending === i.id
+                        ? "Queuing…"
+                        : i.status === "awaiting_approval"
+                          ? "Approve"
+                          : "Recover"}
                     </button>
                   </td>
                 )}

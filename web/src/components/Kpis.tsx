@@ -1,5 +1,5 @@
 import { formatSeconds } from "../format";
-import type { HealingMetrics, SeverityCounts } from "../types";
+import type { HealingMetrics, HostSummary, SeverityCounts } from "../types";
 
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
@@ -7,15 +7,29 @@ interface Props {
   metrics: HealingMetrics;
   /** Open issues by severity from the status document; falls back to the metrics' own counts. */
   open?: SeverityCounts;
+  /** For availability right now (the API has no uptime history yet). */
+  hosts?: HostSummary[];
 }
 
 /** The few numbers that say whether healing works: how fast, how often by itself, what is still open. */
-export function Kpis({ metrics, open }: Props) {
+export function Kpis({ metrics, open, hosts }: Props) {
   const rate = metrics.autoRecoveryRate;
   const counts = open ?? metrics.issues.bySeverity;
   const r = metrics.recoveries;
+  const services = (hosts ?? []).flatMap((h) => h.services.filter((x) => !x.stopped));
+  const up = services.filter((x) => x.status === "up").length;
+  const online = (hosts ?? []).filter((h) => h.online).length;
   return (
     <dl class="kpis">
+      {hosts && (
+        <div class="kpi" data-testid="kpi-availability">
+          <dt>Availability now</dt>
+          <dd>{services.length ? `${Math.round((up / services.length) * 100)} %` : "—"}</dd>
+          <dd class="muted small">
+            {up} of {services.length} services up · {online} of {hosts.length} hosts online
+          </dd>
+        </div>
+      )}
       <div class="kpi">
         <dt>MTTR (median)</dt>
         <dd>{formatSeconds(metrics.mttrSeconds.p50)}</dd>

@@ -5,28 +5,61 @@ import { usePoll } from "../usePoll";
 const W = 80;
 const H = 22;
 
-/** CPU over the last 60 samples of one host, as a hand-drawn SVG line (refreshed every 30 s). */
-export function Sparkline({ hostId, metric = "cpu" }: { hostId: string; metric?: string }) {
+interface Props {
+  hostId: string;
+  metric?: string;
+  /** How often to refresh (ms). */
+  everyMs?: number;
+}
+
+/** One metric over the last 60 samples of one host, as a hand-drawn SVG line. */
+export function Sparkline({ hostId, metric = "cpu", everyMs = 30_000 }: Props) {
   const load = useCallback((signal: AbortSignal) => getSamples(hostId, 60, signal), [hostId]);
-  const poll = usePoll(load, 30_000);
+  const poll = usePoll(load, everyMs);
   const values = (poll.data?.items ?? [])
     .map((s) => s.metrics[metric])
     .filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   if (values.length < 2) return <span class="muted">—</span>;
-  const step = W / (values.length - 1);
-  const y = (v: number) => (H - 1 - (Math.max(0, Math.min(100, v)) / 100) * (H - 2)).toFixed(1);
-  const points = values.map((v, i) => `${(i * step).toFixed(1)},${y(v)}`).join(" ");
-  const last = values[values.length - 1];
   const min = Math.round(Math.min(...values));
   const max = Math.round(Math.max(...values));
+  const last = Math.round(values[values.length - 1]);
+  return (
+    <SparkSvg
+      values={values}
+      percent
+      label={`${metric} over the last ${values.length} samples: ${min} to ${max} %, now ${last} %`}
+    />
+  );
+}
+
+/** A bare SVG line; `percent` pins the scale to 0–100, otherwise it spans the values' own range. */
+export function SparkSvg({
+  values,
+  label,
+  percent = false,
+  width = W,
+  height = H,
+}: {
+  values: number[];
+  label: string;
+  percent?: boolean;
+  width?: number;
+  height?: number;
+}) {
+  const lo = percent ? 0 : Math.min(...values);
+  const hi = percent ? 100 : Math.max(...values);
+  const span = hi - lo || 1;
+  const step = width / Math.max(1, values.length - 1);
+  const y = (v: number) => (height - 1 - Math.max(0, Math.min(1, (v - lo) / span)) * (height - 2)).toFixed(1);
+  const points = values.map((v, i) => `${(i * step).toFixed(1)},${y(v)}`).join(" ");
   return (
     <svg
       class="sparkline"
-      viewBox={`0 0 ${W} ${H}`}
-      width={W}
-      height={H}
+      viewBox={`0 0 ${width} ${height}`}
+      width={width}
+      height={height}
       role="img"
-      aria-label={`${metric} over the last ${values.length} samples: ${min} to ${max} %, now ${Math.round(last)} %`}
+      aria-label={label}
     >
       <polyline
         points={points}

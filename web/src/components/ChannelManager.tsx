@@ -1,0 +1,229 @@
+import { useId, useState } from "preact/hooks";
+import { ApiError, createChannel, deleteChannel, getChannels, testChannel, updateChannel } from "../api";
+import type { ChannelKind, FieldIssue } from "../types";
+import { usePoll } from "../usePoll";
+import { Badge } from "./Badge";
+import { ScrollTable } from "./ScrollTable";
+
+const KINDS: { kind: ChannelKind; label: string; secret?: string; url: string }[] = [
+  { kind: "slack", label: "Slack incoming webhook", url: "Webhook URL" },
+  {
+    kind: "pagerduty",
+    label: "PagerDuty Events v2",
+    url: "Endpoint override (optional)",
+    secret: "Routing key",
+  },
+  { kind: "webhook", label: "Signed webhook", url: "URL", secret: "Signing secret (16+ characters)" },
+];
+
+/** Where notifications go: add a channel, send it a test, turn it on or off, remove it. */
+export function ChannelManager({ canWrite }: { canWrite: boolean }) {
+  const channels = usePoll(getChannels, 30_000);
+  const [kind, setKind] = useState<ChannelKind>("slack");
+  const [name, setName] = useState("");
+  const [url, setUrl] = useState("");
+  const [secret, setSecret] = useState("");
+  const [minSeverity, setMinSeverity] = useState("high");
+  const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const spec = KINDS.find((k) => k.kind === kind) ?? KINDS[0];
+
+  const run = async (key: string, what: () => Promise<string>) => {
+    setBusy(key);
+    setMessage(null);
+    setIssues([]);
+    try {
+      setMessage({ ok: true, text: await what() });
+      channels.refresh();
+    } catch (err) {
+      if (err instanceof ApiError) setIssues(err.issues);
+      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const add = (e: Event) => {
+    e.preventDefault();
+    const body: Record<string, unknown> = { kind, name: name.trim(), minSeverity };
+    if (url.trim()) body.url = url.trim();
+    if (kind === "pagerduty") body.routingKey = secret;
+    if (kind === "webhook") body.secret = secret;
+    void run("add", async () => {
+      const c = await createChannel(body);
+      setName("");
+      setUrl("");
+      setSecret("");
+      return `Channel “${c.name}” added.`;
+    });
+  };
+
+  const errorFor = (field: string) =>
+    issues.find((i) => i.path === field || i.path.endsWith(`.${field}`))?.message;
+  const list = channels.data?.items ?? [];
+  const missing = channels.error instanceof ApiError && channels.error.status === 404;
+  if (missing) return <p class="empty">This server does not offer notification channels yet.</p>;
+
+  return (
+    <div class="tokens">
+      {canWrite && (
+        <form class="filters" onSubmit={add} aria-label="Add a channel" noValidate>
+          <label>
+            Kind
+            <select value={kind} onChange={(e) => setKind(e.currentTarget.value as ChannelKind)}>
+              {KINDS.map((k) => (
+                <option key={k.kind} value={k.kind}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="Name" value={name} onInput={setName} error={errorFor("name")} />
+          <Field label={spec.url} value={url} onInput={setUrl} error={errorFor("url")} type="url" />
+          {spec.secret && (
+            <Field
+              label={spec.secret}
+              value={secret}
+              onInput={setSecret}
+              error={errorFor(kind === "pagerduty" ? "routingKey" : "secret")}
+              type="password"
+            />
+          )}
+          <label>
+            From severity
+            <select value={minSeverity} onChange={(e) => setMinSeverity(e.currentTarget.value)}>
+              {["critical", "high", "medium", "low"].map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="btn" disabled={busy !== null}>
+            Add channel
+          </button>
+        </form>
+      )}
+      <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status">
+        {message?.text}
+      </p>
+      {channels.loading ? (
+        <p class="note">Loading…</p>
+      ) : channels.error && !channels.data ? (
+        <p class="error-text" role="alert">
+          Could not load channels: {channels.error.message}
+        </p>
+      ) : list.length === 0 ? (
+        <p class="empty">No channels yet: issues are only shown here.</p>
+      ) : (
+        <ScrollTable label="Notification channels">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Destination</th>
+              <th scope="col">From severity</th>
+              <th scope="col">State</th>
+              {canWrite && (
+                <th scope="col">
+                  <span class="visually-hidden">Manage</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((c) => (
+              <tr key={c.id} data-testid="channel-row">
+                <th scope="row">{c.name}</th>
+                <td>{c.kind}</td>
+                <td>
+                  <code>{c.url ?? c.secret ?? "—"}</code>
+                </td>
+                <td>
+                  <Badge tone={c.minSeverity} />
+                </td>
+                <td>{c.enabled ? "on" : <span class="muted">off</span>}</td>
+                {canWrite && (
+                  <td>
+                    <div class="row-actions">
+                      <button
+                        type="button"
+                        class="btn small"
+                        disabled={busy !== null}
+                        onClick={() =>
+                          run(c.id, async () => {
+                            const d = await testChannel(c.id);
+                            return `Test to ${c.name}: ${d.status}${d.lastError ? ` (${d.lastError})` : ""}.`;
+                          })
+                        }
+                      >
+                        Send test
+                      </button>
+                      <button
+                        type="button"
+                        class="btn small"
+                        disabled={busy !== null}
+                        onClick={() =>
+                          run(c.id, async () => {
+                            await updateChannel(c.id, { enabled: !c.enabled });
+                            return `${c.name} turned ${c.enabled ? "off" : "on"}.`;
+                          })
+                        }
+                      >
+                        {c.enabled ? "Turn off" : "Turn on"}
+                      </button>
+                      <button
+                        type="button"
+                        class="btn small"
+                        disabled={busy !== null}
+                        aria-label={`Remove ${c.name}`}
+                        onClick={() => {
+                          if (!confirm(`Remove the channel “${c.name}”?`)) return;
+                          void run(c.id, async () => {
+                            await deleteChannel(c.id);
+                            return `${c.name} removed.`;
+                          });
+                        }}
+                      >
+                        Remove
+                      </button>
+                    </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
+      )}
+    </div>
+  );
+}
+
+function Field(props: {
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  error?: string;
+  type?: "text" | "url" | "password";
+}) {
+  const id = useId();
+  const common = {
+    id,
+    value: props.value,
+    "aria-invalid": props.error ? true : undefined,
+    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
+    autoComplete: "off",
+  };
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.type === "password" ? <input type="password" {...common} /> : <input type="text" {...common} />}
+      {props.error && (
+        <span class="error-text small" role="alert">
+          {props.error}
+        </span>
+      )}
+    </div>
+  );
+}

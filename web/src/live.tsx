@@ -1,0 +1,56 @@
+/**
+ * What every page shares: the session and the config document, polled once for the whole app.
+ * The monitoring interval in that document paces every other poll, so numbers and charts move
+ * within one interval of the agent reporting.
+ */
+import { type ComponentChildren, createContext } from "preact";
+import { useContext } from "preact/hooks";
+import { getConfig } from "./api";
+import type { AlertThresholds, HealingConfig, Session } from "./types";
+import { type Poll, usePoll } from "./usePoll";
+
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  cpu_warning: 70,
+  cpu_critical: 90,
+  memory_warning: 80,
+  memory_critical: 95,
+  disk_warning: 85,
+  disk_critical: 95,
+};
+
+export interface Live {
+  session: Session;
+  isAdmin: boolean;
+  config: Poll<HealingConfig>;
+  /** The monitoring interval in ms, kept between 1 s and 30 s for the dashboard's polls. */
+  intervalMs: number;
+  thresholds: AlertThresholds;
+}
+
+const LiveContext = createContext<Live | null>(null);
+
+export function LiveProvider({ session, children }: { session: Session; children: ComponentChildren }) {
+  const config = usePoll(getConfig, 10_000);
+  const seconds = config.data?.monitoring?.interval ?? Number(config.data?.monitoring_interval ?? 5);
+  const intervalMs = Math.min(30_000, Math.max(1_000, (Number.isFinite(seconds) ? seconds : 5) * 1000));
+  const value: Live = {
+    session,
+    isAdmin: session.scope === "admin",
+    config,
+    intervalMs,
+    thresholds: readThresholds(config.data),
+  };
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
+}
+
+export function useLive(): Live {
+  const live = useContext(LiveContext);
+  if (!live) throw new Error("useLive outside LiveProvider");
+  return live;
+}
+
+/** The config's alert thresholds (nested, or the seed's top-level form), else the defaults. */
+function readThresholds(config: HealingConfig | undefined): AlertThresholds {
+  const t = config?.monitoring?.alert_thresholds ?? (config?.alert_thresholds as Partial<AlertThresholds>);
+  return { ...DEFAULT_THRESHOLDS, ...t };
+}

@@ -1,0 +1,263 @@
+import { useCallback, useState } from "preact/hooks";
+import { ApiError, getIssue, recoverIssue } from "../api";
+import { Badge } from "../components/Badge";
+import { EvidenceView } from "../components/EvidenceView";
+import { Time } from "../components/Time";
+import { Timeline } from "../components/Timeline";
+import { formatSeconds } from "../format";
+import { useLive } from "../live";
+import { Link } from "../router";
+import type { Issue } from "../types";
+import { usePoll } from "../usePoll";
+
+/** One issue: what happened, why, the evidence, what was done, and the buttons to act on it. */
+export function IssueDetail({ id }: { id: string }) {
+  const { isAdmin, intervalMs } = useLive();
+  const poll = usePoll(
+    useCallback((s: AbortSignal) => getIssue(id, s), [id]),
+    intervalMs,
+  );
+  const issue = poll.data;
+
+  if (!issue) {
+    const missing = poll.error instanceof ApiError && poll.error.status === 404;
+    return (
+      <section class="panel" aria-busy={poll.loading}>
+        <p class="crumbs small">
+          <Link href="/issues">Issues</Link> / issue
+        </p>
+        {poll.loading ? (
+          <p class="note">Loading…</p>
+        ) : (
+          <div class="error-box" role="alert">
+            <p>{missing ? `There is no issue ${id}.` : `Could not load the issue: ${poll.error?.message}`}</p>
+            {!missing && (
+              <button type="button" class="btn small" onClick={poll.refresh}>
+                Retry
+              </button>
+            )}
+          </div>
+        )}
+      </section>
+    );
+  }
+
+  return (
+    <>
+      <section class="hero" aria-label="Issue">
+        <div>
+          <p class="crumbs small">
+            <Link href="/issues">Issues</Link> / {issue.rule}
+          </p>
+          <h1 data-testid="issue-title">{issue.summary}</h1>
+          <p class="badges">
+            <Badge tone={issue.severity} />{" "}
+            <span data-testid="issue-status">
+              <Badge tone={`issue-${issue.status}`} label={issue.status} />
+            </span>
+          </p>
+          {poll.error && (
+            <p class="stale" role="status">
+              Could not refresh ({poll.error.message}).
+            </p>
+          )}
+        </div>
+        <dl class="facts">
+          <div>
+            <dt>Host</dt>
+            <dd>
+              <Link href={`/hosts/${encodeURIComponent(issue.hostId)}`}>{issue.host}</Link>
+            </dd>
+          </div>
+          <div>
+            <dt>Rule</dt>
+            <dd>
+              {issue.ruleName ?? issue.rule}
+              {issue.target && <span class="muted"> · {issue.target}</span>}
+            </dd>
+          </div>
+          <div>
+            <dt>Detected</dt>
+            <dd>
+              <Time iso={issue.detectedAt} />
+            </dd>
+          </div>
+          <div>
+            <dt>{issue.resolvedAt ? "Resolved" : "Attempts"}</dt>
+            <dd>
+              {issue.resolvedAt ? (
+                <>
+                  <Time iso={issue.resolvedAt} />{" "}
+                  <span class="muted">(MTTR {formatSeconds(issue.mttrSeconds)})</span>
+                </>
+              ) : (
+                (issue.attempts ?? 0)
+              )}
+            </dd>
+          </div>
+        </dl>
+      </section>
+
+      {isAdmin && issue.status !== "resolved" && <IssueActions issue={issue} onDone={poll.refresh} />}
+
+      {(issue.explanation || issue.incident || issue.flapping) && <Why issue={issue} />}
+
+      <section class="panel" aria-labelledby="evidence-title">
+        <h2 id="evidence-title">Evidence</h2>
+        <EvidenceView evidence={issue.evidence} />
+        {issue.actions && issue.actions.length > 0 && (
+          <p class="small">
+            Planned actions: <strong>{issue.actions.join(" → ")}</strong>
+          </p>
+        )}
+      </section>
+
+      <section class="panel" aria-labelledby="issue-history-title">
+        <h2 id="issue-history-title">What was done</h2>
+        <Timeline entries={issue.history} />
+      </section>
+    </>
+  );
+}
+
+/** The API's explanation: the rule's condition, the plan and its reason, the incident around it. */
+function Why({ issue }: { issue: Issue }) {
+  const e = issue.explanation;
+  const related = issue.incident?.related ?? [];
+  return (
+    <section class="panel" aria-labelledby="why-title" data-testid="explanation">
+      <h2 id="why-title">Why this happened</h2>
+      {typeof e === "string" ? (
+        <p class="explanation">{e}</p>
+      ) : (
+        e && (
+          <dl class="facts stacked">
+            {e.rule && (
+              <div>
+                <dt>Condition</dt>
+                <dd>
+                  {e.rule.name}: {e.rule.condition}
+                </dd>
+              </div>
+            )}
+            {e.plan && (
+              <div>
+                <dt>Plan</dt>
+                <dd>
+                  {e.plan.why}
+                  {e.plan.next && <span class="muted"> Next: {e.plan.next}.</span>}
+                </dd>
+              </div>
+            )}
+          </dl>
+        )
+      )}
+      {issue.flapping && (
+        <p class="stale">
+          This issue opens and closes too often: automatic actions are held until it settles.
+        </p>
+      )}
+      {issue.incident && (
+        <p class="small">
+          {issue.incident.cause
+            ? "This issue is the probable cause of its incident; only it is acted on."
+            : "This issue is probably a symptom; recovery goes to the cause."}{" "}
+          <span class="muted">{issue.incident.probableCause}</span>
+          {related.length > 0 && (
+            <>
+              {" "}
+              Related:{" "}
+              {related.map((id, i) => (
+                <span key={id}>
+                  {i > 0 && ", "}
+                  <Link href={`/issues/${encodeURIComponent(id)}`}>{id}</Link>
+                </span>
+              ))}
+            </>
+          )}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Approval (when the engine waits for a human) and recovery by hand. Approve runs the planned
+ * recovery through `POST /api/healing/recover`; rejecting and acknowledging wait for their API.
+ */
+function IssueActions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [action, setAction] = useState("auto");
+  const awaiting = issue.status === "awaiting_approval";
+
+  const run = async (what: string, verb: string) => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const r = await recoverIssue(issue.id, what);
+      setMessage({
+        ok: true,
+        text: `${verb}: ${[r.action, r.target].filter(Boolean).join(" ")} queued on ${issue.host}.`,
+      });
+      onDone();
+    } catch (err) {
+      setMessage({ ok: false, text: `${verb} failed: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class={`panel ${awaiting ? "attention" : ""}`} aria-labelledby="act-title">
+      <h2 id="act-title">{awaiting ? "Waiting for your approval" : "Act on this issue"}</h2>
+      {awaiting && (
+        <div class="control">
+          <p class="grow">
+            Recovery needs confirmation:{" "}
+            <strong>{(issue.actions ?? []).join(" → ") || "the rule's actions"}</strong> on {issue.host}.
+          </p>
+          <button
+            type="button"
+            class="btn primary"
+            data-testid="approve"
+            disabled={busy}
+            onClick={() => run("auto", "Approved")}
+          >
+            Approve and recover
+          </button>
+          <span class="muted small">Reject and acknowledge arrive with the approvals API.</span>
+        </div>
+      )}
+      <form
+        class="control"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(action, "Recovery");
+        }}
+      >
+        <label for="recover-action">Recover by hand with</label>
+        <select id="recover-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+          <option value="auto">the rule's actions (auto)</option>
+          {(issue.actions ?? []).map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+        <button
+          type="submit"
+          class="btn"
+          data-testid="recover"
+          disabled={busy || issue.status === "recovering"}
+          title={issue.status === "recovering" ? "A recovery is already running" : undefined}
+        >
+          {busy ? "Queuing…" : "Recover"}
+        </button>
+      </form>
+      <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status" aria-live="polite">
+        {message?.text}
+      </p>
+    </section>
+  );
+}

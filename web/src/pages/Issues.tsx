@@ -1,0 +1,109 @@
+import { useCallback } from "preact/hooks";
+import { getIssues, getStatus } from "../api";
+import { IssueList } from "../components/IssueList";
+import { Panel } from "../components/Panel";
+import { useLive } from "../live";
+import { navigate } from "../router";
+import { usePoll } from "../usePoll";
+
+const STATUSES = [
+  ["active", "Active (not resolved)"],
+  ["awaiting_approval", "Awaiting approval"],
+  ["open", "Open"],
+  ["recovering", "Recovering"],
+  ["escalated", "Escalated"],
+  ["resolved", "Resolved"],
+  ["", "Any status"],
+] as const;
+const SEVERITIES = ["", "critical", "high", "medium", "low"] as const;
+
+/** All issues with filters kept in the URL (so a filtered view can be shared and reloaded). */
+export function Issues({ query }: { query: URLSearchParams }) {
+  const { isAdmin, intervalMs } = useLive();
+  const status = query.get("status") ?? "active";
+  const severity = query.get("severity") ?? "";
+  const host = query.get("host") ?? "";
+  const issues = usePoll(
+    useCallback(
+      (s: AbortSignal) => getIssues({ status: status || undefined, severity, host, limit: 200 }, s),
+      [status, severity, host],
+    ),
+    intervalMs,
+  );
+  const hosts = usePoll(getStatus, 60_000);
+
+  const set = (key: string, value: string) => {
+    const next = new URLSearchParams(query);
+    if (value === (key === "status" ? "active" : "")) next.delete(key);
+    else next.set(key, value);
+    const qs = next.toString();
+    navigate(`/issues${qs ? `?${qs}` : ""}`, { replace: true });
+  };
+
+  return (
+    <>
+      <h1>Issues</h1>
+      <form class="filters" aria-label="Filter issues" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select
+            data-testid="filter-status"
+            value={status}
+            onChange={(e) => set("status", e.currentTarget.value)}
+          >
+            {STATUSES.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Severity
+          <select
+            data-testid="filter-severity"
+            value={severity}
+            onChange={(e) => set("severity", e.currentTarget.value)}
+          >
+            {SEVERITIES.map((v) => (
+              <option key={v} value={v}>
+                {v || "Any severity"}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Host
+          <select data-testid="filter-host" value={host} onChange={(e) => set("host", e.currentTarget.value)}>
+            <option value="">Any host</option>
+            {hosts.data?.hosts.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}
+              </option>
+            ))}
+            {host && !hosts.data?.hosts.some((h) => h.id === host) && <option value={host}>{host}</option>}
+          </select>
+        </label>
+      </form>
+      <Panel
+        id="issue-list"
+        title="Matching issues"
+        poll={issues}
+        aside={issues.data && <span class="count">{issues.data.items.length}</span>}
+      >
+        {(list) => (
+          <IssueList
+            issues={list.items}
+            canRecover={isAdmin}
+            onRecovered={issues.refresh}
+            empty={
+              status === "active" && !severity && !host
+                ? "No open issues. All is well."
+                : "No issues match these filters."
+            }
+          />
+        )}
+      </Panel>
+    </>
+  );
+}

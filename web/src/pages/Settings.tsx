@@ -1,0 +1,58 @@
+import { useEffect } from "preact/hooks";
+import { ChannelManager } from "../components/ChannelManager";
+import { ConfigForm } from "../components/ConfigForm";
+import { HealingSwitch } from "../components/HealingSwitch";
+import { TokenManager } from "../components/TokenManager";
+import { useLive } from "../live";
+
+/** The self-healing switch, the config document, notification channels, tokens; windows when their API lands. */
+export function Settings() {
+  const { config, isAdmin } = useLive();
+  // The shared config may be up to one poll old: fetch it fresh for the form.
+  useEffect(() => config.refresh(), [config.refresh]);
+  return (
+    <>
+      <h1>Settings</h1>
+      <section class="panel" aria-labelledby="switch-title">
+        <h2 id="switch-title">Self-healing</h2>
+        <HealingSwitch
+          enabled={config.data?.enabled}
+          configVersion={config.updatedAt}
+          canWrite={isAdmin}
+          onChanged={config.refresh}
+        />
+        <p class="muted small">When off, issues are still detected and shown, but nothing is recovered.</p>
+      </section>
+
+      <section class="panel" aria-labelledby="config-title">
+        <h2 id="config-title">Monitoring and recovery</h2>
+        {config.data ? (
+          <ConfigForm config={config.data} canWrite={isAdmin} onSaved={config.set} />
+        ) : config.loading ? (
+          <p class="note">Loading…</p>
+        ) : (
+          <p class="error-text" role="alert">
+            Could not load the settings: {config.error?.message}
+          </p>
+        )}
+      </section>
+
+      <section class="panel" aria-labelledby="channels-title">
+        <h2 id="channels-title">Notification channels</h2>
+        <ChannelManager canWrite={isAdmin} />
+      </section>
+
+      <section class="panel" aria-labelledby="windows-title">
+        <h2 id="windows-title">Maintenance windows</h2>
+        <p class="empty">Maintenance windows are not available in this version yet.</p>
+      </section>
+
+      {isAdmin && (
+        <section class="panel" aria-labelledby="tokens-title">
+          <h2 id="tokens-title">API tokens</h2>
+          <TokenManager />
+        </section>
+      )}
+    </>
+  );
+}
