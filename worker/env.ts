@@ -11,6 +11,10 @@ export interface Env {
   /** An admin token of the default org, for bootstrapping (compared by hash). */
   SELFHEAL_ADMIN_TOKEN?: string;
   SELFHEAL_ENV?: string;
+  /** The dashboard's public origin, for links in notifications (else the request's origin). */
+  SELFHEAL_PUBLIC_URL?: string;
+  /** The first retry delay of a failed notification (default 30 s), doubled per attempt. */
+  SELFHEAL_RETRY_BASE_MS?: string;
 }
 
 /** Who is calling: resolved by the auth middleware from a token or the session cookie. */
@@ -34,6 +38,8 @@ const envSchema = z.object({
   ASSETS: z.custom<Fetcher>((v) => typeof v === "object" && v !== null, "an assets binding").optional(),
   SELFHEAL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   SELFHEAL_ENV: z.string().optional(),
+  SELFHEAL_PUBLIC_URL: z.url().optional(),
+  SELFHEAL_RETRY_BASE_MS: z.string().regex(/^\d+$/, "milliseconds").optional(),
 });
 
 const checked = new WeakMap<object, string | null>();

@@ -4,6 +4,8 @@ import { createDb } from "./db/client";
 import { type Env, envProblem } from "./env";
 import { errorBody } from "./lib/errors";
 import { newId } from "./lib/ids";
+import { runEdgeChecks } from "./services/edge";
+import { deliverNotifications } from "./services/notify";
 import { sweepCommands } from "./services/sweep";
 
 const app = createApp();
@@ -24,5 +26,10 @@ export default {
     if (problem) throw new Error(`misconfigured environment: ${problem}`);
     const swept = await sweepCommands(createDb(env.DB), Date.now());
     if (swept.timedOut || swept.expired) console.log(JSON.stringify({ sweep: swept }));
+    // Edge checks first: the issues they open or resolve go out with this run's deliveries.
+    await runEdgeChecks(createDb(env.DB), Date.now()).catch((err) =>
+      console.error(JSON.stringify({ error: "edge checks failed", detail: String(err) })),
+    );
+    await deliverNotifications(env, null);
   },
 } satisfies ExportedHandler<Env>;

@@ -10,6 +10,7 @@ import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
 import { enrollHost } from "../services/enroll";
+import { deliverNotifications, originOf } from "../services/notify";
 import { handleReport } from "../services/report";
 
 const enroll = createRoute({
@@ -48,5 +49,7 @@ export const agentRoutes = newRouter()
   .openapi(report, async (c) => {
     const { orgId, hostId } = c.var.principal;
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
-    return c.json(await handleReport(c.var.db, orgId, hostId, c.req.valid("json")), 200);
+    const response = await handleReport(c.var.db, orgId, hostId, c.req.valid("json"));
+    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    return c.json(response, 200);
   });

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
 import { RecoverRequestSchema, RecoverResponseSchema } from "../schemas/healing";
+import { deliverNotifications, originOf } from "../services/notify";
 import { manualRecover } from "../services/recover";
 
 const recover = createRoute({
@@ -19,5 +20,7 @@ const recover = createRoute({
 
 export const recoverRoutes = newRouter().openapi(recover, async (c) => {
   const { issue_id, action } = c.req.valid("json");
-  return c.json(await manualRecover(c.var.db, c.var.principal.orgId, issue_id, action), 202);
+  const queued = await manualRecover(c.var.db, c.var.principal.orgId, issue_id, action);
+  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  return c.json(queued, 202);
 });

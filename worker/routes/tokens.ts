@@ -10,7 +10,7 @@ const NewTokenSchema = z
   .object({
     id: z.string(),
     token: z.string().openapi({ description: "shown once; only its hash is stored" }),
-    scope: z.enum(["admin", "read", "enroll"]),
+    scope: z.enum(["admin", "read", "enroll", "metrics"]),
     name: z.string(),
     prefix: z.string(),
     createdAt: isoTime,
@@ -41,12 +41,12 @@ const idParam = z.object({
 const create = createRoute({
   method: "post",
   path: "/",
-  summary: "Create a token (admin, read or enroll); agent tokens come from enrolment",
+  summary: "Create a token (admin, read, enroll or metrics); agent tokens come from enrolment",
   tags: ["tokens"],
   middleware: [admins()] as const,
   request: {
     body: jsonBody(
-      z.object({ scope: z.enum(["admin", "read", "enroll"]), name: z.string().min(1).max(128) }).strict(),
+      z.object({ scope: z.enum(["admin", "read", "enroll", "metrics"]), name: z.string().min(1).max(128) }).strict(),
     ),
   },
   responses: {

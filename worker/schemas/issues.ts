@@ -42,6 +42,23 @@ export const IssueSchema = z
     resolvedAt: isoTime.nullable(),
     mttrSeconds: z.number().nullable(),
     escalatedAt: isoTime.nullable(),
+    // ---- Diagnostics (issue 3) ----
+    flapping: z.boolean().openapi({ description: "opening and closing too often: automatic actions held" }),
+    incident: z
+      .object({
+        key: z.string().openapi({ description: "ruleId|target of the incident's probable cause" }),
+        probableCause: z.string(),
+        cause: z.boolean().openapi({ description: "this issue is the probable cause (only it is acted on)" }),
+        related: z.array(z.string()).openapi({ description: "ids of the incident's other open issues" }),
+      })
+      .openapi("Incident"),
+    explanation: z
+      .object({
+        rule: z.object({ id: z.string(), name: z.string(), kind: z.string(), condition: z.string() }),
+        evidence: z.record(z.string(), z.unknown()),
+        plan: z.object({ actions: z.array(z.string()), next: z.string().nullable(), why: z.string() }),
+      })
+      .openapi("Explanation"),
   })
   .openapi("Issue");
 

@@ -111,17 +111,20 @@ export async function listSamples(
     .orderBy(query.from ? asc(metricSamples.ts) : desc(metricSamples.ts))
     .limit(query.limit);
   if (!query.from) rows.reverse();
-  return rows.map((r) => {
-    const columns = {
-      cpu: r.cpu,
-      memory: r.memory,
-      disk: r.disk,
-      load1: r.load1,
-      "net.rx": r.netRx,
-      "net.tx": r.netTx,
-    };
-    const metrics: Record<string, number> = { ...(r.extra ?? {}) };
-    for (const [name, value] of Object.entries(columns)) if (value !== null) metrics[name] = value;
-    return { ts: iso(r.ts), metrics };
-  });
+  return rows.map((r) => ({ ts: iso(r.ts), metrics: sampleMetrics(r) }));
+}
+
+/** A stored sample row back to the metric names the agent reported (columns + extra). */
+export function sampleMetrics(r: typeof metricSamples.$inferSelect): Record<string, number> {
+  const columns = {
+    cpu: r.cpu,
+    memory: r.memory,
+    disk: r.disk,
+    load1: r.load1,
+    "net.rx": r.netRx,
+    "net.tx": r.netTx,
+  };
+  const metrics: Record<string, number> = { ...(r.extra ?? {}) };
+  for (const [name, value] of Object.entries(columns)) if (value !== null) metrics[name] = value;
+  return metrics;
 }

@@ -1,10 +1,12 @@
 /** Reading issues and recovery history, always within one org. */
-import { and, desc, eq, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, or, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../db/client";
 import { hosts, issues, recoveryHistory } from "../db/schema";
 import { notFound } from "../lib/errors";
 import type { historyQuery as historyQuerySchema, issuesQuery } from "../schemas/issues";
+import { configQuery, resolveConfig } from "./config";
+import type { Related } from "./explain";
 import { historyView, issueView } from "./views";
 
 // Ties on time (rows written by one report) fall back to insertion order: rowid.
@@ -25,21 +27,33 @@ export async function listIssues(db: Db, orgId: string, query: z.infer<typeof is
   else if (query.status) filters.push(eq(issues.status, query.status));
   if (query.severity) filters.push(eq(issues.severity, query.severity));
   if (query.host) filters.push(hostIs(query.host));
-  const rows = await selectIssues(db, and(...filters))
-    .orderBy(desc(issues.detectedAt), desc(sql`${issues}.rowid`))
-    .limit(query.limit);
-  return rows.map((r) => issueView(r.issue, r.host, Number(r.attempts)));
+  const [rows, settingsRows] = await db.batch([
+    selectIssues(db, and(...filters))
+      .orderBy(desc(issues.detectedAt), desc(sql`${issues}.rowid`))
+      .limit(query.limit),
+    configQuery(db, orgId),
+  ]);
+  const config = resolveConfig(settingsRows[0]?.config);
+  const related = await relatedIssues(
+    db,
+    orgId,
+    rows.map((r) => r.issue),
+  );
+  return rows.map((r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue)));
 }
 
 export async function getIssue(db: Db, orgId: string, id: string) {
-  const [issueRows, historyRows] = await db.batch([
+  const [issueRows, historyRows, settingsRows] = await db.batch([
     selectIssues(db, and(eq(issues.orgId, orgId), eq(issues.id, id))),
     historyQuery(db, and(eq(recoveryHistory.orgId, orgId), eq(recoveryHistory.issueId, id))).limit(500),
+    configQuery(db, orgId),
   ]);
   const row = issueRows[0];
   if (!row) throw notFound("issue");
+  const related = await relatedIssues(db, orgId, [row.issue]);
+  const config = resolveConfig(settingsRows[0]?.config);
   return {
-    ...issueView(row.issue, row.host, Number(row.attempts)),
+    ...issueView(row.issue, row.host, Number(row.attempts), config, related(row.issue)),
     history: historyRows.map((h) => historyView(h.entry, h.host)),
   };
 }
@@ -59,4 +73,37 @@ export async function listHistory(db: Db, orgId: string, query: z.infer<typeof h
   if (query.host) filters.push(hostIs(query.host));
   const rows = await historyQuery(db, and(...filters)).limit(query.limit);
   return rows.map((r) => historyView(r.entry, r.host));
+}
+
+type IssueRow = typeof issues.$inferSelect;
+const incidentOf = (i: IssueRow) => `${i.hostId}|${i.incidentKey}`;
+
+/** The other open issues sharing each issue's incident (same host, same probable cause). */
+async function relatedIssues(db: Db, orgId: string, rows: IssueRow[]) {
+  const keys = [...new Set(rows.filter((r) => r.incidentKey).map((r) => r.incidentKey as string))];
+  const groups = new Map<string, (Related & { hostId: string })[]>();
+  for (let i = 0; i < keys.length; i += 90) {
+    const found = await db
+      .select({
+        id: issues.id,
+        hostId: issues.hostId,
+        incidentKey: issues.incidentKey,
+        cause: issues.cause,
+        summary: issues.summary,
+      })
+      .from(issues)
+      .where(
+        and(
+          eq(issues.orgId, orgId),
+          ne(issues.status, "resolved"),
+          inArray(issues.incidentKey, keys.slice(i, i + 90)),
+        ),
+      );
+    for (const f of found) {
+      const key = `${f.hostId}|${f.incidentKey}`;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+  }
+  return (row: IssueRow): Related[] =>
+    row.incidentKey ? (groups.get(incidentOf(row)) ?? []).filter((r) => r.id !== row.id) : [];
 }

@@ -8,6 +8,7 @@ import { type Db, runBatch } from "../db/client";
 import { issues, recoveryHistory } from "../db/schema";
 import { conflict, notFound } from "../lib/errors";
 import { configQuery, resolveConfig } from "./config";
+import { notifyStatement } from "./notify/outbox";
 import { queueCommand } from "./recovery";
 import { verifyWindowMs } from "./report/plan";
 
@@ -62,6 +63,10 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
     .update(issues)
     .set({ status: "recovering", updatedAt: now })
     .where(and(eq(issues.id, issueId), eq(issues.orgId, orgId), ne(issues.status, "resolved")));
-  await runBatch(db, [markRecovering, ...statements]);
+  const started = notifyStatement(db, {
+    ...{ orgId, issueId, event: "recovery_started", now, commandId: command.id },
+    detail: { action, trigger: "manual" },
+  });
+  await runBatch(db, [markRecovering, ...statements, started]);
   return { commandId: command.id, issueId, hostId: issue.hostId, action, target, status: "pending" as const };
 }

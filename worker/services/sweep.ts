@@ -7,6 +7,7 @@
 import { and, eq, inArray, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { commands, recoveryHistory } from "../db/schema";
+import { timeoutEvents } from "./notify/outbox";
 import { RESULT_TIMEOUT_MS } from "./recovery";
 
 export async function sweepCommands(db: Db, now: number) {
@@ -23,9 +24,11 @@ export async function sweepCommands(db: Db, now: number) {
         ),
       );
   // History first: its subqueries find the commands before their status changes.
-  const [, timedOut, , expired] = await db.batch([
+  const [, , timedOut, , , expired] = await db.batch([
+    timeoutEvents(db, overdue, now),
     closeHistory(overdue),
     db.update(commands).set({ status: "timed_out", finishedAt: now }).where(overdue),
+    timeoutEvents(db, stale, now),
     closeHistory(stale),
     db.update(commands).set({ status: "expired", finishedAt: now }).where(stale),
   ]);

@@ -1,12 +1,22 @@
 /** Database rows to the API's camelCase / ISO shapes (docs/api-shapes.md). */
 import type { issues, recoveryHistory } from "../db/schema";
 import { iso, isoOrNull } from "../lib/time";
+import type { HealingConfig } from "../schemas/config";
 import type { HistoryEntry, Issue } from "../schemas/issues";
+import { DEFAULT_CONFIG } from "./config";
+import { diagnosticsOf, type Related } from "./explain";
 
 type IssueRow = typeof issues.$inferSelect;
 type HistoryRow = typeof recoveryHistory.$inferSelect;
 
-export function issueView(row: IssueRow, host: string, attempts: number): Issue {
+/** `config` and `related` (the incident's other open issues) feed the explanation's plan and incident. */
+export function issueView(
+  row: IssueRow,
+  host: string,
+  attempts: number,
+  config: HealingConfig = DEFAULT_CONFIG,
+  related: Related[] = [],
+): Issue {
   return {
     id: row.id,
     hostId: row.hostId,
@@ -24,6 +34,7 @@ export function issueView(row: IssueRow, host: string, attempts: number): Issue 
     resolvedAt: isoOrNull(row.resolvedAt),
     mttrSeconds: row.mttrSeconds,
     escalatedAt: isoOrNull(row.escalatedAt),
+    ...diagnosticsOf(row, attempts, config, related),
   };
 }
 

@@ -8,7 +8,9 @@ import type { Db, Statement } from "../../db/client";
 import { issues, recoveryHistory } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { SECOND } from "../../lib/time";
+import { eventForStatus, notifyStatement } from "../notify/outbox";
 import type { CommandRow } from "../recovery";
+import { annotateIssues, diagnosticColumns, diagnosticsChanged } from "./diagnose";
 import type { IssueRow, ReportContext } from "./load";
 import { planRecovery } from "./plan";
 
@@ -38,6 +40,12 @@ function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number)
     mttrSeconds: null,
     escalatedAt: null,
     updatedAt: now,
+    // Filled in by annotateIssues (diagnose.ts).
+    flapping: Boolean(f.flapping),
+    incidentKey: null,
+    cause: true,
+    ruleKind: null,
+    ruleCondition: null,
   };
 }
 
@@ -115,23 +123,33 @@ export function reconcileIssues(
   const recovering = [...unresolved.entries()]
     .filter(([key]) => activeByKey.has(key))
     .map(([, issue]) => issue);
+  annotateIssues(recovering, evaluation.active, rules);
   const plan = planRecovery(db, ctx, recovering, now);
 
   const statements: Statement[] = [];
   const before = new Map(ctx.issues.map((i) => [i.id, i]));
   for (const issue of working.values()) {
     issue.updatedAt = now;
+    const notify = (event: "opened" | NonNullable<ReturnType<typeof eventForStatus>>) =>
+      statements.push(notifyStatement(db, { orgId: ctx.orgId, issueId: issue.id, event, now }));
     if (created.has(issue.id)) {
       statements.push(db.insert(issues).values(issue).onConflictDoNothing());
+      notify("opened");
+      const then = eventForStatus(issue.status);
+      if (then) notify(then);
       continue;
     }
     const old = before.get(issue.id);
-    if (!old || (old.status === issue.status && old.escalatedAt === issue.escalatedAt)) continue;
+    const diagnosed = old ? diagnosticsChanged(old, issue) : false;
+    if (!old || (old.status === issue.status && old.escalatedAt === issue.escalatedAt && !diagnosed))
+      continue;
+    const changed = old.status !== issue.status ? eventForStatus(issue.status) : null;
+    if (changed) notify(changed);
     const { status, resolvedAt, mttrSeconds, escalatedAt, updatedAt } = issue;
     statements.push(
       db
         .update(issues)
-        .set({ status, resolvedAt, mttrSeconds, escalatedAt, updatedAt })
+        .set({ status, resolvedAt, mttrSeconds, escalatedAt, updatedAt, ...diagnosticColumns(issue) })
         .where(and(eq(issues.id, issue.id), eq(issues.orgId, ctx.orgId), ne(issues.status, "resolved"))),
     );
   }

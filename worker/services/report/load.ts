@@ -1,13 +1,12 @@
 /** Everything a report needs, read in one batch. */
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { Rule } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { commands, hosts, issues, recoveryHistory, rules, serviceStates } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import type { HealingConfig } from "../../schemas/config";
 import { configQuery, resolveConfig } from "../config";
 import type { CommandRow } from "../recovery";
-import { parseCustomRule } from "../rules";
+import { ruleIdOf, type StoredRule } from "../rules";
 
 export type HostRow = typeof hosts.$inferSelect;
 export type IssueRow = typeof issues.$inferSelect;
@@ -21,7 +20,8 @@ export interface ReportContext {
   orgId: string;
   host: HostRow;
   config: HealingConfig;
-  customRules: Rule[];
+  /** Custom rules and built-in overrides, enabled or not (services/rules.ts). */
+  customRules: StoredRule[];
   /** Issues of this host that are not resolved. */
   issues: IssueRow[];
   /** Their recovery attempts, oldest first. */
@@ -41,9 +41,9 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
         .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId))),
       configQuery(db, orgId),
       db
-        .select({ definition: rules.definition })
+        .select({ id: rules.id, definition: rules.definition, enabled: rules.enabled })
         .from(rules)
-        .where(and(eq(rules.orgId, orgId), eq(rules.enabled, true))),
+        .where(eq(rules.orgId, orgId)),
       db.select().from(issues).where(unresolved),
       db
         .select({
@@ -87,7 +87,11 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
     orgId,
     host,
     config: resolveConfig(settingsRows[0]?.config),
-    customRules: ruleRows.flatMap((r) => parseCustomRule(r.definition) ?? []),
+    customRules: ruleRows.map((r) => ({
+      ruleId: ruleIdOf(r.id),
+      definition: r.definition,
+      enabled: r.enabled,
+    })),
     issues: issueRows,
     attempts: attemptRows,
     inflight: commandRows,

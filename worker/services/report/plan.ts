@@ -8,7 +8,9 @@
 import { nextRecoveryStep } from "../../../agent/engine";
 import type { Db, Statement } from "../../db/client";
 import { SECOND } from "../../lib/time";
+import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, queueCommand } from "../recovery";
+import { commandTarget, heldBy } from "./diagnose";
 import type { IssueRow, ReportContext } from "./load";
 
 /** How long a succeeded action has to make the condition clear before the next one runs. */
@@ -22,6 +24,7 @@ export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now
   if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation)) return { statements, queued };
 
   for (const issue of active) {
+    if (heldBy(issue)) continue; // flapping, or a symptom of another issue (diagnose.ts)
     const attempts = ctx.attempts.filter((a) => a.issueId === issue.id);
     const step = nextRecoveryStep({
       actions: issue.actions,
@@ -45,12 +48,18 @@ export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now
         hostId: ctx.host.id,
         issueId: issue.id,
         action: step.action,
-        target: issue.target || null,
+        target: commandTarget(issue.target),
         trigger: "auto",
         now,
         delivered: true,
       });
       statements.push(...queue);
+      statements.push(
+        notifyStatement(db, {
+          ...{ orgId: ctx.orgId, issueId: issue.id, event: "recovery_started", now, commandId: command.id },
+          detail: { action: step.action, trigger: "auto" },
+        }),
+      );
       queued.push(command);
       issue.status = "recovering";
     }

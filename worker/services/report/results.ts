@@ -6,6 +6,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { CommandResult } from "../../../agent/protocol";
 import type { Db, Statement } from "../../db/client";
 import { type CommandStatus, commands, type HistoryStatus, recoveryHistory } from "../../db/schema";
+import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, RESULT_TIMEOUT_MS } from "../recovery";
 import type { AttemptRow } from "./load";
 
@@ -89,6 +90,13 @@ export function applyResults(
           ),
         ),
     );
+    const command = byId.get(id);
+    if (command?.issueId) {
+      const event = historyStatus === "succeeded" ? "recovery_succeeded" : "recovery_failed";
+      const { orgId, issueId, action } = command;
+      const detail = { action, status: historyStatus, exitCode: outcome.exitCode, output: outcome.output };
+      statements.push(notifyStatement(db, { orgId, issueId, event, now, commandId: id, detail }));
+    }
     const attempt = attemptByCommand.get(id);
     if (attempt) Object.assign(attempt, { status: historyStatus, finishedAt: outcome.finishedAt });
   }

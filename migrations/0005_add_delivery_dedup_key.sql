@@ -1,0 +1,1 @@
+ALTER TABLE `deliveries` ADD `dedup_key` text;

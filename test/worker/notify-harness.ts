@@ -1,0 +1,75 @@
+/** Helpers for the notification tests: a recording stand-in for outbound fetch, and channels. */
+import { vi } from "vitest";
+import { json, sql, type Tenant } from "./harness";
+
+export interface Sent {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  json: any;
+}
+
+/**
+ * Replaces fetch for URLs under http://receiver.test/ with `answer` (200 by default) and records
+ * each request; everything else passes through.
+ */
+export function recordOutbound(
+  answer: (req: Sent, n: number, signal: AbortSignal | null) => Response | Promise<Response> = () =>
+    new Response("ok"),
+) {
+  const sent: Sent[] = [];
+  const real = globalThis.fetch;
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const req = new Request(input as RequestInfo, init);
+    if (!req.url.startsWith("http://receiver.test/")) return real(input as RequestInfo, init);
+    const body = await req.text();
+    const s: Sent = {
+      url: req.url,
+      headers: Object.fromEntries(req.headers),
+      body,
+      json: body ? JSON.parse(body) : null,
+    };
+    sent.push(s);
+    return answer(s, sent.length, init?.signal ?? null);
+  });
+  return { sent, restore: () => spy.mockRestore() };
+}
+
+export type ChannelView = { id: string; kind: string; url: string | null; secret: string | null };
+
+export const addChannel = (t: Tenant, body: Record<string, unknown>) =>
+  json<ChannelView>(
+    "/api/v1/channels",
+    { token: t.admin, body: { name: "ch", groupWaitSeconds: 0, minSeverity: "low", ...body } },
+    201,
+  );
+
+export type Delivery = {
+  id: string;
+  status: string;
+  event: string;
+  attempts: number;
+  issueId: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+};
+
+export const deliveries = async (t: Tenant, query = "") =>
+  (await json<{ items: Delivery[] }>(`/api/v1/deliveries${query}`, { token: t.admin })).items;
+
+/** Waits for the work a response left behind (waitUntil) to settle in the database. */
+export async function settle(check: () => Promise<boolean>, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("timed out waiting for deliveries");
+}
+
+/** Makes every pending delivery of an org due now (instead of waiting out a backoff). */
+export const makeDue = (orgId: string) =>
+  sql(
+    "UPDATE deliveries SET next_attempt_at = 0 WHERE org_id = ? AND status IN ('pending','sending')",
+    orgId,
+  );

@@ -1,0 +1,126 @@
+/** Deploy gates for CI/CD, and setting a host's group (what a gate is usually asked about). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
+import { admins, readers } from "../middleware/auth";
+import { checkGate, setHostGroup, startWatch, watchStatus } from "../services/gate";
+
+const tags = ["gates"];
+const scope = { group: z.string().min(1).max(100).optional(), host: z.string().min(1).max(100).optional() };
+const GateSchema = z
+  .object({
+    pass: z.boolean(),
+    reasons: z.array(z.string()),
+    minHealth: z.number(),
+    hosts: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        group: z.string().nullable(),
+        online: z.boolean(),
+        healthScore: z.number().nullable(),
+        openIssues: z.object({ critical: z.number(), high: z.number() }),
+        servicesDown: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi("Gate");
+const WatchSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(["watching", "passed", "failed"]),
+    group: z.string().nullable(),
+    hostId: z.string().nullable(),
+    startedAt: z.string(),
+    endsAt: z.string(),
+    healthBefore: z.number().nullable(),
+    healthMin: z.number().nullable(),
+    samples: z.number(),
+    reasons: z.array(z.string()),
+  })
+  .openapi("GateWatch");
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const gate = createRoute({
+  method: "get",
+  path: "/gate",
+  summary: "Pass or fail a deploy: open critical/high issues, services down, offline hosts, low health",
+  tags,
+  middleware: [readers()] as const,
+  request: { query: z.object({ ...scope, min_health: z.coerce.number().min(0).max(100).optional() }) },
+  responses: {
+    200: jsonContent(GateSchema, "The verdict with reasons"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND"),
+  },
+});
+const watch = createRoute({
+  method: "post",
+  path: "/gate/watch",
+  summary: "Watch health for a window after a deploy",
+  tags,
+  middleware: [admins()] as const,
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          ...scope,
+          windowSeconds: z.number().int().min(10).max(86_400),
+          baseline: z.number().min(0).max(100).optional(),
+          maxDrop: z.number().min(0).max(100).default(10),
+        })
+        .strict(),
+    ),
+  },
+  responses: { 201: jsonContent(WatchSchema, "The watch"), ...errorResponses("BAD_REQUEST", "NOT_FOUND") },
+});
+const watchOne = createRoute({
+  method: "get",
+  path: "/gate/watch/{id}",
+  summary: "A post-deploy watch: watching, passed or failed (with reasons)",
+  tags,
+  middleware: [readers()] as const,
+  request: { params: idParam },
+  responses: { 200: jsonContent(WatchSchema, "The watch"), ...errorResponses("NOT_FOUND") },
+});
+const hostGroup = createRoute({
+  method: "patch",
+  path: "/hosts/{id}",
+  summary: "Set a host's group (null clears it)",
+  tags: ["hosts"],
+  middleware: [admins()] as const,
+  request: {
+    params: idParam,
+    body: jsonBody(z.object({ group: z.string().min(1).max(100).nullable() }).strict()),
+  },
+  responses: {
+    200: jsonContent(
+      z.object({ id: z.string(), name: z.string(), group: z.string().nullable() }),
+      "The host",
+    ),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND"),
+  },
+});
+
+export const gateRoutes = newRouter()
+  .openapi(gate, async (c) => {
+    const { group, host, min_health } = c.req.valid("query");
+    return c.json(
+      await checkGate(c.var.db, c.var.principal.orgId, { group, host, minHealth: min_health }),
+      200,
+    );
+  })
+  .openapi(watch, async (c) =>
+    c.json(await startWatch(c.var.db, c.var.principal.orgId, c.req.valid("json")), 201),
+  )
+  .openapi(watchOne, async (c) =>
+    c.json(await watchStatus(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
+  )
+  .openapi(hostGroup, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await setHostGroup(c.var.db, c.var.principal.orgId, id, c.req.valid("json").group), 200);
+  });

@@ -1,0 +1,137 @@
+/**
+ * Rules as the API takes them: our camelCase Rule (agent/engine/types.ts), or the seed's
+ * `diagnostic_rules` document keyed by name. Both end as engine rules checked by one schema, so
+ * every error names the field (`cpu_spike.severity`, `threshold`).
+ */
+import { z } from "@hono/zod-openapi";
+import { RULE_KINDS, type Rule } from "../../agent/engine";
+import { ApiError } from "../lib/errors";
+import { validationError } from "../lib/openapi";
+
+export const NAME = /^[a-z][a-z0-9_]*$/;
+export const nameText = "lowercase letters, digits and _, starting with a letter";
+export const seconds = (max: number) => z.number().int().min(0).max(max);
+export const DAY = 86_400;
+
+export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
+
+export const ruleSchema = z
+  .object({
+    id: z.string().max(64).regex(NAME, nameText),
+    name: z.string().min(1).max(128).optional(),
+    description: z.string().max(1000).optional(),
+    kind: z.enum(RULE_KINDS as [Rule["kind"], ...Rule["kind"][]]),
+    metric: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:/-]*\*?[A-Za-z0-9_.:/-]*$/, "a metric name, with at most one *")
+      .optional(),
+    op: z.enum(["above", "below"]).optional(),
+    threshold: z.number().optional(),
+    clearThreshold: z.number().optional(),
+    service: z.string().min(1).max(128).optional(),
+    durationSeconds: seconds(7 * DAY).default(0),
+    minSamples: z.number().int().min(1).max(1000).optional(),
+    limit: z.number().optional(),
+    horizonSeconds: seconds(30 * DAY)
+      .min(60)
+      .optional(),
+    windowSeconds: seconds(7 * DAY)
+      .min(60)
+      .optional(),
+    growthRate: z.number().positive().max(10_000).optional(),
+    quantile: z.number().gt(0).lt(1).optional(),
+    factor: z.number().positive().max(100).optional(),
+    minScore: z.number().min(0).max(1).optional(),
+    holdSamples: z.number().int().min(1).max(10).optional(),
+    flapCount: z.number().int().min(2).max(100).optional(),
+    flapWindowSeconds: seconds(DAY).min(10).optional(),
+    severity: severitySchema,
+    actions: z
+      .array(z.string().max(64).regex(NAME, `an action name: ${nameText}`))
+      .max(10)
+      .default([]),
+    enabled: z.boolean().default(true),
+    /** Echoed back by GET; ignored on input. */
+    builtin: z.boolean().optional(),
+    overridden: z.boolean().optional(),
+    condition: z.string().optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const need = (field: keyof Rule, why = `required for a ${r.kind} rule`) => {
+      if (r[field as keyof typeof r] === undefined)
+        ctx.addIssue({ code: "custom", path: [field], message: why });
+    };
+    const required: Record<Rule["kind"], (keyof Rule)[]> = {
+      threshold: ["metric", "threshold"],
+      service: ["service"],
+      forecast: ["metric", "horizonSeconds"],
+      growth: ["metric", "growthRate"],
+      baseline: ["metric", "quantile"],
+      anomaly: ["metric", "minScore"],
+    };
+    for (const field of required[r.kind]) need(field);
+    if (r.kind !== "service" && r.service !== undefined)
+      ctx.addIssue({ code: "custom", path: ["service"], message: `not used by a ${r.kind} rule` });
+    if (r.kind === "service" && r.metric !== undefined)
+      ctx.addIssue({ code: "custom", path: ["metric"], message: "not used by a service rule" });
+    if (r.clearThreshold !== undefined && r.threshold !== undefined) {
+      const above = (r.op ?? "above") === "above";
+      if (above ? r.clearThreshold > r.threshold : r.clearThreshold < r.threshold)
+        ctx.addIssue({
+          code: "custom",
+          path: ["clearThreshold"],
+          message: `must be ${above ? "at or below" : "at or above"} threshold (${r.threshold})`,
+        });
+    }
+  })
+  .openapi("Rule");
+
+export type RuleInput = z.input<typeof ruleSchema>;
+
+/** Validates one camelCase rule; `prefix` is prepended to error paths. */
+export function parseRule(input: unknown, prefix = ""): Rule {
+  const parsed = ruleSchema.safeParse(input);
+  if (!parsed.success) {
+    const err = validationError(parsed.error, "rule");
+    if (!prefix) throw err;
+    const issues = (err.issues ?? []).map((i) => ({ ...i, path: `${prefix}.${i.path}` }));
+    throw new ApiError(
+      "BAD_REQUEST",
+      `invalid rules: ${[...new Set(issues.map((i) => i.path))].join(", ")}`,
+      issues,
+    );
+  }
+  const { builtin: _b, overridden: _o, condition: _c, ...rule } = parsed.data;
+  return { ...rule, name: rule.name ?? rule.id, builtin: false };
+}
+
+export const ruleBodySchema = z.looseObject({}).openapi({
+  description:
+    "One rule in the camelCase Rule shape (has `id`), or the seed's diagnostic_rules keyed by name",
+  example: { cpu_spike: { threshold: 90, duration: 300, severity: "high", actions: ["restart_service"] } },
+});
+
+export const RuleViewSchema = z
+  .looseObject({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(RULE_KINDS as [Rule["kind"], ...Rule["kind"][]]),
+    severity: severitySchema,
+    actions: z.array(z.string()),
+    enabled: z.boolean(),
+    builtin: z.boolean(),
+    overridden: z.boolean(),
+    condition: z.string(),
+  })
+  .openapi("RuleView");
+
+export const ruleIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});

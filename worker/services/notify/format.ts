@@ -1,0 +1,199 @@
+/**
+ * Pure renderers of the wire formats (../shared/WIRE.md): PagerDuty Events API v2, Slack
+ * incoming-webhook blocks, and our signed generic webhook. No I/O, no clock.
+ */
+import type { IssueEvent } from "./outbox";
+
+export interface EventIssue {
+  id: string;
+  hostId: string;
+  host: string;
+  hostGroup: string | null;
+  rule: string;
+  ruleName: string;
+  target: string;
+  severity: "critical" | "high" | "medium" | "low";
+  status: string;
+  summary: string;
+  evidence: Record<string, unknown>;
+  actions: string[];
+  detectedAt: number;
+}
+
+export interface OutgoingEvent {
+  deliveryId: string;
+  event: IssueEvent;
+  at: number;
+  issue: EventIssue;
+  detail: Record<string, unknown> | null;
+  /** Absolute dashboard link to the issue, when the origin is known. */
+  link: string | null;
+}
+
+const PD_SEVERITY = { critical: "critical", high: "error", medium: "warning", low: "info" } as const;
+export const PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
+
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+const EVENT_TEXT: Record<IssueEvent, string> = {
+  opened: "opened",
+  recovery_started: "recovery started",
+  recovery_succeeded: "recovery succeeded",
+  recovery_failed: "recovery failed",
+  escalated: "escalated",
+  awaiting_approval: "approval needed",
+  resolved: "resolved",
+  test: "test",
+};
+
+/** PagerDuty speaks only trigger and resolve for us; the rest stays in Slack and webhooks. */
+export const pagerDutyAction = (event: IssueEvent) =>
+  event === "opened" || event === "test" ? "trigger" : event === "resolved" ? "resolve" : null;
+
+export function pagerDutyBody(routingKey: string, e: OutgoingEvent, client = "selfheal") {
+  const action = pagerDutyAction(e.event);
+  if (!action) throw new Error(`PagerDuty has no action for ${e.event}`);
+  const dedupKey = clip(e.issue.id, 255);
+  if (action === "resolve") return { routing_key: routingKey, event_action: action, dedup_key: dedupKey };
+  const { issue } = e;
+  const payload = {
+    summary: clip(`${issue.host}: ${issue.summary}`, 1024),
+    source: issue.host,
+    severity: PD_SEVERITY[issue.severity],
+    timestamp: new Date(issue.detectedAt).toISOString(),
+    ...(issue.target ? { component: issue.target } : {}),
+    ...(issue.hostGroup ? { group: issue.hostGroup } : {}),
+    class: issue.rule,
+    custom_details: {
+      rule: issue.rule,
+      rule_name: issue.ruleName,
+      issue_id: issue.id,
+      evidence: issue.evidence,
+      actions: issue.actions,
+    },
+  };
+  return {
+    routing_key: routingKey,
+    event_action: action,
+    dedup_key: dedupKey,
+    client,
+    ...(e.link ? { client_url: e.link, links: [{ href: e.link, text: "Issue in selfheal" }] } : {}),
+    payload,
+  };
+}
+
+/** One trigger for a storm: the group's first issue names the incident, the rest are listed. */
+export function pagerDutyGroupBody(routingKey: string, events: OutgoingEvent[], client = "selfheal") {
+  const lead = pagerDutyBody(routingKey, events[0], client) as ReturnType<typeof pagerDutyBody> & {
+    payload: Record<string, unknown>;
+  };
+  const order = ["critical", "high", "medium", "low"] as const;
+  const worst = order.find((s) => events.some((e) => e.issue.severity === s)) ?? "low";
+  const hosts = [...new Set(events.map((e) => e.issue.host))];
+  const rules = [...new Set(events.map((e) => e.issue.ruleName))];
+  const where = hosts.length === 1 ? hosts[0] : `${hosts.length} hosts`;
+  const targets = events.map((e) => e.issue.target).filter(Boolean);
+  const list = targets.length ? ` (${clip(targets.join(", "), 300)})` : "";
+  // One component would be wrong for many targets; they are listed in the summary instead.
+  const { component: _one, ...payload } = lead.payload;
+  return {
+    ...lead,
+    payload: {
+      ...payload,
+      summary: clip(`${where}: ${events.length} × ${rules.join(", ")}${list}`, 1024),
+      source: where,
+      severity: PD_SEVERITY[worst],
+      custom_details: {
+        count: events.length,
+        rules,
+        hosts,
+        issues: events
+          .slice(0, 100)
+          .map((e) => ({
+            id: e.issue.id,
+            host: e.issue.host,
+            target: e.issue.target,
+            summary: e.issue.summary,
+          })),
+      },
+    },
+  };
+}
+
+const SEVERITY_MARK = { critical: "🔴", high: "🟠", medium: "🟡", low: "⚪" } as const;
+/** Slack: at most 50 blocks; keep room for the header and the "more" line. */
+const MAX_EVENT_BLOCKS = 45;
+
+function eventLine(e: OutgoingEvent): string {
+  return `[${e.issue.severity.toUpperCase()}] ${e.issue.host}: ${e.issue.summary} (${EVENT_TEXT[e.event]})`;
+}
+
+function evidenceText(evidence: Record<string, unknown>): string {
+  return Object.entries(evidence)
+    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join("\n");
+}
+
+function eventSection(e: OutgoingEvent) {
+  const { issue, detail } = e;
+  const action = typeof detail?.action === "string" ? detail.action : (issue.actions[0] ?? "none");
+  const lines = [
+    `${SEVERITY_MARK[issue.severity]} *${EVENT_TEXT[e.event]}*: ${issue.summary}`,
+    `*Host:* ${issue.host}   *Rule:* ${issue.ruleName} (\`${issue.rule}\`)   *Severity:* ${issue.severity}`,
+    `*Action:* ${action}${detail?.status ? ` → ${String(detail.status)}` : ""}`,
+  ];
+  const evidence = evidenceText(issue.evidence);
+  if (evidence) lines.push(`*Evidence:*\n\`\`\`${clip(evidence, 1500)}\`\`\``);
+  if (e.link) lines.push(`<${e.link}|Open the issue in selfheal>`);
+  return { type: "section", text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000) } };
+}
+
+export function slackBody(events: OutgoingEvent[]) {
+  const first = events[0];
+  const title =
+    events.length === 1
+      ? eventLine(first)
+      : `${events.length} selfheal events on ${first.issue.host} (${first.issue.ruleName})`;
+  const text = clip(
+    events.length === 1 ? title : [title, ...events.slice(0, 20).map((e) => `• ${eventLine(e)}`)].join("\n"),
+    3000,
+  );
+  const blocks: unknown[] = [{ type: "header", text: { type: "plain_text", text: clip(title, 150) } }];
+  for (const e of events.slice(0, MAX_EVENT_BLOCKS)) blocks.push(eventSection(e));
+  if (events.length > MAX_EVENT_BLOCKS) {
+    const more = `…and ${events.length - MAX_EVENT_BLOCKS} more`;
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: more }] });
+  }
+  return { text, blocks };
+}
+
+export function webhookBody(channelId: string, groupKey: string, events: OutgoingEvent[], sentAt: number) {
+  return {
+    type: "selfheal.notifications",
+    channel: channelId,
+    groupKey,
+    sentAt: new Date(sentAt).toISOString(),
+    events: events.map((e) => ({
+      id: e.deliveryId,
+      event: e.event,
+      at: new Date(e.at).toISOString(),
+      issue: { ...e.issue, detectedAt: new Date(e.issue.detectedAt).toISOString() },
+      detail: e.detail,
+      link: e.link,
+    })),
+  };
+}
+
+/** Hex HMAC-SHA256 of `${timestamp}.${body}`: the header is `v1=<hex>`. */
+export async function signWebhook(secret: string, timestamp: string, body: string): Promise<string> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, enc.encode(`${timestamp}.${body}`));
+  return `v1=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * Notification delivery, run after a response (waitUntil) and from the cron: fan the outbox out
+ * to channels, send what is due, and (only on the request path) wait briefly for a group whose
+ * short group wait ends soon, so a storm still goes out promptly as one message.
+ */
+import { createDb } from "../../db/client";
+import type { Env } from "../../env";
+import { fanOut } from "./fanout";
+import { flushDue, nextDueAt } from "./flush";
+
+const PROMPT_HORIZON_MS = 15_000;
+
+export async function deliverNotifications(env: Env, origin: string | null, opts: { linger?: boolean } = {}) {
+  const db = createDb(env.DB);
+  try {
+    await fanOut(db, Date.now(), origin);
+    let sent = await flushDue(db, env, Date.now());
+    if (opts.linger) {
+      const at = await nextDueAt(db, Date.now(), PROMPT_HORIZON_MS);
+      if (at !== null) {
+        await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now()) + 50));
+        sent += await flushDue(db, env, Date.now());
+      }
+    }
+    return sent;
+  } catch (err) {
+    // Delivery is retried by the next cron run; a failure here must never fail the caller.
+    console.error(JSON.stringify({ error: "notification delivery failed", detail: String(err) }));
+    return 0;
+  }
+}
+
+/** The origin of a request, for dashboard links when SELFHEAL_PUBLIC_URL is not set. */
+export const originOf = (url: string) => new URL(url).origin;

@@ -1,0 +1,106 @@
+/** GET /metrics for one org: per-host health, open issues, recoveries, MTTR and deliveries. */
+import { and, count, eq, ne, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { deliveries, deliveryStatuses, hosts, issues, recoveryHistory, severities } from "../../db/schema";
+import { type Family, histogram, render } from "./render";
+
+export const MTTR_BUCKETS = [10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400];
+
+export async function prometheusText(db: Db, orgId: string): Promise<string> {
+  const resolved = and(eq(issues.orgId, orgId), eq(issues.status, "resolved"));
+  const [hostRows, openRows, recoveryRows, mttrRows, deliveryRows] = await db.batch([
+    db
+      .select({
+        id: hosts.id,
+        name: hosts.name,
+        group: hosts.group,
+        health: hosts.healthScore,
+        lastSeenAt: hosts.lastSeenAt,
+      })
+      .from(hosts)
+      .where(eq(hosts.orgId, orgId))
+      .orderBy(hosts.name),
+    db
+      .select({ severity: issues.severity, n: count() })
+      .from(issues)
+      .where(and(eq(issues.orgId, orgId), ne(issues.status, "resolved")))
+      .groupBy(issues.severity),
+    db
+      .select({ action: recoveryHistory.action, status: recoveryHistory.status, n: count() })
+      .from(recoveryHistory)
+      .where(and(eq(recoveryHistory.orgId, orgId), ne(recoveryHistory.status, "pending")))
+      .groupBy(recoveryHistory.action, recoveryHistory.status)
+      .orderBy(recoveryHistory.action, recoveryHistory.status),
+    db
+      .select({
+        n: count(),
+        sum: sql<number>`coalesce(sum(${issues.mttrSeconds}), 0)`,
+        ...Object.fromEntries(
+          // Distinct aliases: D1 merges result columns that share a name.
+          MTTR_BUCKETS.map((le) => [
+            `le${le}`,
+            sql<number>`coalesce(sum(CASE WHEN ${issues.mttrSeconds} <= ${le} THEN 1 ELSE 0 END), 0)`.as(
+              `le${le}`,
+            ),
+          ]),
+        ),
+      })
+      .from(issues)
+      .where(and(resolved, sql`${issues.mttrSeconds} IS NOT NULL`)),
+    db
+      .select({ status: deliveries.status, n: count() })
+      .from(deliveries)
+      .where(eq(deliveries.orgId, orgId))
+      .groupBy(deliveries.status),
+  ]);
+  const host = (h: (typeof hostRows)[number]) => ({ host: h.name, host_id: h.id, group: h.group ?? "" });
+  const openBy = new Map(openRows.map((r) => [r.severity, r.n]));
+  const deliveredBy = new Map(deliveryRows.map((r) => [r.status, r.n]));
+  const m = mttrRows[0] as Record<string, number>;
+  const families: Family[] = [
+    {
+      name: "selfheal_host_health_score",
+      help: "Health score of the host, 0 (down) to 100 (healthy).",
+      type: "gauge",
+      samples: hostRows.map((h) => ({ labels: host(h), value: h.health ?? Number.NaN })),
+    },
+    {
+      name: "selfheal_host_last_seen_timestamp_seconds",
+      help: "When the host's agent last reported (Unix time).",
+      type: "gauge",
+      samples: hostRows
+        .filter((h) => h.lastSeenAt !== null)
+        .map((h) => ({ labels: host(h), value: (h.lastSeenAt ?? 0) / 1000 })),
+    },
+    {
+      name: "selfheal_open_issues",
+      help: "Issues not yet resolved, by severity.",
+      type: "gauge",
+      samples: severities.map((s) => ({ labels: { severity: s }, value: openBy.get(s) ?? 0 })),
+    },
+    {
+      name: "selfheal_recoveries_total",
+      help: "Finished recovery attempts by action and result.",
+      type: "counter",
+      samples: recoveryRows.map((r) => ({ labels: { action: r.action, result: r.status }, value: r.n })),
+    },
+    {
+      name: "selfheal_mttr_seconds",
+      help: "Time from detection to resolution of resolved issues.",
+      type: "histogram",
+      samples: histogram(
+        MTTR_BUCKETS,
+        MTTR_BUCKETS.map((le) => Number(m[`le${le}`] ?? 0)),
+        Number(m.sum ?? 0),
+        Number(m.n ?? 0),
+      ),
+    },
+    {
+      name: "selfheal_notification_deliveries",
+      help: "Notification deliveries by status.",
+      type: "gauge",
+      samples: deliveryStatuses.map((s) => ({ labels: { status: s }, value: deliveredBy.get(s) ?? 0 })),
+    },
+  ];
+  return render(families);
+}
