@@ -1,7 +1,7 @@
 /** Docker containers through the docker CLI: `inspect -f {{.State.Running}}` to look; `restart`, `kill`+`start`, `stop` to act. */
 import type { ServiceConfig } from "../config";
 import { bestEffort, stepThenProbe } from "./cli-step";
-import { combinedOutput, describeExit, execArgv } from "./exec";
+import { describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";
 
 const containerOf = (svc: ServiceConfig) => svc.container ?? svc.name;
@@ -20,22 +20,8 @@ async function probe(svc: ServiceConfig): Promise<Probe> {
     : { status: "unknown", detail: `docker inspect ${name}: ${err}` };
 }
 
-async function restart(svc: ServiceConfig): Promise<Outcome> {
-  const argv = ["docker", "restart", containerOf(svc)];
-  const r = await execArgv(argv, { timeoutMs: 90_000 });
-  const output = combinedOutput(r);
-  if (r.timedOut)
-    return { status: "timed_out", exitCode: null, output: `${argv.join(" ")} timed out\n${output}` };
-  if (r.code !== 0)
-    return { status: "failed", exitCode: r.code, output: `${describeExit(argv, r)}\n${output}`.trim() };
-  const after = await probe(svc);
-  return after.status === "up"
-    ? { status: "succeeded", exitCode: 0, output: `${argv.join(" ")}: ok, ${after.detail}` }
-    : {
-        status: "failed",
-        exitCode: 0,
-        output: `${argv.join(" ")} returned 0 but ${after.detail}\n${output}`.trim(),
-      };
+function restart(svc: ServiceConfig): Promise<Outcome> {
+  return stepThenProbe(["docker", "restart", containerOf(svc)], 90_000, () => probe(svc), "up");
 }
 
 async function forceRestart(svc: ServiceConfig): Promise<Outcome> {

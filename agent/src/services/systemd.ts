@@ -1,7 +1,7 @@
 /** systemd services through systemctl: `is-active <unit>` to look; `restart`, `kill`+`start`, `stop` to act. */
 import type { ServiceConfig } from "../config";
 import { bestEffort, stepThenProbe } from "./cli-step";
-import { combinedOutput, describeExit, execArgv } from "./exec";
+import { describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";
 
 const unitOf = (svc: ServiceConfig) => svc.unit ?? svc.name;
@@ -16,22 +16,8 @@ async function probe(svc: ServiceConfig): Promise<Probe> {
     : { status: "down", detail: `${unit} ${state}` };
 }
 
-async function restart(svc: ServiceConfig): Promise<Outcome> {
-  const argv = ["systemctl", "restart", unitOf(svc)];
-  const r = await execArgv(argv, { timeoutMs: 90_000 });
-  const output = combinedOutput(r);
-  if (r.timedOut)
-    return { status: "timed_out", exitCode: null, output: `${argv.join(" ")} timed out\n${output}` };
-  if (r.code !== 0)
-    return { status: "failed", exitCode: r.code, output: `${describeExit(argv, r)}\n${output}`.trim() };
-  const after = await probe(svc);
-  return after.status === "up"
-    ? { status: "succeeded", exitCode: 0, output: `${argv.join(" ")}: ok, ${after.detail}\n${output}`.trim() }
-    : {
-        status: "failed",
-        exitCode: 0,
-        output: `${argv.join(" ")} returned 0 but ${after.detail}\n${output}`.trim(),
-      };
+function restart(svc: ServiceConfig): Promise<Outcome> {
+  return stepThenProbe(["systemctl", "restart", unitOf(svc)], 90_000, () => probe(svc), "up");
 }
 
 function forceRestart(svc: ServiceConfig): Promise<Outcome> {
