@@ -6,6 +6,7 @@ import { errorBody } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { runEdgeChecks } from "./services/edge";
 import { deliverNotifications } from "./services/notify";
+import { expireApprovals } from "./services/approvals";
 import { sweepCommands } from "./services/sweep";
 
 const app = createApp();
@@ -26,6 +27,8 @@ export default {
     if (problem) throw new Error(`misconfigured environment: ${problem}`);
     const swept = await sweepCommands(createDb(env.DB), Date.now());
     if (swept.timedOut || swept.expired) console.log(JSON.stringify({ sweep: swept }));
+    // Commands nobody approved within their window expire and escalate their issue (issue 4).
+    await expireApprovals(createDb(env.DB), Date.now());
     // Edge checks first: the issues they open or resolve go out with this run's deliveries.
     await runEdgeChecks(createDb(env.DB), Date.now()).catch((err) =>
       console.error(JSON.stringify({ error: "edge checks failed", detail: String(err) })),

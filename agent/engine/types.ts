@@ -81,6 +81,8 @@ export interface Rule {
   flapWindowSeconds?: number;
   severity: Severity;
   actions: string[];
+  /** Every automatic action of this rule waits for a human's approval (the Worker's planner). */
+  requireConfirmation?: boolean;
   enabled: boolean;
   builtin?: boolean;
 }

@@ -142,6 +142,8 @@ export const reportResponseSchema = z.object({
   commands: z.array(commandSchema),
   settings: agentSettingsSchema,
   serverTime: isoTime,
+  /** The edge holds GET /api/v1/agent/commands this long; absent from an edge without the long-poll. */
+  longPollSeconds: z.number().int().min(1).max(25).optional(),
 });
 
 export type Sample = z.infer<typeof sampleSchema>;

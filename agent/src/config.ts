@@ -29,9 +29,17 @@ const serviceName = z
 const argv = z.array(z.string().min(1)).min(1, "needs at least the program to run");
 const timeoutMs = z.number().int().min(50).max(60_000).default(3000);
 
+/** `probe`: also run the check on the fast probe cadence (probeInterval), not only with each report. */
+const checkProbe = z.boolean().optional();
 const checkSchema = z.union([
-  z.object({ http: z.url({ protocol: /^https?$/ }), timeoutMs }).strict(),
-  z.object({ tcp: z.string().regex(/^\[?[^\s\]]+\]?:\d{1,5}$/, "expected host:port"), timeoutMs }).strict(),
+  z.object({ http: z.url({ protocol: /^https?$/ }), timeoutMs, probe: checkProbe }).strict(),
+  z
+    .object({
+      tcp: z.string().regex(/^\[?[^\s\]]+\]?:\d{1,5}$/, "expected host:port"),
+      timeoutMs,
+      probe: checkProbe,
+    })
+    .strict(),
 ]);
 
 const serviceSchema = z
@@ -112,6 +120,12 @@ export const configSchema = z
     token: z.string().min(1).optional(),
     name: serviceName.optional(),
     interval: z.number().int().min(1).max(3600).default(30),
+    /** Seconds between cheap liveness probes of the services (0: off); see services/liveness.ts. */
+    probeInterval: z
+      .number()
+      .max(60)
+      .refine((s) => s === 0 || s >= 0.1, "0 (off) or at least 0.1")
+      .default(1),
     stateDir: z.string().min(1).optional(),
     services: z.array(serviceSchema).max(200).default([]),
     actions: actionsSchema,
@@ -145,6 +159,8 @@ export interface AgentConfig extends RecoveryConfig {
   token?: string;
   name: string;
   intervalSeconds: number;
+  /** Seconds between liveness probes; 0 turns them off. */
+  probeIntervalSeconds: number;
   stateDir: string;
   services: ServiceConfig[];
   actions: ActionPolicy;
@@ -202,6 +218,7 @@ export function parseConfig(input: unknown, source?: string): AgentConfig {
     token: cfg.token,
     name: cfg.name ?? defaultName(),
     intervalSeconds: cfg.interval,
+    probeIntervalSeconds: cfg.probeInterval,
     stateDir: path.resolve(base, expandHome(cfg.stateDir ?? "~/.selfheal-agent")),
     services: cfg.services.map((s) => ({
       ...s,

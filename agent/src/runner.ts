@@ -16,8 +16,10 @@ import type { AgentConfig } from "./config";
 import { ConfigKeeper } from "./configs/keeper";
 import type { Logger } from "./log";
 import { ServiceManager } from "./services";
+import { LivenessProbes } from "./services/liveness";
 import type { StatePaths } from "./state-dir";
 import type { ApiClient, ReportAnswer } from "./transport/client";
+import { CommandPoller } from "./transport/longpoll";
 import { type ReportReason, type SendOutcome, Uplink } from "./transport/uplink";
 import { errorMessage, round2, sleep } from "./util";
 
@@ -39,6 +41,8 @@ export interface RunnerOptions {
 
 /** Follow-up command reports in a row before waiting for the next interval (a server loop guard). */
 const MAX_COMMAND_ROUNDS = 5;
+/** At most one event report per this long, however much a probe or a service flaps. */
+const EVENT_GAP_MS = 1_000;
 
 export class Runner {
   readonly services: ServiceManager;
@@ -53,6 +57,10 @@ export class Runner {
   private tickTimer?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
   private eventTimer?: NodeJS.Timeout;
+  private lastEventAt = 0;
+  private readonly probes?: LivenessProbes;
+  private probeTimer?: NodeJS.Timeout;
+  private poller?: CommandPoller;
   private queue: Promise<void> = Promise.resolve();
   private lastServices?: ServiceState[];
   private serverEnabled?: boolean;
@@ -92,6 +100,7 @@ export class Runner {
       log,
       intervalMs: () => this.intervalMs,
     });
+    if (config.probeIntervalSeconds > 0) this.probes = new LivenessProbes(this.services);
     this.journal = new CommandJournal(opts.paths.journal);
     this.configs = new ConfigKeeper(config.configs, opts.paths.configs, log);
     this.registry = new ActionRegistry({
@@ -140,13 +149,15 @@ export class Runner {
     // A short first window gives the first sample a real CPU and network rate.
     await sleep(500, this.abort.signal);
     this.tick();
+    this.scheduleProbe();
   }
 
   /** SIGTERM/SIGINT: no new work, give a report in flight a moment, then leave. Services keep running. */
   async stop(code = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const t of [this.tickTimer, this.retryTimer, this.eventTimer]) clearTimeout(t);
+    for (const t of [this.tickTimer, this.retryTimer, this.eventTimer, this.probeTimer]) clearTimeout(t);
+    void this.poller?.stop();
     await Promise.race([this.queue, sleep(this.opts.shutdownGraceMs ?? 2_000)]);
     this.abort.abort();
     await this.opts.client.close();
@@ -185,14 +196,47 @@ export class Runner {
   private scheduleEventReport(): void {
     if (this.stopping || this.eventTimer) return;
     // Coalesce a burst of exits (a process group going down) into one report.
-    this.eventTimer = setTimeout(() => {
-      this.eventTimer = undefined;
-      void this.enqueue(async () => this.report("event", await this.checkServices()));
-    }, 100);
+    this.eventTimer = setTimeout(
+      () => {
+        this.eventTimer = undefined;
+        void this.enqueue(async () => {
+          this.lastEventAt = Date.now();
+          await this.report("event", await this.checkServices());
+        });
+      },
+      Math.max(100, this.lastEventAt + EVENT_GAP_MS - Date.now()),
+    );
+  }
+
+  /** Liveness probes run in the queue: never during a report or an action (a restart is not an outage). */
+  private scheduleProbe(): void {
+    const probes = this.probes;
+    if (!probes || this.stopping) return;
+    this.probeTimer = setTimeout(() => {
+      void this.enqueue(async () => {
+        const lost = await probes.probe();
+        if (!lost.length) return;
+        this.opts.log.notice("service down (liveness probe)", { services: lost.join(", ") });
+        this.scheduleEventReport();
+      }).then(() => this.scheduleProbe());
+    }, this.opts.config.probeIntervalSeconds * 1000);
+  }
+
+  /** Commands from the long-poll: the same registry and queue as a report's, results reported at once. */
+  private runPolled(commands: unknown[]): Promise<void> {
+    return this.enqueue(async () => {
+      for (const cmd of commands) {
+        if (this.stopping) return;
+        const result = await this.registry.execute(cmd);
+        if (result) this.uplink.queue.addResult(result);
+      }
+      await this.report("command", await this.checkServices(), 1);
+    });
   }
 
   private async checkServices(): Promise<ServiceState[]> {
     this.lastServices = await this.services.checkAll();
+    this.probes?.observe(this.lastServices);
     return this.lastServices;
   }
 
@@ -260,6 +304,16 @@ export class Runner {
       if (this.serverEnabled !== undefined || !settings.enabled)
         this.opts.log.notice(`self-healing is ${settings.enabled ? "enabled" : "disabled"} on the server`);
       this.serverEnabled = settings.enabled;
+    }
+    if (res.longPollSeconds && !this.poller && !this.stopping) {
+      this.poller = new CommandPoller({
+        client: this.opts.client,
+        token: this.opts.agentToken,
+        log: this.opts.log,
+        waitSeconds: res.longPollSeconds,
+        onCommands: (commands) => this.runPolled(commands),
+      });
+      this.poller.start();
     }
     if (!res.commands.length || this.stopping) return;
     for (const cmd of res.commands) {

@@ -17,9 +17,16 @@ import {
 const SERVICE = new URL("./http-service.mjs", import.meta.url).pathname;
 
 /**
- * @param {{ services?: number, interval?: number, hostName?: string, log?: (s: string) => void }} opts
+ * @param {{ services?: number, interval?: number, hostName?: string, log?: (s: string) => void, actions?: Record<string, unknown> }} opts
+ *   `actions`: more agent action policy (e.g. `{ stop_service: true }`) on top of restart + health check.
  */
-export async function startLab({ services = 1, interval = 2, hostName = "lab-host", log = () => {} } = {}) {
+export async function startLab({
+  services = 1,
+  interval = 2,
+  hostName = "lab-host",
+  log = () => {},
+  actions = {},
+} = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "selfheal-lab-"));
   const adminToken = newSecret();
   const persistTo = path.join(dir, "wrangler");
@@ -57,7 +64,7 @@ export async function startLab({ services = 1, interval = 2, hostName = "lab-hos
       interval,
       stateDir: path.join(dir, "agent"),
       services: svcs.map((s) => s.config),
-      actions: { restart_service: true, health_check: true },
+      actions: { restart_service: true, health_check: true, ...actions },
     }),
   );
   const agent = startAgent({ configPath, log });

@@ -3,9 +3,13 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { newTenant, service, sql } from "./harness";
-import { addChannel, deliveries, makeDue, recordOutbound, settle } from "./notify-harness";
+import { addChannel, deliveries, idle, makeDue, recordOutbound, settle } from "./notify-harness";
 
-const cron = () => worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
+/** The cron, once the org's after-response delivery work has finished (so the two never race). */
+async function cron(orgId: string) {
+  await idle(orgId);
+  await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
+}
 let restore = () => {};
 afterEach(() => restore());
 
@@ -35,7 +39,7 @@ describe("notifications from the report pipeline", () => {
     await addChannel(t, { kind: "slack", url: "http://receiver.test/slack", minSeverity: "critical" });
     const agent = await t.enroll();
     await agent.report({ services: [service("nginx", "down")] });
-    await cron();
+    await cron(t.orgId);
     expect(await deliveries(t)).toEqual([]);
     expect(out.sent).toEqual([]);
   });
@@ -54,7 +58,7 @@ describe("notifications from the report pipeline", () => {
     });
     await a.report({ services: [service("nginx", "down")] });
     await b.report({ services: [service("nginx", "down")] });
-    await cron();
+    await cron(t.orgId);
     const log = (await deliveries(t)).filter((d) => d.event === "opened");
     const alphaIssue = (await t.issues(`?host=${a.hostId}`))[0];
     expect(log.map((d) => d.issueId)).toEqual([alphaIssue.id]);
@@ -68,19 +72,19 @@ describe("notifications from the report pipeline", () => {
     await addChannel(t, { kind: "webhook", url: "http://receiver.test/hook", secret: "s".repeat(32) });
     const agent = await t.enroll();
     await agent.report({ services: [service("nginx", "down")] });
-    await cron();
+    await cron(t.orgId);
     const [first] = await deliveries(t);
     expect(first).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 503 });
     const [row] = await sql("SELECT next_attempt_at FROM deliveries WHERE id = ?", first.id);
     expect(Number(row.next_attempt_at)).toBeGreaterThanOrEqual(Date.now() + 110_000); // Retry-After: 120
 
-    await cron(); // not due yet: nothing is sent
+    await cron(t.orgId); // not due yet: nothing is sent
     expect(out.sent).toHaveLength(1);
     status = 400;
     await makeDue(t.orgId);
-    await cron();
+    await cron(t.orgId);
     await makeDue(t.orgId);
-    await cron();
+    await cron(t.orgId);
     const [last] = await deliveries(t);
     expect(last).toMatchObject({ status: "failed", attempts: 2, lastStatusCode: 400 });
     expect(out.sent).toHaveLength(2);
@@ -93,10 +97,10 @@ describe("notifications from the report pipeline", () => {
     await addChannel(t, { kind: "slack", url: "http://receiver.test/slack" });
     const agent = await t.enroll();
     await agent.report({ services: [service("nginx", "down")] });
-    await cron();
+    await cron(t.orgId);
     await sql("UPDATE notifications SET dispatched_at = NULL WHERE org_id = ?", t.orgId);
     await makeDue(t.orgId);
-    await cron();
+    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env); // not idle on purpose
     const opened = (await deliveries(t)).filter((d) => d.event === "opened");
     expect(opened).toHaveLength(1);
     expect(out.sent.filter((s) => s.json.text.includes("opened"))).toHaveLength(1);
@@ -110,8 +114,8 @@ describe("notifications from the report pipeline", () => {
     const agent = await t.enroll();
     const { commands } = await agent.report({ services: [service("nginx", "down")] });
     await sql("UPDATE commands SET delivered_at = delivered_at - 180000 WHERE id = ?", commands[0].id);
-    await cron();
-    await cron(); // a second sweep finds nothing new to announce
+    await cron(t.orgId);
+    await cron(t.orgId); // a second sweep finds nothing new to announce
     const failed = out.sent
       .flatMap((s) => s.json.events)
       .filter((e: { event: string }) => e.event === "recovery_failed");
@@ -120,27 +124,27 @@ describe("notifications from the report pipeline", () => {
   });
 
   it("pages once for a storm on PagerDuty and resolves the incident when its last issue resolves", async () => {
-    const out = recordOutbound(() => new Response('{"status":"success"}', { status: 202 }));
-    restore = out.restore;
     const t = await newTenant();
     await t.config({ recovery: { auto_recovery: false } });
+    const out = recordOutbound(() => new Response('{"status":"success"}', { status: 202 }));
+    restore = out.restore;
     const routingKey = "e93facc04764012d7bfb002500d5d1a6";
     await addChannel(t, { kind: "pagerduty", routingKey, url: "http://receiver.test/v2/enqueue" });
     const agent = await t.enroll();
     const names = ["a", "b", "c"];
     await agent.report({ services: names.map((n) => service(n, "down")) });
-    await cron();
+    await cron(t.orgId);
     expect(out.sent.map((s) => s.json.event_action)).toEqual(["trigger"]);
     const incident = out.sent[0].json.dedup_key;
     expect(out.sent[0].json.payload.custom_details.count).toBe(3);
 
     await agent.report({ services: [service("a", "up"), service("b", "up"), service("c", "down")] });
-    await cron();
+    await cron(t.orgId);
     expect(out.sent).toHaveLength(1); // two of three resolved: the incident stays open
     await agent.report({ services: names.map((n) => service(n, "up")) });
-    await cron();
+    await cron(t.orgId);
     await makeDue(t.orgId);
-    await cron();
+    await cron(t.orgId);
     expect(out.sent.map((s) => [s.json.event_action, s.json.dedup_key])).toEqual([
       ["trigger", incident],
       ["resolve", incident],

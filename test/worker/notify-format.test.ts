@@ -4,6 +4,7 @@ import { channelWants, groupKeyOf } from "../../worker/services/notify/fanout";
 import {
   type OutgoingEvent,
   pagerDutyBody,
+  pagerDutyGroupBody,
   signWebhook,
   slackBody,
   webhookBody,
@@ -81,7 +82,10 @@ describe("PagerDuty bodies", () => {
 
   it("turns a storm into one trigger named after its first issue, still valid against the schema", () => {
     const many = Array.from({ length: 120 }, (_, i) =>
-      event({ deliveryId: `d${i}` }, { id: `iss_${i}`, target: `svc-${i}`, severity: i === 7 ? "critical" : "high" }),
+      event(
+        { deliveryId: `d${i}` },
+        { id: `iss_${i}`, target: `svc-${i}`, severity: i === 7 ? "critical" : "high" },
+      ),
     );
     const body = pagerDutyGroupBody("k".repeat(32), many);
     expect(schemaErrors(body)).toEqual([]);

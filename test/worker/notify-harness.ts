@@ -73,3 +73,18 @@ export const makeDue = (orgId: string) =>
     "UPDATE deliveries SET next_attempt_at = 0 WHERE org_id = ? AND status IN ('pending','sending')",
     orgId,
   );
+
+/**
+ * Waits until the delivery work a response left running (waitUntil) is done for this org: every
+ * event fanned out and no group claimed mid-send. Tests call it before the cron so the two never race.
+ */
+export async function idle(orgId: string) {
+  await settle(async () => {
+    const [row] = await sql(
+      `SELECT (SELECT count(*) FROM notifications WHERE org_id = ?1 AND dispatched_at IS NULL)
+            + (SELECT count(*) FROM deliveries WHERE org_id = ?1 AND status = 'sending') AS busy`,
+      orgId,
+    );
+    return Number(row.busy) === 0;
+  });
+}

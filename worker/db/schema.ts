@@ -15,7 +15,8 @@ export const orgs = sqliteTable("orgs", {
 });
 
 // "metrics": may only scrape GET /metrics (issue 5).
-export const tokenScopes = ["admin", "read", "enroll", "agent", "metrics"] as const;
+// "operator": may read, approve/reject commands and run recoveries (issue 7's scope, added by issue 4).
+export const tokenScopes = ["admin", "read", "enroll", "agent", "metrics", "operator"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
 export const tokens = sqliteTable(
@@ -145,6 +146,8 @@ export const issues = sqliteTable(
     ruleKind: text("rule_kind"),
     /** The rule's condition in words, captured at opening (the rule may change later). */
     ruleCondition: text("rule_condition"),
+    /** Why the planner holds automatic recovery (maintenance, group rolling, breaker), or null. */
+    recoveryHold: text("recovery_hold"),
   },
   (t) => [
     index("issues_org_status_idx").on(t.orgId, t.status, t.detectedAt),
@@ -164,6 +167,8 @@ export const commandStatuses = [
   "timed_out",
   "expired",
   "awaiting_approval",
+  // A human said no to an awaiting_approval command (issue 4).
+  "rejected",
 ] as const;
 export type CommandStatus = (typeof commandStatuses)[number];
 export type Trigger = "auto" | "manual";
@@ -212,7 +217,8 @@ export const recoveryHistory = sqliteTable(
     action: text("action").notNull(),
     target: text("target"),
     status: text("status", { enum: historyStatuses }).notNull(),
-    trigger: text("trigger", { enum: ["auto", "manual"] }).notNull(),
+    // "local": a restart the agent did on its own while cut off from the Worker (issue 4).
+    trigger: text("trigger", { enum: ["auto", "manual", "local"] }).notNull(),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
     exitCode: integer("exit_code"),
@@ -364,4 +370,42 @@ export const edgeChecks = sqliteTable(
     lastError: text("last_error"),
   },
   (t) => [index("edge_checks_org_idx").on(t.orgId)],
+);
+
+// ---- Recovery guardrails (issue 4) ----
+
+/** A maintenance window or silence: detection goes on, automatic actions and notifications are held. */
+export const maintenanceWindows = sqliteTable(
+  "maintenance_windows",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    /** At most one of host (id), group or rule; none means every host of the org. */
+    hostId: text("host_id"),
+    hostGroup: text("host_group"),
+    ruleId: text("rule_id"),
+    startsAt: integer("starts_at").notNull(),
+    endsAt: integer("ends_at").notNull(),
+    reason: text("reason").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("maintenance_org_ends_idx").on(t.orgId, t.endsAt)],
+);
+
+/**
+ * Edge-side recovery actions: a rule action `webhook:<name>` is a signed JSON POST the Worker
+ * makes to the user's own platform (scaling, load balancer drain...). The secret is never returned.
+ */
+export const actionWebhooks = sqliteTable(
+  "action_webhooks",
+  {
+    orgId: text("org_id").notNull(),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    secret: text("secret"),
+    timeoutMs: integer("timeout_ms").notNull().default(10_000),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.name] })],
 );

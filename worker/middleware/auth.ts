@@ -49,3 +49,5 @@ export function allow(...scopes: TokenScope[]) {
 
 export const readers = () => allow("admin", "read");
 export const admins = () => allow("admin");
+/** Approve/reject commands and run recoveries: admins and the operator scope (issue 7). */
+export const operators = () => allow("admin", "operator");

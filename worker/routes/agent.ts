@@ -9,9 +9,11 @@ import {
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
+import { runEdgeActions } from "../services/edge-actions";
 import { enrollHost } from "../services/enroll";
 import { deliverNotifications, originOf } from "../services/notify";
 import { handleReport } from "../services/report";
+import { LONG_POLL_SECONDS } from "./agent-commands";
 
 const enroll = createRoute({
   method: "post",
@@ -51,5 +53,6 @@ export const agentRoutes = newRouter()
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
     const response = await handleReport(c.var.db, orgId, hostId, c.req.valid("json"));
     c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
-    return c.json(response, 200);
+    c.executionCtx.waitUntil(runEdgeActions(c.var.db, orgId, hostId)); // webhook: actions (issue 4)
+    return c.json({ ...response, longPollSeconds: LONG_POLL_SECONDS }, 200);
   });

@@ -1,8 +1,8 @@
-/** Deploy gates for CI/CD, and setting a host's group (what a gate is usually asked about). */
+/** Deploy gates for CI/CD (a host's group is set with PATCH /api/v1/hosts/{id}). */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { checkGate, setHostGroup, startWatch, watchStatus } from "../services/gate";
+import { checkGate, startWatch, watchStatus } from "../services/gate";
 
 const tags = ["gates"];
 const scope = { group: z.string().min(1).max(100).optional(), host: z.string().min(1).max(100).optional() };
@@ -87,25 +87,6 @@ const watchOne = createRoute({
   request: { params: idParam },
   responses: { 200: jsonContent(WatchSchema, "The watch"), ...errorResponses("NOT_FOUND") },
 });
-const hostGroup = createRoute({
-  method: "patch",
-  path: "/hosts/{id}",
-  summary: "Set a host's group (null clears it)",
-  tags: ["hosts"],
-  middleware: [admins()] as const,
-  request: {
-    params: idParam,
-    body: jsonBody(z.object({ group: z.string().min(1).max(100).nullable() }).strict()),
-  },
-  responses: {
-    200: jsonContent(
-      z.object({ id: z.string(), name: z.string(), group: z.string().nullable() }),
-      "The host",
-    ),
-    ...errorResponses("BAD_REQUEST", "NOT_FOUND"),
-  },
-});
-
 export const gateRoutes = newRouter()
   .openapi(gate, async (c) => {
     const { group, host, min_health } = c.req.valid("query");
@@ -119,8 +100,4 @@ export const gateRoutes = newRouter()
   )
   .openapi(watchOne, async (c) =>
     c.json(await watchStatus(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
-  )
-  .openapi(hostGroup, async (c) => {
-    const { id } = c.req.valid("param");
-    return c.json(await setHostGroup(c.var.db, c.var.principal.orgId, id, c.req.valid("json").group), 200);
-  });
+  );

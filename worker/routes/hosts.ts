@@ -1,7 +1,8 @@
-import { createRoute } from "@hono/zod-openapi";
-import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
-import { readers } from "../middleware/auth";
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { admins, readers } from "../middleware/auth";
 import { HostSummarySchema, hostIdParam, SampleSchema, samplesQuery } from "../schemas/hosts";
+import { setHostGroup } from "../services/host-group";
 import { getHost, listHosts, listSamples } from "../services/hosts";
 
 const list = createRoute({
@@ -36,10 +37,33 @@ const samples = createRoute({
   },
 });
 
+// Issue 4: the host's group (rolling recovery, channel and maintenance filters); null clears it.
+const setGroup = createRoute({
+  method: "patch",
+  path: "/{id}",
+  summary: "Set a host's group",
+  tags: ["hosts"],
+  middleware: [admins()] as const,
+  request: {
+    params: hostIdParam,
+    body: jsonBody(z.object({ group: z.string().min(1).max(128).nullable() }).strict()),
+  },
+  responses: {
+    200: jsonContent(HostSummarySchema, "The host"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
 export const hostRoutes = newRouter()
   .openapi(list, async (c) => c.json({ items: await listHosts(c.var.db, c.var.principal.orgId) }, 200))
   .openapi(one, async (c) =>
     c.json(await getHost(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
+  )
+  .openapi(setGroup, async (c) =>
+    c.json(
+      await setHostGroup(c.var.db, c.var.principal.orgId, c.req.valid("param").id, c.req.valid("json").group),
+      200,
+    ),
   )
   .openapi(samples, async (c) => {
     const items = await listSamples(

@@ -10,7 +10,7 @@ const NewTokenSchema = z
   .object({
     id: z.string(),
     token: z.string().openapi({ description: "shown once; only its hash is stored" }),
-    scope: z.enum(["admin", "read", "enroll", "metrics"]),
+    scope: z.enum(["admin", "read", "enroll", "metrics", "operator"]),
     name: z.string(),
     prefix: z.string(),
     createdAt: isoTime,
@@ -46,7 +46,7 @@ const create = createRoute({
   middleware: [admins()] as const,
   request: {
     body: jsonBody(
-      z.object({ scope: z.enum(["admin", "read", "enroll", "metrics"]), name: z.string().min(1).max(128) }).strict(),
+      z.object({ scope: z.enum(["admin", "read", "enroll", "metrics", "operator"]), name: z.string().min(1).max(128) }).strict(),
     ),
   },
   responses: {

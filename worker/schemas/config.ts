@@ -10,6 +10,21 @@ import { alertThresholdsSchema } from "../../agent/protocol";
 const interval = z.number().int().min(1).max(3600);
 const maxAttempts = z.number().int().min(1).max(10);
 
+/**
+ * true/false (the seed's switch), or which actions need a human: by the issue's severity, the
+ * action or the rule id. emergency_shutdown always does, whatever this says (issue 4).
+ */
+export const confirmationSchema = z.union([
+  z.boolean(),
+  z
+    .object({
+      severities: z.array(z.enum(["critical", "high", "medium", "low"])).optional(),
+      actions: z.array(z.string().max(64)).max(50).optional(),
+      rules: z.array(z.string().max(64)).max(200).optional(),
+    })
+    .strict(),
+]);
+
 const pairs = [
   ["cpu_warning", "cpu_critical"],
   ["memory_warning", "memory_critical"],
@@ -30,7 +45,7 @@ export const healingConfigSchema = z
       .object({
         max_attempts: maxAttempts,
         auto_recovery: z.boolean(),
-        require_confirmation: z.boolean(),
+        require_confirmation: confirmationSchema,
         emergency_shutdown: z.boolean(),
       })
       .strict(),
@@ -69,7 +84,7 @@ export const healingConfigPatchSchema = z
       .object({
         max_attempts: maxAttempts.optional(),
         auto_recovery: z.boolean().optional(),
-        require_confirmation: z.boolean().optional(),
+        require_confirmation: confirmationSchema.optional(),
         emergency_shutdown: z.boolean().optional(),
       })
       .strict()

@@ -66,7 +66,7 @@ export const RecoverRequestSchema = z
       .string()
       .min(1)
       .max(64)
-      .regex(/^[a-z][a-z0-9_]*$/, "an action name: lowercase letters, digits and _")
+      .regex(/^([a-z][a-z0-9_]*|webhook:[a-z][a-z0-9_-]*)$/, "an action name (lowercase letters, digits and _) or webhook:<name>")
       .default("auto")
       .openapi({ description: '"auto" (the next planned action) or an action name such as restart_service' }),
   })
@@ -110,5 +110,13 @@ export const MetricsSchema = z
         z.object({ total: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
       ),
     }),
+    byRule: z.record(
+      z.string(),
+      z.object({
+        issues: z.number().int().openapi({ description: "resolved issues" }),
+        mttrSeconds: z.object({ mean: z.number().nullable(), p50: z.number().nullable() }),
+        autoRecoveryRate: z.number().min(0).max(1).nullable(),
+      }),
+    ),
   })
   .openapi("HealingMetrics");

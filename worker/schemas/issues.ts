@@ -14,7 +14,7 @@ export const HistoryEntrySchema = z
     action: z.string(),
     target: z.string().nullable(),
     status: z.enum(historyStatuses),
-    trigger: z.enum(["auto", "manual"]),
+    trigger: z.enum(["auto", "manual", "local"]),
     startedAt: isoTime,
     finishedAt: isoTime.nullable(),
     exitCode: z.number().int().nullable(),

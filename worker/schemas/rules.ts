@@ -9,6 +9,8 @@ import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
 
 export const NAME = /^[a-z][a-z0-9_]*$/;
+/** An agent action, or an edge action the Worker runs itself (issue 4). */
+export const ACTION = /^([a-z][a-z0-9_]*|webhook:[a-z][a-z0-9_-]*)$/;
 export const nameText = "lowercase letters, digits and _, starting with a letter";
 export const seconds = (max: number) => z.number().int().min(0).max(max);
 export const DAY = 86_400;
@@ -49,9 +51,10 @@ export const ruleSchema = z
     flapWindowSeconds: seconds(DAY).min(10).optional(),
     severity: severitySchema,
     actions: z
-      .array(z.string().max(64).regex(NAME, `an action name: ${nameText}`))
+      .array(z.string().max(64).regex(ACTION, `an action name (${nameText}) or webhook:<name>`))
       .max(10)
       .default([]),
+    requireConfirmation: z.boolean().optional(),
     enabled: z.boolean().default(true),
     /** Echoed back by GET; ignored on input. */
     builtin: z.boolean().optional(),

@@ -58,6 +58,7 @@ export function planOf(row: IssueRow, attempts: number, config: HealingConfig): 
   if (!config.enabled) return plan(null, "self-healing disabled");
   if (row.flapping) return plan(null, "held: flapping");
   if (!row.cause) return plan(null, "held: a symptom, waiting for its probable cause to be fixed");
+  if (row.recoveryHold) return plan(null, row.recoveryHold);
   if (row.status === "escalated") return plan(null, `escalated after ${attempts} attempt(s)`);
   if (attempts >= max) return plan(null, `all ${max} attempts used; escalates if the condition holds`);
   const next = actions[Math.min(attempts, actions.length - 1)];

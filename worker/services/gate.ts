@@ -189,13 +189,3 @@ export async function watchStatus(db: Db, orgId: string, id: string) {
     reasons,
   } as const;
 }
-
-export async function setHostGroup(db: Db, orgId: string, id: string, group: string | null) {
-  const [row] = await db
-    .update(hosts)
-    .set({ group })
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, id), eq(hosts.name, id))))
-    .returning({ id: hosts.id, name: hosts.name, group: hosts.group });
-  if (!row) throw notFound("host");
-  return row;
-}

@@ -8,6 +8,7 @@
 import { and, count, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { issues, recoveryHistory } from "../db/schema";
+import { metricsByRule } from "./learning";
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -74,5 +75,7 @@ export async function healingMetrics(db: Db, orgId: string) {
       bySeverity,
     },
     recoveries: { ...recoveries, byAction },
+    // Per rule (issue 4): resolved issues, their MTTR, and the auto-recovery rate.
+    byRule: await metricsByRule(db, orgId),
   };
 }

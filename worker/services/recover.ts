@@ -9,6 +9,7 @@ import { issues, recoveryHistory } from "../db/schema";
 import { conflict, notFound } from "../lib/errors";
 import { configQuery, resolveConfig } from "./config";
 import { notifyStatement } from "./notify/outbox";
+import { waitingFor } from "./approvals";
 import { queueCommand } from "./recovery";
 import { verifyWindowMs } from "./report/plan";
 
@@ -50,6 +51,9 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
   }
 
   const target = issue.target || null;
+  // A command already waiting for approval for this issue: this call approves it (issue 4).
+  const waiting = await waitingFor(db, orgId, issueId, requested === "auto" ? null : action);
+  if (waiting) return { ...waiting, issueId, hostId: issue.hostId, status: "pending" as const };
   const { command, statements } = queueCommand(db, {
     orgId,
     hostId: issue.hostId,

@@ -7,11 +7,14 @@ import type { Db, Statement } from "../db/client";
 import { commands, recoveryHistory, type Trigger } from "../db/schema";
 import { newId } from "../lib/ids";
 import { iso, MINUTE } from "../lib/time";
+import { isEdgeAction } from "./edge-actions";
 
 /** A queued command the agent does not pick up within this long expires. */
 export const COMMAND_TTL_MS = 5 * MINUTE;
 /** A delivered command without a result after this long has timed out. */
 export const RESULT_TIMEOUT_MS = 2 * MINUTE;
+/** A command awaiting a human's approval expires after this long (issue 4). */
+export const APPROVAL_TTL_MS = 30 * MINUTE;
 
 export type CommandRow = typeof commands.$inferSelect;
 
@@ -25,10 +28,13 @@ export interface QueueInput {
   now: number;
   /** Queued inside a report: handed to the agent in that same response. */
   delivered?: boolean;
+  /** Waits for POST /api/v1/commands/{id}/approve before any agent sees it. */
+  awaiting?: boolean;
 }
 
 export function queueCommand(db: Db, input: QueueInput): { command: CommandRow; statements: Statement[] } {
   const kind = input.issueId ? "recovery" : "health_check";
+  const edge = isEdgeAction(input.action);
   const command: CommandRow = {
     id: newId("cmd"),
     orgId: input.orgId,
@@ -38,11 +44,12 @@ export function queueCommand(db: Db, input: QueueInput): { command: CommandRow; 
     action: input.action,
     target: input.target,
     params: null,
-    status: input.delivered ? "delivered" : "pending",
+    // An edge action (webhook:<name>) is the Worker's to run: never pending for an agent.
+    status: input.awaiting ? "awaiting_approval" : input.delivered || edge ? "delivered" : "pending",
     trigger: input.trigger,
     createdAt: input.now,
-    expiresAt: input.now + COMMAND_TTL_MS,
-    deliveredAt: input.delivered ? input.now : null,
+    expiresAt: input.now + (input.awaiting ? APPROVAL_TTL_MS : COMMAND_TTL_MS),
+    deliveredAt: (input.delivered || edge) && !input.awaiting ? input.now : null,
     finishedAt: null,
     exitCode: null,
     output: null,

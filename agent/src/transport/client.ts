@@ -18,6 +18,8 @@ import { AuthError, HttpError, NetworkError, ProtocolError } from "./errors";
 /** Commands are checked one by one (by the action registry), so one bad command cannot hide the others. */
 const reportAnswerSchema = reportResponseSchema.extend({ commands: z.array(z.unknown()) });
 export type ReportAnswer = z.infer<typeof reportAnswerSchema>;
+const commandsAnswerSchema = z.object({ commands: z.array(z.unknown()) });
+export type CommandsAnswer = z.infer<typeof commandsAnswerSchema>;
 
 export interface ClientOptions {
   server: string;
@@ -51,6 +53,17 @@ export class ApiClient {
     return this.post("/api/v1/agent/report", agentToken, body, reportAnswerSchema, signal);
   }
 
+  /** The long-poll: the edge holds it up to `waitSeconds` and answers as soon as a command is queued. */
+  pollCommands(agentToken: string, waitSeconds: number, signal?: AbortSignal): Promise<CommandsAnswer> {
+    const path = `/api/v1/agent/commands?wait=${waitSeconds}`;
+    // the edge answers only after the wait: the timeouts allow it plus a margin
+    const ms = waitSeconds * 1000 + 10_000;
+    return this.post(path, agentToken, undefined, commandsAnswerSchema, signal, {
+      method: "GET",
+      timeoutMs: ms,
+    });
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.destroy().catch(() => {});
   }
@@ -61,31 +74,34 @@ export class ApiClient {
     body: unknown,
     schema: S,
     signal?: AbortSignal,
+    as: { method: "GET"; timeoutMs: number } | undefined = undefined,
   ): Promise<z.infer<S>> {
     const url = this.opts.server + path;
+    const method = as?.method ?? "POST";
     let res: Awaited<ReturnType<typeof request>>;
     let text: string;
-    const linked = linkSignals([signal, AbortSignal.timeout(this.requestTimeoutMs)]);
+    const linked = linkSignals([signal, AbortSignal.timeout(as?.timeoutMs ?? this.requestTimeoutMs)]);
     try {
       res = await request(url, {
-        method: "POST",
+        method,
         dispatcher: this.dispatcher,
         headers: {
           authorization: `Bearer ${token}`,
-          "content-type": "application/json",
+          ...(method === "POST" ? { "content-type": "application/json" } : {}),
           "user-agent": `selfheal-agent/${AGENT_VERSION}`,
         },
-        body: JSON.stringify(body),
+        body: method === "POST" ? JSON.stringify(body) : undefined,
+        ...(as ? { headersTimeout: as.timeoutMs } : {}),
         signal: linked.signal,
       });
       text = await res.body.text();
     } catch (err) {
-      throw new NetworkError(`POST ${url} failed: ${errorMessage(err)}`);
+      throw new NetworkError(`${method} ${url} failed: ${errorMessage(err)}`);
     } finally {
       linked.dispose();
     }
     if (res.statusCode < 200 || res.statusCode > 299) {
-      const message = `POST ${path} answered ${res.statusCode}: ${serverMessage(text)}`;
+      const message = `${method} ${path} answered ${res.statusCode}: ${serverMessage(text)}`;
       throw res.statusCode === 401 || res.statusCode === 403
         ? new AuthError(res.statusCode, message)
         : new HttpError(res.statusCode, message);

@@ -15,6 +15,7 @@ import {
   severities,
 } from "../../db/schema";
 import { randomBase62 } from "../../lib/ids";
+import { silenced, windowsInForce } from "../maintenance";
 import { pagerDutyAction } from "./format";
 import type { IssueEvent } from "./outbox";
 
@@ -76,9 +77,13 @@ export async function fanOut(db: Db, now: number, origin: string | null): Promis
     .from(channels)
     .where(and(inArray(channels.orgId, orgIds), eq(channels.enabled, true)));
 
+  // Maintenance windows and silences (issue 4): events of matching issues are marked dispatched
+  // without deliveries, so they are dropped rather than sent late.
+  const windows = await windowsInForce(db, orgIds, now);
   const statements: Statement[] = [];
   for (const row of rows) {
     if (!row.severity || !row.hostId || !row.ruleId || !row.hostName) continue; // issue never written
+    if (silenced(windows, row.n.orgId, { id: row.hostId, group: row.hostGroup }, row.ruleId)) continue;
     const routed: Routed = {
       ...row,
       hostId: row.hostId,

@@ -107,14 +107,12 @@ export function pagerDutyGroupBody(routingKey: string, events: OutgoingEvent[], 
         count: events.length,
         rules,
         hosts,
-        issues: events
-          .slice(0, 100)
-          .map((e) => ({
-            id: e.issue.id,
-            host: e.issue.host,
-            target: e.issue.target,
-            summary: e.issue.summary,
-          })),
+        issues: events.slice(0, 100).map((e) => ({
+          id: e.issue.id,
+          host: e.issue.host,
+          target: e.issue.target,
+          summary: e.issue.summary,
+        })),
       },
     },
   };

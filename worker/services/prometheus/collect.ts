@@ -1,14 +1,23 @@
 /** GET /metrics for one org: per-host health, open issues, recoveries, MTTR and deliveries. */
-import { and, count, eq, ne, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { deliveries, deliveryStatuses, hosts, issues, recoveryHistory, severities } from "../../db/schema";
+import {
+  deliveries,
+  deliveryStatuses,
+  edgeChecks,
+  hosts,
+  issues,
+  recoveryHistory,
+  severities,
+} from "../../db/schema";
+import { EDGE_HOST } from "../edge";
 import { type Family, histogram, render } from "./render";
 
 export const MTTR_BUCKETS = [10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400];
 
 export async function prometheusText(db: Db, orgId: string): Promise<string> {
   const resolved = and(eq(issues.orgId, orgId), eq(issues.status, "resolved"));
-  const [hostRows, openRows, recoveryRows, mttrRows, deliveryRows] = await db.batch([
+  const [hostRows, openRows, recoveryRows, mttrRows, deliveryRows, edgeRows] = await db.batch([
     db
       .select({
         id: hosts.id,
@@ -18,7 +27,8 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
         lastSeenAt: hosts.lastSeenAt,
       })
       .from(hosts)
-      .where(eq(hosts.orgId, orgId))
+      // The synthetic host of edge checks has no agent and no health; its checks have their own metrics.
+      .where(and(eq(hosts.orgId, orgId), ne(hosts.name, EDGE_HOST)))
       .orderBy(hosts.name),
     db
       .select({ severity: issues.severity, n: count() })
@@ -52,6 +62,11 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       .from(deliveries)
       .where(eq(deliveries.orgId, orgId))
       .groupBy(deliveries.status),
+    db
+      .select({ url: edgeChecks.url, ok: edgeChecks.lastOk, latencyMs: edgeChecks.lastLatencyMs })
+      .from(edgeChecks)
+      .where(and(eq(edgeChecks.orgId, orgId), isNotNull(edgeChecks.lastCheckedAt)))
+      .orderBy(edgeChecks.url),
   ]);
   const host = (h: (typeof hostRows)[number]) => ({ host: h.name, host_id: h.id, group: h.group ?? "" });
   const openBy = new Map(openRows.map((r) => [r.severity, r.n]));
@@ -94,6 +109,18 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
         Number(m.sum ?? 0),
         Number(m.n ?? 0),
       ),
+    },
+    {
+      name: "selfheal_edge_check_up",
+      help: "1 when the endpoint's last edge check passed, else 0.",
+      type: "gauge",
+      samples: edgeRows.map((e) => ({ labels: { url: e.url }, value: e.ok ? 1 : 0 })),
+    },
+    {
+      name: "selfheal_edge_check_latency_seconds",
+      help: "Latency of the endpoint's last edge check.",
+      type: "gauge",
+      samples: edgeRows.map((e) => ({ labels: { url: e.url }, value: (e.latencyMs ?? Number.NaN) / 1000 })),
     },
     {
       name: "selfheal_notification_deliveries",

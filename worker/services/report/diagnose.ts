@@ -45,6 +45,7 @@ export const diagnosticColumns = (i: IssueRow) => ({
   cause: i.cause,
   ruleKind: i.ruleKind,
   ruleCondition: i.ruleCondition,
+  recoveryHold: i.recoveryHold,
 });
 
 export function diagnosticsChanged(old: IssueRow, now: IssueRow): boolean {
@@ -59,7 +60,10 @@ export function heldBy(issue: IssueRow): "flapping" | "symptom" | null {
   return issue.cause ? null : "symptom";
 }
 
-/** A finding on `svc:web.rss` acts on service `web`; anything else on its own target. */
+/**
+ * A finding on `svc:web.rss` acts on service `web`, one on `config:app.drift` on config `app`
+ * (issue 4: reset_config on drift); anything else on its own target.
+ */
 export function commandTarget(target: string): string | null {
-  return /^svc:([^.]+)\./.exec(target)?.[1] ?? (target || null);
+  return /^(?:svc|config):([^.]+)\./.exec(target)?.[1] ?? (target || null);
 }

@@ -14,10 +14,12 @@ import { type Db, runBatch, type Statement } from "../../db/client";
 import { commands, hosts } from "../../db/schema";
 import { iso } from "../../lib/time";
 import { agentSettings } from "../config";
+import { loadGuardrails } from "../guardrails";
 import { toWireCommand } from "../recovery";
 import { rulesFor } from "../rules";
 import { reconcileIssues } from "./issues";
 import { loadReportContext } from "./load";
+import { localResults } from "./local";
 import { applyResults } from "./results";
 import { insertSamples, upsertServices } from "./store";
 
@@ -38,7 +40,9 @@ export async function handleReport(
 ): Promise<ReportResponse> {
   const ctx = await loadReportContext(db, orgId, hostId);
   const now = Date.now();
+  ctx.guard = await loadGuardrails(db, orgId, ctx.host, now);
   const results = applyResults(db, hostId, ctx.inflight, ctx.attempts, body.results, now);
+  const local = localResults(db, ctx, body.results, now);
 
   const rules = rulesFor(ctx.config, ctx.customRules);
   const samples = engineSamples(body);
@@ -58,6 +62,7 @@ export async function handleReport(
   const deliver = results.deliverable.map((c) => c.id);
   const statements: Statement[] = [
     ...results.statements,
+    ...local,
     ...issues.statements,
     ...insertSamples(hostId, samples),
     ...(body.services ? upsertServices(hostId, body.services, now) : []),
@@ -73,19 +78,27 @@ export async function handleReport(
       })
       .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId))),
   ];
+  // Only what these statements actually moved out of "pending" goes out: a long-poll may have claimed some.
+  const firstDeliver = statements.length;
   for (let i = 0; i < deliver.length; i += DELIVER_IDS_PER_STATEMENT) {
     const ids = deliver.slice(i, i + DELIVER_IDS_PER_STATEMENT);
     statements.push(
       db
         .update(commands)
         .set({ status: "delivered", deliveredAt: now })
-        .where(and(inArray(commands.id, ids), eq(commands.hostId, hostId), eq(commands.status, "pending"))),
+        .where(and(inArray(commands.id, ids), eq(commands.hostId, hostId), eq(commands.status, "pending")))
+        .returning({ id: commands.id }),
     );
   }
-  await runBatch(db, statements);
+  const written = await runBatch(db, statements);
+  const claimed = new Set(
+    written
+      .slice(firstDeliver, firstDeliver + Math.ceil(deliver.length / DELIVER_IDS_PER_STATEMENT))
+      .flatMap((r) => (r.results as { id: string }[]).map((x) => x.id)),
+  );
 
   return {
-    commands: [...results.deliverable, ...issues.queued].map(toWireCommand),
+    commands: [...results.deliverable.filter((c) => claimed.has(c.id)), ...issues.queued].map(toWireCommand),
     settings: agentSettings(ctx.config),
     serverTime: iso(now),
   };

@@ -46,6 +46,7 @@ function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number)
     cause: true,
     ruleKind: null,
     ruleCondition: null,
+    recoveryHold: null,
   };
 }
 
@@ -124,7 +125,7 @@ export function reconcileIssues(
     .filter(([key]) => activeByKey.has(key))
     .map(([, issue]) => issue);
   annotateIssues(recovering, evaluation.active, rules);
-  const plan = planRecovery(db, ctx, recovering, now);
+  const plan = planRecovery(db, ctx, recovering, now, rules);
 
   const statements: Statement[] = [];
   const before = new Map(ctx.issues.map((i) => [i.id, i]));

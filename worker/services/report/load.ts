@@ -5,6 +5,7 @@ import { commands, hosts, issues, recoveryHistory, rules, serviceStates } from "
 import { notFound } from "../../lib/errors";
 import type { HealingConfig } from "../../schemas/config";
 import { configQuery, resolveConfig } from "../config";
+import type { Guardrails } from "../guardrails";
 import type { CommandRow } from "../recovery";
 import { ruleIdOf, type StoredRule } from "../rules";
 
@@ -29,6 +30,8 @@ export interface ReportContext {
   /** Commands of this host still pending or delivered. */
   inflight: CommandRow[];
   services: ServiceRow[];
+  /** Loaded after the context by the report pipeline (guardrails.ts); absent: no guardrails. */
+  guard?: Guardrails;
 }
 
 export async function loadReportContext(db: Db, orgId: string, hostId: string): Promise<ReportContext> {

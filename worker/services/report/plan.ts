@@ -1,13 +1,18 @@
 /**
  * Recovery for issues whose condition still holds, per the org's configuration:
  * - disabled, or auto_recovery off: nothing automatic;
- * - require_confirmation: an issue that needs an action waits for a human (awaiting_approval);
+ * - require_confirmation (global, per severity/action/rule, or the rule's own flag; always for
+ *   emergency_shutdown): the command is created awaiting_approval and waits for a human;
+ * - guardrails (guardrails.ts): maintenance windows, rolling recovery per group, circuit breaker;
  * - otherwise the engine's next step: run (queue a command), escalate, or wait.
  * Mutates the issues' status in place; the caller writes them.
  */
-import { nextRecoveryStep } from "../../../agent/engine";
+import { nextRecoveryStep, type Rule } from "../../../agent/engine";
 import type { Db, Statement } from "../../db/client";
 import { SECOND } from "../../lib/time";
+import { isEdgeAction } from "../edge-actions";
+import { BREAKER_WINDOW_MS, breakerHold, groupHold, maintenanceHold, noGuardrails } from "../guardrails";
+import { needsApproval, orderActions } from "../learning-order";
 import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, queueCommand } from "../recovery";
 import { commandTarget, heldBy } from "./diagnose";
@@ -17,17 +22,27 @@ import type { IssueRow, ReportContext } from "./load";
 export const verifyWindowMs = (intervalSeconds: number) =>
   Math.max(3 * intervalSeconds * SECOND, 20 * SECOND);
 
-export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now: number) {
+export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now: number, rules: Rule[] = []) {
   const { enabled, monitoring, recovery } = ctx.config;
   const statements: Statement[] = [];
   const queued: CommandRow[] = [];
   if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation)) return { statements, queued };
 
+  // Guardrails (issue 4): maintenance windows, rolling recovery per group, the circuit breaker,
+  // learned action order and per-rule/severity/action approval.
+  const guard = ctx.guard ?? noGuardrails();
+  const ruleById = new Map(rules.map((r) => [r.id, r]));
   for (const issue of active) {
+    // Escalated (attempts used, breaker, rejected or expired approval): a human's turn now.
+    if (issue.status === "escalated") continue;
+    issue.recoveryHold = null;
     if (heldBy(issue)) continue; // flapping, or a symptom of another issue (diagnose.ts)
+    issue.recoveryHold = maintenanceHold(guard.windows, ctx.host, issue.ruleId);
+    if (issue.recoveryHold) continue;
     const attempts = ctx.attempts.filter((a) => a.issueId === issue.id);
+    const tried = attempts.map((a) => a.action);
     const step = nextRecoveryStep({
-      actions: issue.actions,
+      actions: orderActions(issue.ruleId, issue.actions, tried, guard.stats),
       attempts: attempts.map((a) => ({
         action: a.action,
         status: a.status,
@@ -40,27 +55,49 @@ export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now
     if (step.kind === "escalate") {
       issue.status = "escalated";
       issue.escalatedAt ??= now;
-    } else if (step.kind === "run" && recovery.require_confirmation) {
-      if (issue.status !== "escalated") issue.status = "awaiting_approval";
     } else if (step.kind === "run") {
+      const target = commandTarget(issue.target);
+      const recent = attempts.filter(
+        (a) =>
+          a.action === step.action &&
+          (a.status === "failed" || a.status === "timed_out") &&
+          a.startedAt >= now - BREAKER_WINDOW_MS,
+      );
+      const tripped = breakerHold(guard.failures, step.action, target, recent.map((a) => a.commandId));
+      if (tripped) {
+        Object.assign(issue, { status: "escalated", recoveryHold: tripped });
+        issue.escalatedAt ??= now;
+        continue;
+      }
+      issue.recoveryHold = groupHold(guard.group, ctx.host.id);
+      if (issue.recoveryHold) continue;
+      const rule = ruleById.get(issue.ruleId);
+      const confirmation = recovery.require_confirmation;
+      const awaiting = !recovery.auto_recovery || needsApproval(confirmation, rule, issue.severity, step.action);
       const { command, statements: queue } = queueCommand(db, {
         orgId: ctx.orgId,
         hostId: ctx.host.id,
         issueId: issue.id,
         action: step.action,
-        target: commandTarget(issue.target),
+        target,
         trigger: "auto",
         now,
         delivered: true,
+        awaiting,
       });
       statements.push(...queue);
+      guard.group?.busy.add(ctx.host.id);
+      if (awaiting) {
+        issue.status = "awaiting_approval";
+        continue;
+      }
       statements.push(
         notifyStatement(db, {
           ...{ orgId: ctx.orgId, issueId: issue.id, event: "recovery_started", now, commandId: command.id },
           detail: { action: step.action, trigger: "auto" },
         }),
       );
-      queued.push(command);
+      if (!isEdgeAction(command.action)) queued.push(command); // webhooks: the Worker runs them
       issue.status = "recovering";
     }
   }

@@ -1,0 +1,102 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { commandStatuses } from "../db/schema";
+import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { operators } from "../middleware/auth";
+import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
+import { runEdgeActions } from "../services/edge-actions";
+import { deliverNotifications, originOf } from "../services/notify";
+
+const isoTime = z.string().openapi({ format: "date-time" });
+
+const CommandSchema = z
+  .object({
+    id: z.string(),
+    hostId: z.string(),
+    host: z.string().nullable(),
+    issueId: z.string().nullable(),
+    action: z.string(),
+    target: z.string().nullable(),
+    status: z.enum(commandStatuses),
+    trigger: z.enum(["auto", "manual"]),
+    createdAt: isoTime,
+    expiresAt: isoTime,
+    finishedAt: isoTime.nullable(),
+    output: z.string().nullable(),
+  })
+  .openapi("Command");
+
+const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  summary: "Commands, newest first (status=awaiting_approval: the ones waiting for a human)",
+  tags: ["recovery"],
+  middleware: [operators()] as const,
+  request: {
+    query: z.object({
+      status: z.enum(commandStatuses).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+  },
+  responses: { 200: jsonContent(listOf(CommandSchema), "Commands"), ...errorResponses("BAD_REQUEST") },
+});
+
+const approve = createRoute({
+  method: "post",
+  path: "/{id}/approve",
+  summary: "Approve a command awaiting approval: the agent gets it on its next report",
+  tags: ["recovery"],
+  middleware: [operators()] as const,
+  request: { params: idParam },
+  responses: {
+    200: jsonContent(CommandSchema, "Approved (now pending)"),
+    ...errorResponses("NOT_FOUND", "CONFLICT"),
+  },
+});
+
+const reject = createRoute({
+  method: "post",
+  path: "/{id}/reject",
+  summary: "Reject a command awaiting approval: its attempt is refused and the issue escalated",
+  tags: ["recovery"],
+  middleware: [operators()] as const,
+  request: {
+    params: idParam,
+    body: {
+      required: false,
+      content: {
+        "application/json": { schema: z.object({ reason: z.string().min(1).max(500).optional() }).strict() },
+      },
+    },
+  },
+  responses: {
+    200: jsonContent(CommandSchema, "Rejected"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "CONFLICT"),
+  },
+});
+
+export const commandRoutes = newRouter()
+  .openapi(list, async (c) =>
+    c.json({ items: await listCommands(c.var.db, c.var.principal.orgId, c.req.valid("query")) }, 200),
+  )
+  .openapi(approve, async (c) => {
+    const approved = await approveCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id);
+    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    c.executionCtx.waitUntil(runEdgeActions(c.var.db, c.var.principal.orgId, approved.hostId));
+    return c.json(approved, 200);
+  })
+  .openapi(reject, async (c) => {
+    const reason = c.req.valid("json")?.reason ?? "rejected by an operator";
+    const rejected = await rejectCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id, reason);
+    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    return c.json(rejected, 200);
+  });
+
+export type CommandView = z.infer<typeof CommandSchema>;

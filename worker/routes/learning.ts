@@ -1,0 +1,30 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { jsonContent, listOf, newRouter } from "../lib/openapi";
+import { readers } from "../middleware/auth";
+import { learning } from "../services/learning";
+
+const LearningSchema = z
+  .object({
+    rule: z.string(),
+    action: z.string(),
+    attempts: z.number().int(),
+    succeeded: z.number().int(),
+    successRate: z.number(),
+    successProbability: z.number(),
+    minAttempts: z.number().int(),
+    medianSecondsToRecover: z.number().nullable(),
+  })
+  .openapi("LearnedAction");
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  summary: "Success rate and time to recover per (rule, action): the order recovery tries actions in",
+  tags: ["recovery"],
+  middleware: [readers()] as const,
+  responses: { 200: jsonContent(listOf(LearningSchema), "Per rule and action") },
+});
+
+export const learningRoutes = newRouter().openapi(list, async (c) =>
+  c.json({ items: await learning(c.var.db, c.var.principal.orgId) }, 200),
+);

@@ -1,0 +1,53 @@
+/** The org's action webhooks (`webhook:<name>` rule actions): set, list (secrets masked), delete. */
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { actionWebhooks } from "../db/schema";
+import { notFound } from "../lib/errors";
+import { iso } from "../lib/time";
+
+type Row = typeof actionWebhooks.$inferSelect;
+export interface HookInput {
+  url: string;
+  secret?: string | null;
+  timeoutMs?: number;
+}
+
+const view = (r: Row) => ({
+  name: r.name,
+  action: `webhook:${r.name}`,
+  url: r.url,
+  hasSecret: Boolean(r.secret),
+  timeoutMs: r.timeoutMs,
+  updatedAt: iso(r.updatedAt),
+});
+
+export async function putHook(db: Db, orgId: string, name: string, input: HookInput) {
+  const now = Date.now();
+  const values = { url: input.url, secret: input.secret ?? null, timeoutMs: input.timeoutMs ?? 10_000 };
+  const [row] = await db
+    .insert(actionWebhooks)
+    .values({ orgId, name, ...values, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({
+      target: [actionWebhooks.orgId, actionWebhooks.name],
+      set: { ...values, updatedAt: now },
+    })
+    .returning();
+  return view(row);
+}
+
+export async function listHooks(db: Db, orgId: string) {
+  const rows = await db
+    .select()
+    .from(actionWebhooks)
+    .where(eq(actionWebhooks.orgId, orgId))
+    .orderBy(asc(actionWebhooks.name));
+  return rows.map(view);
+}
+
+export async function deleteHook(db: Db, orgId: string, name: string) {
+  const gone = await db
+    .delete(actionWebhooks)
+    .where(and(eq(actionWebhooks.orgId, orgId), eq(actionWebhooks.name, name)))
+    .returning({ name: actionWebhooks.name });
+  if (gone.length === 0) throw notFound("action webhook");
+}

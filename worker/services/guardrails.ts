@@ -1,0 +1,157 @@
+/**
+ * What the recovery planner must know beyond one host's own rows (issue 4), read in one batch
+ * per report: maintenance windows in force, the host's group and which of its hosts already
+ * have a recovery in flight (rolling recovery), recent failures per action and target (circuit
+ * breaker), and the org's learned success per (rule, action).
+ */
+import { and, count, eq, gt, gte, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { commands, hosts, issues, maintenanceWindows, recoveryHistory } from "../db/schema";
+import { MINUTE } from "../lib/time";
+import type { ActionStats } from "./learning-order";
+
+export type WindowRow = typeof maintenanceWindows.$inferSelect;
+
+/** The breaker: the same action on the same target failing this often in this long stops. */
+export const BREAKER_FAILURES = 3;
+export const BREAKER_WINDOW_MS = 30 * MINUTE;
+
+export interface Guardrails {
+  windows: WindowRow[];
+  group: { name: string; size: number; busy: Set<string> } | null;
+  /** Failed attempts' command ids in the breaker window, keyed `${action}|${target}`. */
+  failures: Map<string, string[]>;
+  stats: ActionStats;
+}
+
+export const noGuardrails = (): Guardrails => ({
+  windows: [],
+  group: null,
+  failures: new Map(),
+  stats: new Map(),
+});
+
+const IN_FLIGHT = ["pending", "delivered", "awaiting_approval"] as const;
+
+export async function loadGuardrails(
+  db: Db,
+  orgId: string,
+  host: { id: string; group: string | null },
+  now: number,
+): Promise<Guardrails> {
+  // A host without a group matches no host (group names are never the empty string's NUL).
+  const groupName = host.group ?? "\u0000";
+  const inGroup = and(eq(hosts.orgId, orgId), eq(hosts.group, groupName));
+  const [windows, members, busy, failures, stats] = await db.batch([
+    db
+      .select()
+      .from(maintenanceWindows)
+      .where(
+        and(
+          eq(maintenanceWindows.orgId, orgId),
+          lte(maintenanceWindows.startsAt, now),
+          gt(maintenanceWindows.endsAt, now),
+        ),
+      ),
+    db.select({ n: count() }).from(hosts).where(inGroup),
+    db
+      .selectDistinct({ hostId: commands.hostId })
+      .from(commands)
+      .where(
+        and(
+          eq(commands.orgId, orgId),
+          eq(commands.kind, "recovery"),
+          inArray(commands.status, [...IN_FLIGHT]),
+          inArray(commands.hostId, db.select({ id: hosts.id }).from(hosts).where(inGroup)),
+        ),
+      ),
+    db
+      .select({
+        action: recoveryHistory.action,
+        target: recoveryHistory.target,
+        id: recoveryHistory.commandId,
+      })
+      .from(recoveryHistory)
+      .where(
+        and(
+          eq(recoveryHistory.orgId, orgId),
+          eq(recoveryHistory.hostId, host.id),
+          inArray(recoveryHistory.status, ["failed", "timed_out"]),
+          gte(recoveryHistory.startedAt, now - BREAKER_WINDOW_MS),
+        ),
+      )
+      .limit(500),
+    learnedQuery(db, orgId),
+  ]);
+  return {
+    windows,
+    group: host.group
+      ? { name: host.group, size: members[0]?.n ?? 0, busy: new Set(busy.map((b) => b.hostId)) }
+      : null,
+    failures: failures.reduce((m, f) => {
+      const key = `${f.action}|${f.target ?? ""}`;
+      return m.set(key, [...(m.get(key) ?? []), f.id]);
+    }, new Map<string, string[]>()),
+    stats: new Map(
+      stats.map((s) => [`${s.ruleId}|${s.action}`, { attempts: s.attempts, succeeded: s.succeeded }]),
+    ),
+  };
+}
+
+/** Finished attempts per (rule, action); success means verified (it ran and the condition cleared). */
+export function learnedQuery(db: Db, orgId: string) {
+  return db
+    .select({
+      ruleId: issues.ruleId,
+      action: recoveryHistory.action,
+      attempts: count(),
+      succeeded: sql<number>`coalesce(sum(CASE WHEN ${recoveryHistory.verified} THEN 1 ELSE 0 END), 0)`,
+    })
+    .from(recoveryHistory)
+    .innerJoin(issues, eq(issues.id, recoveryHistory.issueId))
+    .where(
+      and(
+        eq(recoveryHistory.orgId, orgId),
+        inArray(recoveryHistory.status, ["succeeded", "failed", "timed_out"]),
+      ),
+    )
+    .groupBy(issues.ruleId, recoveryHistory.action);
+}
+
+/** The first window in force that covers this host (by id or group) or rule, as a hold reason. */
+export function maintenanceHold(
+  windows: WindowRow[],
+  host: { id: string; group: string | null },
+  ruleId: string,
+): string | null {
+  const w = windows.find(
+    (w) =>
+      (w.hostId === null || w.hostId === host.id) &&
+      (w.hostGroup === null || w.hostGroup === host.group) &&
+      (w.ruleId === null || w.ruleId === ruleId),
+  );
+  return w ? `held: maintenance window until ${new Date(w.endsAt).toISOString()} (${w.reason})` : null;
+}
+
+/** Rolling recovery: at most half a group (at least one host) recovers at once. */
+export function groupHold(group: Guardrails["group"], hostId: string): string | null {
+  if (!group || group.busy.has(hostId)) return null;
+  const limit = Math.max(1, Math.floor(group.size * 0.5));
+  if (group.busy.size < limit) return null;
+  return `waiting: ${group.busy.size} of ${group.size} hosts in group ${group.name} are recovering`;
+}
+
+/**
+ * The circuit breaker. `justFailed`: command ids of this issue's attempts with that action that
+ * failed in this very report (the rows read before it still say pending).
+ */
+export function breakerHold(
+  failures: Guardrails["failures"],
+  action: string,
+  target: string | null,
+  justFailed: string[],
+) {
+  const n = new Set([...(failures.get(`${action}|${target ?? ""}`) ?? []), ...justFailed]).size;
+  if (n < BREAKER_FAILURES) return null;
+  return `circuit breaker: ${action}${target ? ` on ${target}` : ""} failed ${n} times in ${BREAKER_WINDOW_MS / MINUTE} min`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Learned ordering of a rule's actions (issue 4, part 5), and which actions need approval.
+ * Pure: plain data in, plain data out.
+ */
+import type { Rule, Severity } from "../../agent/engine";
+import type { HealingConfig } from "../schemas/config";
+
+/** Finished attempts and verified successes, keyed `${ruleId}|${action}`. */
+export type ActionStats = Map<string, { attempts: number; succeeded: number }>;
+
+/** Below this many finished attempts an action keeps the rule's place (the prior, 0.5). */
+export const MIN_ATTEMPTS = 3;
+
+/** Laplace-smoothed success probability: (s + 1) / (n + 2). */
+export const successProbability = (succeeded: number, attempts: number) => (succeeded + 1) / (attempts + 2);
+
+/**
+ * The order the next attempt picks from: actions already tried, in the order they ran (so the
+ * engine's attempt n keeps meaning the same action), then the rest by learned success, highest
+ * first. Ties and actions with too little data keep the rule's order (the sort is stable).
+ */
+export function orderActions(
+  ruleId: string,
+  actions: string[],
+  tried: string[],
+  stats: ActionStats,
+): string[] {
+  const score = (action: string) => {
+    const s = stats.get(`${ruleId}|${action}`);
+    return s && s.attempts >= MIN_ATTEMPTS ? successProbability(s.succeeded, s.attempts) : 0.5;
+  };
+  const done = [...new Set(tried)].filter((a) => actions.includes(a));
+  const rest = [...actions];
+  for (const a of done) rest.splice(rest.indexOf(a), 1);
+  const ranked = rest.map((a, i) => ({ a, i, p: score(a) })).sort((x, y) => y.p - x.p || x.i - y.i);
+  return [...done, ...ranked.map((r) => r.a)];
+}
+
+type Confirmation = HealingConfig["recovery"]["require_confirmation"];
+
+/** emergency_shutdown always waits for a human; otherwise the config and the rule decide. */
+export function needsApproval(
+  confirmation: Confirmation,
+  rule: Pick<Rule, "id" | "requireConfirmation"> | undefined,
+  severity: Severity,
+  action: string,
+): boolean {
+  if (action === "emergency_shutdown") return true;
+  if (rule?.requireConfirmation) return true;
+  if (typeof confirmation === "boolean") return confirmation;
+  return Boolean(
+    confirmation.severities?.includes(severity) ||
+      confirmation.actions?.includes(action) ||
+      (rule && confirmation.rules?.includes(rule.id)),
+  );
+}
