@@ -9,6 +9,13 @@ import { z } from "zod";
 import { serviceKinds } from "../protocol";
 import { ACTION_NAMES, type ActionName, isActionName } from "./actions/names";
 import {
+  type ChecksConfig,
+  checkChecks,
+  checkServiceKind,
+  checksShape,
+  serviceKindShape,
+} from "./config-checks";
+import {
   checkRecovery,
   type RecoveryConfig,
   recoveryShape,
@@ -68,9 +75,11 @@ const serviceSchema = z
     /** Start it when the agent starts if it is not running; defaults to true when `start` is given. */
     autostart: z.boolean().optional(),
     check: checkSchema.optional(),
+    ...serviceKindShape,
   })
   .strict()
   .superRefine((svc, ctx) => {
+    checkServiceKind(svc, ctx);
     if (svc.kind === "process" && !svc.pidFile && !svc.match && !svc.start)
       ctx.addIssue({ code: "custom", message: "a process service needs pidFile, match or start" });
     if (svc.kind !== "process")
@@ -131,9 +140,11 @@ export const configSchema = z
     actions: actionsSchema,
     ...recoveryShape,
     ...tlsShape,
+    ...checksShape,
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    checkChecks(cfg, ctx);
     const seen = new Set<string>();
     cfg.services.forEach((svc, i) => {
       if (seen.has(svc.name))
@@ -154,7 +165,7 @@ export type CheckConfig = z.infer<typeof checkSchema>;
 /** Which actions the config enables; a list limits a service action to those services. */
 export type ActionPolicy = Partial<Record<ActionName, { services?: string[] }>>;
 
-export interface AgentConfig extends RecoveryConfig {
+export interface AgentConfig extends RecoveryConfig, ChecksConfig {
   server?: string;
   token?: string;
   name: string;
@@ -228,6 +239,8 @@ export function parseConfig(input: unknown, source?: string): AgentConfig {
     })),
     actions: toPolicy(cfg.actions),
     tls: cfg.tls,
+    checks: cfg.checks,
+    logs: cfg.logs.map((l) => ({ ...l, path: path.resolve(base, expandHome(l.path)) })),
     source,
   };
 }

@@ -9,6 +9,7 @@ import { LIMITS, type ServiceState } from "../protocol";
 import { CommandJournal } from "./actions/journal";
 import { ActionRegistry } from "./actions/registry";
 import { LocalAutonomy } from "./autonomy";
+import { checkAndLogCollectors } from "./checks/collectors";
 import { defaultCollectors, MetricsCollector } from "./collectors";
 import { processCollector } from "./collectors/process";
 import { tlsCollector } from "./collectors/tls";
@@ -81,6 +82,7 @@ export class Runner {
             ? [...defaultCollectors(), processCollector(() => this.lastServices)]
             : defaultCollectors()),
           ...(config.tls?.length ? [tlsCollector(config.tls)] : []),
+          ...checkAndLogCollectors(config, log),
         ],
         log,
       );

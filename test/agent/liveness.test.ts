@@ -109,6 +109,19 @@ describe("liveness probes", { timeout: 30_000 }, () => {
     }
   });
 
+  it("leaves a service stopped on purpose alone: its exit is not news", async () => {
+    const [ext] = await outsideServices(1);
+    const { runner, events } = await startRunner([ext.config]);
+    try {
+      runner.services.stopped.mark("ext0", "stop_service");
+      ext.child.kill("SIGKILL");
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(events()).toEqual([]);
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it("sees a lost service only once until a full check finds it up again", async () => {
     const [ext] = await outsideServices(1);
     const manager = new ServiceManager([configFor({ services: [ext.config] }).services[0]]);
@@ -121,5 +134,16 @@ describe("liveness probes", { timeout: 30_000 }, () => {
     expect(await probes.probe()).toEqual([]);
     probes.observe(await manager.checkAll());
     expect(await probes.probe()).toEqual([]);
+  });
+});
+
+describe("liveness probe config", () => {
+  it("probes every second unless told otherwise, takes 0 for off, and refuses a busy loop", () => {
+    expect(configFor({}).probeIntervalSeconds).toBe(1);
+    expect(configFor({ probeInterval: 0 }).probeIntervalSeconds).toBe(0);
+    expect(() => configFor({ probeInterval: 0.01 })).toThrow(/probeInterval: 0 \(off\) or at least 0.1/);
+    const svc = { name: "web", kind: "process", pidFile: "/run/web.pid" };
+    const check = { http: "http://127.0.0.1:1/", probe: true };
+    expect(configFor({ services: [{ ...svc, check }] }).services[0].check).toMatchObject({ probe: true });
   });
 });

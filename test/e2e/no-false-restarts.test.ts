@@ -114,3 +114,41 @@ describe("no false restarts, with the real Worker and the real agent", () => {
     expect(lab.pidOf(svc)).not.toBe(pid);
   });
 });
+
+describe("no restart after an emergency shutdown, with the real Worker and the real agent", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({
+      services: 2,
+      interval: INTERVAL,
+      hostName: "emergency-host",
+      actions: { emergency_shutdown: true },
+    });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it("keeps every service down once an approved emergency shutdown stopped them", async () => {
+    await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: true } });
+    const [first, second] = lab.services;
+    const pids = [lab.pidOf(first), lab.pidOf(second)];
+    process.kill(pids[0], "SIGKILL");
+    const issue = await waitFor(
+      async () => {
+        const { items } = await lab.call("GET", "/api/healing/issues?status=active");
+        return (items as Issue[]).find((i) => i.rule === "service_down" && i.target === first.name);
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: "a service_down issue" },
+    );
+    await lab.call("POST", "/api/healing/recover", { issue_id: issue.id, action: "emergency_shutdown" });
+    await waitFor(() => !alive(pids[1]), { timeoutMs: 30_000, intervalMs: 250, what: "the shutdown" });
+    await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
+    await threeIntervals();
+    const status = await lab.call("GET", "/api/healing/status");
+    const host = status.hosts.find((h: { name: string }) => h.name === "emergency-host");
+    expect(host.services.map((s: { stopped?: boolean }) => s.stopped)).toEqual([true, true]);
+    expect(lab.services.map((svc) => lab.pidOf(svc))).toEqual(pids);
+    expect(pids.map(alive)).toEqual([false, false]);
+  });
+});

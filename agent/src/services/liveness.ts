@@ -7,7 +7,7 @@
  * - process services (pid file, command-line match, or the agent's own start): every probe; a pid
  *   file is one read plus kill(pid, 0); a match scans /proc (about 1.2 ms for 100 processes here);
  * - systemd and docker: every SLOW_EVERY-th probe, since `systemctl is-active` / `docker inspect`
- *   each cost a fork;
+ *   each cost a fork; other kinds only with each report's full check;
  * - a health check (http/tcp) only when the service's check says `"probe": true`: it opens a
  *   connection each time, which some services log or count.
  * The probe only triggers a report; the report re-checks everything, and the rule's duration and
@@ -19,6 +19,7 @@ import { runCheck } from "./checks";
 import { dockerDriver } from "./docker";
 import type { ServiceManager } from "./index";
 import { systemdDriver } from "./systemd";
+import type { ServiceDriver } from "./types";
 
 export const SLOW_EVERY = 5;
 
@@ -48,8 +49,16 @@ export class LivenessProbes {
   }
 
   private async alive(svc: ServiceConfig): Promise<boolean> {
-    const driver =
-      svc.kind === "process" ? this.services.process : svc.kind === "systemd" ? systemdDriver : dockerDriver;
+    // kinds without a cheap look here are left to the full check with each report
+    const driver: ServiceDriver | undefined =
+      svc.kind === "process"
+        ? this.services.process
+        : svc.kind === "systemd"
+          ? systemdDriver
+          : svc.kind === "docker"
+            ? dockerDriver
+            : undefined;
+    if (!driver) return true;
     let status: string;
     try {
       status = (await driver.probe(svc)).status;
