@@ -125,29 +125,89 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     expect(await timeUntilHealthy(svc.url, { timeoutMs: 10_000 })).toBeLessThan(10_000);
   });
 
-  it("approves an action that waits for confirmation, and the service comes back", async () => {
+  it("approves a waiting action with the real Approve button, and the service comes back", async () => {
     const svc = lab.services[0];
     await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: true } });
-    process.kill(lab.pidOf(svc), "SIGKILL");
+    try {
+      process.kill(lab.pidOf(svc), "SIGKILL");
+      await nav(page, "Issues").click();
+      const item = page.getByTestId("approval").filter({ hasText: svc.name });
+      await item.waitFor({ timeout: 30_000 });
+      await item
+        .getByTestId("approval-expiry")
+        .filter({ hasText: /expires in \d+ min/ })
+        .waitFor();
+      await screenshots(page, "approvals");
 
-    await page.goto(`${lab.worker.url}/issues?status=awaiting_approval`);
-    const row = page.getByTestId("issue-row").filter({ hasText: svc.name });
-    await row.waitFor({ timeout: 30_000 });
-    await row.getByTestId("issue-link").click();
-    const approve = page.getByTestId("approve");
-    await approve.waitFor();
-    await screenshots(page, "issue-awaiting-approval");
-    await approve.click();
-    await page.getByTestId("issue-status").filter({ hasText: "resolved" }).waitFor({ timeout: 40_000 });
-    expect(await timeUntilHealthy(svc.url, { timeoutMs: 10_000 })).toBeLessThan(10_000);
-    const history = await lab.call("GET", "/api/healing/recovery-history?limit=5");
-    expect(history.items[0]).toMatchObject({ trigger: "manual", status: "succeeded", target: svc.name });
-    await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
+      const row = page.getByTestId("issue-row").filter({ hasText: svc.name });
+      await row.filter({ hasText: "awaiting approval" }).getByTestId("issue-link").click();
+      await page.getByTestId("issue-status").filter({ hasText: "awaiting approval" }).waitFor();
+      const approve = page.getByTestId("issue-approvals").getByTestId("approve");
+      await approve.waitFor();
+      const [waiting] = (await lab.call("GET", "/api/v1/commands?status=awaiting_approval")).items;
+      expect(waiting).toMatchObject({ action: "restart_service", target: svc.name });
+      await screenshots(page, "issue-awaiting-approval");
+      const approved = page.waitForResponse(
+        (r) => r.url().endsWith(`/api/v1/commands/${waiting.id}/approve`) && r.status() === 200,
+      );
+      await approve.click();
+      await approved;
+      await page.getByTestId("issue-status").filter({ hasText: "resolved" }).waitFor({ timeout: 40_000 });
+      expect(await timeUntilHealthy(svc.url, { timeoutMs: 10_000 })).toBeLessThan(10_000);
+      const history = await lab.call("GET", "/api/healing/recovery-history?limit=5");
+      expect(history.items[0]).toMatchObject({ status: "succeeded", target: svc.name });
+    } finally {
+      await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
+    }
+  });
+
+  it("rejects a waiting action with a reason: the issue is escalated until recovered by hand", async () => {
+    const svc = lab.services[0];
+    await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: true } });
+    try {
+      process.kill(lab.pidOf(svc), "SIGKILL");
+      await nav(page, "Issues").click();
+      const item = page.getByTestId("approval").filter({ hasText: svc.name });
+      await item.waitFor({ timeout: 30_000 });
+      await item.getByTestId("reject-reason").fill("not during the release");
+      await item.getByTestId("reject").click();
+      await page.locator("#approvals").getByRole("status").filter({ hasText: "Rejected" }).waitFor();
+      await item.waitFor({ state: "detached" });
+
+      const row = page.getByTestId("issue-row").filter({ hasText: svc.name });
+      await row.filter({ hasText: "escalated" }).getByTestId("issue-link").click();
+      await page.getByTestId("issue-status").filter({ hasText: "escalated" }).waitFor();
+      await page
+        .getByTestId("timeline-item")
+        .filter({ hasText: "rejected: not during the release" })
+        .filter({ hasText: "refused" })
+        .waitFor();
+      await screenshots(page, "issue-rejected");
+      const rejected = await lab.call("GET", "/api/v1/commands?status=rejected");
+      expect(rejected.items[0]).toMatchObject({
+        target: svc.name,
+        output: "rejected: not during the release",
+      });
+
+      // Nothing runs for an escalated issue on its own: a human recovers it by hand.
+      await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
+      await page.getByTestId("recover").click();
+      await page.getByTestId("issue-status").filter({ hasText: "resolved" }).waitFor({ timeout: 40_000 });
+      expect(await timeUntilHealthy(svc.url, { timeoutMs: 10_000 })).toBeLessThan(10_000);
+    } finally {
+      await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
+    }
   });
 
   it("shows the API's validation message beside a threshold field and saves a valid change", async () => {
     browser.errors.expectFailedRequest(/\/api\/healing\/config$/); // the 400 this test provokes
+    const onlyCritical = { severities: ["critical"] };
+    await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: onlyCritical } });
     await nav(page, "Settings").click();
+    await page
+      .locator("#cfg-recovery-require_confirmation-hint")
+      .filter({ hasText: "Now only for severities critical" })
+      .waitFor();
     const warning = page.locator("#cfg-monitoring-alert_thresholds-cpu_warning");
     await warning.fill("95");
     await page.getByTestId("config-save").click();
@@ -163,7 +223,8 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     await page.getByTestId("config-message").filter({ hasText: "saved" }).waitFor();
     const doc = await lab.call("GET", "/api/healing/config");
     expect(doc.monitoring.alert_thresholds.cpu_warning).toBe(75);
-    expect(doc.recovery.require_confirmation).toBe(false); // untouched fields are not written back
+    expect(doc.recovery.require_confirmation).toEqual(onlyCritical); // untouched fields are not written back
+    await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
   });
 
   it("creates a token, shows it once, and revokes it", async () => {
@@ -223,10 +284,53 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     }
   });
 
+  it("creates a maintenance window in Settings, with the API's validation messages, and deletes it", async () => {
+    browser.errors.expectFailedRequest(/\/api\/v1\/maintenance$/); // the 400 this test provokes
+    await nav(page, "Settings").click();
+    const form = page.getByRole("form", { name: "Add a maintenance window" });
+    await form.waitFor();
+    await form.getByTestId("mw-create").click();
+    // Neither an end nor a reason: the API's messages land beside those fields.
+    await form.getByLabel("Reason").locator("xpath=..").getByRole("alert").waitFor();
+    await expect(form.getByLabel("Reason").getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(form.getByLabel("Ends", { exact: true }).getAttribute("aria-invalid")).resolves.toBe("true");
+
+    const end = new Date(Date.now() + 2 * 3600_000);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const local = `${end.getFullYear()}-${pad(end.getMonth() + 1)}-${pad(end.getDate())}T${pad(end.getHours())}:${pad(end.getMinutes())}`;
+    await form.getByTestId("mw-host").selectOption({ label: HOST });
+    await form.getByLabel("Ends", { exact: true }).fill(local);
+    await form.getByLabel("Reason").fill("kernel upgrade");
+    await form.getByTestId("mw-create").click();
+    await page.getByTestId("mw-message").filter({ hasText: "Maintenance window added" }).waitFor();
+    const row = page.getByTestId("mw-row").filter({ hasText: "kernel upgrade" });
+    await row
+      .filter({ hasText: `host ${HOST}` })
+      .filter({ hasText: "in force" })
+      .waitFor();
+    const [stored] = (await lab.call("GET", "/api/v1/maintenance")).items;
+    expect(stored).toMatchObject({ reason: "kernel upgrade", group: null, rule: null });
+    expect(Math.abs(new Date(stored.endsAt).getTime() - end.getTime())).toBeLessThan(60_000);
+    await row.scrollIntoViewIfNeeded();
+    await screenshots(page, "settings-maintenance");
+
+    page.once("dialog", (d) => void d.accept());
+    await row.getByRole("button", { name: "Delete the window “kernel upgrade”" }).click();
+    await row.waitFor({ state: "detached" });
+    expect((await lab.call("GET", "/api/v1/maintenance")).items).toEqual([]);
+  });
+
   it("backtests a new rule, shows the API's validation messages, creates it and edits it", async () => {
     browser.errors.expectFailedRequest(/\/api\/v1\/rules$/); // the 400 this test provokes
     await nav(page, "Rules").click();
     await page.getByTestId("rule-row").first().waitFor();
+    // What the planner learned from the restarts above.
+    const learned = page
+      .getByTestId("learning-row")
+      .filter({ hasText: "service_down" })
+      .filter({ hasText: "restart_service" });
+    await learned.waitFor();
+    expect(Number(await learned.locator("td").nth(1).textContent())).toBeGreaterThanOrEqual(2);
     await page.getByRole("button", { name: "New rule" }).click();
     const json = page.getByTestId("rule-json");
     const rule = {

@@ -5,6 +5,7 @@
 import type {
   BacktestResult,
   Channel,
+  Command,
   CreatedToken,
   Delivery,
   FieldIssue,
@@ -15,7 +16,9 @@ import type {
   HistoryEntry,
   HostSummary,
   Issue,
+  LearnedAction,
   List,
+  MaintenanceWindow,
   RecoverAccepted,
   Rule,
   Sample,
@@ -191,3 +194,32 @@ export const deleteChannel = (id: string) =>
   request<{ id: string; deleted: true }>(`/api/v1/channels/${enc(id)}`, { method: "DELETE" });
 export const testChannel = (id: string) =>
   request<Delivery>(`/api/v1/channels/${enc(id)}/test`, { method: "POST" });
+
+export const getCommands = (filter: { status?: string; limit?: number }, signal?: Sig) =>
+  request<List<Command>>(`/api/v1/commands${q({ ...filter })}`, { signal });
+export const getAwaitingApproval = (signal?: Sig) => getCommands({ status: "awaiting_approval" }, signal);
+export const approveCommand = (id: string) =>
+  request<Command>(`/api/v1/commands/${enc(id)}/approve`, { method: "POST" });
+/** Rejecting escalates the issue: no automatic action runs for it again until a human acts. */
+export const rejectCommand = (id: string, reason?: string) =>
+  request<Command>(`/api/v1/commands/${enc(id)}/reject`, {
+    method: "POST",
+    body: reason?.trim() ? { reason: reason.trim() } : {},
+  });
+
+export const getMaintenance = (signal?: Sig) =>
+  request<List<MaintenanceWindow>>("/api/v1/maintenance", { signal });
+export interface MaintenanceRequest {
+  host?: string;
+  group?: string;
+  rule?: string;
+  startsAt?: string;
+  endsAt: string;
+  reason: string;
+}
+export const createMaintenance = (body: MaintenanceRequest) =>
+  request<MaintenanceWindow>("/api/v1/maintenance", { method: "POST", body });
+export const deleteMaintenance = (id: string) =>
+  request<void>(`/api/v1/maintenance/${enc(id)}`, { method: "DELETE" });
+
+export const getLearning = (signal?: Sig) => request<List<LearnedAction>>("/api/v1/learning", { signal });

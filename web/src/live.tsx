@@ -21,6 +21,8 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
 export interface Live {
   session: Session;
   isAdmin: boolean;
+  /** May approve and reject waiting recovery commands (admin or operator). */
+  canApprove: boolean;
   config: Poll<HealingConfig>;
   /** The monitoring interval in ms, kept between 1 s and 30 s for the dashboard's polls. */
   intervalMs: number;
@@ -36,6 +38,7 @@ export function LiveProvider({ session, children }: { session: Session; children
   const value: Live = {
     session,
     isAdmin: session.scope === "admin",
+    canApprove: session.scope === "admin" || session.scope === "operator",
     config,
     intervalMs,
     thresholds: readThresholds(config.data),

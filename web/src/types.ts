@@ -1,6 +1,6 @@
 /** The REST shapes the dashboard reads (docs/api-shapes.md). Only the fields the UI uses are required. */
 
-export type Scope = "admin" | "read" | "enroll" | "agent";
+export type Scope = "admin" | "read" | "operator" | "enroll" | "agent" | "metrics";
 export type HealthStatus = "healthy" | "degraded" | "critical";
 export type Severity = "critical" | "high" | "medium" | "low";
 export type IssueStatus = "open" | "recovering" | "awaiting_approval" | "resolved" | "escalated";
@@ -101,7 +101,7 @@ export interface HistoryEntry {
   action: string;
   target: string | null;
   status: HistoryStatus;
-  trigger: "auto" | "manual";
+  trigger: "auto" | "manual" | "local";
   startedAt: string;
   finishedAt: string | null;
   exitCode?: number | null;
@@ -142,7 +142,8 @@ export interface HealingConfig {
   recovery?: {
     max_attempts: number;
     auto_recovery: boolean;
-    require_confirmation: boolean;
+    /** Everything, nothing, or only what matches (issue 4). */
+    require_confirmation: boolean | { severities?: string[]; actions?: string[]; rules?: string[] };
     emergency_shutdown?: boolean;
   };
   [key: string]: unknown;
@@ -268,4 +269,55 @@ export interface Delivery {
   lastError: string | null;
   createdAt: string;
   deliveredAt: string | null;
+}
+
+export type CommandStatus =
+  | "awaiting_approval"
+  | "pending"
+  | "delivered"
+  | "succeeded"
+  | "failed"
+  | "refused"
+  | "timed_out"
+  | "rejected"
+  | "expired";
+
+/** `GET /api/v1/commands`: a recovery command; `awaiting_approval` ones wait for a human. */
+export interface Command {
+  id: string;
+  hostId: string;
+  host: string | null;
+  issueId: string | null;
+  action: string;
+  target: string | null;
+  status: CommandStatus | string;
+  trigger: "auto" | "manual";
+  createdAt: string;
+  expiresAt: string;
+  finishedAt: string | null;
+  output: string | null;
+}
+
+/** `GET /api/v1/maintenance`: while in force, nothing is queued or notified for matching issues. */
+export interface MaintenanceWindow {
+  id: string;
+  hostId: string | null;
+  group: string | null;
+  rule: string | null;
+  startsAt: string;
+  endsAt: string;
+  reason: string;
+  createdAt: string;
+}
+
+/** `GET /api/v1/learning`: how each (rule, action) pair has done so far. */
+export interface LearnedAction {
+  rule: string;
+  action: string;
+  attempts: number;
+  succeeded: number;
+  successRate: number;
+  successProbability: number;
+  minAttempts: number;
+  medianSecondsToRecover: number | null;
 }

@@ -61,6 +61,15 @@ const GROUPS: { title: string; fields: Field[] }[] = [
   },
 ];
 
+/** A bool setting the API also takes as a filter object (`require_confirmation: {severities, actions, rules}`). */
+function partOnly(value: unknown): string {
+  if (!value || typeof value !== "object") return "";
+  const parts = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => Array.isArray(v) && v.length > 0)
+    .map(([k, v]) => `${k} ${(v as unknown[]).join(", ")}`);
+  return ` Now only for ${parts.join("; ") || "nothing"}: ticking asks for every action, unticking for none.`;
+}
+
 function cap(s: string) {
   return s === "cpu" ? "CPU" : s[0].toUpperCase() + s.slice(1);
 }
@@ -195,6 +204,7 @@ export function ConfigForm({
                 {f.hint && (
                   <span id={`${id}-hint`} class="muted small block">
                     {f.hint}
+                    {partOnly(get(config, f.path))}
                   </span>
                 )}
                 {err && (

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { recoverIssue } from "../api";
+import { approveCommand, getAwaitingApproval, recoverIssue } from "../api";
 import { Link } from "../router";
 import type { Issue } from "../types";
 import { Badge } from "./Badge";
@@ -23,9 +23,18 @@ export function IssueList({ issues, canRecover, onRecovered, empty = "No open is
     setPending(issue.id);
     setMessage(null);
     try {
-      const r = await recoverIssue(issue.id);
-      const what = [r.action, r.target].filter(Boolean).join(" ");
-      setMessage({ ok: true, text: `Recovery queued on ${issue.host}: ${what} (${r.status}).` });
+      if (issue.status === "awaiting_approval") {
+        // Approve the issue's waiting command through the approvals API.
+        const waiting = (await getAwaitingApproval()).items.find((c) => c.issueId === issue.id);
+        if (!waiting) throw new Error("nothing is waiting for approval any more");
+        const c = await approveCommand(waiting.id);
+        const what = [c.action, c.target].filter(Boolean).join(" ");
+        setMessage({ ok: true, text: `Approved on ${issue.host}: ${what} (${c.status}).` });
+      } else {
+        const r = await recoverIssue(issue.id);
+        const what = [r.action, r.target].filter(Boolean).join(" ");
+        setMessage({ ok: true, text: `Recovery queued on ${issue.host}: ${what} (${r.status}).` });
+      }
       onRecovered();
     } catch (err) {
       setMessage({ ok: false, text: `Could not recover ${issue.rule} on ${issue.host}: ${errText(err)}` });

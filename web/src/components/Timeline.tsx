@@ -20,7 +20,8 @@ export function Timeline({ entries, showHost = false }: { entries: HistoryEntry[
             {h.verified && <span class="muted small"> verified</span>}
           </div>
           <div class="muted small">
-            <Time iso={h.startedAt} /> · {h.trigger === "auto" ? "automatic" : "by hand"} ·{" "}
+            <Time iso={h.startedAt} /> ·{" "}
+            {h.trigger === "auto" ? "automatic" : h.trigger === "local" ? "by the agent" : "by hand"} ·{" "}
             {formatDuration(h.durationMs)}
             {h.exitCode != null && <> · exit {h.exitCode}</>}
             {h.issueId && (

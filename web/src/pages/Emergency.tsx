@@ -8,7 +8,11 @@ interface Protocol {
   id: string;
   title: string;
   what: string;
-  /** Available now, or waiting for the emergency actions API. */
+  /**
+   * Available now, or waiting for a host-level emergency endpoint: the agent knows
+   * emergency_backup, lockdown, unlock and emergency_shutdown, but the API only queues actions for
+   * an issue (`POST /api/healing/recover {issue_id, action}`), not for a host.
+   */
   available: boolean;
 }
 
@@ -154,7 +158,9 @@ function ProtocolCard({
       <h2 id={`${p.id}-title`}>{p.title}</h2>
       <p>{p.what}</p>
       {!p.available ? (
-        <p class="muted small">Not available yet: this protocol arrives with the emergency actions API.</p>
+        <p class="muted small">
+          Not available yet: the API can only queue actions for an issue, not for a whole host.
+        </p>
       ) : open.length === 0 ? (
         <p class="empty">{hostName} has no open issues to recover right now.</p>
       ) : (

@@ -1,5 +1,6 @@
 import { useCallback, useState } from "preact/hooks";
 import { ApiError, getIssue, recoverIssue } from "../api";
+import { Approvals } from "../components/Approvals";
 import { Badge } from "../components/Badge";
 import { EvidenceView } from "../components/EvidenceView";
 import { Time } from "../components/Time";
@@ -98,6 +99,23 @@ export function IssueDetail({ id }: { id: string }) {
         </dl>
       </section>
 
+      {issue.status === "awaiting_approval" && (
+        <section class="panel attention" aria-labelledby="approve-title" data-testid="issue-approvals">
+          <h2 id="approve-title">Waiting for approval</h2>
+          <p class="small">
+            Recovery needs confirmation:{" "}
+            <strong>{(issue.actions ?? []).join(" → ") || "the rule's actions"}</strong> on {issue.host}.
+            Rejecting escalates the issue: nothing runs for it automatically again until someone recovers it
+            by hand.
+          </p>
+          <Approvals
+            issueId={issue.id}
+            onChanged={poll.refresh}
+            empty="No waiting command for this issue any more (it was just handled, or it expired)."
+          />
+        </section>
+      )}
+
       {isAdmin && issue.status !== "resolved" && <IssueActions issue={issue} onDone={poll.refresh} />}
 
       {(issue.explanation || issue.incident || issue.flapping) && <Why issue={issue} />}
@@ -182,14 +200,13 @@ function Why({ issue }: { issue: Issue }) {
 }
 
 /**
- * Approval (when the engine waits for a human) and recovery by hand. Approve runs the planned
- * recovery through `POST /api/healing/recover`; rejecting and acknowledging wait for their API.
+ * Recovery by hand through `POST /api/healing/recover` (approving a waiting command is the
+ * Approvals panel's job). There is no acknowledge endpoint in the API, so there is no button for it.
  */
 function IssueActions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [action, setAction] = useState("auto");
-  const awaiting = issue.status === "awaiting_approval";
 
   const run = async (what: string, verb: string) => {
     setBusy(true);
@@ -209,25 +226,10 @@ function IssueActions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
   };
 
   return (
-    <section class={`panel ${awaiting ? "attention" : ""}`} aria-labelledby="act-title">
-      <h2 id="act-title">{awaiting ? "Waiting for your approval" : "Act on this issue"}</h2>
-      {awaiting && (
-        <div class="control">
-          <p class="grow">
-            Recovery needs confirmation:{" "}
-            <strong>{(issue.actions ?? []).join(" → ") || "the rule's actions"}</strong> on {issue.host}.
-          </p>
-          <button
-            type="button"
-            class="btn primary"
-            data-testid="approve"
-            disabled={busy}
-            onClick={() => run("auto", "Approved")}
-          >
-            Approve and recover
-          </button>
-          <span class="muted small">Reject and acknowledge arrive with the approvals API.</span>
-        </div>
+    <section class="panel" aria-labelledby="act-title">
+      <h2 id="act-title">Act on this issue</h2>
+      {issue.status === "escalated" && (
+        <p class="small">Escalated: nothing runs for this issue automatically until you recover it here.</p>
       )}
       <form
         class="control"

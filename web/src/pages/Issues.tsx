@@ -1,5 +1,6 @@
 import { useCallback } from "preact/hooks";
 import { getIssues, getStatus } from "../api";
+import { Approvals } from "../components/Approvals";
 import { IssueList } from "../components/IssueList";
 import { Panel } from "../components/Panel";
 import { useLive } from "../live";
@@ -85,6 +86,10 @@ export function Issues({ query }: { query: URLSearchParams }) {
           </select>
         </label>
       </form>
+      <section class="panel" id="approvals" aria-labelledby="approvals-title">
+        <h2 id="approvals-title">Approvals</h2>
+        <Approvals onChanged={issues.refresh} />
+      </section>
       <Panel
         id="issue-list"
         title="Matching issues"

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, deleteRule, getRules, setRuleEnabled } from "../api";
 import { Badge } from "../components/Badge";
+import { LearningTable } from "../components/LearningTable";
 import { RuleEditor } from "../components/RuleEditor";
 import { ScrollTable } from "../components/ScrollTable";
 import { useLive } from "../live";
@@ -181,6 +182,7 @@ export function Rules() {
               </ScrollTable>
             )}
           </section>
+          <LearningTable />
         </>
       )}
     </>

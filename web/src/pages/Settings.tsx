@@ -2,10 +2,11 @@ import { useEffect } from "preact/hooks";
 import { ChannelManager } from "../components/ChannelManager";
 import { ConfigForm } from "../components/ConfigForm";
 import { HealingSwitch } from "../components/HealingSwitch";
+import { MaintenanceManager } from "../components/MaintenanceManager";
 import { TokenManager } from "../components/TokenManager";
 import { useLive } from "../live";
 
-/** The self-healing switch, the config document, notification channels, tokens; windows when their API lands. */
+/** The self-healing switch, the config document, notification channels, maintenance windows, tokens. */
 export function Settings() {
   const { config, isAdmin } = useLive();
   // The shared config may be up to one poll old: fetch it fresh for the form.
@@ -44,7 +45,11 @@ export function Settings() {
 
       <section class="panel" aria-labelledby="windows-title">
         <h2 id="windows-title">Maintenance windows</h2>
-        <p class="empty">Maintenance windows are not available in this version yet.</p>
+        <p class="muted small">
+          While a window is in force, issues are still detected, but nothing is recovered automatically and no
+          notifications go out for the hosts, group or rule it matches.
+        </p>
+        <MaintenanceManager canWrite={isAdmin} />
       </section>
 
       {isAdmin && (

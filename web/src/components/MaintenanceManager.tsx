@@ -1,0 +1,227 @@
+import { useId, useState } from "preact/hooks";
+import type { MaintenanceRequest } from "../api";
+import { ApiError, createMaintenance, deleteMaintenance, getMaintenance, getStatus } from "../api";
+import type { FieldIssue } from "../types";
+import { usePoll } from "../usePoll";
+import { ScrollTable } from "./ScrollTable";
+import { Time } from "./Time";
+
+/** `datetime-local` value (local time) → ISO, or undefined when empty or unreadable. */
+function toIso(local: string): string | undefined {
+  if (!local) return undefined;
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/**
+ * Maintenance windows: while one is in force, issues are still detected but nothing is queued or
+ * notified for the hosts, group or rule it matches. List, add (the API's messages beside each
+ * field), end early.
+ */
+export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
+  const windows = usePoll(getMaintenance, 30_000);
+  const status = usePoll(getStatus, 60_000);
+  const [host, setHost] = useState("");
+  const [group, setGroup] = useState("");
+  const [rule, setRule] = useState("");
+  const [startsAt, setStartsAt] = useState("");
+  const [endsAt, setEndsAt] = useState("");
+  const [reason, setReason] = useState("");
+  const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const hosts = status.data?.hosts ?? [];
+  const hostName = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
+
+  const run = async (key: string, what: () => Promise<string>) => {
+    setBusy(key);
+    setMessage(null);
+    setIssues([]);
+    try {
+      setMessage({ ok: true, text: await what() });
+      windows.refresh();
+    } catch (err) {
+      if (err instanceof ApiError) setIssues(err.issues);
+      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const add = (e: Event) => {
+    e.preventDefault();
+    const body: Partial<MaintenanceRequest> = { reason: reason.trim() };
+    if (host) body.host = host;
+    if (group.trim()) body.group = group.trim();
+    if (rule.trim()) body.rule = rule.trim();
+    const from = toIso(startsAt);
+    const until = toIso(endsAt);
+    if (from) body.startsAt = from;
+    if (until) body.endsAt = until;
+    void run("add", async () => {
+      const w = await createMaintenance(body as MaintenanceRequest);
+      setReason("");
+      setEndsAt("");
+      setStartsAt("");
+      return `Maintenance window added until ${new Date(w.endsAt).toLocaleString()}.`;
+    });
+  };
+
+  const errorFor = (field: string) =>
+    issues.find((i) => i.path === field || i.path.endsWith(`.${field}`))?.message;
+  const list = windows.data?.items ?? [];
+  const now = Date.now();
+
+  return (
+    <div class="tokens">
+      {canWrite && (
+        <form class="filters" onSubmit={add} aria-label="Add a maintenance window" noValidate>
+          <label>
+            Host
+            <select value={host} onChange={(e) => setHost(e.currentTarget.value)} data-testid="mw-host">
+              <option value="">Any host</option>
+              {hosts.map((h) => (
+                <option key={h.id} value={h.id}>
+                  {h.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Field label="Group" value={group} onInput={setGroup} error={errorFor("group")} />
+          <Field label="Rule" value={rule} onInput={setRule} error={errorFor("rule")} />
+          <Field
+            label="Starts (default: now)"
+            value={startsAt}
+            onInput={setStartsAt}
+            error={errorFor("startsAt")}
+            type="datetime-local"
+          />
+          <Field
+            label="Ends"
+            value={endsAt}
+            onInput={setEndsAt}
+            error={errorFor("endsAt")}
+            type="datetime-local"
+          />
+          <Field label="Reason" value={reason} onInput={setReason} error={errorFor("reason")} />
+          <button type="submit" class="btn" disabled={busy !== null} data-testid="mw-create">
+            Add window
+          </button>
+        </form>
+      )}
+      <p
+        class={`small live ${message?.ok === false ? "error-text" : ""}`}
+        role="status"
+        data-testid="mw-message"
+      >
+        {message?.text}
+      </p>
+      {windows.loading ? (
+        <p class="note">Loading…</p>
+      ) : windows.error && !windows.data ? (
+        <p class="error-text" role="alert">
+          Could not load maintenance windows: {windows.error.message}
+        </p>
+      ) : list.length === 0 ? (
+        <p class="empty">No maintenance windows: automatic recovery runs everywhere.</p>
+      ) : (
+        <ScrollTable label="Maintenance windows">
+          <thead>
+            <tr>
+              <th scope="col">Applies to</th>
+              <th scope="col">From</th>
+              <th scope="col">Until</th>
+              <th scope="col">Reason</th>
+              {canWrite && (
+                <th scope="col">
+                  <span class="visually-hidden">Manage</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((w) => {
+              const scope =
+                [
+                  w.hostId && `host ${hostName(w.hostId)}`,
+                  w.group && `group ${w.group}`,
+                  w.rule && `rule ${w.rule}`,
+                ]
+                  .filter(Boolean)
+                  .join(", ") || "every host";
+              const active = new Date(w.startsAt).getTime() <= now;
+              return (
+                <tr key={w.id} data-testid="mw-row">
+                  <th scope="row">
+                    {scope}
+                    <span class="muted small block">{active ? "in force" : "scheduled"}</span>
+                  </th>
+                  <td>
+                    <Time iso={w.startsAt} relative={false} />
+                  </td>
+                  <td>
+                    <Time iso={w.endsAt} relative={false} />
+                  </td>
+                  <td class="wrap">{w.reason}</td>
+                  {canWrite && (
+                    <td>
+                      <button
+                        type="button"
+                        class="btn small"
+                        disabled={busy !== null}
+                        aria-label={`Delete the window “${w.reason}”`}
+                        onClick={() => {
+                          if (!confirm(`Delete the maintenance window “${w.reason}”?`)) return;
+                          void run(w.id, async () => {
+                            await deleteMaintenance(w.id);
+                            return "Maintenance window deleted.";
+                          });
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </ScrollTable>
+      )}
+    </div>
+  );
+}
+
+function Field(props: {
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  error?: string;
+  type?: "text" | "datetime-local";
+}) {
+  const id = useId();
+  const errId = `${id}-err`;
+  const common = {
+    id,
+    value: props.value,
+    "aria-invalid": props.error ? true : undefined,
+    "aria-describedby": props.error ? errId : undefined,
+    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
+    autoComplete: "off",
+  };
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.type === "datetime-local" ? (
+        <input type="datetime-local" {...common} />
+      ) : (
+        <input type="text" {...common} />
+      )}
+      {props.error && (
+        <span id={errId} class="error-text small" role="alert">
+          {props.error}
+        </span>
+      )}
+    </div>
+  );
+}
