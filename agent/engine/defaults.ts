@@ -135,6 +135,10 @@ export function defaultRules(t: AlertThresholds): Rule[] {
       enabled: true,
       builtin: true,
     },
+    // Custom checks (check:<name>.status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). They notify;
+    // a custom rule on check:<service>.*.status names the action (the check's service is its target).
+    checkStatusRule("check_warning", "Check warning", 0, "medium"),
+    checkStatusRule("check_critical", "Check critical", 1, "high"),
     {
       id: "service_down",
       name: "Service down",
@@ -147,4 +151,22 @@ export function defaultRules(t: AlertThresholds): Rule[] {
       builtin: true,
     },
   ];
+}
+
+/** Above `threshold` opens, back at or below it clears: no hysteresis, a plugin's status is a step. */
+function checkStatusRule(id: string, name: string, threshold: number, severity: Rule["severity"]): Rule {
+  return {
+    id,
+    name,
+    kind: "threshold",
+    metric: "check:*.status",
+    op: "above",
+    threshold,
+    clearThreshold: threshold,
+    durationSeconds: 0,
+    severity,
+    actions: [],
+    enabled: true,
+    builtin: true,
+  };
 }

@@ -50,7 +50,7 @@ export const metricsSchema = z
 
 export const sampleSchema = z.object({ ts: isoTime, metrics: metricsSchema }).strict();
 
-export const serviceKinds = ["process", "systemd", "docker"] as const;
+export const serviceKinds = ["process", "systemd", "docker", "launchd", "windows", "kubernetes"] as const;
 export const serviceStatuses = ["up", "down", "unknown"] as const;
 
 export const serviceStateSchema = z

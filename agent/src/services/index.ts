@@ -10,11 +10,14 @@ import type { StatePaths } from "../state-dir";
 import { errorMessage, truncateHead } from "../util";
 import { runCheck } from "./checks";
 import { dockerDriver } from "./docker";
+import { kubernetesDriver } from "./kubernetes";
+import { launchdDriver } from "./launchd";
 import { type ExitListener, ProcessDriver } from "./process";
 import { StartedProcesses } from "./started";
 import { StoppedMarks } from "./stopped";
 import { systemdDriver } from "./systemd";
 import type { Outcome, Probe, ServiceDriver } from "./types";
+import { windowsDriver } from "./windows";
 
 export type { Outcome, Probe };
 
@@ -45,7 +48,14 @@ export class ServiceManager {
       stopWaitMs: opts.stopWaitMs,
       onExit: opts.onExit,
     });
-    this.drivers = { process: this.process, systemd: systemdDriver, docker: dockerDriver };
+    this.drivers = {
+      process: this.process,
+      systemd: systemdDriver,
+      docker: dockerDriver,
+      launchd: launchdDriver,
+      windows: windowsDriver,
+      kubernetes: kubernetesDriver,
+    };
     this.stopped = new StoppedMarks(opts.paths?.stopped);
   }
 

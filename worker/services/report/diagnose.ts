@@ -62,8 +62,9 @@ export function heldBy(issue: IssueRow): "flapping" | "symptom" | null {
 
 /**
  * A finding on `svc:web.rss` acts on service `web`, one on `config:app.drift` on config `app`
- * (issue 4: reset_config on drift); anything else on its own target.
+ * (issue 4: reset_config on drift), one on `check:web.http.status` on service `web` (a check
+ * naming its service); anything else on its own target.
  */
 export function commandTarget(target: string): string | null {
-  return /^(?:svc|config):([^.]+)\./.exec(target)?.[1] ?? (target || null);
+  return /^(?:svc|config|check):([^.]+)\./.exec(target)?.[1] ?? (target || null);
 }
