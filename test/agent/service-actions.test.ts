@@ -191,7 +191,8 @@ describe("stop_service", () => {
     const result = await registry.execute(cmd("stop_service", "worker"));
     expect(result).toMatchObject({ status: "succeeded" });
     expect(result?.output).toContain(`pid ${pid} exited`);
-    expect(isAliveForTest(pid)).toBe(false);
+    // Gone, or a zombie for the instant before Node reaps its child.
+    await waitFor(() => !isAliveForTest(pid), 5000);
     const restarted = new ServiceManager(config.services, { paths, log: quietLog, settleMs: 200 });
     await restarted.autostart();
     expect(await look(restarted, "worker")).toMatchObject({ status: "down", stopped: true });
