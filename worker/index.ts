@@ -4,9 +4,9 @@ import { createDb } from "./db/client";
 import { type Env, envProblem } from "./env";
 import { errorBody } from "./lib/errors";
 import { newId } from "./lib/ids";
+import { expireApprovals } from "./services/approvals";
 import { runEdgeChecks } from "./services/edge";
 import { deliverNotifications } from "./services/notify";
-import { expireApprovals } from "./services/approvals";
 import { sweepCommands } from "./services/sweep";
 
 const app = createApp();

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { commandStatuses } from "../db/schema";
 import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
-import { operators } from "../middleware/auth";
+import { allow, operators } from "../middleware/auth";
 import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
 import { runEdgeActions } from "../services/edge-actions";
 import { deliverNotifications, originOf } from "../services/notify";
@@ -38,7 +38,7 @@ const list = createRoute({
   path: "/",
   summary: "Commands, newest first (status=awaiting_approval: the ones waiting for a human)",
   tags: ["recovery"],
-  middleware: [operators()] as const,
+  middleware: [allow("admin", "operator", "read")] as const,
   request: {
     query: z.object({
       status: z.enum(commandStatuses).optional(),

@@ -46,7 +46,12 @@ const create = createRoute({
   middleware: [admins()] as const,
   request: {
     body: jsonBody(
-      z.object({ scope: z.enum(["admin", "read", "enroll", "metrics", "operator"]), name: z.string().min(1).max(128) }).strict(),
+      z
+        .object({
+          scope: z.enum(["admin", "read", "enroll", "metrics", "operator"]),
+          name: z.string().min(1).max(128),
+        })
+        .strict(),
     ),
   },
   responses: {

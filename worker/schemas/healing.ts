@@ -66,7 +66,10 @@ export const RecoverRequestSchema = z
       .string()
       .min(1)
       .max(64)
-      .regex(/^([a-z][a-z0-9_]*|webhook:[a-z][a-z0-9_-]*)$/, "an action name (lowercase letters, digits and _) or webhook:<name>")
+      .regex(
+        /^([a-z][a-z0-9_]*|webhook:[a-z][a-z0-9_-]*)$/,
+        "an action name (lowercase letters, digits and _) or webhook:<name>",
+      )
       .default("auto")
       .openapi({ description: '"auto" (the next planned action) or an action name such as restart_service' }),
   })

@@ -7,9 +7,9 @@ import { nextRecoveryStep } from "../../agent/engine";
 import { type Db, runBatch } from "../db/client";
 import { issues, recoveryHistory } from "../db/schema";
 import { conflict, notFound } from "../lib/errors";
+import { waitingFor } from "./approvals";
 import { configQuery, resolveConfig } from "./config";
 import { notifyStatement } from "./notify/outbox";
-import { waitingFor } from "./approvals";
 import { queueCommand } from "./recovery";
 import { verifyWindowMs } from "./report/plan";
 

@@ -22,7 +22,13 @@ import type { IssueRow, ReportContext } from "./load";
 export const verifyWindowMs = (intervalSeconds: number) =>
   Math.max(3 * intervalSeconds * SECOND, 20 * SECOND);
 
-export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now: number, rules: Rule[] = []) {
+export function planRecovery(
+  db: Db,
+  ctx: ReportContext,
+  active: IssueRow[],
+  now: number,
+  rules: Rule[] = [],
+) {
   const { enabled, monitoring, recovery } = ctx.config;
   const statements: Statement[] = [];
   const queued: CommandRow[] = [];
@@ -63,7 +69,12 @@ export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now
           (a.status === "failed" || a.status === "timed_out") &&
           a.startedAt >= now - BREAKER_WINDOW_MS,
       );
-      const tripped = breakerHold(guard.failures, step.action, target, recent.map((a) => a.commandId));
+      const tripped = breakerHold(
+        guard.failures,
+        step.action,
+        target,
+        recent.map((a) => a.commandId),
+      );
       if (tripped) {
         Object.assign(issue, { status: "escalated", recoveryHold: tripped });
         issue.escalatedAt ??= now;
@@ -73,7 +84,8 @@ export function planRecovery(db: Db, ctx: ReportContext, active: IssueRow[], now
       if (issue.recoveryHold) continue;
       const rule = ruleById.get(issue.ruleId);
       const confirmation = recovery.require_confirmation;
-      const awaiting = !recovery.auto_recovery || needsApproval(confirmation, rule, issue.severity, step.action);
+      const awaiting =
+        !recovery.auto_recovery || needsApproval(confirmation, rule, issue.severity, step.action);
       const { command, statements: queue } = queueCommand(db, {
         orgId: ctx.orgId,
         hostId: ctx.host.id,
