@@ -18,7 +18,10 @@ export default defineConfig(async () => {
               main: path.join(root, "worker/index.ts"),
               wrangler: { configPath: path.join(root, "wrangler.toml") },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, SELFHEAL_ADMIN_TOKEN: "test-admin-token-0123456789abcdef" },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  SELFHEAL_ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+                },
               },
             }),
           ],

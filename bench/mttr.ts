@@ -26,7 +26,9 @@ const fmt = (xs: number[]) =>
   `p50 ${pct(xs, 50).toFixed(2)} s  p95 ${pct(xs, 95).toFixed(2)} s  max ${Math.max(...xs).toFixed(2)} s  (n=${xs.length})`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-console.log(`bench:mttr: ${kills} SIGKILLs at a ${interval} s interval (real Worker + real agent)${values["vs-monit"] ? ", and monit (set daemon 2) side by side" : ""}`);
+console.log(
+  `bench:mttr: ${kills} SIGKILLs at a ${interval} s interval (real Worker + real agent)${values["vs-monit"] ? ", and monit (set daemon 2) side by side" : ""}`,
+);
 const lab = await startLab({ services: 1, interval, hostName: "bench-host" });
 const monit = values["vs-monit"] ? await startMonit(2) : undefined;
 const svc = lab.services[0];
@@ -41,7 +43,8 @@ try {
       { timeoutMs: 60_000, intervalMs: 200, what: "no active issue" },
     );
     await pause(500 + Math.random() * interval * 1000);
-    const resolvedBefore = (await lab.call("GET", "/api/healing/issues?status=resolved&limit=500")).items.length;
+    const resolvedBefore = (await lab.call("GET", "/api/healing/issues?status=resolved&limit=500")).items
+      .length;
     process.kill(lab.pidOf(svc), "SIGKILL");
     const ms = await timeUntilHealthy(svc.url, { intervalMs: 100, timeoutMs: 60_000 });
     healed.push(ms / 1000);

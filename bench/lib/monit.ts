@@ -12,9 +12,13 @@ const SERVICE = path.resolve(import.meta.dirname, "../../scripts/lib/http-servic
 export function ensureMonit(): string {
   if (!existsSync("/usr/bin/monit")) {
     console.log("installing Debian's monit…");
-    execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq monit"], {
-      stdio: "inherit",
-    });
+    execFileSync(
+      "sh",
+      ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq monit"],
+      {
+        stdio: "inherit",
+      },
+    );
   }
   return "/usr/bin/monit";
 }
@@ -46,7 +50,11 @@ export async function startMonit(cycleSeconds = 2) {
   // -I: stay in the foreground, so stopping this child stops monit.
   const proc = spawn(monit, ["-c", rc, "-I"], { detached: true, stdio: "ignore" });
   const url = `http://127.0.0.1:${port}/`;
-  await waitFor(async () => (await fetch(url)).ok, { timeoutMs: 30_000, intervalMs: 200, what: "monit's service" });
+  await waitFor(async () => (await fetch(url)).ok, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: "monit's service",
+  });
   return {
     url,
     pid: () => Number(readFileSync(pidFile, "utf8").trim()),

@@ -9,8 +9,6 @@ import { channels, deliveries, hosts, issues, notifications } from "../../db/sch
 import type { Env } from "../../env";
 import {
   type OutgoingEvent,
-  PAGERDUTY_URL,
-  pagerDutyBody,
   signWebhook,
   slackBody,
   webhookBody,
