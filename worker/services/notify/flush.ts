@@ -7,12 +7,7 @@ import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { type Db, runBatch, type Statement } from "../../db/client";
 import { channels, deliveries, hosts, issues, notifications } from "../../db/schema";
 import type { Env } from "../../env";
-import {
-  type OutgoingEvent,
-  signWebhook,
-  slackBody,
-  webhookBody,
-} from "./format";
+import { type OutgoingEvent, signWebhook, slackBody, webhookBody } from "./format";
 import type { IssueEvent } from "./outbox";
 import { deliverPagerDuty, type Result } from "./pagerduty";
 import { MAX_ATTEMPTS, retryDelayMs, send } from "./send";
