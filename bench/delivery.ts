@@ -31,7 +31,10 @@ const svc = lab.services[0];
 const total: number[] = [];
 const delivery: number[] = [];
 try {
-  await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: true } });
+  // repeated kills of one service, each a separate fault: not the crash loop issue 10 escalates
+  await lab.call("POST", "/api/healing/config", {
+    recovery: { require_confirmation: true, crash_loop: { restarts: 100 } },
+  });
   for (let i = 0; i < runs; i++) {
     process.kill(lab.pidOf(svc), "SIGKILL");
     const issue: Issue = await waitFor(

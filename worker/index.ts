@@ -7,6 +7,7 @@ import { newId } from "./lib/ids";
 import { expireApprovals } from "./services/approvals";
 import { runEdgeChecks } from "./services/edge";
 import { deliverNotifications } from "./services/notify";
+import { sweepDeadlines } from "./services/response-targets";
 import { sweepCommands } from "./services/sweep";
 
 const app = createApp();
@@ -27,6 +28,8 @@ export default {
     if (problem) throw new Error(`misconfigured environment: ${problem}`);
     const swept = await sweepCommands(createDb(env.DB), Date.now());
     if (swept.timedOut || swept.expired) console.log(JSON.stringify({ sweep: swept }));
+    // Issues still unresolved at their response-time target: one deadline_breached each (issue 10).
+    await sweepDeadlines(createDb(env.DB), Date.now());
     // Commands nobody approved within their window expire and escalate their issue (issue 4).
     await expireApprovals(createDb(env.DB), Date.now());
     // Edge checks first: the issues they open or resolve go out with this run's deliveries.

@@ -22,6 +22,10 @@ export const LIMITS = {
   metricsPerSample: 512,
   outputChars: 4096,
   detailChars: 500,
+  checksPerReport: 200,
+  checkOutputChars: 500,
+  logTailLines: 20,
+  logLineChars: 300,
 } as const;
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -62,6 +66,8 @@ export const serviceStateSchema = z
     pid: z.number().int().positive().optional(),
     /** Whether the agent stopped it on purpose: such a service is not "down". */
     stopped: z.boolean().optional(),
+    /** A down service's last output lines (a process the agent started): crash evidence. */
+    logTail: z.array(z.string().max(LIMITS.logLineChars)).max(LIMITS.logTailLines).optional(),
   })
   .strict();
 
@@ -94,6 +100,17 @@ export const hostFactsSchema = z
 export const enrollRequestSchema = hostFactsSchema.extend({ name }).strict();
 export const enrollResponseSchema = z.object({ hostId: z.string(), agentToken: z.string() });
 
+export const checkStatuses = ["ok", "warning", "critical", "unknown"] as const;
+
+/** The latest text of a custom check; `name` is its metric's middle part: check:<name>.status. */
+export const checkOutputSchema = z
+  .object({
+    name,
+    status: z.enum(checkStatuses),
+    output: z.string().max(LIMITS.checkOutputChars),
+  })
+  .strict();
+
 export const reportReasons = ["interval", "event", "command", "backfill"] as const;
 
 export const reportRequestSchema = z
@@ -105,6 +122,8 @@ export const reportRequestSchema = z
     /** The full list of configured services; omit it (e.g. in a backfill) to leave their state as it was. */
     services: z.array(serviceStateSchema).max(LIMITS.servicesPerReport).optional(),
     results: z.array(commandResultSchema).max(LIMITS.resultsPerReport).default([]),
+    /** The latest output of each custom check that has run; omit it to keep the last ones sent. */
+    checks: z.array(checkOutputSchema).max(LIMITS.checksPerReport).optional(),
   })
   .strict();
 
@@ -149,6 +168,7 @@ export const reportResponseSchema = z.object({
 export type Sample = z.infer<typeof sampleSchema>;
 export type ServiceState = z.infer<typeof serviceStateSchema>;
 export type ServiceKind = (typeof serviceKinds)[number];
+export type CheckOutput = z.infer<typeof checkOutputSchema>;
 export type CommandResult = z.infer<typeof commandResultSchema>;
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;

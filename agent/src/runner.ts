@@ -9,7 +9,7 @@ import { LIMITS, type ServiceState } from "../protocol";
 import { CommandJournal } from "./actions/journal";
 import { ActionRegistry } from "./actions/registry";
 import { LocalAutonomy } from "./autonomy";
-import { checkAndLogCollectors } from "./checks/collectors";
+import { checkAndLogCollectors, checkOutputsOf } from "./checks/collectors";
 import { defaultCollectors, MetricsCollector } from "./collectors";
 import { processCollector } from "./collectors/process";
 import { tlsCollector } from "./collectors/tls";
@@ -74,6 +74,7 @@ export class Runner {
   constructor(private readonly opts: RunnerOptions) {
     const { config, log } = opts;
     this.intervalMs = config.intervalSeconds * 1000;
+    const checkCollectors = checkAndLogCollectors(config, log);
     this.collector =
       opts.collector ??
       new MetricsCollector(
@@ -82,7 +83,7 @@ export class Runner {
             ? [...defaultCollectors(), processCollector(() => this.lastServices)]
             : defaultCollectors()),
           ...(config.tls?.length ? [tlsCollector(config.tls)] : []),
-          ...checkAndLogCollectors(config, log),
+          ...checkCollectors,
         ],
         log,
       );
@@ -101,6 +102,7 @@ export class Runner {
       token: opts.agentToken,
       log,
       intervalMs: () => this.intervalMs,
+      checks: checkOutputsOf(checkCollectors),
     });
     if (config.probeIntervalSeconds > 0) this.probes = new LivenessProbes(this.services);
     this.journal = new CommandJournal(opts.paths.journal);

@@ -88,6 +88,7 @@ describe("read API shapes", () => {
       resolvedAt: all[0].status === "resolved" ? iso : null,
       mttrSeconds: all[0].status === "resolved" ? expect.any(Number) : null,
       escalatedAt: all[0].status === "escalated" ? iso : null,
+      respondBy: iso,
       flapping: false,
       incident: expect.objectContaining({ key: expect.stringContaining("service_down|"), cause: true }),
       explanation: expect.objectContaining({ rule: expect.objectContaining({ id: "service_down" }) }),
@@ -148,6 +149,7 @@ describe("read API shapes", () => {
         byAction: { restart_service: { total: 2, succeeded: 1, failed: 1 } },
       },
       byRule: expect.any(Object),
+      responseTargets: expect.objectContaining({ breached: expect.any(Number), met: expect.any(Number) }),
     });
     expect(metrics.mttrSeconds.p50).toBe(metrics.mttrSeconds.mean);
   });

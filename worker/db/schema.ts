@@ -8,6 +8,13 @@ import type { HostEngineState, Metrics, Rule } from "../../agent/engine";
 import type { HostFacts } from "../../agent/protocol";
 import type { HealingConfig } from "../schemas/config";
 
+export interface HostCheckOutput {
+  status: "ok" | "warning" | "critical" | "unknown";
+  output: string;
+  /** When the edge received it (epoch ms). */
+  at: number;
+}
+
 export const orgs = sqliteTable("orgs", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
@@ -61,6 +68,8 @@ export const hosts = sqliteTable(
     metrics: text("metrics", { mode: "json" }).$type<Metrics>(),
     metricsAt: integer("metrics_at"),
     healthScore: real("health_score"),
+    /** The latest text of each custom check, by check:<name>.status's <name> (issue 10: evidence). */
+    checkOutputs: text("check_outputs", { mode: "json" }).$type<Record<string, HostCheckOutput>>(),
   },
   (t) => [uniqueIndex("hosts_org_name_uq").on(t.orgId, t.name)],
 );
@@ -148,6 +157,11 @@ export const issues = sqliteTable(
     ruleCondition: text("rule_condition"),
     /** Why the planner holds automatic recovery (maintenance, group rolling, breaker), or null. */
     recoveryHold: text("recovery_hold"),
+    // ---- Response-time targets (issue 10) ----
+    /** The deadline by severity, set at opening (epoch ms); null for issues opened before it existed. */
+    respondBy: integer("respond_by"),
+    /** When the sweep found it unresolved past respondBy (and notified, once). */
+    breachedAt: integer("breached_at"),
   },
   (t) => [
     index("issues_org_status_idx").on(t.orgId, t.status, t.detectedAt),

@@ -10,6 +10,14 @@ import { alertThresholdsSchema } from "../../agent/protocol";
 const interval = z.number().int().min(1).max(3600);
 const maxAttempts = z.number().int().min(1).max(10);
 
+/** Issue 10: this many succeeded restarts of one service within windowSeconds is a crash loop. */
+const crashLoop = z
+  .object({
+    restarts: z.number().int().min(1).max(100),
+    windowSeconds: z.number().int().min(10).max(86_400),
+  })
+  .strict();
+
 /**
  * true/false (the seed's switch), or which actions need a human: by the issue's severity, the
  * action or the rule id. emergency_shutdown always does, whatever this says (issue 4).
@@ -24,6 +32,21 @@ export const confirmationSchema = z.union([
     })
     .strict(),
 ]);
+
+/** Issue 10: seconds to resolve an issue, by severity (absent: 60, 300, 3600, 86400). */
+const responseTargets = z
+  .object({
+    critical: z.number().int().min(1).max(604_800),
+    high: z.number().int().min(1).max(604_800),
+    medium: z.number().int().min(1).max(604_800),
+    low: z.number().int().min(1).max(604_800),
+  })
+  .partial()
+  .strict();
+
+/** Issue 10: environment presets under the org's explicit settings (services/profiles.ts). */
+export const profiles = ["development", "staging", "production"] as const;
+const verifyScale = z.number().min(0.1).max(10);
 
 const pairs = [
   ["cpu_warning", "cpu_critical"],
@@ -47,8 +70,15 @@ export const healingConfigSchema = z
         auto_recovery: z.boolean(),
         require_confirmation: confirmationSchema,
         emergency_shutdown: z.boolean(),
+        /** Absent: 5 restarts in 600 s (services/crash-loop.ts); absent from the seed's document. */
+        crash_loop: crashLoop.partial().optional(),
+        /** Multiplies the verification window (3 report intervals, at least 20 s); absent: 1. */
+        verify_scale: verifyScale.optional(),
       })
       .strict(),
+    response_targets: responseTargets.optional(),
+    /** Absent: staging (the defaults as they are). */
+    profile: z.enum(profiles).optional(),
   })
   .strict()
   .superRefine((doc, ctx) => {
@@ -86,9 +116,13 @@ export const healingConfigPatchSchema = z
         auto_recovery: z.boolean().optional(),
         require_confirmation: confirmationSchema.optional(),
         emergency_shutdown: z.boolean().optional(),
+        crash_loop: crashLoop.partial().optional(),
+        verify_scale: verifyScale.optional(),
       })
       .strict()
       .optional(),
+    response_targets: responseTargets.optional(),
+    profile: z.enum(profiles).optional(),
     /** Seed alias of monitoring.alert_thresholds. */
     alert_thresholds: partialThresholds.optional(),
     /** Seed alias of monitoring.interval. */

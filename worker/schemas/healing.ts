@@ -4,6 +4,7 @@ import { HostSummarySchema, healthStatusSchema } from "./hosts";
 import { IssueSchema } from "./issues";
 
 const isoTime = z.string().openapi({ format: "date-time" });
+const targetCounts = z.object({ breached: z.number().int(), met: z.number().int() });
 const severityCounts = {
   critical: z.number().int(),
   high: z.number().int(),
@@ -121,5 +122,17 @@ export const MetricsSchema = z
         autoRecoveryRate: z.number().min(0).max(1).nullable(),
       }),
     ),
+    responseTargets: z
+      .object({
+        breached: z.number().int().openapi({ description: "issues unresolved past their respondBy" }),
+        met: z.number().int().openapi({ description: "issues resolved by their respondBy" }),
+        bySeverity: z.object({
+          critical: targetCounts,
+          high: targetCounts,
+          medium: targetCounts,
+          low: targetCounts,
+        }),
+      })
+      .openapi({ description: "response-time targets by severity (issue 10)" }),
   })
   .openapi("HealingMetrics");

@@ -42,6 +42,7 @@ export const IssueSchema = z
     resolvedAt: isoTime.nullable(),
     mttrSeconds: z.number().nullable(),
     escalatedAt: isoTime.nullable(),
+    respondBy: isoTime.nullable().openapi({ description: "the response-time target by severity (issue 10)" }),
     // ---- Diagnostics (issue 3) ----
     flapping: z.boolean().openapi({ description: "opening and closing too often: automatic actions held" }),
     incident: z

@@ -1,4 +1,7 @@
-/** The per-org healing configuration: stored as a partial document over the seed's defaults. */
+/**
+ * The per-org healing configuration: stored as the org's explicit settings (a partial document),
+ * resolved over the seed's defaults and its profile's preset (profiles.ts).
+ */
 import { eq } from "drizzle-orm";
 import { DEFAULT_THRESHOLDS } from "../../agent/engine";
 import type { AgentSettings } from "../../agent/protocol";
@@ -6,6 +9,7 @@ import type { Db } from "../db/client";
 import { settings } from "../db/schema";
 import { validationError } from "../lib/openapi";
 import { type HealingConfig, type HealingConfigPatch, healingConfigSchema } from "../schemas/config";
+import { presetOf } from "./profiles";
 
 export const DEFAULT_CONFIG: HealingConfig = {
   enabled: true,
@@ -37,9 +41,15 @@ function canonical(patch: HealingConfigPatch): Plain {
 
 /** The effective document; a stored document that no longer validates falls back to the defaults. */
 export function resolveConfig(stored: Partial<HealingConfig> | null | undefined): HealingConfig {
-  const merged = deepMerge(DEFAULT_CONFIG as unknown as Plain, (stored ?? {}) as Plain);
-  const parsed = healingConfigSchema.safeParse(merged);
+  const parsed = healingConfigSchema.safeParse(effective((stored ?? {}) as Plain));
   return parsed.success ? parsed.data : DEFAULT_CONFIG;
+}
+
+/** defaults ⊕ the profile's preset ⊕ the explicit settings. */
+function effective(explicit: Plain): Plain {
+  const profile = typeof explicit.profile === "string" ? explicit.profile : undefined;
+  const preset = presetOf(profile as HealingConfig["profile"]) as Plain;
+  return deepMerge(deepMerge(DEFAULT_CONFIG as unknown as Plain, preset ?? {}), explicit);
 }
 
 export function configQuery(db: Db, orgId: string) {
@@ -51,15 +61,18 @@ export async function getConfig(db: Db, orgId: string): Promise<HealingConfig> {
   return resolveConfig(row?.config);
 }
 
+/** Only the keys the patch names become explicit; the rest keeps following the profile. */
 export async function updateConfig(db: Db, orgId: string, patch: HealingConfigPatch): Promise<HealingConfig> {
-  const current = await getConfig(db, orgId);
-  const parsed = healingConfigSchema.safeParse(deepMerge(current as unknown as Plain, canonical(patch)));
+  const [row] = await configQuery(db, orgId);
+  const explicit = deepMerge((row?.config ?? {}) as Plain, canonical(patch));
+  const parsed = healingConfigSchema.safeParse(effective(explicit));
   if (!parsed.success) throw validationError(parsed.error, "configuration");
   const now = Date.now();
+  const config = explicit as unknown as HealingConfig;
   await db
     .insert(settings)
-    .values({ orgId, config: parsed.data, updatedAt: now })
-    .onConflictDoUpdate({ target: settings.orgId, set: { config: parsed.data, updatedAt: now } });
+    .values({ orgId, config, updatedAt: now })
+    .onConflictDoUpdate({ target: settings.orgId, set: { config, updatedAt: now } });
   return parsed.data;
 }
 

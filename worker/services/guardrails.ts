@@ -8,6 +8,7 @@ import { and, count, eq, gt, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { commands, hosts, issues, maintenanceWindows, recoveryHistory } from "../db/schema";
 import { MINUTE } from "../lib/time";
+import { CRASH_LOOP_DEFAULTS, restartsQuery } from "./crash-loop";
 import type { ActionStats } from "./learning-order";
 
 export type WindowRow = typeof maintenanceWindows.$inferSelect;
@@ -22,6 +23,10 @@ export interface Guardrails {
   /** Failed attempts' command ids in the breaker window, keyed `${action}|${target}`. */
   failures: Map<string, string[]>;
   stats: ActionStats;
+  /** Succeeded restarts per target in the crash-loop window (crash-loop.ts). */
+  restarts: Map<string, number>;
+  /** Windows not started yet, soonest first: a low issue's response deadline (response-targets.ts). */
+  upcoming: WindowRow[];
 }
 
 export const noGuardrails = (): Guardrails => ({
@@ -29,6 +34,8 @@ export const noGuardrails = (): Guardrails => ({
   group: null,
   failures: new Map(),
   stats: new Map(),
+  restarts: new Map(),
+  upcoming: [],
 });
 
 const IN_FLIGHT = ["pending", "delivered", "awaiting_approval"] as const;
@@ -38,11 +45,12 @@ export async function loadGuardrails(
   orgId: string,
   host: { id: string; group: string | null },
   now: number,
+  crashLoopWindowMs: number = CRASH_LOOP_DEFAULTS.windowSeconds * 1000,
 ): Promise<Guardrails> {
   // A host without a group matches no host (group names are never the empty string's NUL).
   const groupName = host.group ?? "\u0000";
   const inGroup = and(eq(hosts.orgId, orgId), eq(hosts.group, groupName));
-  const [windows, members, busy, failures, stats] = await db.batch([
+  const [windows, members, busy, failures, stats, restarts, upcoming] = await db.batch([
     db
       .select()
       .from(maintenanceWindows)
@@ -82,6 +90,13 @@ export async function loadGuardrails(
       )
       .limit(500),
     learnedQuery(db, orgId),
+    restartsQuery(db, orgId, host.id, now - crashLoopWindowMs),
+    db
+      .select()
+      .from(maintenanceWindows)
+      .where(and(eq(maintenanceWindows.orgId, orgId), gt(maintenanceWindows.startsAt, now)))
+      .orderBy(maintenanceWindows.startsAt)
+      .limit(50),
   ]);
   return {
     windows,
@@ -95,6 +110,8 @@ export async function loadGuardrails(
     stats: new Map(
       stats.map((s) => [`${s.ruleId}|${s.action}`, { attempts: s.attempts, succeeded: s.succeeded }]),
     ),
+    restarts: new Map(restarts.map((r) => [r.target ?? "", r.n])),
+    upcoming,
   };
 }
 
@@ -119,17 +136,22 @@ export function learnedQuery(db: Db, orgId: string) {
 }
 
 /** The first window in force that covers this host (by id or group) or rule, as a hold reason. */
-export function maintenanceHold(
-  windows: WindowRow[],
-  host: { id: string; group: string | null },
-  ruleId: string,
-): string | null {
-  const w = windows.find(
+/** The first of `windows` that covers this host and rule. */
+export function windowFor(windows: WindowRow[], host: { id: string; group: string | null }, ruleId: string) {
+  return windows.find(
     (w) =>
       (w.hostId === null || w.hostId === host.id) &&
       (w.hostGroup === null || w.hostGroup === host.group) &&
       (w.ruleId === null || w.ruleId === ruleId),
   );
+}
+
+export function maintenanceHold(
+  windows: WindowRow[],
+  host: { id: string; group: string | null },
+  ruleId: string,
+): string | null {
+  const w = windowFor(windows, host, ruleId);
   return w ? `held: maintenance window until ${new Date(w.endsAt).toISOString()} (${w.reason})` : null;
 }
 

@@ -9,6 +9,7 @@ import { and, count, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { issues, recoveryHistory } from "../db/schema";
 import { metricsByRule } from "./learning";
+import { responseTargetsOf, responseTargetsQuery } from "./response-targets";
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -18,7 +19,7 @@ function percentile(sorted: number[], p: number): number | null {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 export async function healingMetrics(db: Db, orgId: string) {
-  const [mttrRows, issueRows, historyRows, autoRows] = await db.batch([
+  const [mttrRows, issueRows, historyRows, autoRows, targetRows] = await db.batch([
     db
       .select({ mttr: issues.mttrSeconds })
       .from(issues)
@@ -41,6 +42,7 @@ export async function healingMetrics(db: Db, orgId: string) {
       })
       .from(recoveryHistory)
       .where(and(eq(recoveryHistory.orgId, orgId), eq(recoveryHistory.trigger, "auto"))),
+    responseTargetsQuery(db, orgId, Date.now()),
   ]);
 
   const mttr = mttrRows.map((r) => r.mttr as number);
@@ -77,5 +79,7 @@ export async function healingMetrics(db: Db, orgId: string) {
     recoveries: { ...recoveries, byAction },
     // Per rule (issue 4): resolved issues, their MTTR, and the auto-recovery rate.
     byRule: await metricsByRule(db, orgId),
+    // Issue 10: issues past their response-time target (breached) or resolved within it (met).
+    responseTargets: responseTargetsOf(targetRows),
   };
 }

@@ -43,7 +43,7 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
       attempts: attemptRows.map((a) => ({ ...a, finishedAt: a.finishedAt ?? undefined })),
       maxAttempts: config.recovery.max_attempts,
       now,
-      verifyWindowMs: verifyWindowMs(config.monitoring.interval),
+      verifyWindowMs: verifyWindowMs(config.monitoring.interval, config.recovery.verify_scale),
     });
     const planned = step.kind === "run" ? step.action : issue.actions[0];
     if (!planned) throw conflict(`rule ${issue.ruleId} names no recovery action: name one in "action"`);

@@ -34,6 +34,7 @@ export function issueView(
     resolvedAt: isoOrNull(row.resolvedAt),
     mttrSeconds: row.mttrSeconds,
     escalatedAt: isoOrNull(row.escalatedAt),
+    respondBy: isoOrNull(row.respondBy),
     ...diagnosticsOf(row, attempts, config, related),
   };
 }

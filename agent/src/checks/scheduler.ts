@@ -5,6 +5,7 @@
  * perfdata value; a check naming a service is `check:<service>.<name>.*`, so its issue groups
  * with (and acts on) that service. The status text is logged when it changes and kept in memory.
  */
+import { type CheckOutput, checkOutputSchema, LIMITS } from "../../protocol";
 import type { Collector, Metrics } from "../collectors/types";
 import type { CheckDef } from "../config-checks";
 import type { Logger } from "../log";
@@ -71,6 +72,23 @@ export class CheckScheduler {
     return out;
   }
 
+  /** The latest status text of each check that has run, as reports carry it (evidence for its issue). */
+  outputs(): CheckOutput[] {
+    const out: CheckOutput[] = [];
+    for (const c of this.checks) {
+      const r = this.latest.get(c.name);
+      if (!r) continue;
+      const item = {
+        name: checkPrefix(c).slice("check:".length),
+        status: r.status,
+        output: r.text.slice(0, LIMITS.checkOutputChars),
+      };
+      // a name the protocol refuses (e.g. with "/") would lose the whole report: keep its metrics only
+      if (checkOutputSchema.safeParse(item).success) out.push(item);
+    }
+    return out;
+  }
+
   private async run(c: CheckDef): Promise<void> {
     const startedAt = Date.now();
     const r = await runPlugin(c.command, c.timeoutMs);
@@ -89,11 +107,15 @@ export class CheckScheduler {
 }
 
 /** The collector the runner registers: starts the checks on prime, reports their latest readings. */
-export function checksCollector(checks: CheckDef[], log?: Logger): Collector & { stop(): void } {
+export function checksCollector(
+  checks: CheckDef[],
+  log?: Logger,
+): Collector & { stop(): void; outputs(): CheckOutput[] } {
   const scheduler = new CheckScheduler(checks, log);
   return {
     name: "checks",
     stop: () => scheduler.stop(),
+    outputs: () => scheduler.outputs(),
     prime: () => scheduler.start(),
     collect: () => {
       scheduler.start();

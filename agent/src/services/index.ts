@@ -89,6 +89,7 @@ export class ServiceManager {
     }
     if (probe.detail) state.detail = truncateHead(probe.detail, LIMITS.detailChars);
     if (probe.pid) state.pid = probe.pid;
+    if (probe.logTail?.length && state.status === "down") state.logTail = probe.logTail;
     return state;
   }
 

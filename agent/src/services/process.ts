@@ -5,10 +5,12 @@
  * Force restart: SIGKILL at once, then `start`. Stop: the first half of a restart.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { ServiceConfig } from "../config";
 import { sleep, truncateTail } from "../util";
 import { runCheck } from "./checks";
 import { combinedOutput, describeExit, execArgv } from "./exec";
+import { readLogTail } from "./log-tail";
 import { findByMatch, isAlive, readPidFile, waitForExit } from "./proc";
 import { startDetached } from "./spawn";
 import type { StartedProcesses } from "./started";
@@ -72,9 +74,12 @@ export class ProcessDriver implements ServiceDriver {
 
   async probe(svc: ServiceConfig): Promise<Probe> {
     const found = await this.locate(svc);
-    return found.pid
-      ? { status: "up", pid: found.pid, detail: found.detail }
-      : { status: "down", detail: found.detail };
+    if (found.pid) return { status: "up", pid: found.pid, detail: found.detail };
+    // the output of its last run, when the agent started it: why it died (issue 10, crash loops)
+    const logTail = this.opts.logsDir
+      ? readLogTail(path.join(this.opts.logsDir, `${svc.name}.log`))
+      : undefined;
+    return { status: "down", detail: found.detail, ...(logTail ? { logTail } : {}) };
   }
 
   async restart(svc: ServiceConfig): Promise<Outcome> {

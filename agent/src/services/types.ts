@@ -5,6 +5,8 @@ export interface Probe {
   status: "up" | "down" | "unknown";
   detail?: string;
   pid?: number;
+  /** A down service's last output lines, when the agent has its log. */
+  logTail?: string[];
 }
 
 /** What a restart came to; the action layer turns it into a protocol result. */

@@ -2,7 +2,7 @@
  * Sends one report: whatever is pending plus the current services, and settles the queue by the
  * outcome. It never retries by itself: it says whether and when the caller should.
  */
-import { PROTOCOL_VERSION, type ServiceState } from "../../protocol";
+import { type CheckOutput, PROTOCOL_VERSION, type ServiceState } from "../../protocol";
 import type { Logger } from "../log";
 import { errorMessage } from "../util";
 import { AGENT_VERSION } from "../version";
@@ -31,6 +31,8 @@ export class Uplink {
       intervalMs: () => number;
       queue?: PendingQueue;
       random?: () => number;
+      /** The latest outputs of custom checks, sent with every report (absent: none has run). */
+      checks?: () => CheckOutput[] | undefined;
     },
   ) {
     this.queue = deps.queue ?? new PendingQueue();
@@ -54,6 +56,7 @@ export class Uplink {
           samples: batch.samples,
           services,
           results: batch.results,
+          checks: this.deps.checks?.(),
         },
         signal,
       );

@@ -43,6 +43,7 @@ const EVENT_TEXT: Record<IssueEvent, string> = {
   escalated: "escalated",
   awaiting_approval: "approval needed",
   resolved: "resolved",
+  deadline_breached: "response deadline missed",
   test: "test",
 };
 

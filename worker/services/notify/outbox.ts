@@ -15,6 +15,8 @@ export const issueEvents = [
   "escalated",
   "awaiting_approval",
   "resolved",
+  // issue 10: still unresolved at its response-time target (response-targets.ts)
+  "deadline_breached",
 ] as const;
 export type IssueEvent = (typeof issueEvents)[number] | "test";
 

@@ -14,9 +14,11 @@ import { type Db, runBatch, type Statement } from "../../db/client";
 import { commands, hosts } from "../../db/schema";
 import { iso } from "../../lib/time";
 import { agentSettings } from "../config";
+import { crashLoopSettings } from "../crash-loop";
 import { loadGuardrails } from "../guardrails";
 import { toWireCommand } from "../recovery";
 import { rulesFor } from "../rules";
+import { nextCheckOutputs } from "./checks";
 import { reconcileIssues } from "./issues";
 import { loadReportContext } from "./load";
 import { localResults } from "./local";
@@ -40,10 +42,16 @@ export async function handleReport(
 ): Promise<ReportResponse> {
   const ctx = await loadReportContext(db, orgId, hostId);
   const now = Date.now();
-  ctx.guard = await loadGuardrails(db, orgId, ctx.host, now);
+  const crashLoop = crashLoopSettings(ctx.config);
+  ctx.guard = await loadGuardrails(db, orgId, ctx.host, now, crashLoop.windowSeconds * 1000);
   const results = applyResults(db, hostId, ctx.inflight, ctx.attempts, body.results, now);
   const local = localResults(db, ctx, body.results, now);
 
+  // before the issues, which read a check's text as evidence
+  ctx.host.checkOutputs = nextCheckOutputs(ctx.host.checkOutputs, body.checks, now);
+  ctx.logTails = new Map(
+    body.services?.flatMap((s): [string, string[]][] => (s.logTail?.length ? [[s.name, s.logTail]] : [])),
+  );
   const rules = rulesFor(ctx.config, ctx.customRules);
   const samples = engineSamples(body);
   const services = body.services ?? ctx.services.map((s) => ({ ...s, detail: s.detail ?? undefined }));
@@ -75,6 +83,7 @@ export async function handleReport(
         metrics,
         metricsAt: fresher ? newest.ts : ctx.host.metricsAt,
         healthScore: healthScore(metrics ?? undefined, services),
+        checkOutputs: ctx.host.checkOutputs,
       })
       .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId))),
   ];

@@ -8,8 +8,12 @@ import type { Db, Statement } from "../../db/client";
 import { issues, recoveryHistory } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { SECOND } from "../../lib/time";
+import { logTailEvidence } from "../crash-loop";
+import { windowFor } from "../guardrails";
 import { eventForStatus, notifyStatement } from "../notify/outbox";
 import type { CommandRow } from "../recovery";
+import { respondByOf } from "../response-targets";
+import { checkEvidence } from "./checks";
 import { annotateIssues, diagnosticColumns, diagnosticsChanged } from "./diagnose";
 import type { IssueRow, ReportContext } from "./load";
 import { planRecovery } from "./plan";
@@ -33,7 +37,11 @@ function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number)
     severity: f.severity,
     status: "open",
     summary: f.summary,
-    evidence: f.evidence as unknown as Record<string, unknown>,
+    evidence: {
+      ...(f.evidence as unknown as Record<string, unknown>),
+      ...checkEvidence(ctx.host.checkOutputs, f.target),
+      ...(f.evidence.service ? logTailEvidence(ctx.logTails, f.target) : {}),
+    },
     actions: f.actions,
     detectedAt: f.at,
     resolvedAt: null,
@@ -47,6 +55,13 @@ function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number)
     ruleKind: null,
     ruleCondition: null,
     recoveryHold: null,
+    respondBy: respondByOf(
+      ctx.config,
+      f.severity,
+      now,
+      windowFor(ctx.guard?.upcoming ?? [], ctx.host, f.ruleId)?.endsAt,
+    ),
+    breachedAt: null,
   };
 }
 
@@ -146,11 +161,19 @@ export function reconcileIssues(
       continue;
     const changed = old.status !== issue.status ? eventForStatus(issue.status) : null;
     if (changed) notify(changed);
-    const { status, resolvedAt, mttrSeconds, escalatedAt, updatedAt } = issue;
+    const { status, resolvedAt, mttrSeconds, escalatedAt, updatedAt, evidence } = issue;
     statements.push(
       db
         .update(issues)
-        .set({ status, resolvedAt, mttrSeconds, escalatedAt, updatedAt, ...diagnosticColumns(issue) })
+        .set({
+          status,
+          resolvedAt,
+          mttrSeconds,
+          escalatedAt,
+          updatedAt,
+          evidence,
+          ...diagnosticColumns(issue),
+        })
         .where(and(eq(issues.id, issue.id), eq(issues.orgId, ctx.orgId), ne(issues.status, "resolved"))),
     );
   }

@@ -32,6 +32,8 @@ export interface ReportContext {
   services: ServiceRow[];
   /** Loaded after the context by the report pipeline (guardrails.ts); absent: no guardrails. */
   guard?: Guardrails;
+  /** The last output lines of down services, from this report (crash-loop evidence, issue 10). */
+  logTails?: Map<string, string[]>;
 }
 
 export async function loadReportContext(db: Db, orgId: string, hostId: string): Promise<ReportContext> {

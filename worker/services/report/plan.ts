@@ -10,6 +10,7 @@
 import { nextRecoveryStep, type Rule } from "../../../agent/engine";
 import type { Db, Statement } from "../../db/client";
 import { SECOND } from "../../lib/time";
+import { crashLoopHold, crashLoopSettings, logTailEvidence } from "../crash-loop";
 import { isEdgeAction } from "../edge-actions";
 import { BREAKER_WINDOW_MS, breakerHold, groupHold, maintenanceHold, noGuardrails } from "../guardrails";
 import { needsApproval, orderActions } from "../learning-order";
@@ -19,8 +20,8 @@ import { commandTarget, heldBy } from "./diagnose";
 import type { IssueRow, ReportContext } from "./load";
 
 /** How long a succeeded action has to make the condition clear before the next one runs. */
-export const verifyWindowMs = (intervalSeconds: number) =>
-  Math.max(3 * intervalSeconds * SECOND, 20 * SECOND);
+export const verifyWindowMs = (intervalSeconds: number, scale = 1) =>
+  Math.max(3 * intervalSeconds * SECOND, 20 * SECOND) * scale;
 
 export function planRecovery(
   db: Db,
@@ -56,13 +57,25 @@ export function planRecovery(
       })),
       maxAttempts: recovery.max_attempts,
       now,
-      verifyWindowMs: verifyWindowMs(monitoring.interval),
+      verifyWindowMs: verifyWindowMs(monitoring.interval, recovery.verify_scale),
     });
     if (step.kind === "escalate") {
       issue.status = "escalated";
       issue.escalatedAt ??= now;
     } else if (step.kind === "run") {
       const target = commandTarget(issue.target);
+      const loop = crashLoopHold(guard.restarts, step.action, target, crashLoopSettings(ctx.config));
+      if (loop) {
+        // restarting again would only feed the loop: a human's turn, with the crash's output
+        const evidence = {
+          ...issue.evidence,
+          crashLoop: loop,
+          ...logTailEvidence(ctx.logTails, target ?? ""),
+        };
+        Object.assign(issue, { status: "escalated", recoveryHold: loop, evidence });
+        issue.escalatedAt ??= now;
+        continue;
+      }
       const recent = attempts.filter(
         (a) =>
           a.action === step.action &&
