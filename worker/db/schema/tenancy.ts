@@ -1,0 +1,110 @@
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { HostEngineState, Metrics } from "../../../agent/engine";
+import type { HostFacts } from "../../../agent/protocol";
+import type { HealingConfig } from "../../schemas/config";
+
+export interface HostCheckOutput {
+  status: "ok" | "warning" | "critical" | "unknown";
+  output: string;
+  /** When the edge received it (epoch ms). */
+  at: number;
+}
+
+export const orgs = sqliteTable("orgs", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+// "metrics": may only scrape GET /metrics (issue 5).
+// "operator": may read, approve/reject commands and run recoveries (issue 7's scope, added by issue 4).
+export const tokenScopes = ["admin", "read", "enroll", "agent", "metrics", "operator"] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+export const tokens = sqliteTable(
+  "tokens",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    name: text("name").notNull(),
+    scope: text("scope", { enum: tokenScopes }).notNull(),
+    /** The first characters of the token, for display; the token itself is never stored. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 hex of the whole token. */
+    hash: text("hash").notNull(),
+    hostId: text("host_id"),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("tokens_hash_uq").on(t.hash),
+    index("tokens_org_idx").on(t.orgId),
+    index("tokens_host_idx").on(t.hostId),
+  ],
+);
+
+export const hosts = sqliteTable(
+  "hosts",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    name: text("name").notNull(),
+    facts: text("facts", { mode: "json" }).$type<HostFacts>().notNull(),
+    group: text("host_group"),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at"),
+    engineState: text("engine_state", { mode: "json" }).$type<HostEngineState>(),
+    metrics: text("metrics", { mode: "json" }).$type<Metrics>(),
+    metricsAt: integer("metrics_at"),
+    healthScore: real("health_score"),
+    /** The latest text of each custom check, by check:<name>.status's <name> (issue 10: evidence). */
+    checkOutputs: text("check_outputs", { mode: "json" }).$type<Record<string, HostCheckOutput>>(),
+  },
+  (t) => [uniqueIndex("hosts_org_name_uq").on(t.orgId, t.name)],
+);
+
+/** One wide row per sample; metrics without a column of their own go to `extra`. */
+export const metricSamples = sqliteTable(
+  "metric_samples",
+  {
+    hostId: text("host_id").notNull(),
+    ts: integer("ts").notNull(),
+    cpu: real("cpu"),
+    memory: real("memory"),
+    disk: real("disk"),
+    load1: real("load1"),
+    netRx: real("net_rx"),
+    netTx: real("net_tx"),
+    extra: text("extra", { mode: "json" }).$type<Metrics>(),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.ts] })],
+);
+
+export const serviceStates = sqliteTable(
+  "service_states",
+  {
+    hostId: text("host_id").notNull(),
+    name: text("name").notNull(),
+    kind: text("kind").notNull(),
+    status: text("status", { enum: ["up", "down", "unknown"] }).notNull(),
+    detail: text("detail"),
+    stopped: integer("stopped", { mode: "boolean" }).notNull().default(false),
+    changedAt: integer("changed_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.name] })],
+);
+
+export const settings = sqliteTable("settings", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => orgs.id),
+  config: text("config", { mode: "json" }).$type<Partial<HealingConfig>>().notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
