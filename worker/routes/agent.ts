@@ -51,8 +51,9 @@ export const agentRoutes = newRouter()
   .openapi(report, async (c) => {
     const { orgId, hostId } = c.var.principal;
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
-    const response = await handleReport(c.var.db, orgId, hostId, c.req.valid("json"));
-    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
-    c.executionCtx.waitUntil(runEdgeActions(c.var.db, orgId, hostId)); // webhook: actions (issue 4)
+    const { response, followUps } = await handleReport(c.var.db, orgId, hostId, c.req.valid("json"));
+    if (followUps.notify)
+      c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    if (followUps.edgeActions) c.executionCtx.waitUntil(runEdgeActions(c.var.db, orgId, hostId)); // webhook: actions
     return c.json({ ...response, longPollSeconds: LONG_POLL_SECONDS }, 200);
   });

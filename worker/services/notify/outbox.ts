@@ -37,8 +37,13 @@ export function eventKey(input: Pick<EventInput, "event" | "commandId" | "now">)
   return `${input.event}:${input.now}`;
 }
 
+/** Outbox inserts, so a write batch can tell whether it produced anything to deliver. */
+const outboxWrites = new WeakSet<object>();
+
+export const writesOutbox = (statement: Statement) => outboxWrites.has(statement as object);
+
 export function notifyStatement(db: Db, input: EventInput): Statement {
-  return db
+  const statement = db
     .insert(notifications)
     .values({
       id: `ntf_${randomBase62(20)}`,
@@ -51,6 +56,8 @@ export function notifyStatement(db: Db, input: EventInput): Statement {
       dispatchedAt: null,
     })
     .onConflictDoNothing();
+  outboxWrites.add(statement);
+  return statement;
 }
 
 /** The event an issue's status change means (recovering is announced with its command). */

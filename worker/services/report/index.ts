@@ -16,6 +16,7 @@ import { iso } from "../../lib/time";
 import { agentSettings } from "../config";
 import { crashLoopSettings } from "../crash-loop";
 import { loadGuardrails } from "../guardrails";
+import { writesOutbox } from "../notify/outbox";
 import { toWireCommand } from "../recovery";
 import { rulesFor } from "../rules";
 import { nextCheckOutputs } from "./checks";
@@ -26,6 +27,11 @@ import { applyResults } from "./results";
 import { insertSamples, upsertServices } from "./store";
 
 type ReportBody = z.infer<typeof reportRequestSchema>;
+
+export interface ReportHandled {
+  response: ReportResponse;
+  followUps: { notify: boolean; edgeActions: boolean };
+}
 const DELIVER_IDS_PER_STATEMENT = 90;
 
 function engineSamples(body: ReportBody): EngineSample[] {
@@ -39,7 +45,7 @@ export async function handleReport(
   orgId: string,
   hostId: string,
   body: ReportBody,
-): Promise<ReportResponse> {
+): Promise<ReportHandled> {
   const ctx = await loadReportContext(db, orgId, hostId);
   const now = Date.now();
   const crashLoop = crashLoopSettings(ctx.config);
@@ -106,9 +112,12 @@ export async function handleReport(
       .flatMap((r) => (r.results as { id: string }[]).map((x) => x.id)),
   );
 
-  return {
+  const response: ReportResponse = {
     commands: [...results.deliverable.filter((c) => claimed.has(c.id)), ...issues.queued].map(toWireCommand),
     settings: agentSettings(ctx.config),
     serverTime: iso(now),
   };
+  // The follow-up passes cost D1 queries: run them only when this report gave them work (the
+  // Cron Trigger retries whatever is still due either way).
+  return { response, followUps: { notify: statements.some(writesOutbox), edgeActions: issues.edge } };
 }

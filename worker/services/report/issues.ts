@@ -24,6 +24,8 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 export interface IssuesApplied {
   statements: Statement[];
   queued: CommandRow[];
+  /** A webhook: action was queued, for the Worker itself to run. */
+  edge: boolean;
 }
 
 function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number): IssueRow {
@@ -186,5 +188,5 @@ export function reconcileIssues(
     );
   }
   // Commands reference their issue, so they are written after it.
-  return { statements: [...statements, ...plan.statements], queued: plan.queued };
+  return { statements: [...statements, ...plan.statements], queued: plan.queued, edge: plan.edge };
 }

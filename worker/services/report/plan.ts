@@ -33,7 +33,9 @@ export function planRecovery(
   const { enabled, monitoring, recovery } = ctx.config;
   const statements: Statement[] = [];
   const queued: CommandRow[] = [];
-  if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation)) return { statements, queued };
+  let edge = false;
+  if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation))
+    return { statements, queued, edge };
 
   // Guardrails (issue 4): maintenance windows, rolling recovery per group, the circuit breaker,
   // learned action order and per-rule/severity/action approval.
@@ -122,9 +124,11 @@ export function planRecovery(
           detail: { action: step.action, trigger: "auto" },
         }),
       );
-      if (!isEdgeAction(command.action)) queued.push(command); // webhooks: the Worker runs them
+      if (isEdgeAction(command.action))
+        edge = true; // webhooks: the Worker runs them
+      else queued.push(command);
       issue.status = "recovering";
     }
   }
-  return { statements, queued };
+  return { statements, queued, edge };
 }
