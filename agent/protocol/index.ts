@@ -29,14 +29,16 @@ export const LIMITS = {
 } as const;
 
 const isoTime = z.iso.datetime({ offset: true });
-const name = z
+/** Host, service and other configured names: what may travel as a target on the wire. */
+export const entityName = z
   .string()
   .min(1)
   .max(128)
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/,
-    "letters, digits and . _ : @ - only, starting with a letter or digit",
+    "use letters, digits and . _ : @ - only, starting with a letter or digit",
   );
+const name = entityName;
 
 /** Metric names are dotted or colon-separated words: cpu, memory, disk, disk:/var, load1, net.rx ... */
 export const metricName = z

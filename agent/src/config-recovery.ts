@@ -6,16 +6,10 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { entityName } from "../protocol";
 import type { ActionName } from "./actions/names";
 
-const name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/,
-    "use letters, digits and . _ : @ - only, starting with a letter or digit",
-  );
+const name = entityName.max(64);
 const argv = z.array(z.string().min(1)).min(1, "needs at least the program to run");
 const filePath = z.string().min(1);
 const timeout = (def: number, max: number) => z.number().int().min(100).max(max).default(def);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { serviceKinds } from "../protocol";
+import { entityName, serviceKinds } from "../protocol";
 import { ACTION_NAMES, type ActionName, isActionName } from "./actions/names";
 import {
   type ChecksConfig,
@@ -25,14 +25,7 @@ import {
 } from "./config-recovery";
 import { type TlsEndpoint, tlsShape } from "./config-tls";
 
-const serviceName = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/,
-    "use letters, digits and . _ : @ - only, starting with a letter or digit",
-  );
+const serviceName = entityName;
 const argv = z.array(z.string().min(1)).min(1, "needs at least the program to run");
 const timeoutMs = z.number().int().min(50).max(60_000).default(3000);
 
