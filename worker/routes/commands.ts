@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { commandStatuses } from "../db/schema";
-import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { allow, operators } from "../middleware/auth";
 import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
 import { runEdgeActions } from "../services/edge-actions";
@@ -24,14 +24,6 @@ const CommandSchema = z
     output: z.string().nullable(),
   })
   .openapi("Command");
-
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 const list = createRoute({
   method: "get",

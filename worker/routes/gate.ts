@@ -1,6 +1,6 @@
 /** Deploy gates for CI/CD (a host's group is set with PATCH /api/v1/hosts/{id}). */
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { checkGate, startWatch, watchStatus } from "../services/gate";
 
@@ -38,14 +38,6 @@ const WatchSchema = z
     reasons: z.array(z.string()),
   })
   .openapi("GateWatch");
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-
 const gate = createRoute({
   method: "get",
   path: "/gate",

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { createWindow, deleteWindow, listWindows } from "../services/maintenance";
 
@@ -29,14 +29,6 @@ const WindowInputSchema = z
   })
   .strict()
   .openapi("MaintenanceWindowInput");
-
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 const create = createRoute({
   method: "post",

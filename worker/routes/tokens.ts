@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tokenScopes } from "../db/schema";
-import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
 import { createToken, listTokens, revokeToken } from "../services/tokens";
 
@@ -29,14 +29,6 @@ const TokenSchema = z
     revokedAt: isoTime.nullable(),
   })
   .openapi("Token");
-
-const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 const create = createRoute({
   method: "post",
