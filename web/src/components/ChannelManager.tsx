@@ -1,6 +1,7 @@
 import { useId, useState } from "preact/hooks";
 import { ApiError, createChannel, deleteChannel, getChannels, testChannel, updateChannel } from "../api";
-import type { ChannelKind, FieldIssue } from "../types";
+import type { ChannelKind } from "../types";
+import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
 import { ScrollTable } from "./ScrollTable";
@@ -24,25 +25,9 @@ export function ChannelManager({ canWrite }: { canWrite: boolean }) {
   const [url, setUrl] = useState("");
   const [secret, setSecret] = useState("");
   const [minSeverity, setMinSeverity] = useState("high");
-  const [issues, setIssues] = useState<FieldIssue[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const spec = KINDS.find((k) => k.kind === kind) ?? KINDS[0];
 
-  const run = async (key: string, what: () => Promise<string>) => {
-    setBusy(key);
-    setMessage(null);
-    setIssues([]);
-    try {
-      setMessage({ ok: true, text: await what() });
-      channels.refresh();
-    } catch (err) {
-      if (err instanceof ApiError) setIssues(err.issues);
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { issues, message, busy, run } = useAction(() => channels.refresh());
 
   const add = (e: Event) => {
     e.preventDefault();

@@ -1,7 +1,7 @@
 import { useId, useState } from "preact/hooks";
 import type { MaintenanceRequest } from "../api";
-import { ApiError, createMaintenance, deleteMaintenance, getMaintenance, getStatus } from "../api";
-import type { FieldIssue } from "../types";
+import { createMaintenance, deleteMaintenance, getMaintenance, getStatus } from "../api";
+import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
@@ -27,26 +27,10 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
   const [startsAt, setStartsAt] = useState("");
   const [endsAt, setEndsAt] = useState("");
   const [reason, setReason] = useState("");
-  const [issues, setIssues] = useState<FieldIssue[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const hosts = status.data?.hosts ?? [];
   const hostName = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
 
-  const run = async (key: string, what: () => Promise<string>) => {
-    setBusy(key);
-    setMessage(null);
-    setIssues([]);
-    try {
-      setMessage({ ok: true, text: await what() });
-      windows.refresh();
-    } catch (err) {
-      if (err instanceof ApiError) setIssues(err.issues);
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
-    } finally {
-      setBusy(null);
-    }
-  };
+  const { issues, message, busy, run } = useAction(() => windows.refresh());
 
   const add = (e: Event) => {
     e.preventDefault();

@@ -1,0 +1,29 @@
+import { useState } from "preact/hooks";
+import { ApiError } from "./api";
+import type { FieldIssue } from "./types";
+
+/**
+ * One form action at a time: which one is busy, the outcome message, and the API's field issues
+ * (so validation messages sit beside their fields). `refresh` reloads the list after a success.
+ */
+export function useAction(refresh: () => void) {
+  const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const run = async (key: string, what: () => Promise<string>) => {
+    setBusy(key);
+    setMessage(null);
+    setIssues([]);
+    try {
+      setMessage({ ok: true, text: await what() });
+      refresh();
+    } catch (err) {
+      if (err instanceof ApiError) setIssues(err.issues);
+      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+  return { issues, message, busy, run };
+}
