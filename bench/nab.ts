@@ -28,8 +28,8 @@ console.log(`params ${JSON.stringify(params)}`);
 console.log(`wrote ${series.length} files (${points} rows) to ${out}`);
 const ns = nsPerPoint(series, params, Number(opt("--passes") ?? 5));
 console.log(
-  `cost: ${ns.toFixed(0)} ns/point (median of passes); state JSON bytes per series: ` +
-    `max ${Math.max(...stateBytes)}, median ${median(stateBytes)}`,
+  `cost: ${ns.toFixed(0)} ns/point (median of passes); largest state JSON bytes seen per series ` +
+    `(every 64th point): max ${Math.max(...stateBytes)}, median ${median(stateBytes)}`,
 );
 
 const labels = opt("--labels");

@@ -35,8 +35,11 @@ export function advanceSeries(
   if (needs.trendMs) after.trend = pushTrend(prev.trend ?? emptyTrend(), ts, value, needs.trendMs);
   if (needs.baseline)
     after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
-  if (needs.detector)
-    after.scores = [...(prev.scores ?? []), needs.detector.step(ts, value)].slice(-SCORES_KEPT);
+  if (needs.detector) {
+    needs.detector.step(ts, value);
+    // The score before the output rest: a rule's "for N samples" needs consecutive scores.
+    after.scores = [...(prev.scores ?? []), needs.detector.beforeRest].slice(-SCORES_KEPT);
+  }
   return { before: prev, after };
 }
 

@@ -14,10 +14,11 @@ const halves = [
   "artificialNoAnomaly,artificialWithAnomaly,realAWSCloudwatch",
   "artificialNoAnomaly,realAdExchange,realKnownCause",
 ];
+// the newest knobs, each with "off" in the grid, so a half can also choose not to use them
 const grid: object[] = [];
-for (const restPeriod of [60, 100, 150])
-  for (const margin of [0.25, 0.35])
-    for (const resonanceWeight of [2.5, 3]) grid.push({ restPeriod, resonance: { margin }, resonanceWeight });
+for (const outputRest of [0, 16, 32, 48])
+  for (const rangeWeight of [0.05, 0.15])
+    for (const rerangeAt of [0, 1000]) grid.push({ outputRest, rangeWeight, resonance: { rerangeAt } });
 
 const results = [];
 for (const g of grid) {

@@ -6,7 +6,8 @@ import { createDetector, DEFAULT_PARAMS, restoreDetector, scoreSeries } from "..
 import { runCorpus } from "../../bench/nab/run";
 
 const MIN = 60_000;
-const ALARM = 0.7;
+// just under the threshold NAB picks for the standard profile (0.68 on the 41 files)
+const ALARM = 0.65;
 
 /** Seeded PRNG (mulberry32) so every series is the same on every run. */
 function rng(seed: number) {

@@ -6,7 +6,8 @@
  * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions); the
  * keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
  * contexts seen before. The score is the share of keys never seen, graded slightly by how far the
- * value lies outside the learned range; after an alarm the output rests for `restPeriod` points.
+ * value lies outside the learned range; after an alarm the novelty rests for `restPeriod` points,
+ * and after an alarm of the combined score the output rests for `outputRest` points.
  * O(levels x order) per point, no look-ahead, state < 4 KB of JSON, deterministic (no clock, no
  * randomness). Timestamps are accepted for the API's sake and not used: rows are taken in order.
  *
@@ -36,6 +37,8 @@ export interface DetectorSnapshot {
   recent: StreamState;
   /** points since the last alarm */
   quiet: number;
+  /** points since the last output alarm (absent in older snapshots) */
+  calm?: number;
   /** Bloom filter of seen contexts, base64 */
   memory: string;
   /** the resonance view */
@@ -48,8 +51,15 @@ export class AnomalyDetector {
   private hi = 0;
   private recent: StreamState;
   private quiet: number;
+  private calm = Number.MAX_SAFE_INTEGER;
   private memory: Uint8Array;
   private res: Resonance;
+  /**
+   * The last step's score before the output rest. Rules read this one: the output rest makes one
+   * alarm per incident for an alarm stream (NAB), which a rule's own hold, hysteresis and one open
+   * issue per host+rule already do; zeroing 32 points after each alarm would only blind the rule.
+   */
+  beforeRest = 0;
 
   constructor(readonly params: AnomalyParams = DEFAULT_PARAMS) {
     this.res = new Resonance(params.resonance);
@@ -60,6 +70,7 @@ export class AnomalyDetector {
 
   /** Scores one point in [0, 1] and learns from it. Non-finite values score 0 and are skipped. */
   step(_ts: number, value: number): number {
+    this.beforeRest = 0;
     if (!Number.isFinite(value)) return 0;
     const p = this.params;
     this.n++;
@@ -72,11 +83,18 @@ export class AnomalyDetector {
     const out = this.quiet >= p.restPeriod && this.n > p.warmup ? score : 0;
     this.quiet = score >= p.alarm ? 0 : Math.min(this.quiet + 1, p.restPeriod);
     const resonance = this.res.step(value);
-    return Math.max(out, Math.min(1, p.resonanceWeight * resonance));
+    const y = Math.max(out, Math.min(1, p.resonanceWeight * resonance));
+    this.beforeRest = y;
+    const rest = p.outputRest ?? 0;
+    if (rest <= 0) return y;
+    this.calm = Math.min(this.calm + 1, rest + 1);
+    if (this.calm <= rest) return 0;
+    if (y >= (p.outputAlarm ?? 1)) this.calm = 0;
+    return y;
   }
 
   toJSON(): DetectorSnapshot {
-    const { n, lo, hi, quiet } = this;
+    const { n, lo, hi, quiet, calm } = this;
     return {
       v: 2,
       params: this.params,
@@ -85,6 +103,7 @@ export class AnomalyDetector {
       hi,
       recent: this.recent,
       quiet,
+      calm,
       memory: toBase64(this.memory),
       res: this.res.toJSON(),
     };
@@ -98,6 +117,7 @@ export class AnomalyDetector {
     d.hi = s.hi;
     d.recent = s.recent.map((r) => ({ levels: [...r.levels], sum: r.sum, count: r.count }));
     d.quiet = s.quiet;
+    d.calm = s.calm ?? Number.MAX_SAFE_INTEGER;
     const mem = fromBase64(s.memory);
     if (mem.length !== d.memory.length) throw new Error("anomaly detector snapshot: memory size mismatch");
     d.memory = mem;

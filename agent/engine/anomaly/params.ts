@@ -26,6 +26,13 @@ export interface AnomalyParams {
   alarm: number;
   /** ...and silences the output for this many points: one alarm per incident, not a burst. */
   restPeriod: number;
+  /**
+   * A final score at or above this is an output alarm, and the output then rests (scores 0) for
+   * `outputRest` points: NAB credits only the first detection of an anomaly window, so the points
+   * right after it can only add false positives. Absent (0) in snapshots written before it existed.
+   */
+  outputAlarm?: number;
+  outputRest?: number;
   /** The resonance view (see resonance.ts); its confidence is scaled by `resonanceWeight`. */
   resonance: ResonanceParams;
   /** Final score = max(novelty, min(1, resonanceWeight x resonance confidence)). */
@@ -48,6 +55,13 @@ export interface ResonanceParams {
   spike: number;
   /** The learned range is widened by this share of its width on each side; beyond it, clamped. */
   margin: number;
+  /**
+   * At this many raw points, and at every doubling of it, the range is re-learnt from every value
+   * seen so far (widened by `margin`, never narrowed) and the categories are re-levelled onto it, so
+   * a short warm-up can start scoring early without freezing a range that later data outgrows.
+   * 0 or absent: never.
+   */
+  rerangeAt?: number;
   /** Categories kept (least recently used forgotten); each costs 2 x window characters of state. */
   capacity: number;
   /** Vigilance used to derive the starting vigilance from the warm-up windows. */
@@ -55,25 +69,28 @@ export interface ResonanceParams {
 }
 
 export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
-  warmup: 300,
+  warmup: 200,
   levels: [5, 10, 5],
   blocks: [1, 1, 24],
   overflow: 3,
   order: 4,
   memoryBits: 13,
   probes: 2,
-  rangeWeight: 0.05,
+  rangeWeight: 0.15,
   alarm: 0.75,
   restPeriod: 100,
+  outputAlarm: 0.7,
+  outputRest: 32,
   resonance: Object.freeze({
-    warmup: 600,
+    warmup: 300,
     step: 6,
     window: 8,
     levels: 80,
     chomp: 0.075,
     spike: 0.1,
     margin: 0.35,
-    capacity: 80,
+    rerangeAt: 1000,
+    capacity: 64,
     initialRho: 0.8,
   }),
   resonanceWeight: 3,

@@ -1,8 +1,10 @@
 /**
  * Second view of the detector: adaptive resonance over short windows of a downsampled, levelled
  * signal, after ARTime (NAB's best published detector), reworked for bounded state and no
- * look-ahead. The range is learnt in a warm-up (widened by a margin, values beyond are clamped)
- * instead of being handed the file's min/max; categories are capped (least recently used go).
+ * look-ahead. The range is learnt in a short warm-up (widened by a margin, values beyond are
+ * clamped) instead of being handed the file's min/max, and re-learnt from all values seen so far
+ * at `rerangeAt` points and each doubling of it (the categories are re-levelled onto the new
+ * range); categories are capped (least recently used go).
  * A point scores > 0 only when its window resonates with no category (a new cluster), graded by
  * how far below the adaptive vigilance it fell.
  */
@@ -14,6 +16,9 @@ export interface ResonanceSnapshot {
   i: number;
   lo: number;
   hi: number;
+  /** every value's min and max so far, for re-ranging (absent in older snapshots) */
+  mn?: number;
+  mx?: number;
   /** open downsampling block: sum, min, max */
   blk: [number, number, number];
   ma: number;
@@ -54,6 +59,9 @@ export class Resonance {
       s.lo = Math.min(s.lo, value);
       s.hi = Math.max(s.hi, value);
     }
+    s.mn = s.i === 1 ? value : Math.min(s.mn ?? value, value);
+    s.mx = s.i === 1 ? value : Math.max(s.mx ?? value, value);
+    if (s.i > p.warmup && isDoubling(s.i, p.rerangeAt ?? 0)) this.rerange(s.mn, s.mx);
     const b = s.blk;
     s.blk =
       (s.i - 1) % p.step === 0
@@ -91,6 +99,29 @@ export class Resonance {
     const rho = initialRho(windows.slice(p.window - 1), trend, p);
     s.rho.lb = s.rho.ub = rho;
     for (let k = 0; k < windows.length; k++) resonate(s.rho, this.cats, windows[k], k + 1, trend, p);
+  }
+
+  /**
+   * Widens the range to cover [mn, mx] plus the margin and maps every stored level (categories,
+   * the current window, the median histogram) onto it, so learnt shapes stay comparable.
+   */
+  private rerange(mn: number, mx: number): void {
+    const { p, s } = this;
+    const lo = Math.min(s.lo, mn - p.margin * (mx - mn));
+    const hi = Math.max(s.hi, mx + p.margin * (mx - mn));
+    if (lo === s.lo && hi === s.hi) return;
+    const L = p.levels;
+    const relevel = (l: number) => {
+      const x = (s.lo + (l / L) * (s.hi - s.lo) - lo) / (hi - lo);
+      return Math.max(0, Math.min(L, Math.round(x * L)));
+    };
+    for (const box of this.cats.boxes) for (let k = 0; k < box.length; k++) box[k] = relevel(box[k]);
+    s.win = s.win.map(relevel);
+    const med = new Array(L + 1).fill(0);
+    for (let l = 0; l <= L; l++) med[relevel(l)] += s.med[l];
+    s.med = med;
+    s.lo = lo;
+    s.hi = hi;
   }
 
   /** Levels `ds`, snaps it to the running median level when close, and shifts it into the window. */
@@ -133,4 +164,10 @@ function medianLevel(hist: number[]): number {
     if (acc * 2 >= total) return k;
   }
   return 0;
+}
+
+/** True when `i` is `first` times a power of two (`first` > 0). */
+function isDoubling(i: number, first: number): boolean {
+  if (first <= 0 || i < first || i % first !== 0) return false;
+  return Number.isInteger(Math.log2(i / first));
 }
