@@ -204,10 +204,7 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     const onlyCritical = { severities: ["critical"] };
     await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: onlyCritical } });
     await nav(page, "Settings").click();
-    await page
-      .locator("#cfg-recovery-require_confirmation-hint")
-      .filter({ hasText: "Now only for severities critical" })
-      .waitFor();
+    await page.getByRole("checkbox", { name: "critical" }).and(page.locator(":checked")).waitFor();
     const warning = page.locator("#cfg-monitoring-alert_thresholds-cpu_warning");
     await warning.fill("95");
     await page.getByTestId("config-save").click();

@@ -14,6 +14,7 @@ import type {
   HealingStatus,
   HealthCheckResult,
   HistoryEntry,
+  HostActionQueued,
   HostSummary,
   Issue,
   LearnedAction,
@@ -143,6 +144,12 @@ export const getIssue = (id: string, signal?: Sig) =>
   request<Issue & { history: HistoryEntry[] }>(`/api/healing/issues/${enc(id)}`, { signal });
 export const recoverIssue = (issueId: string, action = "auto") =>
   request<RecoverAccepted>("/api/healing/recover", { method: "POST", body: { issue_id: issueId, action } });
+/** Idempotent: the first acknowledgement is kept. Answers the issue as it is now. */
+export const acknowledgeIssue = (id: string) =>
+  request<Issue & { history: HistoryEntry[] }>(`/api/v1/issues/${enc(id)}/acknowledge`, { method: "POST" });
+/** An emergency protocol: one of the agent's actions on a whole host, through the approval rules. */
+export const runHostAction = (host: string, body: { action: string; target?: string; reason: string }) =>
+  request<HostActionQueued>(`/api/v1/hosts/${enc(host)}/actions`, { method: "POST", body });
 
 export const getHistory = (signal?: Sig, filter: { host?: string; issue?: string; limit?: number } = {}) =>
   request<List<HistoryEntry>>(`/api/healing/recovery-history${q({ limit: 20, ...filter })}`, { signal });

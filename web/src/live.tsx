@@ -23,6 +23,8 @@ export interface Live {
   isAdmin: boolean;
   /** May approve and reject waiting recovery commands (admin or operator). */
   canApprove: boolean;
+  /** May act on issues and hosts: recover, acknowledge, emergency protocols (admin or operator). */
+  canOperate: boolean;
   config: Poll<HealingConfig>;
   /** The monitoring interval in ms, kept between 1 s and 30 s for the dashboard's polls. */
   intervalMs: number;
@@ -39,6 +41,7 @@ export function LiveProvider({ session, children }: { session: Session; children
     session,
     isAdmin: session.scope === "admin",
     canApprove: session.scope === "admin" || session.scope === "operator",
+    canOperate: session.scope === "admin" || session.scope === "operator",
     config,
     intervalMs,
     thresholds: readThresholds(config.data),

@@ -69,6 +69,24 @@ export interface Issue {
   resolvedAt: string | null;
   mttrSeconds?: number | null;
   escalatedAt?: string | null;
+  /** Who took it on (issue 6): when, and the name of their token. */
+  acknowledgedAt?: string | null;
+  acknowledgedBy?: string | null;
+  /** "operator": opened by a host action (an emergency protocol), settled by its command. */
+  source?: "engine" | "operator";
+}
+
+/** What POST /api/v1/hosts/{id}/actions answers. */
+export interface HostActionQueued {
+  issueId: string;
+  issueStatus: IssueStatus;
+  commandId: string;
+  commandStatus: string;
+  hostId: string;
+  host: string;
+  action: string;
+  target: string | null;
+  reason: string;
 }
 
 export interface Explanation {

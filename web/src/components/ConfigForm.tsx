@@ -49,26 +49,11 @@ const GROUPS: { title: string; fields: Field[] }[] = [
     title: "Recovery",
     fields: [
       { path: "recovery.auto_recovery", label: "Recover automatically", kind: "bool" },
-      {
-        path: "recovery.require_confirmation",
-        label: "Ask before running an action",
-        kind: "bool",
-        hint: "Issues wait in “awaiting approval” until someone approves.",
-      },
       { path: "recovery.max_attempts", label: "Attempts before escalating", kind: "number", min: 1, max: 10 },
       { path: "recovery.emergency_shutdown", label: "Allow emergency protocols", kind: "bool" },
     ],
   },
 ];
-
-/** A bool setting the API also takes as a filter object (`require_confirmation: {severities, actions, rules}`). */
-function partOnly(value: unknown): string {
-  if (!value || typeof value !== "object") return "";
-  const parts = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => Array.isArray(v) && v.length > 0)
-    .map(([k, v]) => `${k} ${(v as unknown[]).join(", ")}`);
-  return ` Now only for ${parts.join("; ") || "nothing"}: ticking asks for every action, unticking for none.`;
-}
 
 function cap(s: string) {
   return s === "cpu" ? "CPU" : s[0].toUpperCase() + s.slice(1);
@@ -204,7 +189,6 @@ export function ConfigForm({
                 {f.hint && (
                   <span id={`${id}-hint`} class="muted small block">
                     {f.hint}
-                    {partOnly(get(config, f.path))}
                   </span>
                 )}
                 {err && (

@@ -88,6 +88,9 @@ export function IssueList({ issues, canRecover, onRecovered, empty = "No open is
                 <td>
                   <Badge tone={`issue-${i.status}`} label={i.status} />
                   {(i.attempts ?? 0) > 0 && <span class="muted small block">{i.attempts} attempt(s)</span>}
+                  {i.acknowledgedBy && i.status !== "resolved" && (
+                    <span class="muted small block">acknowledged by {i.acknowledgedBy}</span>
+                  )}
                 </td>
                 <td>
                   <Time iso={i.detectedAt} />

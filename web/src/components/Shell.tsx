@@ -25,7 +25,8 @@ interface Props {
  * land on the new content instead of the link they pressed.
  */
 export function Shell({ path, title, onSignOut, children }: Props) {
-  const { session, isAdmin } = useLive();
+  const { session } = useLive();
+  const role = session.scope === "admin" || session.scope === "operator" ? session.scope : "read-only";
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 
@@ -58,7 +59,7 @@ export function Shell({ path, title, onSignOut, children }: Props) {
           ))}
         </nav>
         <span class="who small">
-          {session.name} <span class="badge tone-scope">{isAdmin ? "admin" : "read-only"}</span>
+          {session.name} <span class="badge tone-scope">{role}</span>
         </span>
         <button type="button" class="btn small" onClick={onSignOut} data-testid="signout">
           Sign out

@@ -1,65 +1,64 @@
 import { useCallback, useState } from "preact/hooks";
 import { getIssues, getStatus, recoverIssue } from "../api";
+import { Badge } from "../components/Badge";
+import { Confirmed, type HostProtocol, ProtocolCard } from "../components/ProtocolCard";
+import { Time } from "../components/Time";
 import { useLive } from "../live";
 import { Link } from "../router";
+import type { HostSummary } from "../types";
 import { usePoll } from "../usePoll";
 
-interface Protocol {
-  id: string;
-  title: string;
-  what: string;
-  /**
-   * Available now, or waiting for a host-level emergency endpoint: the agent knows
-   * emergency_backup, lockdown, unlock and emergency_shutdown, but the API only queues actions for
-   * an issue (`POST /api/healing/recover {issue_id, action}`), not for a host.
-   */
-  available: boolean;
-}
-
-const PROTOCOLS: Protocol[] = [
+/**
+ * Host actions (POST /api/v1/hosts/{id}/actions): each opens an operator issue that the agent's
+ * result resolves or escalates. The agent runs only what its local config allows.
+ */
+const PROTOCOLS: HostProtocol[] = [
   {
-    id: "recover-all",
-    title: "Recover every open issue on the host",
-    what: "Runs each open issue's planned recovery at once, skipping approval.",
-    available: true,
+    id: "restart-service",
+    title: "Restart a service",
+    what: "Restarts one supervised service now, healthy or not.",
+    action: "restart_service",
+    service: true,
   },
   {
-    id: "restart-services",
-    title: "Restart all supervised services",
-    what: "Restarts every service the agent supervises, healthy or not.",
-    available: false,
+    id: "backup",
+    title: "Emergency backup",
+    what: "Archives the paths in the agent's backup config into its state directory.",
+    action: "emergency_backup",
   },
   {
-    id: "free-resources",
-    title: "Free memory and disk",
-    what: "Clears caches and temporary files, and stops runaway processes.",
-    available: false,
+    id: "lockdown",
+    title: "Lock the host down",
+    what: "Runs the agent's configured lock command (firewall rules, say). Undo it with Unlock.",
+    action: "lockdown",
   },
+  { id: "unlock", title: "Unlock", what: "Runs the agent's configured unlock command.", action: "unlock" },
   {
     id: "shutdown",
     title: "Emergency shutdown",
-    what: "Stops the host's services in order to protect data.",
-    available: false,
+    what: "Stops the host's services in order to protect data. Always waits for a second person's approval.",
+    action: "emergency_shutdown",
   },
 ];
 
 /** Protocols for when things are badly wrong; each needs the host's name typed before it runs. */
 export function Emergency() {
-  const { isAdmin, intervalMs, config } = useLive();
+  const { canOperate, intervalMs, config } = useLive();
   const status = usePoll(getStatus, intervalMs);
   const [hostId, setHostId] = useState("");
   const hosts = status.data?.hosts ?? [];
   const host = hosts.find((h) => h.id === hostId) ?? (hosts.length === 1 ? hosts[0] : undefined);
   const allowed = config.data?.recovery?.emergency_shutdown !== false;
+  const canRun = canOperate && allowed;
 
   return (
     <>
       <h1>Emergency protocols</h1>
       <p class="muted">
         These act on a whole host at once. Each asks you to type the host's name, so nothing runs by a slip of
-        the finger.
+        the finger, and records who asked and why.
       </p>
-      {!isAdmin && <p class="note">Read-only sessions can see these protocols but not run them.</p>}
+      {!canOperate && <p class="note">Read-only sessions can see these protocols but not run them.</p>}
       {!allowed && (
         <p class="stale" role="status">
           Emergency protocols are turned off in <Link href="/settings">Settings</Link> (“Allow emergency
@@ -87,56 +86,72 @@ export function Emergency() {
               </label>
             </form>
           )}
-          {host && (
-            <p>
-              Host: <strong>{host.name}</strong>{" "}
-              <span class="muted small">
-                {host.online ? "online" : "offline: actions wait until it reports again"}
-              </span>
-            </p>
-          )}
-          {host &&
-            PROTOCOLS.map((p) => (
-              <ProtocolCard
-                key={`${p.id}-${host.id}`}
-                protocol={p}
-                hostId={host.id}
-                hostName={host.name}
-                canRun={isAdmin && allowed}
-              />
-            ))}
+          {host && <HostProtocols key={host.id} host={host} canRun={canRun} />}
         </>
       )}
     </>
   );
 }
 
-function ProtocolCard({
-  protocol: p,
-  hostId,
-  hostName,
-  canRun,
-}: {
-  protocol: Protocol;
-  hostId: string;
-  hostName: string;
-  canRun: boolean;
-}) {
+function HostProtocols({ host, canRun }: { host: HostSummary; canRun: boolean }) {
   const { intervalMs } = useLive();
-  const [typed, setTyped] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const issues = usePoll(
-    useCallback((s: AbortSignal) => getIssues({ host: hostId, status: "active" }, s), [hostId]),
+    useCallback((s: AbortSignal) => getIssues({ host: host.id, limit: 100 }, s), [host.id]),
     intervalMs,
   );
-  const open = (issues.data?.items ?? []).filter((i) => i.status !== "recovering");
-  const inputId = `confirm-${p.id}`;
-  const confirmed = typed.trim() === hostName;
+  const all = issues.data?.items ?? [];
+  const runs = all.filter((i) => i.source === "operator").slice(0, 8);
+  const open = all.filter(
+    (i) => i.status !== "resolved" && i.status !== "recovering" && i.source !== "operator",
+  );
+  return (
+    <>
+      <p>
+        Host: <strong>{host.name}</strong>{" "}
+        <span class="muted small">
+          {host.online ? "online" : "offline: actions wait until it reports again"}
+        </span>
+      </p>
+      <section class="panel" aria-labelledby="runs-title" data-testid="protocol-runs">
+        <h2 id="runs-title">Recent protocol runs</h2>
+        {runs.length === 0 ? (
+          <p class="empty">None on {host.name} yet.</p>
+        ) : (
+          <ul class="plain">
+            {runs.map((i) => (
+              <li key={i.id} data-testid="protocol-run">
+                <Badge tone={`issue-${i.status}`} label={i.status} />{" "}
+                <Link href={`/issues/${encodeURIComponent(i.id)}`}>{i.summary}</Link>{" "}
+                <span class="muted small">
+                  <Time iso={i.detectedAt} />
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <RecoverAll host={host.name} open={open} canRun={canRun} onDone={issues.refresh} />
+      {PROTOCOLS.map((p) => (
+        <ProtocolCard key={p.id} protocol={p} host={host} canRun={canRun} onQueued={issues.refresh} />
+      ))}
+    </>
+  );
+}
 
-  const run = async (e: Event) => {
-    e.preventDefault();
-    if (!confirmed) return;
+function RecoverAll({
+  host,
+  open,
+  canRun,
+  onDone,
+}: {
+  host: string;
+  open: { id: string }[];
+  canRun: boolean;
+  onDone: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const run = async () => {
     setBusy(true);
     setMessage(null);
     const results = await Promise.allSettled(open.map((i) => recoverIssue(i.id, "auto")));
@@ -145,43 +160,24 @@ function ProtocolCard({
       ok: failed === 0,
       text:
         failed === 0
-          ? `Queued recovery for ${results.length} issue(s) on ${hostName}.`
+          ? `Queued recovery for ${results.length} issue(s) on ${host}.`
           : `${results.length - failed} queued, ${failed} failed.`,
     });
-    setTyped("");
     setBusy(false);
-    issues.refresh();
+    onDone();
   };
-
   return (
-    <section class="panel protocol" aria-labelledby={`${p.id}-title`} data-testid={`protocol-${p.id}`}>
-      <h2 id={`${p.id}-title`}>{p.title}</h2>
-      <p>{p.what}</p>
-      {!p.available ? (
-        <p class="muted small">
-          Not available yet: the API can only queue actions for an issue, not for a whole host.
-        </p>
-      ) : open.length === 0 ? (
-        <p class="empty">{hostName} has no open issues to recover right now.</p>
+    <section class="panel protocol" aria-labelledby="recover-all-title" data-testid="protocol-recover-all">
+      <h2 id="recover-all-title">Recover every open issue on the host</h2>
+      <p>Runs each open issue's planned recovery at once, approving any that wait.</p>
+      {open.length === 0 ? (
+        <p class="empty">{host} has no open issues to recover right now.</p>
       ) : (
-        <form class="control" onSubmit={run}>
-          <label for={inputId}>
-            Type <strong>{hostName}</strong> to confirm ({open.length} open issue
-            {open.length === 1 ? "" : "s"})
-          </label>
-          <input
-            id={inputId}
-            class="confirm-input"
-            autoComplete="off"
-            spellcheck={false}
-            value={typed}
-            disabled={!canRun}
-            onInput={(e) => setTyped(e.currentTarget.value)}
-          />
-          <button type="submit" class="btn danger" disabled={!canRun || !confirmed || busy}>
-            {busy ? "Running…" : "Run protocol"}
-          </button>
-        </form>
+        <Confirmed id="recover-all" host={host} canRun={canRun} busy={busy} onRun={run}>
+          <span class="small">
+            {open.length} open issue{open.length === 1 ? "" : "s"}
+          </span>
+        </Confirmed>
       )}
       <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status">
         {message?.text}

@@ -18,7 +18,7 @@ type ChartsModule = typeof import("../components/MetricCharts");
 
 /** One host: its state, live charts over a chosen range, services, open issues and recoveries. */
 export function HostDetail({ id }: { id: string }) {
-  const { isAdmin, intervalMs, thresholds: t } = useLive();
+  const { canOperate, intervalMs, thresholds: t } = useLive();
   const [range, setRange] = useState(RANGES[0].ms);
   const host = usePoll(
     useCallback((s: AbortSignal) => getHost(id, s), [id]),
@@ -152,7 +152,7 @@ export function HostDetail({ id }: { id: string }) {
         {(list) => (
           <IssueList
             issues={list.items}
-            canRecover={isAdmin}
+            canRecover={canOperate}
             onRecovered={refresh}
             empty="No open issues on this host."
           />

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "preact/hooks";
-import { ApiError, getIssue, recoverIssue } from "../api";
+import { ApiError, acknowledgeIssue, getIssue, recoverIssue } from "../api";
 import { Approvals } from "../components/Approvals";
 import { Badge } from "../components/Badge";
 import { EvidenceView } from "../components/EvidenceView";
@@ -8,12 +8,12 @@ import { Timeline } from "../components/Timeline";
 import { formatSeconds } from "../format";
 import { useLive } from "../live";
 import { Link } from "../router";
-import type { Issue } from "../types";
+import type { HistoryEntry, Issue } from "../types";
 import { usePoll } from "../usePoll";
 
 /** One issue: what happened, why, the evidence, what was done, and the buttons to act on it. */
 export function IssueDetail({ id }: { id: string }) {
-  const { isAdmin, intervalMs } = useLive();
+  const { canOperate, intervalMs } = useLive();
   const poll = usePoll(
     useCallback((s: AbortSignal) => getIssue(id, s), [id]),
     intervalMs,
@@ -84,6 +84,18 @@ export function IssueDetail({ id }: { id: string }) {
             </dd>
           </div>
           <div>
+            <dt>Acknowledged</dt>
+            <dd data-testid="issue-acknowledged">
+              {issue.acknowledgedAt ? (
+                <>
+                  <Time iso={issue.acknowledgedAt} /> <span class="muted">by {issue.acknowledgedBy}</span>
+                </>
+              ) : (
+                <span class="muted">not yet</span>
+              )}
+            </dd>
+          </div>
+          <div>
             <dt>{issue.resolvedAt ? "Resolved" : "Attempts"}</dt>
             <dd>
               {issue.resolvedAt ? (
@@ -116,7 +128,9 @@ export function IssueDetail({ id }: { id: string }) {
         </section>
       )}
 
-      {isAdmin && issue.status !== "resolved" && <IssueActions issue={issue} onDone={poll.refresh} />}
+      {canOperate && issue.status !== "resolved" && (
+        <IssueActions issue={issue} onDone={poll.refresh} onAcknowledged={poll.set} />
+      )}
 
       {(issue.explanation || issue.incident || issue.flapping) && <Why issue={issue} />}
 
@@ -199,11 +213,21 @@ function Why({ issue }: { issue: Issue }) {
   );
 }
 
+type Detail = Issue & { history: HistoryEntry[] };
+
 /**
  * Recovery by hand through `POST /api/healing/recover` (approving a waiting command is the
- * Approvals panel's job). There is no acknowledge endpoint in the API, so there is no button for it.
+ * Approvals panel's job), and Acknowledge, whose answer replaces the page's copy at once.
  */
-function IssueActions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
+function IssueActions({
+  issue,
+  onDone,
+  onAcknowledged,
+}: {
+  issue: Issue;
+  onDone: () => void;
+  onAcknowledged: (issue: Detail) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [action, setAction] = useState("auto");
@@ -225,9 +249,34 @@ function IssueActions({ issue, onDone }: { issue: Issue; onDone: () => void }) {
     }
   };
 
+  const acknowledge = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const updated = await acknowledgeIssue(issue.id);
+      onAcknowledged(updated);
+      setMessage({ ok: true, text: `Acknowledged by ${updated.acknowledgedBy}.` });
+    } catch (err) {
+      setMessage({
+        ok: false,
+        text: `Acknowledge failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <section class="panel" aria-labelledby="act-title">
       <h2 id="act-title">Act on this issue</h2>
+      {!issue.acknowledgedAt && (
+        <p class="control">
+          <button type="button" class="btn" data-testid="acknowledge" disabled={busy} onClick={acknowledge}>
+            Acknowledge
+          </button>
+          <span class="muted small">Tells everyone (and PagerDuty) that you are on it.</span>
+        </p>
+      )}
       {issue.status === "escalated" && (
         <p class="small">Escalated: nothing runs for this issue automatically until you recover it here.</p>
       )}

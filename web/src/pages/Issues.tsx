@@ -20,7 +20,7 @@ const SEVERITIES = ["", "critical", "high", "medium", "low"] as const;
 
 /** All issues with filters kept in the URL (so a filtered view can be shared and reloaded). */
 export function Issues({ query }: { query: URLSearchParams }) {
-  const { isAdmin, intervalMs } = useLive();
+  const { canOperate, intervalMs } = useLive();
   const status = query.get("status") ?? "active";
   const severity = query.get("severity") ?? "";
   const host = query.get("host") ?? "";
@@ -99,7 +99,7 @@ export function Issues({ query }: { query: URLSearchParams }) {
         {(list) => (
           <IssueList
             issues={list.items}
-            canRecover={isAdmin}
+            canRecover={canOperate}
             onRecovered={issues.refresh}
             empty={
               status === "active" && !severity && !host

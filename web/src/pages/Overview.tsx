@@ -13,7 +13,7 @@ import { usePoll } from "../usePoll";
 
 /** Status and controls, KPIs, hosts, open issues, the latest recoveries; all refreshed every interval. */
 export function Overview() {
-  const { isAdmin, config, intervalMs, thresholds } = useLive();
+  const { isAdmin, canOperate, config, intervalMs, thresholds } = useLive();
   const status = usePoll(getStatus, intervalMs);
   const issues = usePoll(getActiveIssues, intervalMs);
   const history = usePoll(getHistory, intervalMs);
@@ -67,7 +67,7 @@ export function Overview() {
         poll={issues}
         aside={issues.data && <span class="count">{issues.data.items.length}</span>}
       >
-        {(list) => <IssueList issues={list.items} canRecover={isAdmin} onRecovered={refreshAll} />}
+        {(list) => <IssueList issues={list.items} canRecover={canOperate} onRecovered={refreshAll} />}
       </Panel>
 
       <Panel id="history" title="Recovery history" poll={history}>

@@ -1,6 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { ChannelManager } from "../components/ChannelManager";
 import { ConfigForm } from "../components/ConfigForm";
+import { ConfirmationEditor } from "../components/ConfirmationEditor";
 import { HealingSwitch } from "../components/HealingSwitch";
 import { MaintenanceManager } from "../components/MaintenanceManager";
 import { TokenManager } from "../components/TokenManager";
@@ -14,6 +15,11 @@ export function Settings() {
   return (
     <>
       <h1>Settings</h1>
+      {!isAdmin && (
+        <p class="note" data-testid="settings-readonly">
+          Only admin sessions change settings; you can see them here.
+        </p>
+      )}
       <section class="panel" aria-labelledby="switch-title">
         <h2 id="switch-title">Self-healing</h2>
         <HealingSwitch
@@ -36,6 +42,12 @@ export function Settings() {
             Could not load the settings: {config.error?.message}
           </p>
         )}
+      </section>
+
+      <section class="panel" aria-labelledby="approval-title">
+        <h2 id="approval-title">Approvals</h2>
+        <p class="muted small">Issues wait in “awaiting approval” until someone approves or rejects.</p>
+        {config.data && <ConfirmationEditor config={config.data} canWrite={isAdmin} onSaved={config.set} />}
       </section>
 
       <section class="panel" aria-labelledby="channels-title">

@@ -7,7 +7,7 @@ interface Props {
   onSignedIn: (session: Session) => void;
 }
 
-/** Trades an admin or read token for an HttpOnly session cookie; the token itself is never stored here. */
+/** Trades an admin, operator or read token for an HttpOnly session cookie; the token itself is never stored here. */
 export function SignIn({ notice, onSignedIn }: Props) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
@@ -30,7 +30,7 @@ export function SignIn({ notice, onSignedIn }: Props) {
       if (err instanceof ApiError && err.status === 401)
         setError("That token is not valid (unknown or revoked).");
       else if (err instanceof ApiError && err.status === 403)
-        setError("Only admin and read tokens can sign in to the dashboard.");
+        setError("Only admin, operator and read tokens can sign in to the dashboard.");
       else setError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
@@ -43,7 +43,7 @@ export function SignIn({ notice, onSignedIn }: Props) {
         <h1>
           <span class="logo" aria-hidden="true" /> selfheal
         </h1>
-        <p class="muted">Sign in with an admin or read-only API token.</p>
+        <p class="muted">Sign in with an admin, operator or read-only API token.</p>
         {notice && (
           <p class="note" role="status">
             {notice}

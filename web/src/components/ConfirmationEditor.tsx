@@ -1,0 +1,249 @@
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, saveConfig } from "../api";
+import type { FieldIssue, HealingConfig } from "../types";
+
+type Confirmation = NonNullable<HealingConfig["recovery"]>["require_confirmation"];
+type Mode = "never" | "always" | "some";
+
+const SEVERITIES = ["critical", "high", "medium", "low"];
+/** The agent's actions a rule can plan (the approval filter takes any name, webhook:<name> too). */
+const ACTIONS = [
+  "restart_service",
+  "force_restart",
+  "stop_service",
+  "clear_cache",
+  "reset_config",
+  "emergency_backup",
+  "lockdown",
+  "unlock",
+  "run_script",
+];
+const PATH = "recovery.require_confirmation";
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+interface Draft {
+  mode: Mode;
+  severities: string[];
+  actions: string[];
+  otherActions: string;
+  rules: string;
+}
+
+function toDraft(c: Confirmation | undefined): Draft {
+  if (typeof c !== "object" || c === null)
+    return { mode: c ? "always" : "never", severities: [], actions: [], otherActions: "", rules: "" };
+  const actions = c.actions ?? [];
+  return {
+    mode: "some",
+    severities: c.severities ?? [],
+    actions: actions.filter((a) => ACTIONS.includes(a)),
+    otherActions: actions.filter((a) => !ACTIONS.includes(a)).join(", "),
+    rules: (c.rules ?? []).join(", "),
+  };
+}
+
+function toValue(d: Draft): Confirmation {
+  if (d.mode !== "some") return d.mode === "always";
+  return { severities: d.severities, actions: [...d.actions, ...list(d.otherActions)], rules: list(d.rules) };
+}
+
+/**
+ * `recovery.require_confirmation`: never, always, or only for some severities, actions and rules
+ * (any match waits for approval; emergency_shutdown always does). The API validates; its messages
+ * land beside the part they name.
+ */
+export function ConfirmationEditor({
+  config,
+  canWrite,
+  onSaved,
+}: {
+  config: HealingConfig;
+  canWrite: boolean;
+  onSaved: (doc: HealingConfig) => void;
+}) {
+  const current = config.recovery?.require_confirmation;
+  const [draft, setDraft] = useState(() => toDraft(current));
+  const [dirty, setDirty] = useState(false);
+  const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const key = JSON.stringify(current);
+  // Follows the stored value (compared by content, not identity) until edited.
+  useEffect(() => {
+    if (!dirty) setDraft(toDraft(current));
+  }, [key, dirty]);
+
+  const edit = (patch: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setDirty(true);
+    setMessage(null);
+  };
+  const toggle = (field: "severities" | "actions", value: string, on: boolean) =>
+    edit({ [field]: on ? [...draft[field], value] : draft[field].filter((v) => v !== value) });
+  const errorOf = (part: string) =>
+    issues
+      .filter((i) => i.path === `${PATH}.${part}` || i.path.startsWith(`${PATH}.${part}.`))
+      .map((i) => i.message)
+      .join("; ");
+  const general = issues.filter((i) => !/\.(severities|actions|rules)(\.|$)/.test(i.path));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setIssues([]);
+    setMessage(null);
+    try {
+      const doc = await saveConfig({ recovery: { require_confirmation: toValue(draft) } });
+      setDirty(false);
+      setDraft(toDraft(doc.recovery?.require_confirmation));
+      setMessage({ ok: true, text: "Approval policy saved." });
+      onSaved(doc);
+    } catch (err) {
+      if (err instanceof ApiError) setIssues(err.issues);
+      setMessage({ ok: false, text: `Not saved: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (
+    part: "actions" | "rules",
+    label: string,
+    value: string,
+    hint: string,
+    set: (v: string) => void,
+  ) => {
+    const err = errorOf(part);
+    const id = `rc-${part}`;
+    return (
+      <div class="field">
+        <label for={id}>{label}</label>
+        <input
+          id={id}
+          type="text"
+          value={value}
+          aria-invalid={err ? true : undefined}
+          aria-describedby={`${id}-hint${err ? ` ${id}-err` : ""}`}
+          onInput={(e) => set(e.currentTarget.value)}
+        />
+        <span id={`${id}-hint`} class="muted small">
+          {hint}
+        </span>
+        {err && (
+          <span id={`${id}-err`} class="error-text small" role="alert">
+            {err}
+          </span>
+        )}
+      </div>
+    );
+  };
+
+  return (
+    <form
+      class="confirm-editor"
+      onSubmit={submit}
+      noValidate
+      aria-label="Approval policy"
+      data-testid="rc-form"
+    >
+      <fieldset class="group" disabled={!canWrite}>
+        <legend>Ask a person before running an action</legend>
+        <div class="choices" role="radiogroup" aria-label="When to ask">
+          {(
+            [
+              ["never", "Never"],
+              ["always", "Always"],
+              ["some", "Only for…"],
+            ] as const
+          ).map(([mode, label]) => (
+            <label key={mode}>
+              <input
+                type="radio"
+                name="rc-mode"
+                value={mode}
+                checked={draft.mode === mode}
+                onChange={() => edit({ mode })}
+              />
+              {label}
+            </label>
+          ))}
+        </div>
+        {draft.mode === "some" && (
+          <>
+            <fieldset
+              class="choices"
+              aria-describedby={errorOf("severities") ? "rc-severities-err" : undefined}
+            >
+              <legend class="small">Severities</legend>
+              {SEVERITIES.map((s) => (
+                <label key={s}>
+                  <input
+                    type="checkbox"
+                    checked={draft.severities.includes(s)}
+                    onChange={(e) => toggle("severities", s, e.currentTarget.checked)}
+                  />
+                  {s}
+                </label>
+              ))}
+            </fieldset>
+            {errorOf("severities") && (
+              <span id="rc-severities-err" class="error-text small" role="alert">
+                {errorOf("severities")}
+              </span>
+            )}
+            <fieldset class="choices">
+              <legend class="small">Actions</legend>
+              {ACTIONS.map((a) => (
+                <label key={a}>
+                  <input
+                    type="checkbox"
+                    checked={draft.actions.includes(a)}
+                    onChange={(e) => toggle("actions", a, e.currentTarget.checked)}
+                  />
+                  {a}
+                </label>
+              ))}
+            </fieldset>
+            {field(
+              "actions",
+              "Other actions",
+              draft.otherActions,
+              "Comma-separated, e.g. webhook:scale_out.",
+              (v) => edit({ otherActions: v }),
+            )}
+            {field("rules", "Rules", draft.rules, "Comma-separated rule ids, e.g. service_down.", (v) =>
+              edit({ rules: v }),
+            )}
+          </>
+        )}
+        <p class="muted small">An emergency shutdown always waits for approval, whatever this says.</p>
+      </fieldset>
+      {general.map((i) => (
+        <p key={i.path} class="error-text small" role="alert">
+          {i.path}: {i.message}
+        </p>
+      ))}
+      <div class="control">
+        <button
+          type="submit"
+          class="btn primary"
+          disabled={!canWrite || busy || !dirty}
+          data-testid="rc-save"
+        >
+          {busy ? "Saving…" : "Save approval policy"}
+        </button>
+        <span
+          class={`small ${message?.ok === false ? "error-text" : "ok-text"}`}
+          role="status"
+          data-testid="rc-message"
+        >
+          {message?.text}
+        </span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,26 @@
+/** POST /api/v1/issues/{id}/acknowledge (issue 6, session 2): "a person has this one". */
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, idParam, jsonContent, newRouter } from "../lib/openapi";
+import { operators } from "../middleware/auth";
+import { IssueDetailSchema } from "../schemas/issues";
+import { acknowledgeIssue } from "../services/acknowledge";
+import { deliverNotifications, originOf } from "../services/notify";
+
+const acknowledge = createRoute({
+  method: "post",
+  path: "/{id}/acknowledge",
+  summary: "Acknowledge an issue (idempotent: the first acknowledgement is kept); PagerDuty gets acknowledge",
+  tags: ["healing"],
+  middleware: [operators()] as const,
+  request: { params: idParam },
+  responses: {
+    200: jsonContent(IssueDetailSchema, "The issue, acknowledged"),
+    ...errorResponses("NOT_FOUND", "CONFLICT"),
+  },
+});
+
+export const acknowledgeRoutes = newRouter().openapi(acknowledge, async (c) => {
+  const issue = await acknowledgeIssue(c.var.db, c.var.principal, c.req.valid("param").id);
+  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  return c.json(issue, 200);
+});

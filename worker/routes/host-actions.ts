@@ -1,0 +1,28 @@
+/** POST /api/v1/hosts/{id}/actions (issue 6, session 2): an emergency protocol run on a host. */
+import { createRoute } from "@hono/zod-openapi";
+import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
+import { operators } from "../middleware/auth";
+import { HostActionRequestSchema, HostActionSchema } from "../schemas/host-actions";
+import { hostIdParam } from "../schemas/hosts";
+import { runHostAction } from "../services/host-actions/run";
+import { deliverNotifications, originOf } from "../services/notify";
+
+const run = createRoute({
+  method: "post",
+  path: "/{id}/actions",
+  summary:
+    "Run one of the agent's actions on a host: opens an operator issue that the command's result resolves or escalates",
+  tags: ["hosts"],
+  middleware: [operators()] as const,
+  request: { params: hostIdParam, body: jsonBody(HostActionRequestSchema) },
+  responses: {
+    202: jsonContent(HostActionSchema, "Queued (or awaiting approval)"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
+export const hostActionRoutes = newRouter().openapi(run, async (c) => {
+  const queued = await runHostAction(c.var.db, c.var.principal, c.req.valid("param").id, c.req.valid("json"));
+  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  return c.json(queued, 202);
+});
