@@ -1,7 +1,9 @@
 // npm run bench:agent [-- --seconds 60]
 // The real agent supervising 3 real HTTP services (each with an HTTP check), reporting to the real
 // Worker, measured from /proc for `seconds` at a 10 s and then a 2 s interval: RSS (median and
-// max of 1 s readings) and CPU % of one core (utime + stime over the window).
+// max of 1 s readings, with the median anon and file-backed parts) and CPU % of one core (utime +
+// stime over the window). The file-backed part is mostly the node binary's own pages (~32 MB for a
+// bare `node`), shared with every other node process but counted in each one's RSS.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startLab } from "../scripts/lib/lab.mjs";
@@ -10,8 +12,12 @@ const { values } = parseArgs({ options: { seconds: { type: "string", default: "6
 const seconds = Number(values.seconds);
 const TICKS = 100;
 
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
+/** VmRSS, and its two parts: RssAnon (heap, stacks) and RssFile (mostly the node binary's pages). */
+const rssMb = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]) / 1024;
+  return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+};
 const cpuTicks = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -20,16 +26,18 @@ const cpuTicks = (pid: number) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(pid: number, label: string) {
-  const rss: number[] = [];
+  const readings: ReturnType<typeof rssMb>[] = [];
   const t0 = cpuTicks(pid);
   const start = Date.now();
   while (Date.now() - start < seconds * 1000) {
     await new Promise((r) => setTimeout(r, 1000));
-    rss.push(rssMb(pid));
+    readings.push(rssMb(pid));
   }
   const cpu = ((cpuTicks(pid) - t0) / TICKS / ((Date.now() - start) / 1000)) * 100;
+  const rss = readings.map((r) => r.rss);
+  const part = (k: "anon" | "file") => median(readings.map((r) => r[k])).toFixed(1);
   console.log(
-    `${label}: RSS median ${median(rss).toFixed(1)} MB, max ${Math.max(...rss).toFixed(1)} MB; CPU ${cpu.toFixed(2)} % of one core (${seconds} s)`,
+    `${label}: RSS median ${median(rss).toFixed(1)} MB (anon ${part("anon")}, file ${part("file")}), max ${Math.max(...rss).toFixed(1)} MB; CPU ${cpu.toFixed(2)} % of one core (${seconds} s)`,
   );
   return { rss: median(rss), cpu };
 }

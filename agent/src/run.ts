@@ -5,6 +5,7 @@ import type { Logger } from "./log";
 import { Runner, type RunnerOptions } from "./runner";
 import { ensureStateDir } from "./state-dir";
 import { ApiClient } from "./transport/client";
+import { tuneV8ForAgent } from "./v8-tuning";
 import { AGENT_VERSION } from "./version";
 
 export async function runAgent(
@@ -16,6 +17,7 @@ export async function runAgent(
     throw new ConfigError(
       `invalid config${config.source ? ` ${config.source}` : ""}:\n  server: required to run`,
     );
+  tuneV8ForAgent();
   const paths = ensureStateDir(config.stateDir);
   const client = new ApiClient({ server: config.server });
   const abort = new AbortController();
@@ -39,7 +41,15 @@ export async function runAgent(
       signal: abort.signal,
     });
     if (!identity || abort.signal.aborted) return 0;
-    runner = new Runner({ config, paths, client, agentToken: identity.agentToken, log, ...extra });
+    runner = new Runner({
+      config,
+      paths,
+      client,
+      agentToken: identity.agentToken,
+      hostId: identity.hostId,
+      log,
+      ...extra,
+    });
     log.notice("agent started", {
       version: AGENT_VERSION,
       server: config.server,

@@ -3,9 +3,12 @@
  * an hour (certificates change rarely); the last reading is repeated in every sample in between.
  * An endpoint that cannot be reached is left out of the sample (its rule then holds its state).
  */
-import tls from "node:tls";
+import { createRequire } from "node:module";
 import type { TlsEndpoint } from "../config-tls";
 import type { Collector, Metrics } from "./types";
+
+// node:tls is loaded only when an endpoint is checked: ~1.8 MB of RSS otherwise (bench:agent).
+const loadTls = (): typeof import("node:tls") => createRequire(import.meta.url)("node:tls");
 
 const DAY_MS = 86_400_000;
 export const TLS_EVERY_MS = 60 * 60_000;
@@ -15,7 +18,7 @@ export function certificateExpiry(url: string, timeoutMs: number): Promise<numbe
   const { hostname, port } = new URL(url);
   const host = hostname.replace(/^\[|\]$/g, "");
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({
+    const socket = loadTls().connect({
       host,
       port: Number(port || 443),
       servername: /^[\d.]+$|:/.test(host) ? undefined : host,

@@ -1,7 +1,7 @@
 /** Optional health checks on top of "the process is alive": an HTTP 2xx or a TCP connect, each within timeoutMs. */
 import net from "node:net";
-import { request } from "undici";
 import type { CheckConfig } from "../config";
+import { httpRequest } from "../transport/http";
 import { errorMessage } from "../util";
 
 export interface CheckOutcome {
@@ -12,21 +12,24 @@ export interface CheckOutcome {
 export async function httpCheck(url: string, timeoutMs: number): Promise<CheckOutcome> {
   const started = Date.now();
   try {
-    const res = await request(url, {
+    const res = await httpRequest(new URL(url), {
       method: "GET",
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
       // a fresh connection each time: a kept-alive socket to a restarted service would fail spuriously
-      reset: true,
+      agent: false,
       headers: { "user-agent": "selfheal-agent health check" },
+      connectTimeoutMs: timeoutMs,
+      headersTimeoutMs: timeoutMs,
+      bodyTimeoutMs: timeoutMs,
+      timeoutMs,
+      // only the status counts: a big or endless body is not read to its end
+      maxBodyBytes: 64 * 1024,
+      truncate: true,
     });
-    await res.body.dump();
     const ms = Date.now() - started;
-    const ok = res.statusCode >= 200 && res.statusCode < 300;
-    return { ok, detail: `http ${res.statusCode} in ${ms} ms` };
+    const ok = res.status >= 200 && res.status < 300;
+    return { ok, detail: `http ${res.status} in ${ms} ms` };
   } catch (err) {
-    const timedOut = (err as Error).name === "TimeoutError" || /timeout/i.test(errorMessage(err));
+    const timedOut = (err as Error).name === "TimeoutError";
     return {
       ok: false,
       detail: timedOut ? `http no answer within ${timeoutMs} ms` : `http ${errorMessage(err)}`,

@@ -1,8 +1,9 @@
 /**
- * The only code that talks to the server: two POST endpoints over one keep-alive undici Agent.
- * Every request has connect, headers, body and overall timeouts, and can be aborted on shutdown.
+ * The only code that talks to the server: two POST endpoints and the long-poll GET over one
+ * keep-alive node:http(s) Agent. Every request has connect, headers, body and overall timeouts,
+ * and can be aborted on shutdown.
  */
-import { Agent, request } from "undici";
+import http from "node:http";
 import { z } from "zod";
 import {
   type EnrollRequest,
@@ -11,9 +12,13 @@ import {
   type ReportRequest,
   reportResponseSchema,
 } from "../../protocol";
-import { errorMessage, linkSignals, truncateHead } from "../util";
+import { errorMessage, truncateHead } from "../util";
 import { AGENT_VERSION } from "../version";
 import { AuthError, HttpError, NetworkError, ProtocolError } from "./errors";
+import { type HttpResponse, httpRequest, httpsModule, retryAfterMs } from "./http";
+
+/** An answer this big is not the protocol's (a report answer is a few KB). */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** Commands are checked one by one (by the action registry), so one bad command cannot hide the others. */
 const reportAnswerSchema = reportResponseSchema.extend({ commands: z.array(z.unknown()) });
@@ -28,21 +33,25 @@ export interface ClientOptions {
   bodyTimeoutMs?: number;
   /** Upper bound for the whole request, whatever the phase. */
   requestTimeoutMs?: number;
+  /**
+   * CA certificates (PEM) to trust for an https server instead of Node's bundled list. To add a
+   * private CA to that list without code, start the agent with NODE_EXTRA_CA_CERTS=<file>.
+   */
+  ca?: string | Buffer;
 }
 
 export class ApiClient {
-  private readonly dispatcher: Agent;
-  private readonly requestTimeoutMs: number;
+  private readonly agent: http.Agent;
+  private readonly base: URL;
 
   constructor(private readonly opts: ClientOptions) {
-    this.dispatcher = new Agent({
-      connect: { timeout: opts.connectTimeoutMs ?? 5_000 },
-      headersTimeout: opts.headersTimeoutMs ?? 15_000,
-      bodyTimeout: opts.bodyTimeoutMs ?? 15_000,
-      keepAliveTimeout: 60_000,
-      connections: 2,
-    });
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.base = new URL(opts.server);
+    // two sockets: the report and the long-poll can be in flight together
+    const agentOpts = { keepAlive: true, maxSockets: 2, maxFreeSockets: 2, timeout: 60_000 };
+    this.agent =
+      this.base.protocol === "https:"
+        ? new (httpsModule().Agent)({ ...agentOpts, ...(opts.ca ? { ca: opts.ca } : {}) })
+        : new http.Agent(agentOpts);
   }
 
   enroll(enrollToken: string, body: EnrollRequest, signal?: AbortSignal): Promise<EnrollResponse> {
@@ -65,7 +74,7 @@ export class ApiClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.destroy().catch(() => {});
+    this.agent.destroy();
   }
 
   private async post<S extends z.ZodType>(
@@ -76,50 +85,79 @@ export class ApiClient {
     signal?: AbortSignal,
     as: { method: "GET"; timeoutMs: number } | undefined = undefined,
   ): Promise<z.infer<S>> {
-    const url = this.opts.server + path;
+    const url = new URL(this.opts.server + path);
     const method = as?.method ?? "POST";
-    let res: Awaited<ReturnType<typeof request>>;
-    let text: string;
-    const linked = linkSignals([signal, AbortSignal.timeout(as?.timeoutMs ?? this.requestTimeoutMs)]);
+    let res: HttpResponse;
     try {
-      res = await request(url, {
-        method,
-        dispatcher: this.dispatcher,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(method === "POST" ? { "content-type": "application/json" } : {}),
-          "user-agent": `selfheal-agent/${AGENT_VERSION}`,
-        },
-        body: method === "POST" ? JSON.stringify(body) : undefined,
-        ...(as ? { headersTimeout: as.timeoutMs } : {}),
-        signal: linked.signal,
-      });
-      text = await res.body.text();
+      res = await this.send(url, method, token, body, signal, as?.timeoutMs);
     } catch (err) {
       throw new NetworkError(`${method} ${url} failed: ${errorMessage(err)}`);
-    } finally {
-      linked.dispose();
     }
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      const message = `${method} ${path} answered ${res.statusCode}: ${serverMessage(text)}`;
-      throw res.statusCode === 401 || res.statusCode === 403
-        ? new AuthError(res.statusCode, message)
-        : new HttpError(res.statusCode, message);
+    if (res.status < 200 || res.status > 299) {
+      const message = `${method} ${path} answered ${res.status}: ${serverMessage(res.body)}`;
+      throw res.status === 401 || res.status === 403
+        ? new AuthError(res.status, message)
+        : new HttpError(res.status, message, retryAfterMs(res.headers["retry-after"]));
     }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(res.body);
     } catch {
-      throw new ProtocolError(`POST ${path} answered ${res.statusCode} with a body that is not JSON`);
+      throw new ProtocolError(`${method} ${path} answered ${res.status} with a body that is not JSON`);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success)
       throw new ProtocolError(
-        `POST ${path} answered with an unexpected body: ${parsed.error.issues[0]?.message}`,
+        `${method} ${path} answered with an unexpected body: ${parsed.error.issues[0]?.message}`,
       );
     return parsed.data;
   }
+
+  private async send(
+    url: URL,
+    method: "GET" | "POST",
+    token: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    waitMs: number | undefined,
+  ): Promise<HttpResponse> {
+    const payload = method === "POST" ? JSON.stringify(body) : undefined;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      "user-agent": `selfheal-agent/${AGENT_VERSION}`,
+    };
+    if (payload !== undefined) {
+      headers["content-type"] = "application/json";
+      headers["content-length"] = String(Buffer.byteLength(payload));
+    }
+    const attempt = () =>
+      httpRequest(url, {
+        method,
+        headers,
+        body: payload,
+        agent: this.agent,
+        connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000,
+        // the long-poll's answer comes only after the wait: its headers may take that long
+        headersTimeoutMs: waitMs ?? this.opts.headersTimeoutMs ?? 15_000,
+        bodyTimeoutMs: this.opts.bodyTimeoutMs ?? 15_000,
+        timeoutMs: waitMs ?? this.opts.requestTimeoutMs ?? 30_000,
+        signal,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+      });
+    try {
+      return await attempt();
+    } catch (err) {
+      // A kept-alive connection the server closed while idle fails at once; one fresh try is what
+      // the uplink would do anyway with the same payload, only without waiting a backoff.
+      if (signal?.aborted || !isStaleSocket(err)) throw err;
+      return attempt();
+    }
+  }
 }
+
+const isStaleSocket = (err: unknown): boolean =>
+  (err as { reusedSocket?: boolean }).reusedSocket === true &&
+  ["ECONNRESET", "EPIPE"].includes((err as NodeJS.ErrnoException).code ?? "");
 
 /** The server's error shape is {error:{code,message}}; anything else is shown as a short excerpt. */
 function serverMessage(text: string): string {
