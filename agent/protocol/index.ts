@@ -26,6 +26,7 @@ export const LIMITS = {
   checkOutputChars: 500,
   logTailLines: 20,
   logLineChars: 300,
+  gapsPerReport: 50,
 } as const;
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -115,6 +116,19 @@ export const checkOutputSchema = z
 
 export const reportReasons = ["interval", "event", "command", "backfill"] as const;
 
+/**
+ * Samples (and results) the agent had to drop: its offline spool reached its size cap during an
+ * outage, so `samples` samples taken between `from` and `to` will never arrive. Issue 7.
+ */
+export const gapSchema = z
+  .object({
+    from: isoTime,
+    to: isoTime,
+    samples: z.number().int().min(0),
+    results: z.number().int().min(0).optional(),
+  })
+  .strict();
+
 export const reportRequestSchema = z
   .object({
     protocol: z.literal(PROTOCOL_VERSION),
@@ -126,6 +140,8 @@ export const reportRequestSchema = z
     results: z.array(commandResultSchema).max(LIMITS.resultsPerReport).default([]),
     /** The latest output of each custom check that has run; omit it to keep the last ones sent. */
     checks: z.array(checkOutputSchema).max(LIMITS.checksPerReport).optional(),
+    /** What the agent's spool dropped at its size cap since the last accepted report (absent: nothing). */
+    gaps: z.array(gapSchema).max(LIMITS.gapsPerReport).optional(),
   })
   .strict();
 
@@ -150,8 +166,36 @@ export const commandSchema = z
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     issueId: z.string().nullable().optional(),
     expiresAt: isoTime,
+    /**
+     * Ed25519 over canonicalCommand(command, hostId), base64; sent only by an edge holding a
+     * signing key. An agent with `commandSigningKey` refuses a command without a valid one.
+     */
+    signature: z.string().max(200).optional(),
   })
   .strict();
+
+/**
+ * The bytes a command signature covers: the fields that decide what runs, where and until when,
+ * in a fixed order, plus the host it is for (so a command signed for one host cannot be replayed
+ * to another). params are sorted by key.
+ */
+export function canonicalCommand(
+  cmd: Pick<Command, "id" | "action" | "target" | "params" | "expiresAt">,
+  hostId: string,
+): string {
+  const params = cmd.params
+    ? Object.fromEntries(Object.entries(cmd.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : null;
+  return JSON.stringify([
+    "selfheal-command-v1",
+    cmd.id,
+    cmd.action,
+    cmd.target ?? null,
+    params,
+    hostId,
+    cmd.expiresAt,
+  ]);
+}
 
 export const agentSettingsSchema = z.object({
   enabled: z.boolean(),
@@ -178,5 +222,6 @@ export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 export type ReportRequest = z.input<typeof reportRequestSchema>;
 export type ReportResponse = z.infer<typeof reportResponseSchema>;
 export type Command = z.infer<typeof commandSchema>;
+export type Gap = z.infer<typeof gapSchema>;
 export type AgentSettings = z.infer<typeof agentSettingsSchema>;
 export type AlertThresholds = z.infer<typeof alertThresholdsSchema>;

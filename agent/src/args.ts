@@ -1,6 +1,6 @@
 /** Command-line parsing: a command, then flags. Anything unexpected is a usage error (exit 64). */
 
-export type CommandName = "run" | "check" | "help" | "version";
+export type CommandName = "run" | "check" | "help" | "version" | "keygen";
 
 export interface ParsedArgs {
   command: CommandName;
@@ -28,6 +28,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const first = args.shift();
   if (first === undefined) throw new UsageError("missing command");
   if (first === "help") return out;
+  if (first === "keygen" && !args.length) return { ...out, command: "keygen" };
   if (first !== "run" && first !== "check") throw new UsageError(`unknown command "${first}"`);
   out.command = first;
   while (args.length) {
@@ -63,6 +64,8 @@ Usage:
   selfheal-agent check [--config <file>] [--json] [--verbose]
       One-time health check on this host, no server needed.
       Exit status: 0 healthy, 1 degraded, 2 critical.
+  selfheal-agent keygen
+      Print a new Ed25519 key pair for command signing (commandSigningKey).
   selfheal-agent --help | --version
 
 Options:

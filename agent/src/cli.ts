@@ -1,4 +1,5 @@
 /** Entry point of the selfheal-agent binary. */
+import { generateSigningKeys, KEYGEN_HELP } from "./actions/signing";
 import { parseArgs, USAGE, UsageError } from "./args";
 import { CHECK_EXIT, formatCheck, runHealthCheck } from "./check";
 import { ConfigError, loadConfig } from "./config";
@@ -23,6 +24,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.command === "version") {
     process.stdout.write(`${AGENT_VERSION}\n`);
+    return 0;
+  }
+  if (args.command === "keygen") {
+    process.stdout.write(KEYGEN_HELP(generateSigningKeys()));
     return 0;
   }
   const log = createLogger({ verbose: args.verbose });

@@ -15,6 +15,7 @@ import {
   checksShape,
   serviceKindShape,
 } from "./config-checks";
+import { type DeliveryConfig, deliveryShape } from "./config-delivery";
 import {
   checkRecovery,
   type RecoveryConfig,
@@ -134,6 +135,7 @@ export const configSchema = z
     ...recoveryShape,
     ...tlsShape,
     ...checksShape,
+    ...deliveryShape,
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -158,7 +160,7 @@ export type CheckConfig = z.infer<typeof checkSchema>;
 /** Which actions the config enables; a list limits a service action to those services. */
 export type ActionPolicy = Partial<Record<ActionName, { services?: string[] }>>;
 
-export interface AgentConfig extends RecoveryConfig, ChecksConfig {
+export interface AgentConfig extends RecoveryConfig, ChecksConfig, DeliveryConfig {
   server?: string;
   token?: string;
   name: string;
@@ -232,6 +234,8 @@ export function parseConfig(input: unknown, source?: string): AgentConfig {
     })),
     actions: toPolicy(cfg.actions),
     tls: cfg.tls,
+    spoolMaxBytes: cfg.spoolMaxBytes,
+    commandSigningKey: cfg.commandSigningKey,
     checks: cfg.checks,
     logs: cfg.logs.map((l) => ({ ...l, path: path.resolve(base, expandHome(l.path)) })),
     source,

@@ -5,6 +5,7 @@ import { ApiError } from "../lib/errors";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
 import { waitForCommands } from "../services/agent-commands";
+import { signCommands } from "../services/command-signing";
 
 /** Under the agent's request timeout (30 s) and common proxies' idle timeouts. */
 export const MAX_WAIT_SECONDS = 25;
@@ -36,5 +37,6 @@ export const agentCommandRoutes = newRouter().openapi(poll, async (c) => {
   const { orgId, hostId } = c.var.principal;
   if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
   const { wait } = c.req.valid("query");
-  return c.json(await waitForCommands(c.var.db, orgId, hostId, wait * 1000, c.req.raw.signal), 200);
+  const { commands } = await waitForCommands(c.var.db, orgId, hostId, wait * 1000, c.req.raw.signal);
+  return c.json({ commands: await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, commands) }, 200);
 });

@@ -41,6 +41,8 @@ export interface RegistryOptions {
   handlers?: ActionHandler[];
   timeoutMs?: number;
   now?: () => number;
+  /** Why a well-formed command must not run (a missing or bad signature, signing.ts); undefined: it may. */
+  verify?: (cmd: Command) => string | undefined;
 }
 
 export class ActionRegistry {
@@ -64,7 +66,7 @@ export class ActionRegistry {
     return this.run({ id, action: "?", expiresAt: "" } as Command, why);
   }
 
-  private async run(cmd: Command, malformed?: string): Promise<CommandResult> {
+  private async run(cmd: Command, malformed?: string): Promise<CommandResult | undefined> {
     const { journal, context } = this.opts;
     const now = this.opts.now ?? Date.now;
     const started = now();
@@ -93,10 +95,18 @@ export class ActionRegistry {
       return result;
     };
 
-    if (journal.has(cmd.id)) return finish("refused", "duplicate command", null, false);
+    // Re-delivered (a lost response, a slow action): it ran or runs once, and that outcome is the
+    // one the edge gets (queued durably, or reported failed if the agent died mid-way). A
+    // "refused" here would race it and could win.
+    if (journal.has(cmd.id)) {
+      context.log.info("ignored a command delivered again", { id: cmd.id, action: cmd.action });
+      return undefined;
+    }
     journal.recordStart(cmd.id, cmd.action, cmd.target);
 
     if (malformed) return finish("refused", malformed);
+    const unsigned = this.opts.verify?.(cmd);
+    if (unsigned) return finish("refused", unsigned);
     if (Date.parse(cmd.expiresAt) <= started) return finish("refused", `command expired at ${cmd.expiresAt}`);
     const handler = this.handlers.get(cmd.action);
     if (!handler) return finish("refused", `unknown action ${cmd.action}`);

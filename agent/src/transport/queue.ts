@@ -1,17 +1,35 @@
 /**
  * Samples and command results the server has not accepted yet. Bounded: past the cap the oldest
- * go first (recent data matters most after an outage). Sent oldest first, removed only once accepted.
+ * go first (recent data matters most after an outage), and what went is kept as a gap to report.
+ * Sent oldest first, removed only once accepted. The durable variant is spool-queue.ts.
  */
-import { type CommandResult, LIMITS, type Sample } from "../../protocol";
+import { type CommandResult, type Gap, LIMITS, type Sample } from "../../protocol";
 
 export interface Batch {
   samples: Sample[];
   results: CommandResult[];
+  /** Samples dropped at a cap, for the edge to record; absent when none. */
+  gaps?: Gap[];
 }
 
-export class PendingQueue {
+/** What the uplink needs from a queue, in memory or on disk. */
+export interface ReportQueue {
+  addSample(sample: Sample): void;
+  addResult(result: CommandResult): void;
+  take(maxBytes?: number): Batch;
+  ack(batch: Batch): void;
+  /** The edge did not answer: keep what is pending safe until it does (the durable queue writes it out). */
+  spill?(): void;
+  readonly size: { samples: number; results: number };
+}
+
+/** A byte budget under the edge's 1 MB body limit (a long backfill of hosts with many mounts would exceed it). */
+export const BATCH_BYTES = 768 * 1024;
+
+export class PendingQueue implements ReportQueue {
   private samples: Sample[] = [];
   private results: CommandResult[] = [];
+  private gaps: Gap[] = [];
   dropped = { samples: 0, results: 0 };
 
   constructor(
@@ -25,8 +43,9 @@ export class PendingQueue {
     this.samples.push(sample);
     const over = this.samples.length - this.caps.samples;
     if (over > 0) {
-      this.samples.splice(0, over);
+      const gone = this.samples.splice(0, over);
       this.dropped.samples += over;
+      this.noteGap(gone[0].ts, gone[gone.length - 1].ts, over);
     }
   }
 
@@ -39,11 +58,8 @@ export class PendingQueue {
     }
   }
 
-  /**
-   * A snapshot of what to send next, within the protocol's per-report limits and a byte budget
-   * under the edge's 1 MB body limit (a long backfill of hosts with many mounts would exceed it).
-   */
-  take(maxBytes = 768 * 1024): Batch {
+  /** A snapshot of what to send next, within the protocol's per-report limits and a byte budget. */
+  take(maxBytes = BATCH_BYTES): Batch {
     const results = this.results.slice(0, LIMITS.resultsPerReport);
     let budget = maxBytes - results.reduce((n, r) => n + JSON.stringify(r).length + 1, 0);
     const samples: Sample[] = [];
@@ -53,18 +69,46 @@ export class PendingQueue {
       if (budget < 0 && samples.length > 0) break;
       samples.push(s);
     }
-    return { samples, results };
+    return this.gaps.length
+      ? { samples, results, gaps: this.gaps.map((g) => ({ ...g })) }
+      : { samples, results };
   }
 
   /** Forgets what the server accepted (items queued meanwhile stay). */
   ack(batch: Batch): void {
     const s = new Set(batch.samples);
     const r = new Set(batch.results);
+    // by value: a gap may have grown since it was taken, and then it is sent again, grown
+    const g = new Set(batch.gaps?.map(gapKey));
     this.samples = this.samples.filter((x) => !s.has(x));
     this.results = this.results.filter((x) => !r.has(x));
+    this.gaps = this.gaps.filter((x) => !g.has(gapKey(x)));
+  }
+
+  /** Everything pending, oldest first, emptying the queue (the durable queue moves it to disk). */
+  drain(): { samples: Sample[]; results: CommandResult[] } {
+    const out = { samples: this.samples, results: this.results };
+    this.samples = [];
+    this.results = [];
+    return out;
   }
 
   get size(): { samples: number; results: number } {
     return { samples: this.samples.length, results: this.results.length };
   }
+
+  /** Copies of the gaps not yet accepted (ack them with a batch carrying them). */
+  get pendingGaps(): Gap[] {
+    return this.gaps.map((g) => ({ ...g }));
+  }
+
+  /** Consecutive drops extend one gap, so a long outage is one gap, not thousands. */
+  private noteGap(from: string, to: string, samples: number): void {
+    const last = this.gaps.at(-1);
+    if (last) Object.assign(last, { to, samples: last.samples + samples });
+    else this.gaps.push({ from, to, samples });
+    if (this.gaps.length > LIMITS.gapsPerReport) this.gaps.splice(0, 1);
+  }
 }
+
+export const gapKey = (g: Gap) => `${g.from}|${g.to}|${g.samples}|${g.results ?? 0}`;

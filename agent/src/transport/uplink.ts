@@ -9,7 +9,7 @@ import { AGENT_VERSION } from "../version";
 import { Backoff } from "./backoff";
 import type { ApiClient, ReportAnswer } from "./client";
 import { AuthError, HttpError, ProtocolError } from "./errors";
-import { PendingQueue } from "./queue";
+import { PendingQueue, type ReportQueue } from "./queue";
 
 export type ReportReason = "interval" | "event" | "command" | "backfill";
 
@@ -19,7 +19,7 @@ export type SendOutcome =
   | { ok: false; fatal: false; retryInMs?: number; error: Error };
 
 export class Uplink {
-  readonly queue: PendingQueue;
+  readonly queue: ReportQueue;
   readonly backoff: Backoff;
 
   constructor(
@@ -29,7 +29,8 @@ export class Uplink {
       log: Logger;
       /** The current report interval: backoff never waits longer than that. */
       intervalMs: () => number;
-      queue?: PendingQueue;
+      /** Default: in memory only; the runner passes the spool-backed one (spool-queue.ts). */
+      queue?: ReportQueue;
       random?: () => number;
       /** The latest outputs of custom checks, sent with every report (absent: none has run). */
       checks?: () => CheckOutput[] | undefined;
@@ -57,6 +58,7 @@ export class Uplink {
           services,
           results: batch.results,
           checks: this.deps.checks?.(),
+          ...(batch.gaps?.length ? { gaps: batch.gaps } : {}),
         },
         signal,
       );
@@ -83,6 +85,8 @@ export class Uplink {
         });
         return { ok: false, fatal: false, error: err };
       }
+      // No answer: what waits must now survive an agent restart too (the spool, when there is one).
+      this.persist();
       const retryInMs = this.backoff.next();
       const level = this.backoff.consecutiveFailures === 1 ? "warn" : "info";
       log[level](`report failed, retrying: ${errorMessage(err)}`, {
@@ -90,6 +94,15 @@ export class Uplink {
         pending: this.queue.size.samples,
       });
       return { ok: false, fatal: false, retryInMs, error: err as Error };
+    }
+  }
+
+  /** Writes out whatever waits in memory (on a failed report and at shutdown); a failure only logs. */
+  persist(): void {
+    try {
+      this.queue.spill?.();
+    } catch (err) {
+      this.deps.log.error(`cannot write the offline spool: ${errorMessage(err)}`);
     }
   }
 }
