@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { HostSummarySchema, hostIdParam, SampleSchema, samplesQuery } from "../schemas/hosts";
+import { HostSummarySchema, hostIdParam, SamplesSchema, samplesQuery } from "../schemas/hosts";
 import { setHostGroup } from "../services/host-group";
 import { getHost, listHosts, listSamples } from "../services/hosts";
 
@@ -32,7 +32,7 @@ const samples = createRoute({
   middleware: [readers()] as const,
   request: { params: hostIdParam, query: samplesQuery },
   responses: {
-    200: jsonContent(listOf(SampleSchema), "Samples"),
+    200: jsonContent(SamplesSchema, "Samples or rollup buckets, with their resolution"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND"),
   },
 });
@@ -66,11 +66,11 @@ export const hostRoutes = newRouter()
     ),
   )
   .openapi(samples, async (c) => {
-    const items = await listSamples(
+    const series = await listSamples(
       c.var.db,
       c.var.principal.orgId,
       c.req.valid("param").id,
       c.req.valid("query"),
     );
-    return c.json({ items }, 200);
+    return c.json(series, 200);
   });

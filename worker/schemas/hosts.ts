@@ -35,7 +35,25 @@ export const HostSummarySchema = z
 
 export type HostSummary = z.infer<typeof HostSummarySchema>;
 
-export const SampleSchema = z.object({ ts: isoTime, metrics: metricsMap }).openapi("Sample");
+// Issue 7: a rollup bucket is a sample whose metrics are averages, with min, max and n beside.
+export const SampleSchema = z
+  .object({
+    ts: isoTime,
+    metrics: metricsMap,
+    min: metricsMap.optional(),
+    max: metricsMap.optional(),
+    n: z.number().int().optional().openapi({ description: "samples in the bucket (rollups only)" }),
+  })
+  .openapi("Sample");
+
+export const SamplesSchema = z
+  .object({
+    items: z.array(SampleSchema),
+    resolution: z
+      .enum(["raw", "minute", "hour"])
+      .openapi({ description: "raw samples or 1-minute/1-hour buckets" }),
+  })
+  .openapi("Samples");
 
 export const hostIdParam = z.object({
   id: z
@@ -49,4 +67,6 @@ export const samplesQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
+  // Issue 7: auto serves raw up to 6 h, 1-minute buckets up to 7 d, 1-hour buckets beyond.
+  resolution: z.enum(["auto", "raw", "minute", "hour"]).default("auto"),
 });

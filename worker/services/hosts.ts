@@ -8,6 +8,8 @@ import { iso, isoOrNull, SECOND } from "../lib/time";
 import type { HealingConfig } from "../schemas/config";
 import type { HostSummary } from "../schemas/hosts";
 import { configQuery, resolveConfig } from "./config";
+import { retentionOf } from "./retention";
+import { chooseResolution, readRollups, type SeriesQuery } from "./retention-series";
 
 /** A host is online when it reported within three intervals (and never less than a minute). */
 export const onlineWindowMs = (intervalSeconds: number) => Math.max(3 * intervalSeconds, 60) * SECOND;
@@ -87,20 +89,22 @@ export async function getHost(db: Db, orgId: string, idOrName: string) {
 
 /**
  * Samples oldest first. With `from`, the first `limit` samples from then on; without it, the
- * latest `limit` samples (what a chart wants).
+ * latest `limit` samples (what a chart wants). Raw samples, or rollups for longer ranges.
  */
-export async function listSamples(
-  db: Db,
-  orgId: string,
-  idOrName: string,
-  query: { from?: string; to?: string; limit: number },
-) {
-  const [host] = await db
-    .select({ id: hosts.id })
-    .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
-    .limit(1);
+export async function listSamples(db: Db, orgId: string, idOrName: string, query: SeriesQuery) {
+  const [[host], settingsRows] = await db.batch([
+    db
+      .select({ id: hosts.id })
+      .from(hosts)
+      .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
+      .limit(1),
+    configQuery(db, orgId),
+  ]);
   if (!host) throw notFound("host");
+  // Issue 7: mid and long ranges read the rollups (retention-series.ts).
+  const retention = retentionOf(resolveConfig(settingsRows[0]?.config));
+  const resolution = chooseResolution(query, retention, Date.now());
+  if (resolution !== "raw") return { resolution, items: await readRollups(db, host.id, resolution, query) };
   const filters: (SQL | undefined)[] = [eq(metricSamples.hostId, host.id)];
   if (query.from) filters.push(gte(metricSamples.ts, Date.parse(query.from)));
   if (query.to) filters.push(lte(metricSamples.ts, Date.parse(query.to)));
@@ -111,7 +115,7 @@ export async function listSamples(
     .orderBy(query.from ? asc(metricSamples.ts) : desc(metricSamples.ts))
     .limit(query.limit);
   if (!query.from) rows.reverse();
-  return rows.map((r) => ({ ts: iso(r.ts), metrics: sampleMetrics(r) }));
+  return { resolution, items: rows.map((r) => ({ ts: iso(r.ts), metrics: sampleMetrics(r) })) };
 }
 
 /** A stored sample row back to the metric names the agent reported (columns + extra). */
