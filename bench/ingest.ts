@@ -1,59 +1,69 @@
-// npm run bench:ingest [-- --hosts 100,1000,5000 --seconds 20 --concurrency 16]
-// Simulated agents post realistic reports (one sample, three services) to the real Worker on
-// local workerd (wrangler dev, local D1). For each fleet size it prints reports/s, p50/p99
-// latency, payload bytes, and D1 rows written per report (from the Worker's Server-Timing
-// header when it sends one).
+// npm run bench:ingest [-- --hosts 100,1000,5000 --seconds 10 --runs 3 --concurrency 16 --floor]
+// Simulated agents post realistic reports (one sample of the real agent's metrics, three
+// services) to the real Worker on local workerd (wrangler dev, local D1). Per fleet size it
+// prints the median of --runs runs: reports/s, p50/p99 latency, payload bytes, and from the
+// Worker's Server-Timing header D1 rows read/written, D1 calls and time in D1 vs JS per report;
+// plus who used the CPU (the bench client and workerd share this machine's cores). --floor
+// first measures what local workerd can do at all (bench/lib/floor-worker.js).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
+import { startFloorWorker } from "./lib/floor";
+import { closedLoop, type LoadResult, mean, median, pct, type Sent } from "./lib/load";
+import { storageReport } from "./lib/storage";
 
 const { values } = parseArgs({
   options: {
     hosts: { type: "string", default: "100,1000,5000" },
-    seconds: { type: "string", default: "20" },
+    seconds: { type: "string", default: "10" },
+    runs: { type: "string", default: "3" },
     concurrency: { type: "string", default: "16" },
+    floor: { type: "boolean", default: false },
   },
 });
 const fleets = values.hosts.split(",").map(Number);
 const seconds = Number(values.seconds);
+const runs = Number(values.runs);
 const concurrency = Number(values.concurrency);
-const pool = new Agent({ connections: concurrency * 2, keepAliveTimeout: 30_000 });
+const dispatcher = new Agent({ connections: concurrency * 2, keepAliveTimeout: 30_000 });
 
 const dir = mkdtempSync(path.join(tmpdir(), "selfheal-ingest-"));
 const admin = newSecret();
 const persistTo = path.join(dir, "wrangler");
 await applyMigrations(persistTo);
 const worker = await startWorker({ port: await freePort(), persistTo, adminToken: admin });
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+const r2 = (n: number) => Math.round(n * 100) / 100;
 
+/** What the real agent sends every interval: its collectors' metrics, its services, its version. */
 function reportBody(i: number) {
   const wave = Math.sin(Date.now() / 60_000 + i);
   return JSON.stringify({
     protocol: 1,
+    agentVersion: "0.1.0",
     reason: "interval",
     samples: [
       {
         ts: new Date().toISOString(),
         metrics: {
-          cpu: 20 + 10 * wave,
-          memory: 52 + wave,
-          swap: 1,
-          disk: 61,
-          "disk:/": 61,
-          "disk:/var": 40,
-          load1: 0.8,
+          cpu: r2(20 + 10 * wave),
+          memory: r2(52 + wave),
+          swap: 1.25,
+          disk: 61.4,
+          "disk:/": 61.4,
+          "disk:/var": 40.02,
+          load1: r2(0.8 + wave / 10),
           load5: 0.7,
           load15: 0.6,
-          "net.rx": 12000,
+          "net.rx": Math.round(12000 + 1000 * wave),
           "net.tx": 9000,
-          "svc:web.cpu": 3,
-          "svc:web.rss": 1.2e8,
-          "svc:db.cpu": 2,
-          "svc:db.rss": 4e8,
+          "svc:web.cpu": r2(3 + wave),
+          "svc:web.rss": 120_000_000 + i,
+          "svc:db.cpu": 2.5,
+          "svc:db.rss": 400_000_000 + i,
         },
       },
     ],
@@ -66,63 +76,112 @@ function reportBody(i: number) {
   });
 }
 
+/** Medians over runs of each run's figure. */
+function summary(label: string, results: LoadResult[], bytes?: number) {
+  const m = (f: (r: LoadResult) => number) => median(results.map(f));
+  // Per-report D1 figures pooled over the runs (a run at a big fleet may hold few steady reports).
+  const t = (name: string) => mean(results.flatMap((r) => r.timings.get(name) ?? []));
+  const parts = [
+    `${label}: ${m((r) => r.perSecond).toFixed(0)} req/s`,
+    `p50 ${f1(m((r) => pct(r.latencies, 50)))} ms`,
+    `p99 ${f1(m((r) => pct(r.latencies, 99)))} ms`,
+    `${results.reduce((a, r) => a + r.errors, 0)} errors`,
+  ];
+  if (bytes !== undefined) parts.push(`${bytes} B/report`);
+  if (results[0].timings.has("d1_rows_written"))
+    parts.push(
+      `D1/report: ${f1(t("d1_calls"))} calls, ${f1(t("d1_rows_read"))} rows read, ${f1(t("d1_rows_written"))} written, ` +
+        `${f1(t("d1"))} ms in D1, ${f1(t("js"))} ms JS, ${f1(t("total"))} ms in Worker`,
+    );
+  else if (results[0].timings.has("d1")) parts.push(`${f1(t("d1"))} ms in D1`);
+  // CPU per request holds up on a shared machine where req/s does not: the Worker's JS runs on
+  // one thread, so 1000 / (its ms per request) is what one free core would serve.
+  const cpuMs = m((r) => (r.cpu.worker * 10) / r.perSecond);
+  parts.push(
+    `wrangler+workerd CPU ${cpuMs.toFixed(1)} ms/req (≈${(1000 / cpuMs).toFixed(0)} req/s per free core)`,
+    `CPU % of a core: client ${m((r) => r.cpu.client).toFixed(0)}, workerd ${m((r) => r.cpu.worker).toFixed(0)}, ` +
+      `machine ${m((r) => r.cpu.machine).toFixed(0)}/${results[0].cpu.cores * 100}`,
+  );
+  console.log(parts.join(", "));
+}
+
+async function measure(pgid: number, next: (i: number) => Sent) {
+  const results: LoadResult[] = [];
+  for (let run = 0; run < runs; run++)
+    results.push(await closedLoop({ dispatcher, concurrency, seconds, workerPgid: pgid, next }));
+  return results;
+}
+
 try {
+  console.log(`concurrency ${concurrency}, ${runs} runs of ${seconds} s each, medians`);
   const { token: enroll } = await api(worker.url, admin, "POST", "/api/v1/tokens", {
     scope: "enroll",
     name: "bench",
   });
   const tokens: string[] = [];
+  const hostIds: string[] = [];
+  const reported = new Set<number>();
+  if (values.floor) {
+    const floor = await startFloorWorker(persistTo);
+    try {
+      const { hostId } = await api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: "floor" });
+      const body = reportBody(0);
+      for (const [label, p] of [
+        ["floor: no-op", "/noop"],
+        ["floor: 1 SELECT", "/select"],
+        ["floor: 3 sequential SELECTs", "/select?n=3"],
+        ["floor: 1 batch of 14 SELECTs", "/batch?n=14"],
+        ["floor: 1 write batch (2 stmts)", "/write"],
+      ] as const) {
+        const url = `${floor.url}${p}${p.includes("?") ? "&" : "?"}id=${hostId}`;
+        summary(label, await measure(floor.pgid, () => ({ url, body })));
+      }
+    } finally {
+      await floor.stop();
+    }
+    summary(
+      "app: GET /api/health",
+      await measure(worker.proc.pid ?? 0, () => ({ url: `${worker.url}/api/health` })),
+    );
+  }
   for (const fleet of fleets) {
     // Enrol up to this fleet size (fleets grow: 100, then 900 more, then 4000 more).
     const start = Date.now();
     for (let i = tokens.length; i < fleet; i += concurrency) {
       const batch = Array.from({ length: Math.min(concurrency, fleet - i) }, (_, k) =>
-        api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` }).then(
-          (r) => r.agentToken,
-        ),
+        api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` }),
       );
-      tokens.push(...(await Promise.all(batch)));
+      for (const r of await Promise.all(batch)) {
+        tokens.push(r.agentToken);
+        hostIds.push(r.hostId);
+      }
     }
     if (Date.now() - start > 1000)
       console.log(`  enrolled ${tokens.length} hosts in ${((Date.now() - start) / 1000).toFixed(1)} s`);
-
-    const latencies: number[] = [];
-    const rows: number[] = [];
-    let errors = 0;
     let bytes = 0;
-    let next = 0;
-    const deadline = Date.now() + seconds * 1000;
-    const client = async () => {
-      while (Date.now() < deadline) {
-        const i = next++ % fleet;
-        const body = reportBody(i);
-        bytes = body.length;
-        const t0 = performance.now();
-        const res = await request(`${worker.url}/api/v1/agent/report`, {
-          method: "POST",
-          dispatcher: pool,
-          headers: { authorization: `Bearer ${tokens[i]}`, "content-type": "application/json" },
-          body,
-        });
-        await res.body.arrayBuffer();
-        latencies.push(performance.now() - t0);
-        if (res.statusCode !== 200) errors++;
-        const timing = String(res.headers["server-timing"] ?? "");
-        const written = /d1_rows_written;desc="?(\d+)/.exec(timing)?.[1];
-        if (written) rows.push(Number(written));
-      }
-    };
-    const t0 = Date.now();
-    await Promise.all(Array.from({ length: concurrency }, client));
-    const elapsed = (Date.now() - t0) / 1000;
-    const rowsText = rows.length ? `${(rows.reduce((a, b) => a + b, 0) / rows.length).toFixed(1)}` : "n/a";
-    console.log(
-      `${String(fleet).padStart(5)} hosts: ${(latencies.length / elapsed).toFixed(0)} reports/s, p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, ` +
-        `${errors} errors, ${bytes} bytes/report, D1 rows written/report ${rowsText} (concurrency ${concurrency}, ${seconds} s)`,
-    );
+    let first = 0;
+    let cursor = 0; // across runs, so every host of the fleet takes its turn
+    const results = await measure(worker.proc.pid ?? 0, () => {
+      const i = cursor++ % fleet;
+      const body = reportBody(i);
+      bytes = Buffer.byteLength(body);
+      const steady = reported.has(i);
+      if (!steady) first++;
+      reported.add(i);
+      return {
+        url: `${worker.url}/api/v1/agent/report`,
+        headers: { authorization: `Bearer ${tokens[i]}`, "content-type": "application/json" },
+        body,
+        steady,
+      };
+    });
+    summary(`${String(fleet).padStart(5)} hosts`, results, bytes);
+    console.log(`  (${first} of these were a host's first report: D1 figures above leave them out)`);
   }
+  await worker.stop();
+  for (const line of storageReport(persistTo, tokens.length)) console.log(line);
 } finally {
-  await pool.close();
+  await dispatcher.close();
   await worker.stop();
   rmSync(dir, { recursive: true, force: true });
 }

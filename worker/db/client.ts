@@ -3,7 +3,8 @@ import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
 export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema });
+  const meter: D1Meter = { startedAt: performance.now(), calls: 0, ms: 0, rowsRead: 0, rowsWritten: 0 };
+  return Object.assign(drizzle(meterD1(d1, meter), { schema }), { meter });
 }
 
 export type Db = ReturnType<typeof createDb>;
@@ -35,4 +36,64 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<D1Resul
 
 interface ToSql {
   toSQL(): { sql: string; params: unknown[] };
+}
+
+/**
+ * What one request asked of D1: calls (a batch is one), time waiting on them, and rows read and
+ * written as D1 reports them (result meta; `raw()` results carry none, so those rows go uncounted).
+ * The report route sends it back as Server-Timing for bench:ingest.
+ */
+export interface D1Meter {
+  startedAt: number;
+  calls: number;
+  ms: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+type Meta = { meta?: { rows_read?: number; rows_written?: number } };
+
+function record(meter: D1Meter, t0: number, results: unknown) {
+  meter.calls++;
+  meter.ms += performance.now() - t0;
+  for (const r of Array.isArray(results) ? results : [results]) {
+    meter.rowsRead += (r as Meta)?.meta?.rows_read ?? 0;
+    meter.rowsWritten += (r as Meta)?.meta?.rows_written ?? 0;
+  }
+}
+
+async function timed<T>(meter: D1Meter, run: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const result = await run();
+  record(meter, t0, result);
+  return result;
+}
+
+const INNER = Symbol("inner statement");
+type Metered = D1PreparedStatement & { [INNER]: D1PreparedStatement };
+
+function meterStatement(stmt: D1PreparedStatement, meter: D1Meter): D1PreparedStatement {
+  const wrapped = {
+    [INNER]: stmt,
+    bind: (...values: unknown[]) => meterStatement(stmt.bind(...values), meter),
+    first: (column?: string) => timed(meter, () => (column ? stmt.first(column) : stmt.first())),
+    all: () => timed(meter, () => stmt.all()),
+    run: () => timed(meter, () => stmt.run()),
+    raw: (options?: { columnNames?: boolean }) => timed(meter, () => stmt.raw(options as never)),
+  };
+  return wrapped as unknown as Metered;
+}
+
+/** The binding with every statement and batch metered; everything else passes through. */
+function meterD1(d1: D1Database, meter: D1Meter): D1Database {
+  return new Proxy(d1, {
+    get(target, prop) {
+      if (prop === "prepare") return (sql: string) => meterStatement(target.prepare(sql), meter);
+      if (prop === "batch")
+        return (stmts: D1PreparedStatement[]) =>
+          timed(meter, () => target.batch(stmts.map((s) => (s as Metered)[INNER] ?? s)));
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

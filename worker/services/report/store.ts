@@ -38,7 +38,9 @@ const UPSERT_SERVICES = `INSERT INTO service_states (host_id, name, kind, status
     updated_at = excluded.updated_at,
     changed_at = CASE WHEN service_states.status = excluded.status
       THEN service_states.changed_at ELSE excluded.changed_at END,
-    status = excluded.status`;
+    status = excluded.status
+  WHERE service_states.status IS NOT excluded.status OR service_states.kind IS NOT excluded.kind
+    OR service_states.detail IS NOT excluded.detail OR service_states.stopped IS NOT excluded.stopped`;
 
 function sampleRow(sample: EngineSample): unknown[] {
   const extra: Metrics = {};
@@ -60,7 +62,9 @@ export function insertSamples(hostId: string, samples: EngineSample[]): Statemen
 
 /**
  * Upserts the full service list and drops services no longer configured. changed_at moves only
- * when the status changes (SET expressions see the row as it was before the update).
+ * when the status changes (SET expressions see the row as it was before the update); a service
+ * reported as it was is not rewritten at all (updated_at: when its state last changed in any
+ * way), so a steady fleet's reports write no service rows.
  */
 export function upsertServices(hostId: string, services: ServiceState[], now: number): Statement[] {
   const rows = JSON.stringify(

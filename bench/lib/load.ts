@@ -1,0 +1,130 @@
+/**
+ * A closed-loop load generator for the ingest bench: `concurrency` clients each send one request
+ * and wait for its answer, for `seconds`. Also reads who used the CPU meanwhile (/proc), since
+ * the bench client, workerd and the other processes on this machine share the same cores.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { type Dispatcher, request } from "undici";
+
+export interface Sent {
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** false: leave its Server-Timing out (a host's first report writes its service rows once). */
+  steady?: boolean;
+}
+
+export interface LoadResult {
+  count: number;
+  errors: number;
+  perSecond: number;
+  latencies: number[];
+  /** Server-Timing entries per name (dur, else the numeric desc), of steady requests only. */
+  timings: Map<string, number[]>;
+  /** % of one core over the run: this process (the client), the worker's process group, the whole machine. */
+  cpu: { client: number; worker: number; machine: number; cores: number };
+}
+
+export const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
+export const median = (xs: number[]) => pct(xs, 50);
+export const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/** `d1;dur=3.2;desc="4 calls", d1_rows_written;desc=5` → [["d1", 3.2], ["d1_rows_written", 5]]. */
+export function parseServerTiming(header: string): [string, number][] {
+  return header
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .flatMap((entry): [string, number][] => {
+      const [name, ...params] = entry.split(";").map((p) => p.trim());
+      const dur = params.find((p) => p.startsWith("dur="));
+      const desc = params.find((p) => p.startsWith("desc="));
+      const value = dur
+        ? Number(dur.slice(4))
+        : desc
+          ? Number.parseFloat(desc.slice(5).replace(/"/g, ""))
+          : NaN;
+      return Number.isFinite(value) ? [[name, value]] : [];
+    });
+}
+
+const TICKS = 100; // USER_HZ
+function groupTicks(pgid: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {} // gone meanwhile
+  }
+  return ticks;
+}
+function machineTicks(): { busy: number; cores: number } {
+  const lines = readFileSync("/proc/stat", "utf8").split("\n");
+  const [, ...v] = lines[0].split(/\s+/).filter(Boolean).map(Number);
+  const idle = v[3] + v[4];
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, cores: lines.filter((l) => /^cpu\d/.test(l)).length };
+}
+
+export async function closedLoop(opts: {
+  dispatcher: Dispatcher;
+  concurrency: number;
+  seconds: number;
+  workerPgid: number;
+  next: (i: number) => Sent;
+}): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const timings = new Map<string, number[]>();
+  let errors = 0;
+  let n = 0;
+  const deadline = Date.now() + opts.seconds * 1000;
+  const client = async () => {
+    while (Date.now() < deadline) {
+      const sent = opts.next(n++);
+      const t0 = performance.now();
+      const res = await request(sent.url, {
+        method: sent.body === undefined ? "GET" : "POST",
+        dispatcher: opts.dispatcher,
+        headers: sent.headers,
+        body: sent.body,
+      }).catch(() => null); // a keep-alive socket closed under us: an error, not the end of the run
+      if (!res) {
+        errors++;
+        continue;
+      }
+      await res.body.arrayBuffer();
+      latencies.push(performance.now() - t0);
+      if (res.statusCode !== 200) errors++;
+      if (sent.steady !== false)
+        for (const [name, value] of parseServerTiming(String(res.headers["server-timing"] ?? ""))) {
+          const list = timings.get(name) ?? [];
+          list.push(value);
+          timings.set(name, list);
+        }
+    }
+  };
+  const cpu0 = process.cpuUsage();
+  const worker0 = groupTicks(opts.workerPgid);
+  const machine0 = machineTicks();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: opts.concurrency }, client));
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu1 = process.cpuUsage(cpu0);
+  const machine1 = machineTicks();
+  return {
+    count: latencies.length,
+    errors,
+    perSecond: latencies.length / elapsed,
+    latencies,
+    timings,
+    cpu: {
+      client: ((cpu1.user + cpu1.system) / 1e6 / elapsed) * 100,
+      worker: ((groupTicks(opts.workerPgid) - worker0) / TICKS / elapsed) * 100,
+      machine: ((machine1.busy - machine0.busy) / TICKS / elapsed) * 100,
+      cores: machine1.cores,
+    },
+  };
+}

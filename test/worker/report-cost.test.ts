@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { hostUpdate } from "../../worker/services/report/host-row";
+import type { HostRow } from "../../worker/services/report/load";
+import { type Agent, call, must, newTenant, sample, service, sql } from "./harness";
+
+/** One report, returning the D1 figures of its Server-Timing header. */
+async function reportCost(agent: Agent, body: Record<string, unknown>) {
+  const res = await call("/api/v1/agent/report", {
+    token: agent.token,
+    body: { protocol: 1, samples: [sample()], ...body },
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  const header = must(res.headers.get("server-timing"));
+  const figure = (name: string) => Number(new RegExp(`${name};(?:dur|desc)=([\\d.]+)`).exec(header)?.[1]);
+  return {
+    calls: figure("d1_calls"),
+    rowsRead: figure("d1_rows_read"),
+    rowsWritten: figure("d1_rows_written"),
+    d1: figure("d1"),
+    js: figure("js"),
+  };
+}
+
+const steady = [service("web", "up"), service("db", "up")];
+
+describe("the cost of a report", () => {
+  it("tells in Server-Timing the D1 calls, rows and time it took", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    const cost = await reportCost(agent, { services: steady });
+    expect(cost.calls).toBeGreaterThanOrEqual(3);
+    expect(cost.rowsWritten).toBeGreaterThan(0);
+    expect(cost.rowsRead).toBeGreaterThan(0);
+    expect(cost.d1).toBeGreaterThanOrEqual(0);
+    expect(cost.js).toBeGreaterThanOrEqual(0);
+  });
+
+  it("takes one read and one write round trip after the token for a healthy host", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await reportCost(agent, { services: steady }); // refreshes the token's lastUsedAt
+    expect((await reportCost(agent, { services: steady })).calls).toBe(3);
+  });
+
+  it("reads the guardrails too once the host has an issue", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await reportCost(agent, { services: steady });
+    const down = [service("web", "down"), service("db", "up")];
+    await reportCost(agent, { services: down });
+    expect((await t.issues(`?host=${agent.hostId}`)).some((i) => i.status !== "resolved")).toBe(true);
+    expect((await reportCost(agent, { services: down })).calls).toBe(4);
+  });
+
+  it("rewrites no service row when the services are reported as they were", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await reportCost(agent, { services: steady });
+    const before = await sql("SELECT name, updated_at FROM service_states WHERE host_id = ?", agent.hostId);
+    const again = await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] });
+    const without = await reportCost(agent, { samples: [sample({}, Date.now() + 2000)] });
+    expect(again.rowsWritten).toBe(without.rowsWritten);
+    expect(await sql("SELECT name, updated_at FROM service_states WHERE host_id = ?", agent.hostId)).toEqual(
+      before,
+    );
+    await reportCost(agent, { services: [service("web", "down"), service("db", "up")] });
+    const web = await sql(
+      "SELECT status FROM service_states WHERE host_id = ? AND name = 'web'",
+      agent.hostId,
+    );
+    expect(web).toEqual([{ status: "down" }]);
+  });
+
+  it("updates only the host columns a report changed", () => {
+    const state = { v: 1, tracks: {}, series: { cpu: { trend: { pts: [[1, 20]], n: 1 } } } };
+    const read = {
+      ...{ id: "hst_1", orgId: "org_1", name: "web-1", group: null, createdAt: 1 },
+      ...{ facts: { agentVersion: "1.0.0" }, lastSeenAt: 1, engineState: state, metrics: { cpu: 20 } },
+      ...{ metricsAt: 1, healthScore: 90, checkOutputs: null },
+    } as unknown as HostRow;
+    const next = {
+      ...{ lastSeenAt: 2, facts: { agentVersion: "1.0.0" }, engineState: structuredClone(state) },
+      ...{ metrics: { cpu: 20 }, metricsAt: 1, healthScore: 90, checkOutputs: null },
+    } as unknown as Parameters<typeof hostUpdate>[1];
+    expect(hostUpdate(read, next)).toEqual({ lastSeenAt: 2 });
+    const moved = { ...state, series: { cpu: { trend: { pts: [[2, 30]], n: 2 } } } };
+    expect(
+      hostUpdate(read, {
+        ...next,
+        engineState: moved as unknown as typeof next.engineState,
+        healthScore: 80,
+      }),
+    ).toEqual({
+      lastSeenAt: 2,
+      engineState: moved,
+      healthScore: 80,
+    });
+  });
+});
