@@ -1,9 +1,8 @@
 /**
  * The API: one OpenAPIHono app, one sub-app per resource, one error path.
- * Order per request: request id → database handle → credentials → body size → route
+ * Order per request: request id → database handle → credentials → rate limit → body size → route
  * (scope check → validation → handler → service).
  */
-import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
@@ -12,28 +11,32 @@ import { ApiError, errorBody, handleError } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { newRouter } from "./lib/openapi";
 import { authenticate, readers } from "./middleware/auth";
+import { bodyLimits, rateLimit } from "./middleware/limits";
+import { acknowledgeRoutes } from "./routes/acknowledge";
 import { actionWebhookRoutes } from "./routes/action-webhooks";
 import { agentRoutes } from "./routes/agent";
 import { agentCommandRoutes } from "./routes/agent-commands";
+import { auditRoutes } from "./routes/audit";
 import { channelRoutes } from "./routes/channels";
 import { commandRoutes } from "./routes/commands";
 import { configRoutes } from "./routes/config";
 import { edgeCheckRoutes } from "./routes/edge-checks";
 import { gateRoutes } from "./routes/gate";
 import { healthRoutes, VERSION } from "./routes/health";
+import { hostActionRoutes } from "./routes/host-actions";
+import { hostGapRoutes } from "./routes/host-gaps";
 import { hostRoutes } from "./routes/hosts";
 import { issueRoutes } from "./routes/issues";
 import { learningRoutes } from "./routes/learning";
 import { maintenanceRoutes } from "./routes/maintenance";
 import { metricsRoutes } from "./routes/metrics";
+import { orgRoutes } from "./routes/orgs";
 import { prometheusRoutes } from "./routes/prometheus";
 import { recoverRoutes } from "./routes/recover";
 import { ruleRoutes } from "./routes/rules";
 import { sessionRoutes } from "./routes/session";
 import { statusRoutes } from "./routes/status";
 import { tokenRoutes } from "./routes/tokens";
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const id = newId("req");
@@ -50,19 +53,15 @@ export function createApp() {
   const app = newRouter();
   app.use("*", requestContext);
   app.use("/api/*", authenticate);
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", "request body is larger than 1 MB");
-      },
-    }),
-  );
+  // Issue 7: per-token rate limits, then 1 MB for agent reports and 64 KB for other bodies.
+  app.use("/api/*", rateLimit);
+  app.use("/api/*", bodyLimits);
 
   app.route("/api/health", healthRoutes);
   app.route("/api/v1/session", sessionRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
+  app.route("/api/v1/orgs", orgRoutes);
+  app.route("/api/v1/audit", auditRoutes);
   app.route("/api/v1/agent", agentRoutes);
   app.route("/api/v1/agent", agentCommandRoutes);
   app.route("/api/v1/hosts", hostRoutes);
@@ -75,6 +74,10 @@ export function createApp() {
   app.route("/api/v1/maintenance", maintenanceRoutes);
   app.route("/api/v1/learning", learningRoutes);
   app.route("/api/v1/action-webhooks", actionWebhookRoutes);
+  // Dashboard (issue 6, session 2): acknowledge, host actions (emergency protocols).
+  app.route("/api/v1/issues", acknowledgeRoutes);
+  app.route("/api/v1/hosts", hostActionRoutes);
+  app.route("/api/v1/hosts", hostGapRoutes);
   app.route("/", prometheusRoutes);
   app.route("/api/healing", statusRoutes);
   app.route("/api/healing", recoverRoutes);

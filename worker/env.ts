@@ -15,6 +15,17 @@ export interface Env {
   SELFHEAL_PUBLIC_URL?: string;
   /** The first retry delay of a failed notification (default 30 s), doubled per attempt. */
   SELFHEAL_RETRY_BASE_MS?: string;
+  /** Issue 7: tenancy and limits (docs/api-shapes.md "Issue 7: tenancy, limits, audit"). */
+  SELFHEAL_PLATFORM_TOKEN?: string;
+  SELFHEAL_RATE_LIMIT?: string;
+  SELFHEAL_RATE_LIMIT_PER_MINUTE?: string;
+  SELFHEAL_AGENT_RATE_LIMIT_PER_MINUTE?: string;
+  SELFHEAL_MAX_BODY_BYTES?: string;
+  SELFHEAL_MAX_REPORT_BYTES?: string;
+  /** Issue 7: Ed25519 private key (PKCS8, base64) that signs commands for agents (command-signing.ts). */
+  SELFHEAL_COMMAND_SIGNING_KEY?: string;
+  RATE_LIMIT_API?: RateLimit;
+  RATE_LIMIT_AGENT?: RateLimit;
 }
 
 /** Who is calling: resolved by the auth middleware from a token or the session cookie. */
@@ -26,12 +37,16 @@ export interface Principal {
   /** Set for agent tokens: the only host they may act for. */
   hostId: string | null;
   name: string;
+  /** The SELFHEAL_PLATFORM_TOKEN: may only manage orgs (issue 7). */
+  platform?: boolean;
 }
 
 export interface AppEnv {
   Bindings: Env;
   Variables: { requestId: string; principal: Principal; db: Db };
 }
+
+const positiveInt = z.string().regex(/^[1-9]\d{0,8}$/, "a positive integer");
 
 const envSchema = z.object({
   DB: z.custom<D1Database>((v) => typeof v === "object" && v !== null && "prepare" in v, "a D1 binding"),
@@ -40,6 +55,19 @@ const envSchema = z.object({
   SELFHEAL_ENV: z.string().optional(),
   SELFHEAL_PUBLIC_URL: z.url().optional(),
   SELFHEAL_RETRY_BASE_MS: z.string().regex(/^\d+$/, "milliseconds").optional(),
+  SELFHEAL_PLATFORM_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
+  SELFHEAL_RATE_LIMIT: z.enum(["on", "off"]).optional(),
+  SELFHEAL_RATE_LIMIT_PER_MINUTE: positiveInt.optional(),
+  SELFHEAL_AGENT_RATE_LIMIT_PER_MINUTE: positiveInt.optional(),
+  SELFHEAL_MAX_BODY_BYTES: positiveInt.optional(),
+  SELFHEAL_MAX_REPORT_BYTES: positiveInt.optional(),
+  SELFHEAL_COMMAND_SIGNING_KEY: z
+    .string()
+    .regex(
+      /^\s*[A-Za-z0-9+/]{40,}={0,2}\s*$/,
+      "an Ed25519 private key, PKCS8 DER in base64 (selfheal-agent keygen)",
+    )
+    .optional(),
 });
 
 const checked = new WeakMap<object, string | null>();

@@ -6,8 +6,10 @@ import { errorBody } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { expireApprovals } from "./services/approvals";
 import { runEdgeChecks } from "./services/edge";
+import { settleQuietOperatorIssues } from "./services/host-actions/settle";
 import { deliverNotifications } from "./services/notify";
 import { sweepDeadlines } from "./services/response-targets";
+import { runRetention } from "./services/retention";
 import { sweepCommands } from "./services/sweep";
 
 const app = createApp();
@@ -28,6 +30,8 @@ export default {
     if (problem) throw new Error(`misconfigured environment: ${problem}`);
     const swept = await sweepCommands(createDb(env.DB), Date.now());
     if (swept.timedOut || swept.expired) console.log(JSON.stringify({ sweep: swept }));
+    // Host actions whose command the sweep just timed out, on hosts gone quiet (issue 6).
+    await settleQuietOperatorIssues(createDb(env.DB), Date.now());
     // Issues still unresolved at their response-time target: one deadline_breached each (issue 10).
     await sweepDeadlines(createDb(env.DB), Date.now());
     // Commands nobody approved within their window expire and escalate their issue (issue 4).
@@ -37,5 +41,9 @@ export default {
       console.error(JSON.stringify({ error: "edge checks failed", detail: String(err) })),
     );
     await deliverNotifications(env, null);
+    // Issue 7: roll samples up and drop what is past retention; last, so nothing above waits on it.
+    await runRetention(createDb(env.DB), Date.now()).catch((err) =>
+      console.error(JSON.stringify({ error: "retention failed", detail: String(err) })),
+    );
   },
 } satisfies ExportedHandler<Env>;

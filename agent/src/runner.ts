@@ -8,6 +8,7 @@
 import { LIMITS, type ServiceState } from "../protocol";
 import { CommandJournal } from "./actions/journal";
 import { ActionRegistry } from "./actions/registry";
+import { parseSigningKey, signatureProblem } from "./actions/signing";
 import { LocalAutonomy } from "./autonomy";
 import { checkAndLogCollectors, checkOutputsOf } from "./checks/collectors";
 import { defaultCollectors, MetricsCollector } from "./collectors";
@@ -16,8 +17,10 @@ import { tlsCollector } from "./collectors/tls";
 import type { AgentConfig } from "./config";
 import { ConfigKeeper } from "./configs/keeper";
 import type { Logger } from "./log";
+import { traced } from "./sample-trace";
 import { ServiceManager } from "./services";
 import { LivenessProbes } from "./services/liveness";
+import { SpoolQueue } from "./spool-queue";
 import type { StatePaths } from "./state-dir";
 import type { ApiClient, ReportAnswer } from "./transport/client";
 import { CommandPoller } from "./transport/longpoll";
@@ -31,6 +34,8 @@ export interface RunnerOptions {
   paths: StatePaths;
   client: ApiClient;
   agentToken: string;
+  /** This host's id: what a signed command must be signed for (config commandSigningKey). */
+  hostId?: string;
   log: Logger;
   collector?: MetricsCollector;
   /** Passed to the service manager (tests shorten them). */
@@ -103,12 +108,20 @@ export class Runner {
       log,
       intervalMs: () => this.intervalMs,
       checks: checkOutputsOf(checkCollectors),
+      queue:
+        config.spoolMaxBytes > 0
+          ? new SpoolQueue(`${opts.paths.root}/spool`, config.spoolMaxBytes, (err) =>
+              log.error(`cannot write the offline spool, keeping it in memory: ${errorMessage(err)}`),
+            )
+          : undefined,
     });
+    const signingKey = config.commandSigningKey ? parseSigningKey(config.commandSigningKey) : undefined;
     if (config.probeIntervalSeconds > 0) this.probes = new LivenessProbes(this.services);
     this.journal = new CommandJournal(opts.paths.journal);
     this.configs = new ConfigKeeper(config.configs, opts.paths.configs, log);
     this.registry = new ActionRegistry({
       journal: this.journal,
+      verify: signingKey && ((cmd) => signatureProblem(cmd, opts.hostId ?? "", signingKey)),
       context: {
         services: this.services,
         policy: config.actions,
@@ -164,6 +177,7 @@ export class Runner {
     void this.poller?.stop();
     await Promise.race([this.queue, sleep(this.opts.shutdownGraceMs ?? 2_000)]);
     this.abort.abort();
+    this.uplink.persist(); // what the edge has not taken survives the restart
     await this.opts.client.close();
     this.finished(code);
   }
@@ -255,7 +269,7 @@ export class Runner {
     // A sample over the protocol's metric cap would be refused whole: extras give way first.
     for (const [k, v] of Object.entries(extra))
       if (Object.keys(metrics).length < LIMITS.metricsPerSample) metrics[k] = v;
-    this.uplink.queue.addSample({ ts: new Date().toISOString(), metrics });
+    this.uplink.queue.addSample(traced({ ts: new Date().toISOString(), metrics }));
     return metrics;
   }
 

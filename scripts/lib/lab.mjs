@@ -17,8 +17,9 @@ import {
 const SERVICE = new URL("./http-service.mjs", import.meta.url).pathname;
 
 /**
- * @param {{ services?: number, interval?: number, hostName?: string, log?: (s: string) => void, actions?: Record<string, unknown> }} opts
+ * @param {{ services?: number, interval?: number, hostName?: string, log?: (s: string) => void, actions?: Record<string, unknown>, agentConfig?: Record<string, unknown> }} opts
  *   `actions`: more agent action policy (e.g. `{ stop_service: true }`) on top of restart + health check.
+ *   `agentConfig`: more top-level agent config keys (e.g. `{ backup: { paths: [...] } }`).
  */
 export async function startLab({
   services = 1,
@@ -26,6 +27,7 @@ export async function startLab({
   hostName = "lab-host",
   log = () => {},
   actions = {},
+  agentConfig = {},
 } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "selfheal-lab-"));
   const adminToken = newSecret();
@@ -65,6 +67,7 @@ export async function startLab({
       stateDir: path.join(dir, "agent"),
       services: svcs.map((s) => s.config),
       actions: { restart_service: true, health_check: true, ...actions },
+      ...agentConfig,
     }),
   );
   const agent = startAgent({ configPath, log });

@@ -7,6 +7,7 @@ import { createMiddleware } from "hono/factory";
 import type { TokenScope } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
+import { actorOf, runAs } from "../services/audit";
 import { resolveToken } from "../services/auth";
 
 export const SESSION_COOKIE = "selfheal_session";
@@ -28,8 +29,16 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (!token) throw new ApiError("UNAUTHORIZED", "missing credentials: send Authorization: Bearer <token>");
   const principal = await resolveToken(c.var.db, c.env, token, Date.now());
   if (!principal) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
+  // The platform token manages orgs and nothing else; org tokens never manage orgs.
+  const orgsRoute = c.req.path === "/api/v1/orgs" || c.req.path.startsWith("/api/v1/orgs/");
+  if (Boolean(principal.platform) !== orgsRoute) {
+    throw new ApiError(
+      "FORBIDDEN",
+      orgsRoute ? "only the platform token manages orgs" : "the platform token can only manage orgs",
+    );
+  }
   c.set("principal", principal);
-  await next();
+  await runAs(actorOf(principal), next);
 });
 
 /** Route middleware: only these scopes may call the route. */
@@ -37,7 +46,7 @@ export function allow(...scopes: TokenScope[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const principal = c.get("principal");
     if (!principal) throw new ApiError("UNAUTHORIZED", "missing credentials");
-    if (!scopes.includes(principal.scope)) {
+    if (principal.platform || !scopes.includes(principal.scope)) {
       throw new ApiError(
         "FORBIDDEN",
         `a ${principal.scope} token cannot call this route (needs ${scopes.join(" or ")})`,
@@ -47,7 +56,16 @@ export function allow(...scopes: TokenScope[]) {
   });
 }
 
-export const readers = () => allow("admin", "read");
+// Operators watch what they act on, so they read everything a read token does (issue 6).
+export const readers = () => allow("admin", "operator", "read");
 export const admins = () => allow("admin");
 /** Approve/reject commands and run recoveries: admins and the operator scope (issue 7). */
 export const operators = () => allow("admin", "operator");
+
+/** Org management: only SELFHEAL_PLATFORM_TOKEN (issue 7). */
+export const platformAdmins = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    if (!c.get("principal")?.platform)
+      throw new ApiError("FORBIDDEN", "only the platform token manages orgs");
+    await next();
+  });

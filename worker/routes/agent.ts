@@ -9,10 +9,12 @@ import {
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
+import { signCommands } from "../services/command-signing";
 import { runEdgeActions } from "../services/edge-actions";
 import { enrollHost } from "../services/enroll";
 import { deliverNotifications, originOf } from "../services/notify";
 import { handleReport } from "../services/report";
+import { serverTiming } from "../services/report/timing";
 import { LONG_POLL_SECONDS } from "./agent-commands";
 
 const enroll = createRoute({
@@ -55,5 +57,7 @@ export const agentRoutes = newRouter()
     if (followUps.notify)
       c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
     if (followUps.edgeActions) c.executionCtx.waitUntil(runEdgeActions(c.var.db, orgId, hostId)); // webhook: actions
-    return c.json({ ...response, longPollSeconds: LONG_POLL_SECONDS }, 200);
+    c.header("Server-Timing", serverTiming(c.var.db.meter)); // bench:ingest reads it
+    const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, response.commands);
+    return c.json({ ...response, commands, longPollSeconds: LONG_POLL_SECONDS }, 200);
   });

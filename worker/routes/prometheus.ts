@@ -19,7 +19,7 @@ export const prometheusRoutes = new Hono<AppEnv>().get("/metrics", async (c) => 
   const db = createDb(c.env.DB);
   const principal = await resolveToken(db, c.env, token, Date.now());
   if (!principal) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
-  if (!SCRAPERS.has(principal.scope))
+  if (principal.platform || !SCRAPERS.has(principal.scope))
     throw new ApiError("FORBIDDEN", `a ${principal.scope} token cannot scrape /metrics`);
   const body = await prometheusText(db, principal.orgId);
   return c.body(body, 200, {

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
-import { admins } from "../middleware/auth";
+import { operators } from "../middleware/auth";
 import { RecoverRequestSchema, RecoverResponseSchema } from "../schemas/healing";
 import { runEdgeActions } from "../services/edge-actions";
 import { deliverNotifications, originOf } from "../services/notify";
@@ -11,7 +11,7 @@ const recover = createRoute({
   path: "/recover",
   summary: "Run (or approve) a recovery action for an issue; the agent picks it up on its next report",
   tags: ["healing"],
-  middleware: [admins()] as const,
+  middleware: [operators()] as const, // operators run recoveries too (issue 6)
   request: { body: jsonBody(RecoverRequestSchema) },
   responses: {
     202: jsonContent(RecoverResponseSchema, "Queued"),

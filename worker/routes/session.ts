@@ -1,4 +1,4 @@
-/** Dashboard sign-in: an admin or read token becomes an HttpOnly, SameSite=Strict cookie. */
+/** Dashboard sign-in: an admin, operator or read token becomes an HttpOnly, SameSite=Strict cookie. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { tokenScopes } from "../db/schema";
@@ -42,7 +42,8 @@ export const sessionRoutes = newRouter()
     const { token } = c.req.valid("json");
     const principal = await resolveToken(c.var.db, c.env, token, Date.now());
     if (!principal) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
-    if (principal.scope !== "admin" && principal.scope !== "read") {
+    const dashboardScope = ["admin", "operator", "read"].includes(principal.scope);
+    if (principal.platform || !dashboardScope) {
       throw new ApiError("FORBIDDEN", `a ${principal.scope} token cannot sign in to the dashboard`);
     }
     setCookie(c, SESSION_COOKIE, token, {

@@ -1,10 +1,30 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tokenScopes } from "../db/schema";
+import { ApiError } from "../lib/errors";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
 import { createToken, listTokens, revokeToken } from "../services/tokens";
 
 const isoTime = z.string().openapi({ format: "date-time" });
+const MAX_LIFETIME_S = 366 * 24 * 3600;
+
+/** Bounded expiry: at least a minute away, at most 366 days. */
+function expiryOf(body: { expiresIn?: number; expiresAt?: string }, now: number): number | null {
+  if (body.expiresIn !== undefined && body.expiresAt !== undefined) {
+    throw new ApiError("BAD_REQUEST", "send expiresIn or expiresAt, not both", [
+      { path: "expiresAt", message: "not with expiresIn" },
+    ]);
+  }
+  if (body.expiresIn !== undefined) return now + body.expiresIn * 1000;
+  if (body.expiresAt === undefined) return null;
+  const at = Date.parse(body.expiresAt);
+  if (!(at >= now + 60_000 && at <= now + MAX_LIFETIME_S * 1000)) {
+    throw new ApiError("BAD_REQUEST", "expiresAt must be between 1 minute and 366 days from now", [
+      { path: "expiresAt", message: "out of range" },
+    ]);
+  }
+  return at;
+}
 
 const NewTokenSchema = z
   .object({
@@ -14,6 +34,7 @@ const NewTokenSchema = z
     name: z.string(),
     prefix: z.string(),
     createdAt: isoTime,
+    expiresAt: isoTime.nullable(),
   })
   .openapi("NewToken");
 
@@ -26,6 +47,7 @@ const TokenSchema = z
     hostId: z.string().nullable(),
     createdAt: isoTime,
     lastUsedAt: isoTime.nullable(),
+    expiresAt: isoTime.nullable().openapi({ description: "null: never expires" }),
     revokedAt: isoTime.nullable(),
   })
   .openapi("Token");
@@ -33,7 +55,8 @@ const TokenSchema = z
 const create = createRoute({
   method: "post",
   path: "/",
-  summary: "Create a token (admin, read, enroll or metrics); agent tokens come from enrolment",
+  summary:
+    "Create a token (admin, read, enroll, metrics or operator), optionally expiring; agent tokens come from enrolment",
   tags: ["tokens"],
   middleware: [admins()] as const,
   request: {
@@ -42,6 +65,17 @@ const create = createRoute({
         .object({
           scope: z.enum(["admin", "read", "enroll", "metrics", "operator"]),
           name: z.string().min(1).max(128),
+          expiresIn: z
+            .number()
+            .int()
+            .min(60)
+            .max(MAX_LIFETIME_S)
+            .optional()
+            .openapi({ description: "lifetime in seconds (60 s to 366 days)" }),
+          expiresAt: z.iso
+            .datetime({ offset: true })
+            .optional()
+            .openapi({ description: "absolute expiry, within 366 days; not with expiresIn" }),
         })
         .strict(),
     ),
@@ -76,8 +110,10 @@ const revoke = createRoute({
 
 export const tokenRoutes = newRouter()
   .openapi(create, async (c) => {
-    const { scope, name } = c.req.valid("json");
-    const created = await createToken(c.var.db, c.var.principal.orgId, scope, name);
+    const body = c.req.valid("json");
+    const { scope, name } = body;
+    const expiresAt = expiryOf(body, Date.now());
+    const created = await createToken(c.var.db, c.var.principal.orgId, { scope, name, expiresAt });
     return c.json({ ...created, scope }, 201);
   })
   .openapi(list, async (c) => c.json({ items: await listTokens(c.var.db, c.var.principal.orgId) }, 200))

@@ -44,6 +44,20 @@ const responseTargets = z
   .partial()
   .strict();
 
+/**
+ * Issue 7: days of raw samples, 1-minute and 1-hour rollups kept (absent: 2, 14, 400; see
+ * services/retention.ts). Coarser data must be kept at least as long as finer data.
+ */
+export const RETENTION_DEFAULTS = { raw_days: 2, minute_days: 14, hour_days: 400 } as const;
+const retention = z
+  .object({
+    raw_days: z.number().int().min(1).max(30),
+    minute_days: z.number().int().min(1).max(90),
+    hour_days: z.number().int().min(1).max(1830),
+  })
+  .partial()
+  .strict();
+
 /** Issue 10: environment presets under the org's explicit settings (services/profiles.ts). */
 export const profiles = ["development", "staging", "production"] as const;
 const verifyScale = z.number().min(0.1).max(10);
@@ -77,6 +91,7 @@ export const healingConfigSchema = z
       })
       .strict(),
     response_targets: responseTargets.optional(),
+    retention: retention.optional(),
     /** Absent: staging (the defaults as they are). */
     profile: z.enum(profiles).optional(),
   })
@@ -92,6 +107,14 @@ export const healingConfigSchema = z
         });
       }
     }
+    // Issue 7: a rollup kept for less time than the data it summarises would leave a gap.
+    const r = { ...RETENTION_DEFAULTS, ...doc.retention };
+    if (r.minute_days < r.raw_days || r.hour_days < r.minute_days)
+      ctx.addIssue({
+        code: "custom",
+        path: ["retention"],
+        message: `retention must not shrink with coarser data: raw_days ${r.raw_days} <= minute_days ${r.minute_days} <= hour_days ${r.hour_days}`,
+      });
   })
   .openapi("HealingConfig");
 
@@ -122,6 +145,7 @@ export const healingConfigPatchSchema = z
       .strict()
       .optional(),
     response_targets: responseTargets.optional(),
+    retention: retention.optional(),
     profile: z.enum(profiles).optional(),
     /** Seed alias of monitoring.alert_thresholds. */
     alert_thresholds: partialThresholds.optional(),

@@ -43,6 +43,15 @@ export const IssueSchema = z
     mttrSeconds: z.number().nullable(),
     escalatedAt: isoTime.nullable(),
     respondBy: isoTime.nullable().openapi({ description: "the response-time target by severity (issue 10)" }),
+    // ---- Issue 6 (session 2) ----
+    acknowledgedAt: isoTime.nullable(),
+    acknowledgedBy: z
+      .string()
+      .nullable()
+      .openapi({ description: "the name of the token that acknowledged it" }),
+    source: z
+      .enum(["engine", "operator"])
+      .openapi({ description: "operator: a host action asked for by a person" }),
     // ---- Diagnostics (issue 3) ----
     flapping: z.boolean().openapi({ description: "opening and closing too often: automatic actions held" }),
     incident: z

@@ -1,9 +1,10 @@
 /** The org's action webhooks (`webhook:<name>` rule actions): set, list (secrets masked), delete. */
 import { and, asc, eq } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { actionWebhooks } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { iso } from "../lib/time";
+import { audit, auditIf } from "./audit";
 
 type Row = typeof actionWebhooks.$inferSelect;
 export interface HookInput {
@@ -24,15 +25,17 @@ const view = (r: Row) => ({
 export async function putHook(db: Db, orgId: string, name: string, input: HookInput) {
   const now = Date.now();
   const values = { url: input.url, secret: input.secret ?? null, timeoutMs: input.timeoutMs ?? 10_000 };
-  const [row] = await db
-    .insert(actionWebhooks)
-    .values({ orgId, name, ...values, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [actionWebhooks.orgId, actionWebhooks.name],
-      set: { ...values, updatedAt: now },
-    })
-    .returning();
-  return view(row);
+  await runBatch(db, [
+    db
+      .insert(actionWebhooks)
+      .values({ orgId, name, ...values, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [actionWebhooks.orgId, actionWebhooks.name],
+        set: { ...values, updatedAt: now },
+      }),
+    audit(db, orgId, "webhook.put", name, `action webhook "${name}" set`),
+  ]);
+  return view({ ...values, orgId, name, createdAt: now, updatedAt: now });
 }
 
 export async function listHooks(db: Db, orgId: string) {
@@ -45,9 +48,11 @@ export async function listHooks(db: Db, orgId: string) {
 }
 
 export async function deleteHook(db: Db, orgId: string, name: string) {
-  const gone = await db
-    .delete(actionWebhooks)
-    .where(and(eq(actionWebhooks.orgId, orgId), eq(actionWebhooks.name, name)))
-    .returning({ name: actionWebhooks.name });
-  if (gone.length === 0) throw notFound("action webhook");
+  const where = and(eq(actionWebhooks.orgId, orgId), eq(actionWebhooks.name, name));
+  const found = db.select({ name: actionWebhooks.name }).from(actionWebhooks).where(where);
+  const [, gone] = await runBatch(db, [
+    auditIf(found, orgId, "webhook.delete", name, `action webhook "${name}" deleted`),
+    db.delete(actionWebhooks).where(where),
+  ]);
+  if (gone.meta.changes === 0) throw notFound("action webhook");
 }

@@ -13,6 +13,7 @@ import { type Db, runBatch, type Statement } from "../db/client";
 import { type CommandStatus, commands, hosts, issues, recoveryHistory } from "../db/schema";
 import { conflict, notFound } from "../lib/errors";
 import { iso } from "../lib/time";
+import { audit } from "./audit";
 import { isEdgeAction } from "./edge-actions";
 import { notifyStatement } from "./notify/outbox";
 import { COMMAND_TTL_MS, type CommandRow } from "./recovery";
@@ -92,7 +93,8 @@ export function approveStatements(db: Db, row: CommandRow, now: number): Stateme
 export async function approveCommand(db: Db, orgId: string, id: string) {
   const row = await awaitingCommand(db, orgId, id);
   const now = Date.now();
-  await runBatch(db, approveStatements(db, row, now));
+  const record = audit(db, orgId, "command.approve", id, `approved ${row.action} ${row.target}`.trim());
+  await runBatch(db, [...approveStatements(db, row, now), record]);
   return commandView({ ...row, status: "pending", expiresAt: now + COMMAND_TTL_MS }, null);
 }
 
@@ -126,7 +128,8 @@ export function rejectStatements(
 export async function rejectCommand(db: Db, orgId: string, id: string, reason: string) {
   const row = await awaitingCommand(db, orgId, id);
   const now = Date.now();
-  await runBatch(db, rejectStatements(db, row, reason, now));
+  const record = audit(db, orgId, "command.reject", id, `rejected ${row.action}: ${reason}`);
+  await runBatch(db, [...rejectStatements(db, row, reason, now), record]);
   return commandView({ ...row, status: "rejected", finishedAt: now, output: `rejected: ${reason}` }, null);
 }
 

@@ -11,6 +11,14 @@ export const DEFAULT_ORG = "org_default";
 /** lastUsedAt is a hint for humans: refreshing it at most once a minute keeps reports write-free. */
 const TOUCH_EVERY_MS = MINUTE;
 
+const PLATFORM = {
+  scope: "admin",
+  orgId: "",
+  tokenId: null,
+  hostId: null,
+  name: "SELFHEAL_PLATFORM_TOKEN",
+} as const;
+
 export async function resolveToken(
   db: Db,
   env: Env,
@@ -21,6 +29,10 @@ export async function resolveToken(
   const hash = await sha256Hex(presented);
   if (env.SELFHEAL_ADMIN_TOKEN && constantTimeEqual(hash, await sha256Hex(env.SELFHEAL_ADMIN_TOKEN))) {
     return { scope: "admin", orgId: DEFAULT_ORG, tokenId: null, hostId: null, name: "SELFHEAL_ADMIN_TOKEN" };
+  }
+  if (env.SELFHEAL_PLATFORM_TOKEN && constantTimeEqual(hash, await sha256Hex(env.SELFHEAL_PLATFORM_TOKEN))) {
+    // Belongs to no org: the auth middleware lets it reach /api/v1/orgs and nothing else.
+    return { ...PLATFORM, platform: true };
   }
   const [row] = await db
     .select()

@@ -8,6 +8,7 @@ import { notFound } from "../lib/errors";
 import { randomBase62 } from "../lib/ids";
 import { iso, isoOrNull } from "../lib/time";
 import type { ChannelPatchSchema, deliveriesQuery, NewChannelSchema } from "../schemas/channels";
+import { audit } from "./audit";
 import { flushDue } from "./notify/flush";
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -63,7 +64,8 @@ export async function createChannel(db: Db, orgId: string, input: NewChannel) {
     createdAt: now,
     updatedAt: now,
   };
-  await db.insert(channels).values(row);
+  const record = audit(db, orgId, "channel.create", row.id, `${row.kind} channel "${row.name}"`);
+  await runBatch(db, [db.insert(channels).values(row), record]);
   return channelView(row);
 }
 
@@ -90,16 +92,21 @@ export async function updateChannel(db: Db, orgId: string, id: string, patch: Ch
   const next: ChannelRow = { ...row, ...rest, updatedAt: Date.now() };
   if (row.kind === "pagerduty" && routingKey) next.secret = routingKey;
   if (row.kind === "webhook" && secret) next.secret = secret;
-  await db
-    .update(channels)
-    .set(next)
-    .where(and(eq(channels.id, id), eq(channels.orgId, orgId)));
+  const changed = Object.keys(patch).join(", ");
+  await runBatch(db, [
+    db
+      .update(channels)
+      .set(next)
+      .where(and(eq(channels.id, id), eq(channels.orgId, orgId))),
+    audit(db, orgId, "channel.update", id, `channel "${row.name}": ${changed || "nothing"} changed`),
+  ]);
   return channelView(next);
 }
 
 export async function deleteChannel(db: Db, orgId: string, id: string) {
-  await channelRow(db, orgId, id);
+  const row = await channelRow(db, orgId, id);
   await runBatch(db, [
+    audit(db, orgId, "channel.delete", id, `${row.kind} channel "${row.name}" deleted`),
     db.delete(channels).where(and(eq(channels.id, id), eq(channels.orgId, orgId))),
     db
       .update(deliveries)

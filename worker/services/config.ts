@@ -5,10 +5,11 @@
 import { eq } from "drizzle-orm";
 import { DEFAULT_THRESHOLDS } from "../../agent/engine";
 import type { AgentSettings } from "../../agent/protocol";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { settings } from "../db/schema";
 import { validationError } from "../lib/openapi";
 import { type HealingConfig, type HealingConfigPatch, healingConfigSchema } from "../schemas/config";
+import { audit } from "./audit";
 import { presetOf } from "./profiles";
 
 export const DEFAULT_CONFIG: HealingConfig = {
@@ -69,10 +70,13 @@ export async function updateConfig(db: Db, orgId: string, patch: HealingConfigPa
   if (!parsed.success) throw validationError(parsed.error, "configuration");
   const now = Date.now();
   const config = explicit as unknown as HealingConfig;
-  await db
-    .insert(settings)
-    .values({ orgId, config, updatedAt: now })
-    .onConflictDoUpdate({ target: settings.orgId, set: { config, updatedAt: now } });
+  await runBatch(db, [
+    db
+      .insert(settings)
+      .values({ orgId, config, updatedAt: now })
+      .onConflictDoUpdate({ target: settings.orgId, set: { config, updatedAt: now } }),
+    audit(db, orgId, "config.update", null, `changed ${Object.keys(patch).join(", ") || "nothing"}`),
+  ]);
   return parsed.data;
 }
 

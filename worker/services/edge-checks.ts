@@ -1,12 +1,13 @@
 /** Edge checks of one org: create, list, delete (the cron runs them: ./edge.ts). */
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { edgeChecks } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { randomBase62 } from "../lib/ids";
 import { iso, isoOrNull } from "../lib/time";
 import type { NewEdgeCheckSchema } from "../schemas/edge-checks";
+import { audit, auditIf } from "./audit";
 
 type CheckRow = typeof edgeChecks.$inferSelect;
 
@@ -38,7 +39,8 @@ export async function createEdgeCheck(db: Db, orgId: string, input: z.infer<type
     lastLatencyMs: null,
     lastError: null,
   };
-  await db.insert(edgeChecks).values(row);
+  const record = audit(db, orgId, "edge_check.create", row.id, `edge check of ${input.url.split("?")[0]}`);
+  await runBatch(db, [db.insert(edgeChecks).values(row), record]);
   return checkView(row);
 }
 
@@ -52,10 +54,12 @@ export async function listEdgeChecks(db: Db, orgId: string) {
 }
 
 export async function deleteEdgeCheck(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .delete(edgeChecks)
-    .where(and(eq(edgeChecks.id, id), eq(edgeChecks.orgId, orgId)))
-    .returning({ id: edgeChecks.id });
-  if (!row) throw notFound("edge check");
-  return { id: row.id, deleted: true as const };
+  const where = and(eq(edgeChecks.id, id), eq(edgeChecks.orgId, orgId));
+  const found = db.select({ id: edgeChecks.id }).from(edgeChecks).where(where);
+  const [, gone] = await runBatch(db, [
+    auditIf(found, orgId, "edge_check.delete", id, `edge check ${id} deleted`),
+    db.delete(edgeChecks).where(where),
+  ]);
+  if (gone.meta.changes === 0) throw notFound("edge check");
+  return { id, deleted: true as const };
 }

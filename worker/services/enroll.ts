@@ -7,6 +7,7 @@ import type { EnrollRequest, EnrollResponse } from "../../agent/protocol";
 import { type Db, runBatch } from "../db/client";
 import { hosts, tokens } from "../db/schema";
 import { newId } from "../lib/ids";
+import { audit } from "./audit";
 import { mintToken } from "./tokens";
 
 export async function enrollHost(db: Db, orgId: string, request: EnrollRequest): Promise<EnrollResponse> {
@@ -43,6 +44,7 @@ export async function enrollHost(db: Db, orgId: string, request: EnrollRequest):
         isNull(tokens.revokedAt),
       ),
     );
-  await runBatch(db, [upsertHost, revokeOld, insert]);
+  const record = audit(db, orgId, "token.create", token.id, `agent token for host "${name}" (enrolment)`);
+  await runBatch(db, [upsertHost, revokeOld, insert, record]);
   return { hostId, agentToken: token.token };
 }

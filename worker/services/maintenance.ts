@@ -4,11 +4,12 @@
  * issues and their notifications are held (dropped, as a silence does).
  */
 import { and, desc, eq, gt, inArray, lte, or } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { type Db, runBatch } from "../db/client";
 import { hosts, maintenanceWindows } from "../db/schema";
 import { ApiError, notFound } from "../lib/errors";
 import { randomBase62 } from "../lib/ids";
 import { iso } from "../lib/time";
+import { audit, auditIf } from "./audit";
 import { maintenanceHold, type WindowRow } from "./guardrails";
 
 export interface WindowInput {
@@ -58,7 +59,9 @@ export async function createWindow(db: Db, orgId: string, input: WindowInput) {
     reason: input.reason,
     createdAt: now,
   };
-  await db.insert(maintenanceWindows).values(row);
+  const scope = input.host ?? input.group ?? "every host";
+  const record = audit(db, orgId, "maintenance.create", row.id, `window for ${scope}: ${input.reason}`);
+  await runBatch(db, [db.insert(maintenanceWindows).values(row), record]);
   return windowView(row);
 }
 
@@ -74,11 +77,13 @@ export async function listWindows(db: Db, orgId: string) {
 }
 
 export async function deleteWindow(db: Db, orgId: string, id: string) {
-  const gone = await db
-    .delete(maintenanceWindows)
-    .where(and(eq(maintenanceWindows.id, id), eq(maintenanceWindows.orgId, orgId)))
-    .returning({ id: maintenanceWindows.id });
-  if (gone.length === 0) throw notFound("maintenance window");
+  const where = and(eq(maintenanceWindows.id, id), eq(maintenanceWindows.orgId, orgId));
+  const found = db.select({ id: maintenanceWindows.id }).from(maintenanceWindows).where(where);
+  const [, gone] = await runBatch(db, [
+    auditIf(found, orgId, "maintenance.delete", id, `window ${id} deleted`),
+    db.delete(maintenanceWindows).where(where),
+  ]);
+  if (gone.meta.changes === 0) throw notFound("maintenance window");
 }
 
 /** Windows in force now for these orgs (the notification fan-out runs across orgs). */

@@ -23,7 +23,15 @@ export async function healingMetrics(db: Db, orgId: string) {
     db
       .select({ mttr: issues.mttrSeconds })
       .from(issues)
-      .where(and(eq(issues.orgId, orgId), eq(issues.status, "resolved"), isNotNull(issues.mttrSeconds)))
+      // Operator issues (host actions, issue 6) time an action someone asked for, not a recovery.
+      .where(
+        and(
+          eq(issues.orgId, orgId),
+          eq(issues.status, "resolved"),
+          isNotNull(issues.mttrSeconds),
+          eq(issues.source, "engine"),
+        ),
+      )
       .orderBy(issues.mttrSeconds),
     db
       .select({ status: issues.status, severity: issues.severity, n: count() })

@@ -7,6 +7,7 @@ import type { Db, Statement } from "../db/client";
 import { commands, recoveryHistory, type Trigger } from "../db/schema";
 import { newId } from "../lib/ids";
 import { iso, MINUTE } from "../lib/time";
+import { audit } from "./audit";
 import { isEdgeAction } from "./edge-actions";
 
 /** A queued command the agent does not pick up within this long expires. */
@@ -72,6 +73,8 @@ export function queueCommand(db: Db, input: QueueInput): { command: CommandRow; 
       }),
     );
   }
+  const what = `${input.trigger} ${input.action} ${input.target ?? ""}: ${command.status}`;
+  statements.push(audit(db, input.orgId, "command.queue", command.id, what, "ok", input.now));
   return { command, statements };
 }
 

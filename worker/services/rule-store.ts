@@ -5,6 +5,7 @@ import { type Db, runBatch } from "../db/client";
 import { rules } from "../db/schema";
 import { ApiError, conflict, notFound } from "../lib/errors";
 import { parseRule } from "../schemas/rules";
+import { audit } from "./audit";
 import { getConfig } from "./config";
 import { type EffectiveRule, effectiveRules, rowId, ruleIdOf, ruleView, type StoredRule } from "./rules";
 
@@ -61,7 +62,10 @@ export async function createRules(db: Db, orgId: string, input: Rule[]) {
     }),
   );
   try {
-    await runBatch(db, statements);
+    const ids = input.map((r) => r.id);
+    const target = ids.length === 1 ? ids[0] : null;
+    const record = audit(db, orgId, "rule.create", target, `created ${ids.join(", ")}`);
+    await runBatch(db, [...statements, record]);
   } catch (err) {
     // Another request created one of these ids in between: the primary key refused the batch.
     if (/UNIQUE|constraint/i.test(String(err))) throw conflict("a rule with one of these ids already exists");
@@ -71,10 +75,17 @@ export async function createRules(db: Db, orgId: string, input: Rule[]) {
   return (await state(db, orgId)).all.filter((e) => created.has(e.rule.id)).map(ruleView);
 }
 
-async function save(db: Db, orgId: string, id: string, definition: Partial<Rule>, enabled: boolean) {
+async function save(
+  db: Db,
+  orgId: string,
+  id: string,
+  definition: Partial<Rule>,
+  enabled: boolean,
+  action = "rule.update",
+) {
   const now = Date.now();
   const definitionJson = definition as Rule;
-  await db
+  const write = db
     .insert(rules)
     .values({
       id: rowId(orgId, id),
@@ -85,6 +96,8 @@ async function save(db: Db, orgId: string, id: string, definition: Partial<Rule>
       updatedAt: now,
     })
     .onConflictDoUpdate({ target: rules.id, set: { definition: definitionJson, enabled, updatedAt: now } });
+  const summary = `${action.slice(5)} rule ${id} (${enabled ? "enabled" : "disabled"})`;
+  await runBatch(db, [write, audit(db, orgId, action, id, summary)]);
   return getRule(db, orgId, id);
 }
 
@@ -118,7 +131,8 @@ export async function setRuleEnabled(db: Db, orgId: string, id: string, enabled:
   const { rows, all } = await state(db, orgId);
   find(all, id);
   // A built-in without an override gets an empty one: only the switch is stored.
-  return save(db, orgId, id, rows.find((r) => r.ruleId === id)?.definition ?? {}, enabled);
+  const action = enabled ? "rule.enable" : "rule.disable";
+  return save(db, orgId, id, rows.find((r) => r.ruleId === id)?.definition ?? {}, enabled, action);
 }
 
 /** A custom rule is deleted; a built-in loses its override (and is back to its default). */
@@ -127,6 +141,9 @@ export async function deleteRule(db: Db, orgId: string, id: string) {
   const current = find(all, id);
   if (current.builtin && !rows.some((r) => r.ruleId === id))
     throw conflict(`${id} is a built-in rule and cannot be deleted: disable it instead`);
-  await db.delete(rules).where(and(eq(rules.orgId, orgId), inArray(rules.id, [rowId(orgId, id)])));
+  await runBatch(db, [
+    db.delete(rules).where(and(eq(rules.orgId, orgId), inArray(rules.id, [rowId(orgId, id)]))),
+    audit(db, orgId, "rule.delete", id, current.builtin ? `override of ${id} removed` : `rule ${id} deleted`),
+  ]);
   return current.builtin ? { id, deleted: false, restored: true } : { id, deleted: true, restored: false };
 }

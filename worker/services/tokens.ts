@@ -6,6 +6,7 @@ import { sha256Hex } from "../lib/crypto";
 import { notFound } from "../lib/errors";
 import { newId, randomBase62 } from "../lib/ids";
 import { iso, isoOrNull } from "../lib/time";
+import { audit } from "./audit";
 
 export interface NewToken {
   id: string;
@@ -14,12 +15,20 @@ export interface NewToken {
   name: string;
   prefix: string;
   createdAt: string;
+  expiresAt: string | null;
 }
 
 /** Builds a token and the statement that stores it (so callers can batch it with other writes). */
 export async function mintToken(
   db: Db,
-  input: { orgId: string; scope: TokenScope; name: string; hostId?: string | null; now: number },
+  input: {
+    orgId: string;
+    scope: TokenScope;
+    name: string;
+    hostId?: string | null;
+    now: number;
+    expiresAt?: number | null;
+  },
 ): Promise<{ token: NewToken; insert: Statement }> {
   const secret = `sh_${input.scope}_${randomBase62(43)}`;
   const prefix = secret.slice(0, `sh_${input.scope}_`.length + 4);
@@ -33,6 +42,7 @@ export async function mintToken(
     hash: await sha256Hex(secret),
     hostId: input.hostId ?? null,
     createdAt: input.now,
+    expiresAt: input.expiresAt ?? null,
   });
   const token = {
     id,
@@ -41,13 +51,22 @@ export async function mintToken(
     name: input.name,
     prefix,
     createdAt: iso(input.now),
+    expiresAt: isoOrNull(input.expiresAt),
   };
   return { token, insert };
 }
 
-export async function createToken(db: Db, orgId: string, scope: TokenScope, name: string): Promise<NewToken> {
-  const { token, insert } = await mintToken(db, { orgId, scope, name, now: Date.now() });
-  await runBatch(db, [insert]);
+export async function createToken(
+  db: Db,
+  orgId: string,
+  input: { scope: TokenScope; name: string; expiresAt?: number | null },
+): Promise<NewToken> {
+  const { token, insert } = await mintToken(db, { orgId, ...input, now: Date.now() });
+  const expiry = token.expiresAt ? `, expires ${token.expiresAt}` : "";
+  await runBatch(db, [
+    insert,
+    audit(db, orgId, "token.create", token.id, `${input.scope} token "${input.name}"${expiry}`),
+  ]);
   return token;
 }
 
@@ -61,6 +80,7 @@ export async function listTokens(db: Db, orgId: string) {
     hostId: t.hostId,
     createdAt: iso(t.createdAt),
     lastUsedAt: isoOrNull(t.lastUsedAt),
+    expiresAt: isoOrNull(t.expiresAt),
     revokedAt: isoOrNull(t.revokedAt),
   }));
 }
@@ -68,17 +88,18 @@ export async function listTokens(db: Db, orgId: string) {
 /** Revoking twice keeps the first revocation time. */
 export async function revokeToken(db: Db, orgId: string, id: string) {
   const now = Date.now();
-  const [, rows] = await db.batch([
+  const [row] = await db
+    .select({ id: tokens.id, revokedAt: tokens.revokedAt })
+    .from(tokens)
+    .where(and(eq(tokens.id, id), eq(tokens.orgId, orgId)));
+  if (!row) throw notFound("token");
+  if (row.revokedAt !== null) return { id: row.id, revokedAt: iso(row.revokedAt) };
+  await runBatch(db, [
     db
       .update(tokens)
       .set({ revokedAt: now })
       .where(and(eq(tokens.id, id), eq(tokens.orgId, orgId), isNull(tokens.revokedAt))),
-    db
-      .select({ id: tokens.id, revokedAt: tokens.revokedAt })
-      .from(tokens)
-      .where(and(eq(tokens.id, id), eq(tokens.orgId, orgId))),
+    audit(db, orgId, "token.revoke", id, `token ${id} revoked`),
   ]);
-  const row = rows[0];
-  if (!row) throw notFound("token");
-  return { id: row.id, revokedAt: iso(row.revokedAt ?? now) };
+  return { id: row.id, revokedAt: iso(now) };
 }

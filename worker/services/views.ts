@@ -35,6 +35,9 @@ export function issueView(
     mttrSeconds: row.mttrSeconds,
     escalatedAt: isoOrNull(row.escalatedAt),
     respondBy: isoOrNull(row.respondBy),
+    acknowledgedAt: isoOrNull(row.acknowledgedAt),
+    acknowledgedBy: row.acknowledgedBy,
+    source: row.source,
     ...diagnosticsOf(row, attempts, config, related),
   };
 }

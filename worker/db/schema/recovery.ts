@@ -60,6 +60,17 @@ export const issues = sqliteTable(
     respondBy: integer("respond_by"),
     /** When the sweep found it unresolved past respondBy (and notified, once). */
     breachedAt: integer("breached_at"),
+    // ---- Dashboard (issue 6, session 2) ----
+    /** When a person acknowledged it (epoch ms), and the name of the token they used. */
+    acknowledgedAt: integer("acknowledged_at"),
+    acknowledgedBy: text("acknowledged_by"),
+    /**
+     * "engine": opened and resolved by reports. "operator": a host action asked for through the
+     * API (services/host-actions); report reconciliation leaves it alone, its command's result settles it.
+     */
+    source: text("source", { enum: ["engine", "operator"] })
+      .notNull()
+      .default("engine"),
   },
   (t) => [
     index("issues_org_status_idx").on(t.orgId, t.status, t.detectedAt),
@@ -142,6 +153,8 @@ export const recoveryHistory = sqliteTable(
     uniqueIndex("history_command_uq").on(t.commandId),
     index("history_org_started_idx").on(t.orgId, t.startedAt),
     index("history_issue_idx").on(t.issueId),
+    // The breaker and crash-loop reads of a report: this host's recent attempts, not the org's.
+    index("history_host_started_idx").on(t.hostId, t.startedAt),
   ],
 );
 
@@ -162,7 +175,11 @@ export const maintenanceWindows = sqliteTable(
     reason: text("reason").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("maintenance_org_ends_idx").on(t.orgId, t.endsAt)],
+  (t) => [
+    index("maintenance_org_ends_idx").on(t.orgId, t.endsAt),
+    // Upcoming windows (a new issue's response deadline) without reading the past ones.
+    index("maintenance_org_starts_idx").on(t.orgId, t.startsAt),
+  ],
 );
 
 /**

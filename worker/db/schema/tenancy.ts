@@ -66,7 +66,11 @@ export const hosts = sqliteTable(
     /** The latest text of each custom check, by check:<name>.status's <name> (issue 10: evidence). */
     checkOutputs: text("check_outputs", { mode: "json" }).$type<Record<string, HostCheckOutput>>(),
   },
-  (t) => [uniqueIndex("hosts_org_name_uq").on(t.orgId, t.name)],
+  (t) => [
+    uniqueIndex("hosts_org_name_uq").on(t.orgId, t.name),
+    // Each report counts its group's hosts (rolling recovery): without it, every host of the org.
+    index("hosts_org_group_idx").on(t.orgId, t.group),
+  ],
 );
 
 /** One wide row per sample; metrics without a column of their own go to `extra`. */

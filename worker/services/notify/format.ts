@@ -44,18 +44,26 @@ const EVENT_TEXT: Record<IssueEvent, string> = {
   awaiting_approval: "approval needed",
   resolved: "resolved",
   deadline_breached: "response deadline missed",
+  acknowledged: "acknowledged",
   test: "test",
 };
 
-/** PagerDuty speaks only trigger and resolve for us; the rest stays in Slack and webhooks. */
+/** PagerDuty speaks trigger, acknowledge and resolve for us; the rest stays in Slack and webhooks. */
 export const pagerDutyAction = (event: IssueEvent) =>
-  event === "opened" || event === "test" ? "trigger" : event === "resolved" ? "resolve" : null;
+  event === "opened" || event === "test"
+    ? "trigger"
+    : event === "resolved"
+      ? "resolve"
+      : event === "acknowledged"
+        ? "acknowledge"
+        : null;
 
 export function pagerDutyBody(routingKey: string, e: OutgoingEvent, client = "selfheal") {
   const action = pagerDutyAction(e.event);
   if (!action) throw new Error(`PagerDuty has no action for ${e.event}`);
   const dedupKey = clip(e.issue.id, 255);
-  if (action === "resolve") return { routing_key: routingKey, event_action: action, dedup_key: dedupKey };
+  if (action === "resolve" || action === "acknowledge")
+    return { routing_key: routingKey, event_action: action, dedup_key: dedupKey };
   const { issue } = e;
   const payload = {
     summary: clip(`${issue.host}: ${issue.summary}`, 1024),

@@ -17,6 +17,8 @@ export const issueEvents = [
   "resolved",
   // issue 10: still unresolved at its response-time target (response-targets.ts)
   "deadline_breached",
+  // issue 6: a person acknowledged it (PagerDuty: acknowledge)
+  "acknowledged",
 ] as const;
 export type IssueEvent = (typeof issueEvents)[number] | "test";
 
@@ -32,7 +34,8 @@ export interface EventInput {
 
 /** The key that makes one event of one issue unique (so a replayed write adds nothing). */
 export function eventKey(input: Pick<EventInput, "event" | "commandId" | "now">): string {
-  if (input.event === "opened" || input.event === "resolved") return input.event;
+  if (input.event === "opened" || input.event === "resolved" || input.event === "acknowledged")
+    return input.event;
   if (input.commandId) return `${input.event}:${input.commandId}`;
   return `${input.event}:${input.now}`;
 }

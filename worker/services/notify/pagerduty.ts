@@ -13,6 +13,7 @@ import {
   pagerDutyBody,
   pagerDutyGroupBody,
 } from "./format";
+import { acknowledgeIncident } from "./pagerduty-ack";
 import { type SendOutcome, send } from "./send";
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -70,6 +71,8 @@ export async function deliverPagerDuty(db: Db, ch: ChannelRow, events: OutgoingE
     const result = await resolveOnce(db, ch, dedupKey, group[0], now);
     for (const r of group) results.set(r.deliveryId, result);
   }
+  for (const a of events.filter((e) => pagerDutyAction(e.event) === "acknowledge"))
+    results.set(a.deliveryId, await acknowledgeIncident(db, ch, a, now, keyOfIssue.get(a.issue.id)));
   return events.map(
     (e) => results.get(e.deliveryId) ?? { outcome: null, skip: "PagerDuty has no action for this event" },
   );

@@ -1,5 +1,6 @@
 /**
- * The report pipeline: one read batch, the pure engine, one write batch.
+ * The report pipeline: one read batch, the pure engine, one write batch (plus a guardrails read
+ * batch when issues are open or opening).
  * 1. read the host, its config, rules, unresolved issues + attempts, in-flight commands, services;
  * 2. apply command results, timeouts and expiry;
  * 3. evaluate the rules over the samples (oldest first) and services;
@@ -13,13 +14,16 @@ import type { ReportResponse, reportRequestSchema } from "../../../agent/protoco
 import { type Db, runBatch, type Statement } from "../../db/client";
 import { commands, hosts } from "../../db/schema";
 import { iso } from "../../lib/time";
+import { claimable } from "../agent-commands";
 import { agentSettings } from "../config";
 import { crashLoopSettings } from "../crash-loop";
 import { loadGuardrails } from "../guardrails";
 import { writesOutbox } from "../notify/outbox";
 import { toWireCommand } from "../recovery";
 import { rulesFor } from "../rules";
+import { gapStatements } from "../sample-gaps";
 import { nextCheckOutputs } from "./checks";
+import { hostUpdate } from "./host-row";
 import { reconcileIssues } from "./issues";
 import { loadReportContext } from "./load";
 import { localResults } from "./local";
@@ -47,9 +51,8 @@ export async function handleReport(
   body: ReportBody,
 ): Promise<ReportHandled> {
   const ctx = await loadReportContext(db, orgId, hostId);
+  const read = { ...ctx.host }; // ctx.host is updated in place below
   const now = Date.now();
-  const crashLoop = crashLoopSettings(ctx.config);
-  ctx.guard = await loadGuardrails(db, orgId, ctx.host, now, crashLoop.windowSeconds * 1000);
   const results = applyResults(db, hostId, ctx.inflight, ctx.attempts, body.results, now);
   const local = localResults(db, ctx, body.results, now);
 
@@ -66,6 +69,12 @@ export async function handleReport(
     services: body.services?.map(({ name, status, detail, stopped }) => ({ name, status, detail, stopped })),
     now,
   });
+  // Guardrails only bear on issues being opened or still active (newIssue, planRecovery): a
+  // healthy host's report skips that read, leaving one read and one write round trip.
+  if (evaluation.opened.length > 0 || evaluation.active.length > 0) {
+    const crashLoopMs = crashLoopSettings(ctx.config).windowSeconds * 1000;
+    ctx.guard = await loadGuardrails(db, orgId, ctx.host, now, crashLoopMs);
+  }
   const issues = reconcileIssues(db, ctx, evaluation, rules, now);
 
   const newest = samples.at(-1);
@@ -79,18 +88,21 @@ export async function handleReport(
     ...local,
     ...issues.statements,
     ...insertSamples(hostId, samples),
+    ...gapStatements(orgId, hostId, body.gaps, now),
     ...(body.services ? upsertServices(hostId, body.services, now) : []),
     db
       .update(hosts)
-      .set({
-        lastSeenAt: now,
-        facts,
-        engineState: evaluation.state,
-        metrics,
-        metricsAt: fresher ? newest.ts : ctx.host.metricsAt,
-        healthScore: healthScore(metrics ?? undefined, services),
-        checkOutputs: ctx.host.checkOutputs,
-      })
+      .set(
+        hostUpdate(read, {
+          lastSeenAt: now,
+          facts,
+          engineState: evaluation.state,
+          metrics,
+          metricsAt: fresher ? newest.ts : ctx.host.metricsAt,
+          healthScore: healthScore(metrics ?? undefined, services),
+          checkOutputs: ctx.host.checkOutputs,
+        }),
+      )
       .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId))),
   ];
   // Only what these statements actually moved out of "pending" goes out: a long-poll may have claimed some.
@@ -101,7 +113,7 @@ export async function handleReport(
       db
         .update(commands)
         .set({ status: "delivered", deliveredAt: now })
-        .where(and(inArray(commands.id, ids), eq(commands.hostId, hostId), eq(commands.status, "pending")))
+        .where(and(inArray(commands.id, ids), eq(commands.hostId, hostId), claimable(now)))
         .returning({ id: commands.id }),
     );
   }

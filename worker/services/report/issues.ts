@@ -10,6 +10,7 @@ import { newId } from "../../lib/ids";
 import { SECOND } from "../../lib/time";
 import { logTailEvidence } from "../crash-loop";
 import { windowFor } from "../guardrails";
+import { engineOwned, settleOperatorIssues } from "../host-actions/settle";
 import { eventForStatus, notifyStatement } from "../notify/outbox";
 import type { CommandRow } from "../recovery";
 import { respondByOf } from "../response-targets";
@@ -64,6 +65,9 @@ function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number)
       windowFor(ctx.guard?.upcoming ?? [], ctx.host, f.ruleId)?.endsAt,
     ),
     breachedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    source: "engine",
   };
 }
 
@@ -75,7 +79,8 @@ export function reconcileIssues(
   now: number,
 ): IssuesApplied {
   const ruleNames = new Map(rules.map((r) => [r.id, r.name]));
-  const working = new Map(ctx.issues.map((i) => [i.id, { ...i }]));
+  // Operator issues (host actions) follow their command, not the engine (host-actions/settle.ts).
+  const working = new Map(ctx.issues.filter(engineOwned).map((i) => [i.id, { ...i }]));
   const unresolved = new Map([...working.values()].map((i) => [keyOf(i.ruleId, i.target), i]));
   const created = new Set<string>();
   const verified: string[] = [];
@@ -187,6 +192,7 @@ export function reconcileIssues(
         .where(and(eq(recoveryHistory.id, id), eq(recoveryHistory.orgId, ctx.orgId))),
     );
   }
+  statements.push(...settleOperatorIssues(db, ctx, now));
   // Commands reference their issue, so they are written after it.
   return { statements: [...statements, ...plan.statements], queued: plan.queued, edge: plan.edge };
 }

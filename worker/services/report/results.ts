@@ -6,6 +6,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { CommandResult } from "../../../agent/protocol";
 import type { Db, Statement } from "../../db/client";
 import { type CommandStatus, commands, type HistoryStatus, recoveryHistory } from "../../db/schema";
+import { redeliverable } from "../agent-commands";
+import { audit } from "../audit";
 import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, RESULT_TIMEOUT_MS } from "../recovery";
 import type { AttemptRow } from "./load";
@@ -37,6 +39,8 @@ export function applyResults(
   const outcomes = new Map<string, Outcome>();
   for (const r of results) {
     if (!byId.has(r.commandId) || outcomes.has(r.commandId)) continue;
+    // Agents before issue 7 answer a re-delivered id so; the real outcome is on its way.
+    if (r.status === "refused" && r.output === "duplicate command") continue;
     // The agent's clock may run ahead; a result never finishes after it was received.
     const finishedAt = Math.min(Date.parse(r.finishedAt), now);
     outcomes.set(r.commandId, {
@@ -55,7 +59,7 @@ export function applyResults(
       outcomes.set(c.id, { status: "timed_out", ...blank });
     } else if (c.status === "pending" && c.expiresAt <= now) {
       outcomes.set(c.id, { status: "expired", ...blank });
-    } else if (c.status === "pending") {
+    } else if (c.status === "pending" || redeliverable(c, now)) {
       deliverable.push(c);
     }
   }
@@ -75,6 +79,9 @@ export function applyResults(
           ),
         ),
     );
+    const done = byId.get(id);
+    const what = `${done?.action} ${done?.target ?? ""}: ${outcome.status}`;
+    if (done) statements.push(audit(db, done.orgId, "command.result", id, what, outcome.status, now));
     const historyStatus: HistoryStatus =
       outcome.status === "expired" ? "timed_out" : (outcome.status as HistoryStatus);
     if (byId.get(id)?.kind !== "recovery") continue;
