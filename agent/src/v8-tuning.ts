@@ -14,6 +14,8 @@ import v8 from "node:v8";
 
 export const V8_FLAGS = ["--no-turbofan", "--no-maglev", "--no-sparkplug"] as const;
 
-export function tuneV8ForAgent(): void {
+/** `SELFHEAL_V8_TUNING=off` keeps V8's defaults (an escape hatch, and the A/B for bench:agent). */
+export function tuneV8ForAgent(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.SELFHEAL_V8_TUNING === "off") return;
   for (const flag of V8_FLAGS) v8.setFlagsFromString(flag);
 }
