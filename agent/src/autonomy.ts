@@ -5,9 +5,8 @@
  * `maxRestarts` per service within `windowSeconds`. Each restart becomes a result with a local id
  * (`local-<uuid>`), kept in the report queue and the journal, so the edge hears of it on reconnect.
  */
-import { randomUUID } from "node:crypto";
 import { type CommandResult, LIMITS, type ServiceState } from "../protocol";
-
+import { cryptoModule } from "./builtins";
 import type { ActionPolicy } from "./config";
 import type { AutonomyConfig } from "./config-recovery";
 import type { Logger } from "./log";
@@ -112,7 +111,7 @@ export class LocalAutonomy {
   }
 
   private async restart(s: ServiceState): Promise<CommandResult> {
-    const id = `${LOCAL_ID_PREFIX}${randomUUID()}`;
+    const id = `${LOCAL_ID_PREFIX}${cryptoModule().randomUUID()}`;
     const started = this.now();
     const offlineFor = Math.round((started - this.lastContact) / 1000);
     this.opts.log.notice("local autonomy: restarting a service that is down", {

@@ -66,6 +66,8 @@ export class Runner {
   private lastEventAt = 0;
   private readonly probes?: LivenessProbes;
   private probeTimer?: NodeJS.Timeout;
+  /** The rounds the pending probe timer waits; 0 while a round runs. */
+  private probeRounds = 0;
   private poller?: CommandPoller;
   private queue: Promise<void> = Promise.resolve();
   private lastServices?: ServiceState[];
@@ -230,14 +232,20 @@ export class Runner {
   private scheduleProbe(): void {
     const probes = this.probes;
     if (!probes || this.stopping) return;
-    this.probeTimer = setTimeout(() => {
-      void this.enqueue(async () => {
-        const lost = await probes.probe();
-        if (!lost.length) return;
-        this.opts.log.notice("service down (liveness probe)", { services: lost.join(", ") });
-        this.scheduleEventReport();
-      }).then(() => this.scheduleProbe());
-    }, this.opts.config.probeIntervalSeconds * 1000);
+    const rounds = probes.roundsToWait();
+    this.probeRounds = rounds;
+    this.probeTimer = setTimeout(
+      () => {
+        this.probeRounds = 0;
+        void this.enqueue(async () => {
+          const lost = await probes.probe(rounds);
+          if (!lost.length) return;
+          this.opts.log.notice("service down (liveness probe)", { services: lost.join(", ") });
+          this.scheduleEventReport();
+        }).then(() => this.scheduleProbe());
+      },
+      rounds * this.opts.config.probeIntervalSeconds * 1000,
+    );
   }
 
   /** Commands from the long-poll: the same registry and queue as a report's, results reported at once. */
@@ -255,6 +263,11 @@ export class Runner {
   private async checkServices(): Promise<ServiceState[]> {
     this.lastServices = await this.services.checkAll();
     this.probes?.observe(this.lastServices);
+    // a process restarted from outside is no child of ours: poll it from now on, not in 5 rounds
+    if (this.probeRounds > 1 && this.probes?.roundsToWait() === 1) {
+      clearTimeout(this.probeTimer);
+      this.scheduleProbe();
+    }
     return this.lastServices;
   }
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../agent/src/collectors";
 import { Runner } from "../../agent/src/runner";
 import { ServiceManager } from "../../agent/src/services";
-import { LivenessProbes } from "../../agent/src/services/liveness";
+import { LivenessProbes, SLOW_EVERY } from "../../agent/src/services/liveness";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
 import { fakeServer, reportOk, type Seen } from "./fake-server";
@@ -134,6 +134,30 @@ describe("liveness probes", { timeout: 30_000 }, () => {
     expect(await probes.probe()).toEqual([]);
     probes.observe(await manager.checkAll());
     expect(await probes.probe()).toEqual([]);
+  });
+});
+
+describe("liveness probe cadence", { timeout: 30_000 }, () => {
+  it("polls a process it did not start every round, and its own child only every fifth: that exit is an event", async () => {
+    const [ext] = await outsideServices(1);
+    const own = { name: "own", kind: "process", start: serverArgv(await freePort()), autostart: true };
+    const config = configFor({ services: [ext.config, own] });
+    const exits: string[] = [];
+    const manager = new ServiceManager(config.services, {
+      paths: ensureStateDir(config.stateDir),
+      onExit: (name) => exits.push(name),
+    });
+    await manager.autostart();
+    const probes = new LivenessProbes(manager);
+    probes.observe(await manager.checkAll());
+    const [, ownState] = await manager.checkAll();
+    killAtCleanup(ownState.pid);
+    expect(probes.roundsToWait()).toBe(1); // the outside process has no exit event for the agent
+    ext.child.kill("SIGKILL");
+    await waitFor(async () => (await probes.probe()).includes("ext0"), 5000, "the outside service seen down");
+    expect(probes.roundsToWait()).toBe(SLOW_EVERY); // only the child is left to watch
+    process.kill(ownState.pid as number, "SIGKILL");
+    await waitFor(() => exits.includes("own"), 5000, "the child's exit event");
   });
 });
 

@@ -65,6 +65,24 @@ describe("process services", () => {
     expect(down.detail).toContain(`pid ${child.pid} from ${pidFile} is not running`);
   });
 
+  it("are confirmed between reports only while the process the last probe found lives on", async () => {
+    const dir = tempDir();
+    const pidFile = path.join(dir, "web.pid");
+    const first = await startServer(await freePort(), pidFile);
+    const { manager } = managerFor([{ name: "web", kind: "process", pidFile }]);
+    const svc = manager.services[0];
+    expect(manager.process.stillRunning(svc)).toBe(false); // nothing probed yet: look properly
+    await manager.process.probe(svc);
+    expect(manager.process.stillRunning(svc)).toBe(true);
+    // restarted from outside: the pid file names a new process, which the shortcut must not vouch for
+    first.kill("SIGKILL");
+    await waitFor(() => !manager.process.stillRunning(svc), 3000, "the old process gone");
+    const second = await startServer(await freePort(), pidFile);
+    expect(manager.process.stillRunning(svc)).toBe(false);
+    expect(await manager.process.probe(svc)).toMatchObject({ status: "up", pid: second.pid });
+    expect(manager.process.stillRunning(svc)).toBe(true);
+  });
+
   it("are found by a pattern over command lines, never matching the agent itself", async () => {
     const marker = `match-me-${process.pid}-${Date.now()}`;
     const child = await startServer(await freePort(), "-", marker);

@@ -4,8 +4,9 @@
  * The edge signs with the private key (SELFHEAL_COMMAND_SIGNING_KEY); `selfheal-agent keygen`
  * makes a pair. What it protects against, and what not: agent/README.md "Command signing".
  */
-import { createPublicKey, generateKeyPairSync, type KeyObject, verify } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { type Command, canonicalCommand } from "../../protocol";
+import { cryptoModule } from "../builtins";
 
 /** SPKI DER prefix of an Ed25519 public key: a raw 32-byte key is accepted and wrapped in it. */
 const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
@@ -14,7 +15,7 @@ const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 export function parseSigningKey(base64: string): KeyObject {
   const raw = Buffer.from(base64.trim(), "base64");
   const der = raw.length === 32 ? Buffer.concat([ED25519_SPKI_PREFIX, raw]) : raw;
-  const key = createPublicKey({ key: der, format: "der", type: "spki" });
+  const key = cryptoModule().createPublicKey({ key: der, format: "der", type: "spki" });
   if (key.asymmetricKeyType !== "ed25519") throw new Error(`not an Ed25519 key (${key.asymmetricKeyType})`);
   return key;
 }
@@ -26,7 +27,8 @@ export function signatureProblem(cmd: Command, hostId: string, key: KeyObject): 
   const sig = Buffer.from(cmd.signature, "base64");
   let ok = false;
   try {
-    ok = sig.length === 64 && verify(null, Buffer.from(canonicalCommand(cmd, hostId)), key, sig);
+    ok =
+      sig.length === 64 && cryptoModule().verify(null, Buffer.from(canonicalCommand(cmd, hostId)), key, sig);
   } catch {
     ok = false;
   }
@@ -35,7 +37,7 @@ export function signatureProblem(cmd: Command, hostId: string, key: KeyObject): 
 
 /** A fresh pair: the public key for agent configs, the private key for the edge's secret. */
 export function generateSigningKeys(): { publicKey: string; privateKey: string } {
-  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const { publicKey, privateKey } = cryptoModule().generateKeyPairSync("ed25519");
   return {
     publicKey: publicKey.export({ format: "der", type: "spki" }).toString("base64"),
     privateKey: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"),

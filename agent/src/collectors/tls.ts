@@ -3,12 +3,9 @@
  * an hour (certificates change rarely); the last reading is repeated in every sample in between.
  * An endpoint that cannot be reached is left out of the sample (its rule then holds its state).
  */
-import { createRequire } from "node:module";
+import { tlsModule as loadTls } from "../builtins";
 import type { TlsEndpoint } from "../config-tls";
 import type { Collector, Metrics } from "./types";
-
-// node:tls is loaded only when an endpoint is checked: ~1.8 MB of RSS otherwise (bench:agent).
-const loadTls = (): typeof import("node:tls") => createRequire(import.meta.url)("node:tls");
 
 const DAY_MS = 86_400_000;
 export const TLS_EVERY_MS = 60 * 60_000;

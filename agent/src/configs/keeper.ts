@@ -4,10 +4,10 @@
  * through bless_config. Drift = the file's hash is not the snapshot's; reset puts the snapshot
  * back atomically (temp file + rename, the old mode and owner kept) and keeps what it replaced.
  */
-import { createHash } from "node:crypto";
 import { chmodSync, chownSync, closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { readdir, readFile, realpath, stat, unlink } from "node:fs/promises";
 import path from "node:path";
+import { cryptoModule } from "../builtins";
 import type { ConfigFileConfig } from "../config-recovery";
 import type { Logger } from "../log";
 import type { Outcome } from "../services";
@@ -18,7 +18,8 @@ import { validateFile } from "./validate";
 /** Replaced files kept per config, newest first. */
 const KEEP_REPLACED = 10;
 
-export const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex");
+export const sha256 = (data: Uint8Array): string =>
+  cryptoModule().createHash("sha256").update(data).digest("hex");
 
 /** `config:<name>.drift`, with characters metric names do not allow replaced. */
 export const driftMetric = (name: string): string =>

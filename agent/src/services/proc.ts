@@ -32,6 +32,16 @@ export function startTicks(pid: number): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
+/**
+ * Is this pid still the living process that started at `ticks`? One read of /proc/<pid>/stat,
+ * where isAlive + startTicks take a signal and two. Linux only: elsewhere it says no, so the
+ * caller looks the long way.
+ */
+export function stillSameProcess(pid: number, ticks: number): boolean {
+  const f = statFields(pid);
+  return f !== undefined && f[0] !== "Z" && f[0] !== "X" && Number(f[19]) === ticks;
+}
+
 export async function waitForExit(pid: number, timeoutMs: number, pollMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {

@@ -12,10 +12,11 @@ import {
   type ReportRequest,
   reportResponseSchema,
 } from "../../protocol";
+import { httpsModule } from "../builtins";
 import { errorMessage, truncateHead } from "../util";
 import { AGENT_VERSION } from "../version";
 import { AuthError, HttpError, NetworkError, ProtocolError } from "./errors";
-import { type HttpResponse, httpRequest, httpsModule, retryAfterMs } from "./http";
+import { type HttpResponse, httpRequest, retryAfterMs } from "./http";
 
 /** An answer this big is not the protocol's (a report answer is a few KB). */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;

@@ -4,15 +4,8 @@
  * node:http rather than undici: undici's wasm HTTP parser alone cost the agent ~18 MB of RSS.
  */
 import http from "node:http";
-import { createRequire } from "node:module";
 import type { Socket } from "node:net";
-
-const require = createRequire(import.meta.url);
-/**
- * node:https is loaded on first use: with it comes node:tls, ~1.8 MB of RSS that an agent talking
- * plain http (a trusted network, the local bench) never needs.
- */
-export const httpsModule = (): typeof import("node:https") => require("node:https");
+import { httpsModule } from "../builtins";
 
 export interface HttpRequest {
   method: "GET" | "POST";
