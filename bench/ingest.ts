@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { Agent } from "undici";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
 import { startFloorWorker } from "./lib/floor";
-import { closedLoop, type LoadResult, mean, median, pct, type Sent } from "./lib/load";
+import { closedLoop, type LoadResult, mean, median, pct, type Role, type Sent } from "./lib/load";
 import { storageReport } from "./lib/storage";
 
 const { values } = parseArgs({
@@ -97,8 +97,11 @@ function summary(label: string, results: LoadResult[], bytes?: number) {
   // CPU per request holds up on a shared machine where req/s does not: the Worker's JS runs on
   // one thread, so 1000 / (its ms per request) is what one free core would serve.
   const cpuMs = m((r) => (r.cpu.worker * 10) / r.perSecond);
+  const roleMs = (role: Role) => m((r) => (r.cpu.byRole[role] * 10) / r.perSecond);
   parts.push(
-    `wrangler+workerd CPU ${cpuMs.toFixed(1)} ms/req (≈${(1000 / cpuMs).toFixed(0)} req/s per free core)`,
+    `wrangler+workerd CPU ${cpuMs.toFixed(1)} ms/req (≈${(1000 / cpuMs).toFixed(0)} req/s per free core)` +
+      ` = Worker+D1 ${roleMs("worker").toFixed(1)} (≈${(1000 / roleMs("worker")).toFixed(0)} req/s per free core)` +
+      ` + dev proxy ${roleMs("proxy").toFixed(1)} + wrangler ${roleMs("wrangler").toFixed(1)}`,
     `CPU % of a core: client ${m((r) => r.cpu.client).toFixed(0)}, workerd ${m((r) => r.cpu.worker).toFixed(0)}, ` +
       `machine ${m((r) => r.cpu.machine).toFixed(0)}/${results[0].cpu.cores * 100}`,
   );

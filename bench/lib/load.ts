@@ -3,7 +3,7 @@
  * and wait for its answer, for `seconds`. Also reads who used the CPU meanwhile (/proc), since
  * the bench client, workerd and the other processes on this machine share the same cores.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { type Dispatcher, request } from "undici";
 
 export interface Sent {
@@ -22,7 +22,7 @@ export interface LoadResult {
   /** Server-Timing entries per name (dur, else the numeric desc), of steady requests only. */
   timings: Map<string, number[]>;
   /** % of one core over the run: this process (the client), the worker's process group, the whole machine. */
-  cpu: { client: number; worker: number; machine: number; cores: number };
+  cpu: { client: number; worker: number; machine: number; cores: number; byRole: Record<Role, number> };
 }
 
 export const pct = (xs: number[], p: number) =>
@@ -50,17 +50,38 @@ export function parseServerTiming(header: string): [string, number][] {
 }
 
 const TICKS = 100; // USER_HZ
-function groupTicks(pgid: number): number {
-  let ticks = 0;
+/**
+ * CPU ticks of the Worker's process group, split by role: wrangler's own node process, the
+ * workerd that runs the Worker and its D1 (it holds the SQLite file open), and the workerd of
+ * wrangler's dev proxy, which every request crosses first. A deployed Worker has neither wrangler
+ * nor the proxy, so the middle figure is the one that says what a report costs.
+ */
+export type Role = "wrangler" | "worker" | "proxy";
+function groupTicks(pgid: number): Record<Role, number> {
+  const ticks: Record<Role, number> = { wrangler: 0, worker: 0, proxy: 0 };
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+      if (Number(fields[2]) !== pgid) continue;
+      const n = Number(fields[11]) + Number(fields[12]);
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (comm !== "workerd") ticks.wrangler += n;
+      else if (holdsSqlite(pid)) ticks.worker += n;
+      else ticks.proxy += n;
     } catch {} // gone meanwhile
   }
   return ticks;
 }
+function holdsSqlite(pid: string): boolean {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).endsWith(".sqlite")) return true;
+    } catch {}
+  }
+  return false;
+}
+const sum = (t: Record<Role, number>) => t.wrangler + t.worker + t.proxy;
 function machineTicks(): { busy: number; cores: number } {
   const lines = readFileSync("/proc/stat", "utf8").split("\n");
   const [, ...v] = lines[0].split(/\s+/).filter(Boolean).map(Number);
@@ -114,6 +135,8 @@ export async function closedLoop(opts: {
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = process.cpuUsage(cpu0);
   const machine1 = machineTicks();
+  const worker1 = groupTicks(opts.workerPgid);
+  const pct = (ticks: number) => (ticks / TICKS / elapsed) * 100;
   return {
     count: latencies.length,
     errors,
@@ -122,7 +145,12 @@ export async function closedLoop(opts: {
     timings,
     cpu: {
       client: ((cpu1.user + cpu1.system) / 1e6 / elapsed) * 100,
-      worker: ((groupTicks(opts.workerPgid) - worker0) / TICKS / elapsed) * 100,
+      worker: pct(sum(worker1) - sum(worker0)),
+      byRole: {
+        wrangler: pct(worker1.wrangler - worker0.wrangler),
+        worker: pct(worker1.worker - worker0.worker),
+        proxy: pct(worker1.proxy - worker0.proxy),
+      },
       machine: ((machine1.busy - machine0.busy) / TICKS / elapsed) * 100,
       cores: machine1.cores,
     },

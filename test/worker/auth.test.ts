@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, ENV_ADMIN, expectError, json, type NewToken, newTenant, service, sql } from "./harness";
+import { call, ENV_ADMIN, expectError, json, must, type NewToken, newTenant, service, sql } from "./harness";
 
 describe("authentication", () => {
   it("answers GET /api/health without credentials", async () => {
@@ -64,6 +64,25 @@ describe("authentication", () => {
     const first = await t.enroll("web-1");
     const again = await t.enroll("web-1");
     expect(again.hostId).toBe(first.hostId);
+    await first.report({}, 401);
+    await again.report({}, 200);
+  });
+
+  it("refuses a revoked agent token at once, even one it accepted a moment before", async () => {
+    const t = await newTenant();
+    const host = await t.enroll();
+    await host.report({}, 200); // the token is now held in this isolate's cache
+    const { items } = await t.get<{ items: { id: string; scope: string }[] }>("/api/v1/tokens");
+    const agentToken = must(items.find((i) => i.scope === "agent"));
+    await json(`/api/v1/tokens/${agentToken.id}`, { token: t.admin, method: "DELETE" });
+    await host.report({}, 401);
+  });
+
+  it("refuses a host's previous agent token at once when it enrols again, even one that just reported", async () => {
+    const t = await newTenant();
+    const first = await t.enroll("web-1");
+    await first.report({}, 200);
+    const again = await t.enroll("web-1");
     await first.report({}, 401);
     await again.report({}, 200);
   });

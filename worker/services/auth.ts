@@ -11,6 +11,35 @@ export const DEFAULT_ORG = "org_default";
 /** lastUsedAt is a hint for humans: refreshing it at most once a minute keeps reports write-free. */
 const TOUCH_EVERY_MS = MINUTE;
 
+/**
+ * Agent tokens resolved in this isolate, kept for AGENT_CACHE_MS. An agent calls every few
+ * seconds (its report, its long-poll), and the token lookup was one of a steady report's three D1
+ * round trips, each about 3 ms of CPU on local workerd (bench:ingest --floor). Revocation and
+ * re-enrolment drop the entry here at once; another isolate of a deployed Worker may accept a
+ * revoked agent token for up to AGENT_CACHE_MS more (documented in the README). People's tokens
+ * are not cached: they call rarely, and revoking one must bite everywhere at once.
+ */
+const AGENT_CACHE_MS = 30_000;
+const AGENT_CACHE_MAX = 10_000;
+const agentTokens = new Map<string, { principal: Principal; until: number; expiresAt: number | null }>();
+
+/** Drops cached agent tokens: by token id (revocation) or by host (re-enrolment). */
+export function forgetAgentTokens(which: { tokenId?: string; hostId?: string }): void {
+  for (const [hash, entry] of agentTokens) {
+    const p = entry.principal;
+    if ((which.tokenId && p.tokenId === which.tokenId) || (which.hostId && p.hostId === which.hostId))
+      agentTokens.delete(hash);
+  }
+}
+
+/** The env tokens' hashes, computed once per isolate rather than twice per request. */
+const envHashes = new Map<string, Promise<string>>();
+function envHash(value: string): Promise<string> {
+  let hash = envHashes.get(value);
+  if (!hash) envHashes.set(value, (hash = sha256Hex(value)));
+  return hash;
+}
+
 const PLATFORM = {
   scope: "admin",
   orgId: "",
@@ -27,12 +56,18 @@ export async function resolveToken(
 ): Promise<Principal | null> {
   if (!presented || presented.length > 256) return null;
   const hash = await sha256Hex(presented);
-  if (env.SELFHEAL_ADMIN_TOKEN && constantTimeEqual(hash, await sha256Hex(env.SELFHEAL_ADMIN_TOKEN))) {
+  if (env.SELFHEAL_ADMIN_TOKEN && constantTimeEqual(hash, await envHash(env.SELFHEAL_ADMIN_TOKEN))) {
     return { scope: "admin", orgId: DEFAULT_ORG, tokenId: null, hostId: null, name: "SELFHEAL_ADMIN_TOKEN" };
   }
-  if (env.SELFHEAL_PLATFORM_TOKEN && constantTimeEqual(hash, await sha256Hex(env.SELFHEAL_PLATFORM_TOKEN))) {
+  if (env.SELFHEAL_PLATFORM_TOKEN && constantTimeEqual(hash, await envHash(env.SELFHEAL_PLATFORM_TOKEN))) {
     // Belongs to no org: the auth middleware lets it reach /api/v1/orgs and nothing else.
     return { ...PLATFORM, platform: true };
+  }
+  const cached = agentTokens.get(hash);
+  if (cached && cached.until > now) {
+    if (cached.expiresAt === null || cached.expiresAt > now) return cached.principal;
+    agentTokens.delete(hash);
+    return null;
   }
   const [row] = await db
     .select()
@@ -43,5 +78,16 @@ export async function resolveToken(
   if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_EVERY_MS) {
     await db.update(tokens).set({ lastUsedAt: now }).where(eq(tokens.id, row.id));
   }
-  return { scope: row.scope, orgId: row.orgId, tokenId: row.id, hostId: row.hostId, name: row.name };
+  const principal: Principal = {
+    scope: row.scope,
+    orgId: row.orgId,
+    tokenId: row.id,
+    hostId: row.hostId,
+    name: row.name,
+  };
+  if (row.scope === "agent") {
+    if (agentTokens.size >= AGENT_CACHE_MAX) agentTokens.delete(agentTokens.keys().next().value as string);
+    agentTokens.set(hash, { principal, until: now + AGENT_CACHE_MS, expiresAt: row.expiresAt });
+  }
+  return principal;
 }

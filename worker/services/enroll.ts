@@ -8,6 +8,7 @@ import { type Db, runBatch } from "../db/client";
 import { hosts, tokens } from "../db/schema";
 import { newId } from "../lib/ids";
 import { audit } from "./audit";
+import { forgetAgentTokens } from "./auth";
 import { mintToken } from "./tokens";
 
 export async function enrollHost(db: Db, orgId: string, request: EnrollRequest): Promise<EnrollResponse> {
@@ -46,5 +47,6 @@ export async function enrollHost(db: Db, orgId: string, request: EnrollRequest):
     );
   const record = audit(db, orgId, "token.create", token.id, `agent token for host "${name}" (enrolment)`);
   await runBatch(db, [upsertHost, revokeOld, insert, record]);
+  forgetAgentTokens({ hostId });
   return { hostId, agentToken: token.token };
 }

@@ -7,6 +7,7 @@ import { notFound } from "../lib/errors";
 import { newId, randomBase62 } from "../lib/ids";
 import { iso, isoOrNull } from "../lib/time";
 import { audit } from "./audit";
+import { forgetAgentTokens } from "./auth";
 
 export interface NewToken {
   id: string;
@@ -101,5 +102,6 @@ export async function revokeToken(db: Db, orgId: string, id: string) {
       .where(and(eq(tokens.id, id), eq(tokens.orgId, orgId), isNull(tokens.revokedAt))),
     audit(db, orgId, "token.revoke", id, `token ${id} revoked`),
   ]);
+  forgetAgentTokens({ tokenId: id });
   return { id: row.id, revokedAt: iso(now) };
 }
