@@ -36,7 +36,10 @@ export function forgetAgentTokens(which: { tokenId?: string; hostId?: string }):
 const envHashes = new Map<string, Promise<string>>();
 function envHash(value: string): Promise<string> {
   let hash = envHashes.get(value);
-  if (!hash) envHashes.set(value, (hash = sha256Hex(value)));
+  if (!hash) {
+    hash = sha256Hex(value);
+    envHashes.set(value, hash);
+  }
   return hash;
 }
 
