@@ -4,9 +4,12 @@
 import { z } from "zod";
 import type { Db } from "./db/client";
 import type { TokenScope } from "./db/schema";
+import type { HostObject } from "./objects/host";
 
 export interface Env {
   DB: D1Database;
+  /** One Durable Object per host (worker/objects/host): its reports, long-poll and history. */
+  HOST: DurableObjectNamespace<HostObject>;
   ASSETS?: Fetcher;
   /** An admin token of the default org, for bootstrapping (compared by hash). */
   SELFHEAL_ADMIN_TOKEN?: string;
@@ -50,6 +53,10 @@ const positiveInt = z.string().regex(/^[1-9]\d{0,8}$/, "a positive integer");
 
 const envSchema = z.object({
   DB: z.custom<D1Database>((v) => typeof v === "object" && v !== null && "prepare" in v, "a D1 binding"),
+  HOST: z.custom<DurableObjectNamespace>(
+    (v) => typeof v === "object" && v !== null && "idFromName" in v,
+    "a Durable Object namespace binding (HostObject)",
+  ),
   ASSETS: z.custom<Fetcher>((v) => typeof v === "object" && v !== null, "an assets binding").optional(),
   SELFHEAL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   SELFHEAL_ENV: z.string().optional(),

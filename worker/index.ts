@@ -4,6 +4,7 @@ import { createDb } from "./db/client";
 import { type Env, envProblem } from "./env";
 import { errorBody } from "./lib/errors";
 import { newId } from "./lib/ids";
+import { wakeHosts } from "./objects/host/stub";
 import { expireApprovals } from "./services/approvals";
 import { runEdgeChecks } from "./services/edge";
 import { settleQuietOperatorIssues } from "./services/host-actions/settle";
@@ -11,6 +12,8 @@ import { deliverNotifications } from "./services/notify";
 import { sweepDeadlines } from "./services/response-targets";
 import { runRetention } from "./services/retention";
 import { sweepCommands } from "./services/sweep";
+
+export { HostObject } from "./objects/host";
 
 const app = createApp();
 
@@ -28,14 +31,16 @@ export default {
   async scheduled(_controller, env) {
     const problem = envProblem(env);
     if (problem) throw new Error(`misconfigured environment: ${problem}`);
-    const swept = await sweepCommands(createDb(env.DB), Date.now());
-    if (swept.timedOut || swept.expired) console.log(JSON.stringify({ sweep: swept }));
+    const { hosts: swept, ...counts } = await sweepCommands(createDb(env.DB), Date.now());
+    if (counts.timedOut || counts.expired) console.log(JSON.stringify({ sweep: counts }));
     // Host actions whose command the sweep just timed out, on hosts gone quiet (issue 6).
-    await settleQuietOperatorIssues(createDb(env.DB), Date.now());
+    const settled = await settleQuietOperatorIssues(createDb(env.DB), Date.now());
     // Issues still unresolved at their response-time target: one deadline_breached each (issue 10).
     await sweepDeadlines(createDb(env.DB), Date.now());
     // Commands nobody approved within their window expire and escalate their issue (issue 4).
-    await expireApprovals(createDb(env.DB), Date.now());
+    const expired = await expireApprovals(createDb(env.DB), Date.now());
+    // Their objects read those commands and issues again; a waiting agent gets a re-delivery now.
+    await wakeHosts(env, [...swept, ...settled, ...expired]);
     // Edge checks first: the issues they open or resolve go out with this run's deliveries.
     await runEdgeChecks(createDb(env.DB), Date.now()).catch((err) =>
       console.error(JSON.stringify({ error: "edge checks failed", detail: String(err) })),

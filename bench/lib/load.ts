@@ -156,3 +156,29 @@ export async function closedLoop(opts: {
     },
   };
 }
+
+/** Who used the CPU from now until the returned function is called (% of one core each). */
+export function cpuWindow(workerPgid: number): () => LoadResult["cpu"] {
+  const cpu0 = process.cpuUsage();
+  const worker0 = groupTicks(workerPgid);
+  const machine0 = machineTicks();
+  const t0 = performance.now();
+  return () => {
+    const elapsed = (performance.now() - t0) / 1000;
+    const cpu1 = process.cpuUsage(cpu0);
+    const worker1 = groupTicks(workerPgid);
+    const machine1 = machineTicks();
+    const pct = (ticks: number) => (ticks / TICKS / elapsed) * 100;
+    return {
+      client: ((cpu1.user + cpu1.system) / 1e6 / elapsed) * 100,
+      worker: pct(sum(worker1) - sum(worker0)),
+      byRole: {
+        wrangler: pct(worker1.wrangler - worker0.wrangler),
+        worker: pct(worker1.worker - worker0.worker),
+        proxy: pct(worker1.proxy - worker0.proxy),
+      },
+      machine: ((machine1.busy - machine0.busy) / TICKS / elapsed) * 100,
+      cores: machine1.cores,
+    };
+  };
+}

@@ -4,6 +4,7 @@ declare global {
   namespace Cloudflare {
     interface Env {
       DB: D1Database;
+      HOST: DurableObjectNamespace<import("../../worker/objects/host").HostObject>;
       ASSETS: Fetcher;
       SELFHEAL_ADMIN_TOKEN?: string;
       TEST_MIGRATIONS: D1Migration[];

@@ -7,7 +7,19 @@ import { describe, expect, it } from "vitest";
 import { type Command, canonicalCommand } from "../../agent/protocol";
 import { REDELIVER_AFTER_MS } from "../../worker/services/agent-commands";
 import { signCommands } from "../../worker/services/command-signing";
-import { type Agent, call, json, newTenant, result, sample, service, sql, type Tenant } from "./harness";
+import {
+  type Agent,
+  call,
+  json,
+  newTenant,
+  result,
+  sample,
+  service,
+  sql,
+  storedSamples,
+  type Tenant,
+  touched,
+} from "./harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 
@@ -87,8 +99,7 @@ describe("idempotent reports", () => {
     const batch = [sample({ cpu: 1 }, Date.now() - 3000), sample({ cpu: 2 }, Date.now() - 2000)];
     await agent.report({ samples: batch });
     await agent.report({ samples: batch });
-    const rows = await sql("SELECT count(*) AS n FROM metric_samples WHERE host_id = ?", agent.hostId);
-    expect(rows[0].n).toBe(2);
+    expect(await storedSamples(agent.hostId)).toBe(2);
   });
 });
 

@@ -17,7 +17,7 @@ import {
   queryFor,
   queryNames,
 } from "./fuzz-arbitraries";
-import { call, json, sql } from "./harness";
+import { call, json, orgSamples, sql } from "./harness";
 import { callWith, PLATFORM } from "./sec-harness";
 
 // Vite passes VITE_* variables from the shell into import.meta.env, also inside workerd.
@@ -47,15 +47,16 @@ async function buildFingerprint() {
     parts.push(`(SELECT count(*) || ':' || ${summary} FROM "${name}" WHERE org_id = ?1) AS "${name}"`);
   }
   parts.push(
-    "(SELECT count(*) FROM metric_samples WHERE host_id IN (SELECT id FROM hosts WHERE org_id = ?1)) AS samples",
-  );
-  parts.push(
     "(SELECT count(*) || ':' || coalesce(group_concat(status), '') FROM service_states WHERE host_id IN (SELECT id FROM hosts WHERE org_id = ?1)) AS services",
   );
   fingerprintSql = `SELECT ${parts.join(", ")}`;
 }
 
-const fingerprint = async (org: Seeded) => (await sql(fingerprintSql, org.t.orgId))[0];
+// samples live in the host objects (worker/objects/host), counted there
+const fingerprint = async (org: Seeded) => ({
+  ...(await sql(fingerprintSql, org.t.orgId))[0],
+  samples: await orgSamples(org.t.orgId),
+});
 
 function tokenFor(path: string, method: string): string {
   if (path === "/api/v1/agent/report" || path === "/api/v1/agent/commands") return a.agentToken;

@@ -3,6 +3,7 @@
  * against D1 with the real migrations. Each test makes its own tenant (an org with an admin
  * token), so tests never see each other's hosts, issues or configuration.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { z } from "zod";
@@ -96,6 +97,29 @@ export const sql = (query: string, ...params: unknown[]) =>
     .bind(...params)
     .all<Record<string, unknown>>()
     .then((r) => r.results);
+
+/** The host's object (worker/objects/host), as the Worker reaches it. */
+export const hostStub = (hostId: string) => env.HOST.get(env.HOST.idFromName(hostId));
+
+/** Raw samples the host's object holds (its history lives there, not in D1). */
+export const storedSamples = (hostId: string) =>
+  runInDurableObject(
+    hostStub(hostId),
+    (_object, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM samples").one().n,
+  );
+
+/** Samples held by the objects of all the org's hosts. */
+export async function orgSamples(orgId: string): Promise<number> {
+  const ids = await sql("SELECT id FROM hosts WHERE org_id = ?", orgId);
+  const counts = await Promise.all(ids.map((r) => storedSamples(String(r.id))));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A test that edits a host's commands or issues in D1 directly (to move time along) tells the
+ * host's object, as every writer in the Worker does after its batch.
+ */
+export const touched = (hostId: string) => hostStub(hostId).changed();
 
 export interface Tenant {
   orgId: string;

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, series } from "./harness";
+import { call, expectError, json, newTenant, series, storedSamples } from "./harness";
 import { callWith, rowCount } from "./sec-harness";
 
 const slackBody = (padding: number) => ({
@@ -71,13 +71,14 @@ describe("rate limits per token", () => {
       });
       expect(res.status).toBe(200);
     }
-    const before = await rowCount("metric_samples");
+    const before = await storedSamples(agent.hostId);
     const res = await callWith(vars, "/api/v1/agent/report", {
       token: agent.token,
       body: report(Date.now()),
     });
     await expectError(res, 429, "RATE_LIMITED");
-    expect(await rowCount("metric_samples")).toBe(before);
+    expect(await storedSamples(agent.hostId)).toBe(before);
+    expect(before).toBe(2);
     expect((await callWith(vars, "/api/v1/hosts", { token: t.admin })).status).toBe(200);
   });
 

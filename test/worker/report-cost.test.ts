@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hostUpdate } from "../../worker/services/report/host-row";
 import type { HostRow } from "../../worker/services/report/load";
-import { type Agent, call, must, newTenant, sample, service, sql } from "./harness";
+import { type Agent, call, must, newTenant, sample, service, sql, storedSamples } from "./harness";
 
 /** One report, returning the D1 figures of its Server-Timing header. */
 async function reportCost(agent: Agent, body: Record<string, unknown>) {
@@ -35,22 +35,28 @@ describe("the cost of a report", () => {
     expect(cost.js).toBeGreaterThanOrEqual(0);
   });
 
-  it("takes one read and one write round trip for a healthy host once its token is known", async () => {
+  it("makes no D1 call for a steady report once the token is known and the host's object holds its state", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
-    // the first looks the token up (and refreshes its lastUsedAt); the isolate then keeps it
+    // the first looks the token up (and refreshes its lastUsedAt), the object reads the host's
+    // rows once and writes the services and the host summary
     expect((await reportCost(agent, { services: steady })).calls).toBe(4);
-    expect((await reportCost(agent, { services: steady })).calls).toBe(2);
+    const again = await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] });
+    expect(again).toMatchObject({ calls: 0, rowsRead: 0, rowsWritten: 0 });
+    expect((await reportCost(agent, { samples: [sample({ cpu: 30 }, Date.now() + 2000)] })).calls).toBe(0);
+    // the samples went to the object's history all the same
+    expect(await storedSamples(agent.hostId)).toBe(3);
   });
 
-  it("reads the guardrails too once the host has an issue", async () => {
+  it("reads the guardrails, and nothing else, while the host has an issue", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
     await reportCost(agent, { services: steady });
     const down = [service("web", "down"), service("db", "up")];
     await reportCost(agent, { services: down });
     expect((await t.issues(`?host=${agent.hostId}`)).some((i) => i.status !== "resolved")).toBe(true);
-    expect((await reportCost(agent, { services: down })).calls).toBe(3);
+    await reportCost(agent, { services: down }); // reads again what the opening wrote
+    expect((await reportCost(agent, { services: down })).calls).toBe(1);
   });
 
   it("rewrites no service row when the services are reported as they were", async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, newTenant, sample, sql } from "./harness";
+import { call, expectError, newTenant, sample, sql, storedSamples } from "./harness";
 
-const samplesOf = async (hostId: string) =>
-  (await sql("SELECT count(*) AS n FROM metric_samples WHERE host_id = ?", hostId))[0].n;
+const samplesOf = storedSamples;
 
 describe("input validation", () => {
   it("answers malformed JSON with 400 and leaves the configuration as it was", async () => {

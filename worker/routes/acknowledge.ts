@@ -1,7 +1,9 @@
 /** POST /api/v1/issues/{id}/acknowledge (issue 6, session 2): "a person has this one". */
+
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonContent, newRouter } from "../lib/openapi";
 import { operators } from "../middleware/auth";
+import { wakeHosts } from "../objects/host/stub";
 import { IssueDetailSchema } from "../schemas/issues";
 import { acknowledgeIssue } from "../services/acknowledge";
 import { deliverNotifications, originOf } from "../services/notify";
@@ -21,6 +23,7 @@ const acknowledge = createRoute({
 
 export const acknowledgeRoutes = newRouter().openapi(acknowledge, async (c) => {
   const issue = await acknowledgeIssue(c.var.db, c.var.principal, c.req.valid("param").id);
+  await wakeHosts(c.env, [issue.hostId]);
   c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
   return c.json(issue, 200);
 });

@@ -4,7 +4,7 @@ import { commandSchema } from "../../agent/protocol";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
-import { waitForCommands } from "../services/agent-commands";
+import { hostObject, unwrap } from "../objects/host/stub";
 import { signCommands } from "../services/command-signing";
 
 /** Under the agent's request timeout (30 s) and common proxies' idle timeouts. */
@@ -37,6 +37,7 @@ export const agentCommandRoutes = newRouter().openapi(poll, async (c) => {
   const { orgId, hostId } = c.var.principal;
   if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
   const { wait } = c.req.valid("query");
-  const { commands } = await waitForCommands(c.var.db, orgId, hostId, wait * 1000, c.req.raw.signal);
+  // Held by the host's object, which answers as soon as something queues a command (no polling).
+  const commands = unwrap(await hostObject(c.env, hostId).waitForCommands(orgId, hostId, wait * 1000));
   return c.json({ commands: await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, commands) }, 200);
 });

@@ -9,11 +9,12 @@ import {
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
+import { hostObject, unwrap, wakeHosts } from "../objects/host/stub";
+import { currentActor } from "../services/audit";
 import { signCommands } from "../services/command-signing";
 import { runEdgeActions } from "../services/edge-actions";
 import { enrollHost } from "../services/enroll";
 import { deliverNotifications, originOf } from "../services/notify";
-import { handleReport } from "../services/report";
 import { serverTiming } from "../services/report/timing";
 import { LONG_POLL_SECONDS } from "./agent-commands";
 
@@ -53,10 +54,20 @@ export const agentRoutes = newRouter()
   .openapi(report, async (c) => {
     const { orgId, hostId } = c.var.principal;
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
-    const { response, followUps } = await handleReport(c.var.db, orgId, hostId, c.req.valid("json"));
+    // The host's object runs the report on the state it keeps: a steady report makes no D1 call.
+    const outcome = await hostObject(c.env, hostId).report(
+      orgId,
+      hostId,
+      c.req.valid("json"),
+      currentActor(),
+    );
+    const { response, followUps } = unwrap(outcome, c.var.db.meter);
     if (followUps.notify)
       c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
-    if (followUps.edgeActions) c.executionCtx.waitUntil(runEdgeActions(c.var.db, orgId, hostId)); // webhook: actions
+    if (followUps.edgeActions)
+      c.executionCtx.waitUntil(
+        runEdgeActions(c.var.db, orgId, hostId).then(() => wakeHosts(c.env, [hostId])),
+      ); // webhook: actions
     c.header("Server-Timing", serverTiming(c.var.db.meter)); // bench:ingest reads it
     const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, response.commands);
     return c.json({ ...response, commands, longPollSeconds: LONG_POLL_SECONDS }, 200);

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { commandStatuses } from "../db/schema";
 import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { allow, operators } from "../middleware/auth";
+import { wakeHosts } from "../objects/host/stub";
 import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
 import { runEdgeActions } from "../services/edge-actions";
 import { deliverNotifications, originOf } from "../services/notify";
@@ -80,13 +81,19 @@ export const commandRoutes = newRouter()
   )
   .openapi(approve, async (c) => {
     const approved = await approveCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id);
+    await wakeHosts(c.env, [approved.hostId]);
     c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
-    c.executionCtx.waitUntil(runEdgeActions(c.var.db, c.var.principal.orgId, approved.hostId));
+    c.executionCtx.waitUntil(
+      runEdgeActions(c.var.db, c.var.principal.orgId, approved.hostId).then(() =>
+        wakeHosts(c.env, [approved.hostId]),
+      ),
+    );
     return c.json(approved, 200);
   })
   .openapi(reject, async (c) => {
     const reason = c.req.valid("json")?.reason ?? "rejected by an operator";
     const rejected = await rejectCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id, reason);
+    await wakeHosts(c.env, [rejected.hostId]);
     c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
     return c.json(rejected, 200);
   });

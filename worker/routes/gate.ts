@@ -88,8 +88,8 @@ export const gateRoutes = newRouter()
     );
   })
   .openapi(watch, async (c) =>
-    c.json(await startWatch(c.var.db, c.var.principal.orgId, c.req.valid("json")), 201),
+    c.json(await startWatch(c.var.db, c.env, c.var.principal.orgId, c.req.valid("json")), 201),
   )
   .openapi(watchOne, async (c) =>
-    c.json(await watchStatus(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
+    c.json(await watchStatus(c.var.db, c.env, c.var.principal.orgId, c.req.valid("param").id), 200),
   );

@@ -1,7 +1,9 @@
 /** POST /api/v1/hosts/{id}/actions (issue 6, session 2): an emergency protocol run on a host. */
+
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { operators } from "../middleware/auth";
+import { wakeHosts } from "../objects/host/stub";
 import { HostActionRequestSchema, HostActionSchema } from "../schemas/host-actions";
 import { hostIdParam } from "../schemas/hosts";
 import { runHostAction } from "../services/host-actions/run";
@@ -23,6 +25,7 @@ const run = createRoute({
 
 export const hostActionRoutes = newRouter().openapi(run, async (c) => {
   const queued = await runHostAction(c.var.db, c.var.principal, c.req.valid("param").id, c.req.valid("json"));
+  await wakeHosts(c.env, [queued.hostId]);
   c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
   return c.json(queued, 202);
 });

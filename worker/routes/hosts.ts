@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
+import { wakeHosts } from "../objects/host/stub";
 import { HostSummarySchema, hostIdParam, SamplesSchema, samplesQuery } from "../schemas/hosts";
 import { setHostGroup } from "../services/host-group";
 import { getHost, listHosts, listSamples } from "../services/hosts";
@@ -59,15 +60,16 @@ export const hostRoutes = newRouter()
   .openapi(one, async (c) =>
     c.json(await getHost(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
   )
-  .openapi(setGroup, async (c) =>
-    c.json(
-      await setHostGroup(c.var.db, c.var.principal.orgId, c.req.valid("param").id, c.req.valid("json").group),
-      200,
-    ),
-  )
+  .openapi(setGroup, async (c) => {
+    const { orgId } = c.var.principal;
+    const host = await setHostGroup(c.var.db, orgId, c.req.valid("param").id, c.req.valid("json").group);
+    await wakeHosts(c.env, [host.id]); // rolling recovery reads the host's group
+    return c.json(host, 200);
+  })
   .openapi(samples, async (c) => {
     const series = await listSamples(
       c.var.db,
+      c.env,
       c.var.principal.orgId,
       c.req.valid("param").id,
       c.req.valid("query"),

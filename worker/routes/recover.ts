@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { operators } from "../middleware/auth";
+import { wakeHosts } from "../objects/host/stub";
 import { RecoverRequestSchema, RecoverResponseSchema } from "../schemas/healing";
 import { runEdgeActions } from "../services/edge-actions";
 import { deliverNotifications, originOf } from "../services/notify";
@@ -22,7 +23,12 @@ const recover = createRoute({
 export const recoverRoutes = newRouter().openapi(recover, async (c) => {
   const { issue_id, action } = c.req.valid("json");
   const queued = await manualRecover(c.var.db, c.var.principal.orgId, issue_id, action);
+  await wakeHosts(c.env, [queued.hostId]); // a waiting agent gets it at once
   c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
-  c.executionCtx.waitUntil(runEdgeActions(c.var.db, c.var.principal.orgId, queued.hostId)); // webhook: actions
+  c.executionCtx.waitUntil(
+    runEdgeActions(c.var.db, c.var.principal.orgId, queued.hostId).then(() =>
+      wakeHosts(c.env, [queued.hostId]),
+    ),
+  ); // webhook: actions
   return c.json(queued, 202);
 });

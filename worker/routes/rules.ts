@@ -150,7 +150,9 @@ export const ruleRoutes = newRouter()
     const input = parseRuleBody(c.req.valid("json"));
     return c.json({ items: await createRules(c.var.db, org(c), input) }, 201);
   })
-  .openapi(runBacktest, async (c) => c.json(await backtest(c.var.db, org(c), c.req.valid("json")), 200))
+  .openapi(runBacktest, async (c) =>
+    c.json(await backtest(c.var.db, c.env, org(c), c.req.valid("json")), 200),
+  )
   .openapi(one, async (c) => c.json(await getRule(c.var.db, org(c), c.req.valid("param").id), 200))
   .openapi(replace, async (c) =>
     c.json(await replaceRule(c.var.db, org(c), c.req.valid("param").id, c.req.valid("json")), 200),

@@ -143,14 +143,14 @@ function escalate(db: Db, orgId: string, issueIds: string[], now: number): State
   ];
 }
 
-/** The sweep: waiting commands past their approval window expire (every org: a system job). */
-export async function expireApprovals(db: Db, now: number): Promise<number> {
+/** The sweep: waiting commands past their approval window expire (every org: a system job); returns their hosts. */
+export async function expireApprovals(db: Db, now: number): Promise<string[]> {
   const stale = await db
-    .select({ id: commands.id, orgId: commands.orgId, issueId: commands.issueId })
+    .select({ id: commands.id, orgId: commands.orgId, issueId: commands.issueId, hostId: commands.hostId })
     .from(commands)
     .where(and(eq(commands.status, "awaiting_approval"), lte(commands.expiresAt, now)))
     .limit(90);
-  if (stale.length === 0) return 0;
+  if (stale.length === 0) return [];
   const ids = stale.map((s) => s.id);
   const statements: Statement[] = [
     db
@@ -164,7 +164,7 @@ export async function expireApprovals(db: Db, now: number): Promise<number> {
   ];
   for (const s of stale) if (s.issueId) statements.push(...escalate(db, s.orgId, [s.issueId], now));
   await runBatch(db, statements);
-  return stale.length;
+  return stale.map((s) => s.hostId);
 }
 
 /**

@@ -2,14 +2,15 @@
  * Backtesting: a new or edited rule run over a host's stored samples with a fresh engine state,
  * so a user sees when it would have fired, and for how long, before enabling it.
  */
-import { and, asc, eq, gte, lte, or, type SQL } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
 import { type EngineSample, evaluate, type Rule } from "../../agent/engine";
 import type { Db } from "../db/client";
-import { hosts, metricSamples } from "../db/schema";
+import { hosts } from "../db/schema";
+import type { Env } from "../env";
 import { ApiError, notFound } from "../lib/errors";
 import { iso } from "../lib/time";
 import { parseRuleBody } from "../schemas/seed-rules";
-import { sampleMetrics } from "./hosts";
+import { readSeries } from "./host-history";
 
 /** A Worker request has little memory and CPU: the history read is capped, and the answer says so. */
 export const BACKTEST_MAX_SAMPLES = 20_000;
@@ -61,7 +62,7 @@ function ruleOf(input: unknown): Rule {
   return { ...rule, enabled: true };
 }
 
-export async function backtest(db: Db, orgId: string, input: BacktestInput) {
+export async function backtest(db: Db, env: Pick<Env, "HOST">, orgId: string, input: BacktestInput) {
   const rule = ruleOf(input.rule);
   const [host] = await db
     .select({ id: hosts.id })
@@ -69,19 +70,16 @@ export async function backtest(db: Db, orgId: string, input: BacktestInput) {
     .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, input.host), eq(hosts.name, input.host))))
     .limit(1);
   if (!host) throw notFound("host");
-  const filters: (SQL | undefined)[] = [eq(metricSamples.hostId, host.id)];
-  if (input.from) filters.push(gte(metricSamples.ts, Date.parse(input.from)));
-  if (input.to) filters.push(lte(metricSamples.ts, Date.parse(input.to)));
-  const rows = await db
-    .select()
-    .from(metricSamples)
-    .where(and(...filters))
-    .orderBy(asc(metricSamples.ts))
-    .limit(BACKTEST_MAX_SAMPLES + 1);
+  // the host's raw history, through its object (host-history.ts)
+  const rows = await readSeries(env, db, orgId, host.id, "raw", {
+    from: input.from ? Date.parse(input.from) : 0,
+    to: input.to ? Date.parse(input.to) : undefined,
+    limit: BACKTEST_MAX_SAMPLES + 1,
+  });
   const truncated = rows.length > BACKTEST_MAX_SAMPLES;
   const samples: EngineSample[] = rows
     .slice(0, BACKTEST_MAX_SAMPLES)
-    .map((r) => ({ ts: r.ts, metrics: sampleMetrics(r) }));
+    .map((r) => ({ ts: Date.parse(r.ts), metrics: r.metrics }));
   const first = samples[0]?.ts;
   const last = samples.at(-1)?.ts;
   const firings = last === undefined ? [] : firingsOf(rule, samples, last);

@@ -5,12 +5,17 @@
 import { and, eq, gte, inArray, lte, ne, or } from "drizzle-orm";
 import { healthScore } from "../../agent/engine";
 import type { Db } from "../db/client";
-import { gateWatches, hosts, issues, metricSamples, serviceStates } from "../db/schema";
+import { gateWatches, hosts, issues, serviceStates } from "../db/schema";
+import type { Env } from "../env";
 import { notFound } from "../lib/errors";
 import { randomBase62 } from "../lib/ids";
 import { iso, isoOrNull } from "../lib/time";
 import { configQuery, resolveConfig } from "./config";
+import { readSeries } from "./host-history";
 import { onlineWindowMs } from "./hosts";
+
+/** Samples a watch reads per host (a day at 2 s). */
+const WATCH_MAX_SAMPLES = 43_200;
 
 export const DEFAULT_MIN_HEALTH = 70;
 export const EDGE_PLATFORM = "edge";
@@ -97,6 +102,7 @@ const lowest = (values: (number | null)[]) => {
 
 export async function startWatch(
   db: Db,
+  env: Pick<Env, "HOST">,
   orgId: string,
   input: Scope & { windowSeconds: number; baseline?: number; maxDrop: number },
 ) {
@@ -113,14 +119,14 @@ export async function startWatch(
     endsAt: now + input.windowSeconds * 1000,
   };
   await db.insert(gateWatches).values(row);
-  return watchStatus(db, orgId, row.id);
+  return watchStatus(db, env, orgId, row.id);
 }
 
 /**
  * Health in the window is the engine's score per stored sample (resources; service outages show
  * up as issues). Fails early on a critical/high issue opened in the window or a drop past maxDrop.
  */
-export async function watchStatus(db: Db, orgId: string, id: string) {
+export async function watchStatus(db: Db, env: Pick<Env, "HOST">, orgId: string, id: string) {
   const [watch] = await db
     .select()
     .from(gateWatches)
@@ -133,22 +139,14 @@ export async function watchStatus(db: Db, orgId: string, id: string) {
   const ids = scoped.map((h) => h.id);
   const now = Date.now();
   const until = Math.min(now, watch.endsAt);
-  const [sampleRows, opened] = await db.batch([
-    db
-      .select({
-        hostId: metricSamples.hostId,
-        cpu: metricSamples.cpu,
-        memory: metricSamples.memory,
-        disk: metricSamples.disk,
-      })
-      .from(metricSamples)
-      .where(
-        and(
-          inArray(metricSamples.hostId, ids),
-          gte(metricSamples.ts, watch.startedAt),
-          lte(metricSamples.ts, until),
-        ),
-      ),
+  // The watched hosts' samples, each through its host's object (the watch's scope, not the fleet).
+  const series = await Promise.all(
+    ids.map((id) =>
+      readSeries(env, db, orgId, id, "raw", { from: watch.startedAt, to: until, limit: WATCH_MAX_SAMPLES }),
+    ),
+  );
+  const sampleRows = series.flat().map((s) => s.metrics);
+  const [opened] = await db.batch([
     db
       .select({ id: issues.id, hostId: issues.hostId, severity: issues.severity, summary: issues.summary })
       .from(issues)

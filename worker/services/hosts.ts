@@ -1,18 +1,25 @@
 /** Host summaries (status, services, open issues) and sample history, within one org. */
-import { and, asc, count, desc, eq, gte, lte, ne, or, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, ne, or } from "drizzle-orm";
 import { healthStatus, type Severity } from "../../agent/engine";
 import type { Db } from "../db/client";
-import { hosts, issues, metricSamples, serviceStates } from "../db/schema";
+import { hosts, issues, serviceStates } from "../db/schema";
+import type { Env } from "../env";
 import { notFound } from "../lib/errors";
 import { iso, isoOrNull, SECOND } from "../lib/time";
+import { SUMMARY_EVERY_MS } from "../objects/host/keeper";
 import type { HealingConfig } from "../schemas/config";
 import type { HostSummary } from "../schemas/hosts";
 import { configQuery, resolveConfig } from "./config";
+import { readSeries } from "./host-history";
 import { retentionOf } from "./retention";
-import { chooseResolution, readRollups, type SeriesQuery } from "./retention-series";
+import { chooseResolution, type SeriesQuery } from "./retention-series";
 
-/** A host is online when it reported within three intervals (and never less than a minute). */
-export const onlineWindowMs = (intervalSeconds: number) => Math.max(3 * intervalSeconds, 60) * SECOND;
+/**
+ * A host is online when it reported within three intervals (and never less than a minute), as
+ * D1's host summary tells, which the host's object writes at most every SUMMARY_EVERY_MS.
+ */
+export const onlineWindowMs = (intervalSeconds: number) =>
+  Math.max(3 * intervalSeconds, 60) * SECOND + SUMMARY_EVERY_MS;
 
 export interface Fleet {
   config: HealingConfig;
@@ -89,9 +96,16 @@ export async function getHost(db: Db, orgId: string, idOrName: string) {
 
 /**
  * Samples oldest first. With `from`, the first `limit` samples from then on; without it, the
- * latest `limit` samples (what a chart wants). Raw samples, or rollups for longer ranges.
+ * latest `limit` samples (what a chart wants). Raw samples, or rollups for longer ranges, read
+ * through the host's object (host-history.ts).
  */
-export async function listSamples(db: Db, orgId: string, idOrName: string, query: SeriesQuery) {
+export async function listSamples(
+  db: Db,
+  env: Pick<Env, "HOST">,
+  orgId: string,
+  idOrName: string,
+  query: SeriesQuery,
+) {
   const [[host], settingsRows] = await db.batch([
     db
       .select({ id: hosts.id })
@@ -104,31 +118,10 @@ export async function listSamples(db: Db, orgId: string, idOrName: string, query
   // Issue 7: mid and long ranges read the rollups (retention-series.ts).
   const retention = retentionOf(resolveConfig(settingsRows[0]?.config));
   const resolution = chooseResolution(query, retention, Date.now());
-  if (resolution !== "raw") return { resolution, items: await readRollups(db, host.id, resolution, query) };
-  const filters: (SQL | undefined)[] = [eq(metricSamples.hostId, host.id)];
-  if (query.from) filters.push(gte(metricSamples.ts, Date.parse(query.from)));
-  if (query.to) filters.push(lte(metricSamples.ts, Date.parse(query.to)));
-  const rows = await db
-    .select()
-    .from(metricSamples)
-    .where(and(...filters))
-    .orderBy(query.from ? asc(metricSamples.ts) : desc(metricSamples.ts))
-    .limit(query.limit);
-  if (!query.from) rows.reverse();
-  return { resolution, items: rows.map((r) => ({ ts: iso(r.ts), metrics: sampleMetrics(r) })) };
-}
-
-/** A stored sample row back to the metric names the agent reported (columns + extra). */
-export function sampleMetrics(r: typeof metricSamples.$inferSelect): Record<string, number> {
-  const columns = {
-    cpu: r.cpu,
-    memory: r.memory,
-    disk: r.disk,
-    load1: r.load1,
-    "net.rx": r.netRx,
-    "net.tx": r.netTx,
+  const range = {
+    from: query.from ? Date.parse(query.from) : undefined,
+    to: query.to ? Date.parse(query.to) : undefined,
+    limit: query.limit,
   };
-  const metrics: Record<string, number> = { ...(r.extra ?? {}) };
-  for (const [name, value] of Object.entries(columns)) if (value !== null) metrics[name] = value;
-  return metrics;
+  return { resolution, items: await readSeries(env, db, orgId, host.id, resolution, range) };
 }

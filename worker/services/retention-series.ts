@@ -3,12 +3,8 @@
  * ranges 1-minute buckets, long ones 1-hour buckets; a range reaching back past what a resolution
  * keeps goes one coarser, so the answer is never cut off by retention.
  */
-import { and, asc, desc, eq, getTableColumns, gte, lte, type SQL } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { metricRollups1h, metricRollups1m } from "../db/schema";
 import { MINUTE } from "../lib/time";
 import type { Retention } from "./retention";
-import { fromRow, toSeriesItem } from "./retention-buckets";
 
 export const resolutions = ["raw", "minute", "hour"] as const;
 export type Resolution = (typeof resolutions)[number];
@@ -36,24 +32,4 @@ export function chooseResolution(query: SeriesQuery, retention: Retention, now: 
   if (span <= RAW_SPAN && age <= retention.raw_days * DAY) return "raw";
   if (span <= MINUTE_SPAN && age <= retention.minute_days * DAY) return "minute";
   return "hour";
-}
-
-/** Buckets oldest first, read like raw samples: from `from` on, or the latest `limit`. */
-export async function readRollups(db: Db, hostId: string, resolution: "minute" | "hour", query: SeriesQuery) {
-  const t = resolution === "minute" ? metricRollups1m : metricRollups1h;
-  const filters: (SQL | undefined)[] = [eq(t.hostId, hostId)];
-  if (query.from) filters.push(gte(t.bucket, Date.parse(query.from)));
-  if (query.to) filters.push(lte(t.bucket, Date.parse(query.to)));
-  const rows = await db
-    .select()
-    .from(t)
-    .where(and(...filters))
-    .orderBy(query.from ? asc(t.bucket) : desc(t.bucket))
-    .limit(query.limit);
-  if (!query.from) rows.reverse();
-  // Back to SQL column names, the one row shape the bucket arithmetic reads.
-  const names = Object.entries(getTableColumns(t)).map(([key, col]) => [key, col.name] as const);
-  return rows.map((r) =>
-    toSeriesItem(fromRow(Object.fromEntries(names.map(([key, name]) => [name, r[key as keyof typeof r]])))),
-  );
 }

@@ -4,9 +4,10 @@
  * A system job, so it is the one place not scoped by org. The report path does the same for
  * its own host, so a host that reports never waits for the cron.
  */
-import { and, eq, inArray, lte } from "drizzle-orm";
+import { and, eq, gt, inArray, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { commands, recoveryHistory } from "../db/schema";
+import { REDELIVER_AFTER_MS } from "./agent-commands";
 import { timeoutEvents } from "./notify/outbox";
 import { RESULT_TIMEOUT_MS } from "./recovery";
 
@@ -24,13 +25,24 @@ export async function sweepCommands(db: Db, now: number) {
         ),
       );
   // History first: its subqueries find the commands before their status changes.
-  const [, , timedOut, , , expired] = await db.batch([
+  // Delivered long enough ago with no result: the agent's next long-poll gets it again
+  // (agent-commands.ts), once its host's object is told (the caller wakes `hosts`).
+  const redeliver = and(
+    eq(commands.status, "delivered"),
+    lte(commands.deliveredAt, now - REDELIVER_AFTER_MS),
+    gt(commands.deliveredAt, now - RESULT_TIMEOUT_MS),
+    gt(commands.expiresAt, now),
+  );
+  const hostOf = { hostId: commands.hostId };
+  const [, , timedOut, , , expired, due] = await db.batch([
     timeoutEvents(db, overdue, now),
     closeHistory(overdue),
-    db.update(commands).set({ status: "timed_out", finishedAt: now }).where(overdue),
+    db.update(commands).set({ status: "timed_out", finishedAt: now }).where(overdue).returning(hostOf),
     timeoutEvents(db, stale, now),
     closeHistory(stale),
-    db.update(commands).set({ status: "expired", finishedAt: now }).where(stale),
+    db.update(commands).set({ status: "expired", finishedAt: now }).where(stale).returning(hostOf),
+    db.select(hostOf).from(commands).where(redeliver),
   ]);
-  return { timedOut: timedOut.meta.changes, expired: expired.meta.changes };
+  const hosts = new Set([...timedOut, ...expired, ...due].map((r) => r.hostId));
+  return { timedOut: timedOut.length, expired: expired.length, redeliver: due.length, hosts };
 }

@@ -50,14 +50,14 @@ function settle(db: Db, orgId: string, open: IssueRow[], attempts: Attempt[], no
 export const settleOperatorIssues = (db: Db, ctx: ReportContext, now: number) =>
   settle(db, ctx.orgId, ctx.issues, ctx.attempts, now);
 
-/** The cron, after the command sweep: operator issues still "recovering" whose attempt is over. */
-export async function settleQuietOperatorIssues(db: Db, now: number): Promise<number> {
+/** The cron, after the command sweep: operator issues still "recovering" whose attempt is over; returns their hosts. */
+export async function settleQuietOperatorIssues(db: Db, now: number): Promise<string[]> {
   const open = await db
     .select()
     .from(issues)
     .where(and(eq(issues.source, "operator"), eq(issues.status, "recovering")))
     .limit(90);
-  if (open.length === 0) return 0;
+  if (open.length === 0) return [];
   const attempts = await db
     .select({ issueId: recoveryHistory.issueId, status: recoveryHistory.status })
     .from(recoveryHistory)
@@ -78,5 +78,5 @@ export async function settleQuietOperatorIssues(db: Db, now: number): Promise<nu
     ),
   );
   await runBatch(db, statements);
-  return statements.length / 2;
+  return statements.length > 0 ? open.map((i) => i.hostId) : [];
 }

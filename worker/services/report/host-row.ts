@@ -1,11 +1,11 @@
 /**
- * The host row's update for one report: lastSeenAt always, every other column only when its
- * value differs from the row as read (JSON columns compared by their JSON), so a report that
- * changes nothing else does not send the engine state, facts or check outputs back to D1.
+ * The host row's update in D1 (the host summary the fleet pages read): lastSeenAt always, every
+ * other column only when its value differs from the row as last written (JSON columns compared by
+ * their JSON), so a summary that changes nothing else does not send facts or check outputs back.
  */
 import type { HostRow } from "./load";
 
-type HostColumns = Omit<HostRow, "id" | "orgId" | "name" | "group" | "createdAt">;
+export type HostColumns = Omit<HostRow, "id" | "orgId" | "name" | "group" | "createdAt">;
 
 const same = (a: unknown, b: unknown) =>
   a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));

@@ -1,18 +1,20 @@
 /**
- * The report pipeline: one read batch, the pure engine, one write batch (plus a guardrails read
- * batch when issues are open or opening).
- * 1. read the host, its config, rules, unresolved issues + attempts, in-flight commands, services;
+ * The report pipeline, run by the host's Durable Object (worker/objects/host) on the context it
+ * keeps: the pure engine, then one D1 write batch only when something changed (plus a guardrails
+ * read batch when issues are open or opening).
+ * 1. (the object) the host, its config, rules, unresolved issues + attempts, in-flight commands;
  * 2. apply command results, timeouts and expiry;
  * 3. evaluate the rules over the samples (oldest first) and services;
  * 4. open / resolve issues and plan recovery;
- * 5. write samples, services, the host, and mark the commands handed out as delivered.
+ * 5. hand samples, services and the host's columns to the keeper (the object's storage, D1 on
+ *    change), and mark the commands handed out as delivered.
  */
 import { and, eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
 import { type EngineSample, evaluate, healthScore } from "../../../agent/engine";
-import type { ReportResponse, reportRequestSchema } from "../../../agent/protocol";
+import type { ReportResponse, reportRequestSchema, ServiceState } from "../../../agent/protocol";
 import { type Db, runBatch, type Statement } from "../../db/client";
-import { commands, hosts } from "../../db/schema";
+import { commands } from "../../db/schema";
 import { iso } from "../../lib/time";
 import { claimable } from "../agent-commands";
 import { agentSettings } from "../config";
@@ -23,19 +25,33 @@ import { toWireCommand } from "../recovery";
 import { rulesFor } from "../rules";
 import { gapStatements } from "../sample-gaps";
 import { nextCheckOutputs } from "./checks";
-import { hostUpdate } from "./host-row";
+import type { HostColumns } from "./host-row";
 import { reconcileIssues } from "./issues";
-import { loadReportContext } from "./load";
+import type { ReportContext } from "./load";
 import { localResults } from "./local";
 import { applyResults } from "./results";
-import { insertSamples, upsertServices } from "./store";
 
-type ReportBody = z.infer<typeof reportRequestSchema>;
+export type ReportBody = z.infer<typeof reportRequestSchema>;
 
 export interface ReportHandled {
   response: ReportResponse;
   followUps: { notify: boolean; edgeActions: boolean };
+  /** The host's columns after this report (engine state, metrics, check outputs, facts). */
+  host: HostColumns & { lastSeenAt: number };
+  /** Whether D1 was written (issues, commands, history): the object's copy of them is stale. */
+  changed: boolean;
 }
+
+/** Where a report's steady data goes: the host object's storage, D1 only when due or changed. */
+export interface ReportKeeper {
+  /** The samples of this report, oldest first (history). */
+  samples(samples: EngineSample[]): void;
+  /** D1 statements for the reported services, empty when they are as last written. */
+  services(services: ServiceState[]): Statement[];
+  /** The D1 host summary statement, when due (`urgent`: a D1 batch is going out anyway). */
+  host(next: HostColumns & { lastSeenAt: number }, urgent: boolean): Statement | null;
+}
+
 const DELIVER_IDS_PER_STATEMENT = 90;
 
 function engineSamples(body: ReportBody): EngineSample[] {
@@ -46,13 +62,13 @@ function engineSamples(body: ReportBody): EngineSample[] {
 
 export async function handleReport(
   db: Db,
-  orgId: string,
-  hostId: string,
+  ctx: ReportContext,
   body: ReportBody,
+  now: number,
+  keep: ReportKeeper,
 ): Promise<ReportHandled> {
-  const ctx = await loadReportContext(db, orgId, hostId);
-  const read = { ...ctx.host }; // ctx.host is updated in place below
-  const now = Date.now();
+  const { orgId } = ctx;
+  const hostId = ctx.host.id;
   const results = applyResults(db, hostId, ctx.inflight, ctx.attempts, body.results, now);
   const local = localResults(db, ctx, body.results, now);
 
@@ -70,7 +86,7 @@ export async function handleReport(
     now,
   });
   // Guardrails only bear on issues being opened or still active (newIssue, planRecovery): a
-  // healthy host's report skips that read, leaving one read and one write round trip.
+  // healthy host's report skips that read.
   if (evaluation.opened.length > 0 || evaluation.active.length > 0) {
     const crashLoopMs = crashLoopSettings(ctx.config).windowSeconds * 1000;
     ctx.guard = await loadGuardrails(db, orgId, ctx.host, now, crashLoopMs);
@@ -81,30 +97,27 @@ export async function handleReport(
   const fresher = newest && newest.ts >= (ctx.host.metricsAt ?? 0);
   const metrics = fresher ? newest.metrics : ctx.host.metrics;
   const facts = body.agentVersion ? { ...ctx.host.facts, agentVersion: body.agentVersion } : ctx.host.facts;
+  const host = {
+    lastSeenAt: now,
+    facts,
+    engineState: evaluation.state,
+    metrics,
+    metricsAt: fresher ? newest.ts : ctx.host.metricsAt,
+    healthScore: healthScore(metrics ?? undefined, services),
+    checkOutputs: ctx.host.checkOutputs,
+  };
 
+  keep.samples(samples);
   const deliver = results.deliverable.map((c) => c.id);
-  const statements: Statement[] = [
-    ...results.statements,
-    ...local,
-    ...issues.statements,
-    ...insertSamples(hostId, samples),
+  const statements: Statement[] = [...results.statements, ...local, ...issues.statements];
+  // issues, commands or history rows written: what the object keeps of them must be read again
+  const changed = statements.length > 0 || deliver.length > 0;
+  statements.push(
     ...gapStatements(orgId, hostId, body.gaps, now),
-    ...(body.services ? upsertServices(hostId, body.services, now) : []),
-    db
-      .update(hosts)
-      .set(
-        hostUpdate(read, {
-          lastSeenAt: now,
-          facts,
-          engineState: evaluation.state,
-          metrics,
-          metricsAt: fresher ? newest.ts : ctx.host.metricsAt,
-          healthScore: healthScore(metrics ?? undefined, services),
-          checkOutputs: ctx.host.checkOutputs,
-        }),
-      )
-      .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId))),
-  ];
+    ...(body.services ? keep.services(body.services) : []),
+  );
+  const summary = keep.host(host, changed);
+  if (summary) statements.push(summary);
   // Only what these statements actually moved out of "pending" goes out: a long-poll may have claimed some.
   const firstDeliver = statements.length;
   for (let i = 0; i < deliver.length; i += DELIVER_IDS_PER_STATEMENT) {
@@ -131,5 +144,10 @@ export async function handleReport(
   };
   // The follow-up passes cost D1 queries: run them only when this report gave them work (the
   // Cron Trigger retries whatever is still due either way).
-  return { response, followUps: { notify: statements.some(writesOutbox), edgeActions: issues.edge } };
+  return {
+    response,
+    followUps: { notify: statements.some(writesOutbox), edgeActions: issues.edge },
+    host,
+    changed,
+  };
 }

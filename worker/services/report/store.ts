@@ -1,11 +1,12 @@
 /**
- * Bulk writes of a report: samples and service states go in as JSON arrays expanded by
- * json_each, so one statement binds 2-4 parameters however many rows it carries (D1 allows 100
- * bound parameters a statement). Chunks keep each statement's JSON a modest size.
+ * Bulk writes of a report: samples (into the host object's SQLite, worker/objects/host/history.ts)
+ * and service states (into D1) go in as JSON arrays expanded by json_each, so one statement binds
+ * 2-4 parameters however many rows it carries (D1 allows 100 bound parameters a statement).
+ * Chunks keep each statement's JSON a modest size.
  */
 import type { EngineSample, Metrics } from "../../../agent/engine";
 import type { ServiceState } from "../../../agent/protocol";
-import type { Statement } from "../../db/client";
+import type { RawStatement, Statement } from "../../db/client";
 
 const SAMPLES_PER_STATEMENT = 500;
 
@@ -22,8 +23,9 @@ const COLUMN_METRICS = new Set(COLUMNS.map(([metric]) => metric));
 
 const at = (i: number) => `json_extract(value, '$[${i}]')`;
 
-const INSERT_SAMPLES = `INSERT OR IGNORE INTO metric_samples (host_id, ts, cpu, memory, disk, load1, net_rx, net_tx, extra)
-  SELECT ?, ${[0, 1, 2, 3, 4, 5, 6, 7].map(at).join(", ")} FROM json_each(?)`;
+/** The host object's samples table has no host column: the object is the host. */
+const INSERT_SAMPLES = `INSERT OR IGNORE INTO samples (ts, cpu, memory, disk, load1, net_rx, net_tx, extra)
+  SELECT ${[0, 1, 2, 3, 4, 5, 6, 7].map(at).join(", ")} FROM json_each(?)`;
 
 const DELETE_GONE_SERVICES = `DELETE FROM service_states
   WHERE host_id = ? AND name NOT IN (SELECT value FROM json_each(?))`;
@@ -50,12 +52,12 @@ function sampleRow(sample: EngineSample): unknown[] {
   return [sample.ts, ...columns, Object.keys(extra).length > 0 ? extra : null];
 }
 
-/** Duplicates (same host and ts) are ignored, so a re-sent backfill is harmless. */
-export function insertSamples(hostId: string, samples: EngineSample[]): Statement[] {
-  const statements: Statement[] = [];
+/** Duplicates (same ts) are ignored, so a re-sent backfill is harmless. */
+export function insertSamples(samples: EngineSample[]): RawStatement[] {
+  const statements: RawStatement[] = [];
   for (let i = 0; i < samples.length; i += SAMPLES_PER_STATEMENT) {
     const rows = JSON.stringify(samples.slice(i, i + SAMPLES_PER_STATEMENT).map(sampleRow));
-    statements.push({ raw: INSERT_SAMPLES, params: [hostId, rows] });
+    statements.push({ raw: INSERT_SAMPLES, params: [rows] });
   }
   return statements;
 }

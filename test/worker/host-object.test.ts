@@ -1,0 +1,140 @@
+/**
+ * The host's Durable Object (worker/objects/host): the agent's long-poll held there and woken by
+ * whatever queues a command, nothing acknowledged lost when the object restarts, history kept
+ * and read there, and fleet pages that never wake an object.
+ */
+import { abortAllDurableObjects, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Command } from "../../agent/protocol";
+import type { HotState } from "../../worker/objects/host/hot-state";
+import {
+  call,
+  hostStub,
+  json,
+  newTenant,
+  type Queued,
+  sample,
+  series,
+  service,
+  sql,
+  storedSamples,
+} from "./harness";
+
+const down = [service("nginx", "down", { detail: "inactive (dead)" })];
+
+const hotState = (hostId: string) =>
+  runInDurableObject(hostStub(hostId), (_o, state) => state.storage.kv.get<HotState>("hot") ?? null);
+
+describe("the host object's long-poll", () => {
+  it("answers a waiting long-poll as soon as a command is queued, not at the end of its wait", async () => {
+    const t = await newTenant();
+    await t.config({ recovery: { require_confirmation: true } });
+    const agent = await t.enroll();
+    await agent.report({ services: down });
+    const [issue] = await t.issues(`?host=${agent.hostId}`);
+    const started = Date.now();
+    const waiting = json<{ commands: Command[] }>("/api/v1/agent/commands?wait=20", { token: agent.token });
+    // the poll is held by the object before anything is queued
+    await expect.poll(() => hostStub(agent.hostId).waiting(), { timeout: 5000 }).toBe(1);
+    const queued = await json<Queued>(
+      "/api/healing/recover",
+      { token: t.admin, body: { issue_id: issue.id, action: "auto" } },
+      202,
+    );
+    const { commands } = await waiting;
+    expect(commands.map((c) => c.id)).toEqual([queued.commandId]);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await hostStub(agent.hostId).waiting()).toBe(0);
+  });
+});
+
+describe("a host object restarted between reports", () => {
+  it("keeps the engine state, samples, services and issues it acknowledged", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    const start = Date.now() - 400_000;
+    const hot = (from: number, count: number) =>
+      series(count, { cpu: 97 }, 10, start + (from + count - 1) * 10_000);
+    // 200 s above 90 %: the engine is tracking the condition, not yet firing (300 s)
+    await agent.report({ samples: hot(0, 21), services: down });
+    const before = await hotState(agent.hostId);
+    expect(before?.host.engineState).toBeTruthy();
+    const open = async () => (await t.issues(`?host=${agent.hostId}`)).filter((i) => i.status !== "resolved");
+    expect((await open()).map((i) => i.rule)).toEqual(["service_down"]);
+
+    await abortAllDurableObjects();
+
+    expect(await storedSamples(agent.hostId)).toBe(21);
+    expect((await hotState(agent.hostId))?.host.engineState).toEqual(before?.host.engineState);
+    // 110 s more: the tracked condition fires after the restart; the service issue stays one
+    await agent.report({ samples: hot(21, 11), services: down });
+    const rules = (await open()).map((i) => i.rule);
+    expect(rules).toContain("cpu_spike");
+    expect(rules.filter((r) => r === "service_down")).toHaveLength(1);
+    expect(await storedSamples(agent.hostId)).toBe(32);
+  });
+});
+
+describe("a host's history", () => {
+  it("is kept in the host's object and read through it, not from D1", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await agent.report({ samples: series(5, { cpu: 42 }, 10, Date.now() - 60_000) });
+    const [d1] = await sql("SELECT count(*) AS n FROM metric_samples WHERE host_id = ?", agent.hostId);
+    expect(d1.n).toBe(0);
+    const items = await t.samples(agent.hostId);
+    expect(items.map((i) => i.metrics.cpu)).toEqual([42, 42, 42, 42, 42]);
+  });
+
+  it("still serves D1's samples from before the host objects, ahead of the object's own", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    const now = Date.now();
+    await sql(
+      "INSERT INTO metric_samples (host_id, ts, cpu) VALUES (?, ?, 11), (?, ?, 12)",
+      ...[agent.hostId, now - 120_000, agent.hostId, now - 110_000],
+    );
+    await agent.report({ samples: [sample({ cpu: 13 }, now - 10_000)] });
+    expect((await t.samples(agent.hostId)).map((i) => i.metrics.cpu)).toEqual([11, 12, 13]);
+  });
+
+  it("is rolled up and pruned by the object's alarm", async () => {
+    const t = await newTenant();
+    await t.config({ retention: { raw_days: 1 } });
+    const agent = await t.enroll();
+    const now = Date.now();
+    const old = now - 2 * 86_400_000;
+    await agent.report({ reason: "backfill", samples: series(3, { cpu: 10 }, 60, old) });
+    await agent.report({ samples: [sample({ cpu: 20 }, now - 1000)] });
+    expect(await storedSamples(agent.hostId)).toBe(4);
+    await runInDurableObject(hostStub(agent.hostId), (object) => object.alarm?.());
+    expect(await storedSamples(agent.hostId)).toBe(1);
+    const minutes = await t.samples(
+      agent.hostId,
+      `?from=${new Date(now - 3 * 86_400_000).toISOString()}&resolution=minute`,
+    );
+    expect(minutes.map((m) => m.metrics.cpu)).toEqual([10, 10, 10, 20]);
+  });
+});
+
+describe("fleet pages", () => {
+  it("read the hosts' summaries in D1 and wake no host object", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    const id = env.HOST.idFromName(agent.hostId).toString();
+    const objects = async () => (await listDurableObjectIds(env.HOST)).map((o) => o.toString());
+    for (const path of [
+      "/api/v1/hosts",
+      "/api/healing/status",
+      "/metrics",
+      `/api/v1/hosts/${agent.hostId}`,
+    ]) {
+      const res = await call(path, { token: t.admin });
+      expect(res.status, path).toBe(200);
+    }
+    expect(await objects()).not.toContain(id);
+    await agent.report({ samples: [sample()] });
+    expect(await objects()).toContain(id);
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * A host's Durable Object (`idFromName(hostId)`), the home of its reports: it keeps the host's hot
+ * state in memory and in its own storage, runs the report pipeline (services/report) on it, holds
+ * the agent's long-poll for commands, and keeps the host's metric history. D1 is written only on
+ * change (issues, commands, results, history rows, notifications, audit, services) and with the
+ * host summary at most once a minute; a steady report makes no D1 call.
+ *
+ * The Worker reaches an object only after authenticating the agent (or the user) and resolving the
+ * host in the caller's org, and every call carries that org: an object answers one org only.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Command } from "../../../agent/protocol";
+import { createDb, type D1Meter, type Db } from "../../db/client";
+import type { Env } from "../../env";
+import { ApiError } from "../../lib/errors";
+import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
+import { type Actor, runAs } from "../../services/audit";
+import { toWireCommand } from "../../services/recovery";
+import { handleReport, type ReportBody, type ReportHandled } from "../../services/report";
+import { retentionOf } from "../../services/retention";
+import { ContextCache } from "./context";
+import { History, type Range, type SeriesItem, sampleItem } from "./history";
+import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
+import { keeperFor } from "./keeper";
+import { Waiters } from "./waiters";
+
+/** Retention (roll-up and pruning) runs this often while the host reports. */
+const RETENTION_EVERY_MS = 60 * 60_000;
+
+/** What an RPC answers: a value, or an API error the Worker raises again (classes do not cross RPC). */
+export type Outcome<T> =
+  | { ok: true; value: T; meter: D1Meter }
+  | { ok: false; code: ApiError["code"]; message: string; meter: D1Meter };
+
+export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps">>;
+
+export class HostObject extends DurableObject<Env> {
+  private hot: HotState | null;
+  private readonly cache = new ContextCache();
+  private readonly waiters = new Waiters();
+  private readonly history: History;
+  /** Reports of one host run one at a time (an agent retrying while its first report is in flight). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.hot = readHot(ctx.storage);
+    this.history = new History(ctx.storage, () => this.hot?.hostId ?? "");
+  }
+
+  /** Handles one report; storage and D1 are written before it answers. `actor`: whom audit rows name. */
+  report(orgId: string, hostId: string, body: ReportBody, actor: Actor): Promise<ReportOutcome> {
+    const run = this.queue.then(() =>
+      runAs(actor, () => this.guarded((db) => this.runReport(db, orgId, hostId, body))),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runReport(db: Db, orgId: string, hostId: string, body: ReportBody) {
+    this.own(orgId, hostId);
+    const now = Date.now();
+    const ctx = await this.cache.context(db, orgId, hostId, now, this.hot);
+    const keeper = keeperFor(db, ctx, this.cache.d1Host ?? ctx.host, this.hot, now);
+    let handled: ReportHandled;
+    try {
+      handled = await handleReport(db, ctx, body, now, keeper);
+    } catch (err) {
+      this.cache.drop(); // the pipeline works on the cached rows in place
+      throw err;
+    }
+    this.history.insert(keeper.kept.samples);
+    this.hot = {
+      orgId,
+      hostId,
+      host: handled.host,
+      services: body.services
+        ? body.services.map(({ name, status, stopped, detail }) => ({
+            name,
+            status,
+            stopped: Boolean(stopped),
+            detail: detail ?? null,
+          }))
+        : (this.hot?.services ?? ctx.services),
+      servicesKey: body.services ? servicesKey(body.services) : (this.hot?.servicesKey ?? null),
+      summaryAt: keeper.kept.summary ? now : (this.hot?.summaryAt ?? 0),
+    };
+    writeHot(this.ctx.storage, this.hot);
+    if (keeper.kept.summary) this.cache.summaryWritten(keeper.kept.summary);
+    if (handled.changed) this.cache.stale();
+    await this.scheduleRetention(now);
+    return { response: handled.response, followUps: handled.followUps };
+  }
+
+  /**
+   * The agent's long-poll: answers with the host's claimable commands at once, or waits until
+   * something queues one (changed()), a delivered one becomes due for re-delivery, or `waitMs`.
+   */
+  waitForCommands(orgId: string, hostId: string, waitMs: number): Promise<Outcome<Command[]>> {
+    return this.guarded(async (db) => {
+      this.own(orgId, hostId);
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const now = Date.now();
+        const { inflight } = await this.cache.context(db, orgId, hostId, now, this.hot);
+        const due = inflight.some(
+          (c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now),
+        );
+        if (due) {
+          const rows = await claimPending(db, orgId, hostId, now);
+          this.cache.stale();
+          if (rows.length) return rows.map(toWireCommand);
+        }
+        if (now + 1 >= deadline) return [];
+        const redeliverAt = inflight
+          .filter((c) => c.status === "delivered" && c.deliveredAt !== null && c.expiresAt > now)
+          .map((c) => (c.deliveredAt as number) + REDELIVER_AFTER_MS);
+        await this.waiters.wait(Math.min(deadline, ...redeliverAt) - now);
+      }
+    });
+  }
+
+  /**
+   * Something outside the report wrote this host's commands or issues in D1 (a command queued, an
+   * approval, the cron's sweep): the cached copy is stale, and a waiting agent looks at once.
+   */
+  changed(): void {
+    this.cache.stale();
+    this.waiters.wake();
+  }
+
+  /** Agents waiting right now (bench:idle and tests). */
+  waiting(): number {
+    return this.waiters.size;
+  }
+
+  /** The host's raw samples or rollups in a range, and the oldest this object holds. */
+  series(orgId: string, hostId: string, resolution: "raw" | "minute" | "hour", range: Range) {
+    return this.guarded(async () => {
+      this.own(orgId, hostId);
+      const items: SeriesItem[] =
+        resolution === "raw"
+          ? this.history.raw(range).map(sampleItem)
+          : this.history.rollups(resolution, range);
+      return { items, oldest: this.history.oldest(resolution) };
+    });
+  }
+
+  async alarm(): Promise<void> {
+    this.alarmAt = null;
+    const hot = this.hot;
+    if (!hot) return;
+    const db = createDb(this.env.DB);
+    const ctx = await this.cache.context(db, hot.orgId, hot.hostId, Date.now(), hot);
+    this.history.prune(retentionOf(ctx.config), Date.now());
+    // An object whose host stopped reporting stops waking: the next report sets the alarm again.
+    if (Date.now() - hot.host.lastSeenAt < RETENTION_EVERY_MS) await this.scheduleRetention(Date.now());
+  }
+
+  private async scheduleRetention(now: number) {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt) return;
+    this.alarmAt = now + RETENTION_EVERY_MS;
+    await this.ctx.storage.setAlarm(this.alarmAt);
+  }
+
+  /** One object, one host of one org: a call naming another is refused. */
+  private own(orgId: string, hostId: string) {
+    if (this.hot && (this.hot.orgId !== orgId || this.hot.hostId !== hostId))
+      throw new ApiError("NOT_FOUND", "host not found");
+  }
+
+  private async guarded<T>(run: (db: Db) => Promise<T>): Promise<Outcome<T>> {
+    const db = createDb(this.env.DB);
+    try {
+      return { ok: true, value: await run(db), meter: db.meter };
+    } catch (err) {
+      if (err instanceof ApiError)
+        return { ok: false, code: err.code, message: err.message, meter: db.meter };
+      throw err;
+    }
+  }
+}
