@@ -1,7 +1,8 @@
 // npm run soak [-- --agents 5 --minutes 3 --interval 2 --drop 0.05]
 // N real agents for M minutes against the real Worker (wrangler dev, D1 persisted on disk so an
 // edge restart keeps it), through a proxy that drops a fraction of the agents' responses after
-// the Worker acted, with the edge restarted and agents SIGKILLed and restarted along the way, and
+// the Worker acted, with the edge restarted (a new workerd: every host's Durable Object restarts
+// with it, keeping only what it wrote to its storage) and agents SIGKILLed and restarted along the way, and
 // restart commands issued through the API. Prints samples produced (the agents' own traces) vs
 // stored, commands issued vs executed (the agents' journals, and the services' own start counts),
 // and the errors seen. Exits 1 when anything was lost or run twice.

@@ -209,6 +209,11 @@ export const reportResponseSchema = z.object({
   serverTime: isoTime,
   /** The edge holds GET /api/v1/agent/commands this long; absent from an edge without the long-poll. */
   longPollSeconds: z.number().int().min(1).max(25).optional(),
+  /** The edge's command WebSocket (a path); absent from an edge without it (the long-poll then). */
+  commandSocket: z
+    .string()
+    .regex(/^\/[\w/.-]{1,200}$/)
+    .optional(),
 });
 
 export type Sample = z.infer<typeof sampleSchema>;

@@ -12,6 +12,7 @@ import {
   call,
   hostStub,
   json,
+  must,
   newTenant,
   type Queued,
   sample,
@@ -46,6 +47,55 @@ describe("the host object's long-poll", () => {
     expect(commands.map((c) => c.id)).toEqual([queued.commandId]);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await hostStub(agent.hostId).waiting()).toBe(0);
+  });
+});
+
+describe("the agent's command socket", () => {
+  it("sends a command down the open socket as soon as it is queued, once, and answers ping with pong", async () => {
+    const t = await newTenant();
+    await t.config({ recovery: { require_confirmation: true } });
+    const agent = await t.enroll();
+    await agent.report({ services: down });
+    const [issue] = await t.issues(`?host=${agent.hostId}`);
+    const res = await call("/api/v1/agent/commands/socket", {
+      token: agent.token,
+      headers: { upgrade: "websocket" },
+    });
+    expect(res.status).toBe(101);
+    const ws = must(res.webSocket);
+    ws.accept();
+    const messages: string[] = [];
+    const next = () =>
+      new Promise<string>((resolve) =>
+        ws.addEventListener("message", (e: MessageEvent) => resolve(String(e.data)), { once: true }),
+      );
+    ws.addEventListener("message", (e: MessageEvent) => messages.push(String(e.data)));
+    const pong = next();
+    ws.send("ping");
+    expect(await pong).toBe("pong");
+    const arrived = next();
+    const queued = await json<Queued>(
+      "/api/healing/recover",
+      { token: t.admin, body: { issue_id: issue.id, action: "auto" } },
+      202,
+    );
+    const { commands } = JSON.parse(await arrived) as { commands: Command[] };
+    expect(commands.map((c) => c.id)).toEqual([queued.commandId]);
+    // delivered: neither the next report nor a long-poll hands it out again
+    expect((await agent.report({ services: down })).commands).toEqual([]);
+    ws.close(1000, "done");
+    expect(messages.filter((m) => m !== "pong")).toHaveLength(1);
+  });
+
+  it("refuses a plain GET and any token but an agent's", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    expect((await call("/api/v1/agent/commands/socket", { token: agent.token })).status).toBe(400);
+    const admin = await call("/api/v1/agent/commands/socket", {
+      token: t.admin,
+      headers: { upgrade: "websocket" },
+    });
+    expect(admin.status).toBe(403);
   });
 });
 

@@ -4,11 +4,14 @@ import { commandSchema } from "../../agent/protocol";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
+import { HOST_HEADER, ORG_HEADER, SOCKET_URL } from "../objects/host/socket";
 import { hostObject, unwrap } from "../objects/host/stub";
 import { signCommands } from "../services/command-signing";
 
 /** Under the agent's request timeout (30 s) and common proxies' idle timeouts. */
 export const MAX_WAIT_SECONDS = 25;
+/** Where report answers tell agents their command socket is (agents without one long-poll). */
+export const COMMAND_SOCKET_PATH = "/api/v1/agent/commands/socket";
 /** What report answers tell agents to ask for: under the cap, so a slow hop still fits. */
 export const LONG_POLL_SECONDS = 20;
 
@@ -33,11 +36,37 @@ const poll = createRoute({
   },
 });
 
-export const agentCommandRoutes = newRouter().openapi(poll, async (c) => {
-  const { orgId, hostId } = c.var.principal;
-  if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
-  const { wait } = c.req.valid("query");
-  // Held by the host's object, which answers as soon as something queues a command (no polling).
-  const commands = unwrap(await hostObject(c.env, hostId).waitForCommands(orgId, hostId, wait * 1000));
-  return c.json({ commands: await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, commands) }, 200);
+const socket = createRoute({
+  method: "get",
+  path: "/commands/socket",
+  summary:
+    "WebSocket (Upgrade: websocket): the host's commands as `{commands}` messages as soon as they are queued (marked delivered); send `ping` for `pong`",
+  tags: ["agent"],
+  middleware: [allow("agent")] as const,
+  responses: {
+    101: { description: "Switching to the WebSocket" },
+    ...errorResponses("BAD_REQUEST"),
+  },
 });
+
+export const agentCommandRoutes = newRouter()
+  .openapi(socket, async (c) => {
+    const { orgId, hostId } = c.var.principal;
+    if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+      throw new ApiError("BAD_REQUEST", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
+    // The host's object accepts it with the Hibernation API: an idle socket costs nothing.
+    const headers = { upgrade: "websocket", [ORG_HEADER]: orgId, [HOST_HEADER]: hostId };
+    return (await hostObject(c.env, hostId).fetch(SOCKET_URL, { headers })) as never;
+  })
+  .openapi(poll, async (c) => {
+    const { orgId, hostId } = c.var.principal;
+    if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
+    const { wait } = c.req.valid("query");
+    // Held by the host's object, which answers as soon as something queues a command (no polling).
+    const commands = unwrap(await hostObject(c.env, hostId).waitForCommands(orgId, hostId, wait * 1000));
+    return c.json(
+      { commands: await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, commands) },
+      200,
+    );
+  });

@@ -16,7 +16,7 @@ import { runEdgeActions } from "../services/edge-actions";
 import { enrollHost } from "../services/enroll";
 import { deliverNotifications, originOf } from "../services/notify";
 import { serverTiming } from "../services/report/timing";
-import { LONG_POLL_SECONDS } from "./agent-commands";
+import { COMMAND_SOCKET_PATH, LONG_POLL_SECONDS } from "./agent-commands";
 
 const enroll = createRoute({
   method: "post",
@@ -70,5 +70,8 @@ export const agentRoutes = newRouter()
       ); // webhook: actions
     c.header("Server-Timing", serverTiming(c.var.db.meter)); // bench:ingest reads it
     const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, response.commands);
-    return c.json({ ...response, commands, longPollSeconds: LONG_POLL_SECONDS }, 200);
+    return c.json(
+      { ...response, commands, longPollSeconds: LONG_POLL_SECONDS, commandSocket: COMMAND_SOCKET_PATH },
+      200,
+    );
   });

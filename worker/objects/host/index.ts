@@ -15,6 +15,7 @@ import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
 import { type Actor, runAs } from "../../services/audit";
+import { signCommands } from "../../services/command-signing";
 import { toWireCommand } from "../../services/recovery";
 import { handleReport, type ReportBody, type ReportHandled } from "../../services/report";
 import { retentionOf } from "../../services/retention";
@@ -22,6 +23,7 @@ import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
 import { keeperFor } from "./keeper";
+import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag } from "./socket";
 import { Waiters } from "./waiters";
 
 /** Retention (roll-up and pruning) runs this often while the host reports. */
@@ -47,6 +49,63 @@ export class HostObject extends DurableObject<Env> {
     super(ctx, env);
     this.hot = readHot(ctx.storage);
     this.history = new History(ctx.storage, () => this.hot?.hostId ?? "");
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
+
+  /** Opens the agent's command socket (socket.ts); only the Worker, having authenticated the agent, calls it. */
+  async fetch(request: Request): Promise<Response> {
+    const orgId = request.headers.get(ORG_HEADER);
+    const hostId = request.headers.get(HOST_HEADER);
+    if (request.headers.get("upgrade") !== "websocket" || !orgId || !hostId)
+      return new Response("a WebSocket upgrade from the Worker is required", { status: 400 });
+    this.own(orgId, hostId);
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment({ orgId, hostId } satisfies SocketTag);
+    // what was queued while the agent had no socket goes out at once
+    this.ctx.waitUntil(
+      this.push().catch((err) =>
+        console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
+      ),
+    );
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(): Promise<void> {
+    // the agent sends only pings, answered by the runtime (setWebSocketAutoResponse)
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+  }
+
+  /** Claims this host's due commands and sends them down its open sockets (none open: nothing). */
+  private async push(): Promise<void> {
+    const sockets = this.ctx.getWebSockets();
+    if (sockets.length === 0) return;
+    const { orgId, hostId } = sockets[0].deserializeAttachment() as SocketTag;
+    const db = createDb(this.env.DB);
+    const now = Date.now();
+    const { inflight } = await this.cache.context(db, orgId, hostId, now, this.hot);
+    if (!inflight.some((c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now))) return;
+    const rows = await claimPending(db, orgId, hostId, now);
+    this.cache.stale();
+    if (rows.length === 0) return;
+    const commands = await signCommands(
+      this.env.SELFHEAL_COMMAND_SIGNING_KEY,
+      hostId,
+      rows.map(toWireCommand),
+    );
+    const message = JSON.stringify({ commands });
+    // the newest socket first: an older one may be a connection the agent has already given up on
+    for (const ws of sockets.reverse()) {
+      try {
+        ws.send(message);
+        return;
+      } catch {
+        ws.close(1011, "send failed");
+      }
+    }
   }
 
   /** Handles one report; storage and D1 are written before it answers. `actor`: whom audit rows name. */
@@ -125,14 +184,18 @@ export class HostObject extends DurableObject<Env> {
    * Something outside the report wrote this host's commands or issues in D1 (a command queued, an
    * approval, the cron's sweep): the cached copy is stale, and a waiting agent looks at once.
    */
-  changed(): void {
+  async changed(): Promise<void> {
     this.cache.stale();
     this.waiters.wake();
+    // the writer's change is done whatever happens here: a command not sent now goes with the next report
+    await this.push().catch((err) =>
+      console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
+    );
   }
 
-  /** Agents waiting right now (bench:idle and tests). */
+  /** Agents waiting right now, on the long-poll or a socket (bench:idle and tests). */
   waiting(): number {
-    return this.waiters.size;
+    return this.waiters.size + this.ctx.getWebSockets().length;
   }
 
   /** The host's raw samples or rollups in a range, and the oldest this object holds. */
