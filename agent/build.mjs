@@ -4,6 +4,7 @@
 // - zod's 40-odd translated error-message locales are left out (about -1 MB): the agent never
 //   switches locale, and it reports config errors in English. zod's own default (en) stays.
 // - whitespace and syntax are minified, identifiers are not, so stack traces stay readable.
+// - ws (the command socket's client) is bundled too, loaded only when an edge offers the socket.
 // systeminformation stays external: it cannot be bundled ("Dynamic require of os"), is loaded
 // only where there is no /proc, and npm installs it beside the tarball.
 import { build } from "esbuild";
@@ -26,7 +27,12 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  external: ["systeminformation"],
+  // ws's optional native speed-ups: it runs without them (and tries them in a try/catch)
+  external: ["systeminformation", "bufferutil", "utf-8-validate"],
+  // ws is CommonJS and requires Node's builtins: give the ESM bundle a require for them
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+  },
   minifyWhitespace: true,
   minifySyntax: true,
   plugins: [withoutZodLocales],

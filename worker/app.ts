@@ -12,6 +12,7 @@ import { newId } from "./lib/ids";
 import { newRouter } from "./lib/openapi";
 import { authenticate, readers } from "./middleware/auth";
 import { bodyLimits, rateLimit } from "./middleware/limits";
+import { tellHostObjects } from "./middleware/org-changed";
 import { acknowledgeRoutes } from "./routes/acknowledge";
 import { actionWebhookRoutes } from "./routes/action-webhooks";
 import { agentRoutes } from "./routes/agent";
@@ -56,6 +57,10 @@ export function createApp() {
   // Issue 7: per-token rate limits, then 1 MB for agent reports and 64 KB for other bodies.
   app.use("/api/*", rateLimit);
   app.use("/api/*", bodyLimits);
+  // The host objects keep the org's config and rules: an edit tells them (org-changed.ts).
+  app.use("/api/healing/config", tellHostObjects());
+  app.use("/api/v1/rules/*", tellHostObjects(/\/backtest$/));
+  app.use("/api/v1/rules", tellHostObjects());
 
   app.route("/api/health", healthRoutes);
   app.route("/api/v1/session", sessionRoutes);

@@ -24,6 +24,7 @@ import { SpoolQueue } from "./spool-queue";
 import type { StatePaths } from "./state-dir";
 import type { ApiClient, ReportAnswer } from "./transport/client";
 import { CommandPoller } from "./transport/longpoll";
+import { CommandSocket } from "./transport/socket";
 import { type ReportReason, type SendOutcome, Uplink } from "./transport/uplink";
 import { errorMessage, round2, sleep } from "./util";
 
@@ -69,6 +70,7 @@ export class Runner {
   /** The rounds the pending probe timer waits; 0 while a round runs. */
   private probeRounds = 0;
   private poller?: CommandPoller;
+  private socket?: CommandSocket;
   private queue: Promise<void> = Promise.resolve();
   private lastServices?: ServiceState[];
   private serverEnabled?: boolean;
@@ -177,6 +179,7 @@ export class Runner {
     this.stopping = true;
     for (const t of [this.tickTimer, this.retryTimer, this.eventTimer, this.probeTimer]) clearTimeout(t);
     void this.poller?.stop();
+    void this.socket?.stop();
     await Promise.race([this.queue, sleep(this.opts.shutdownGraceMs ?? 2_000)]);
     this.abort.abort();
     this.uplink.persist(); // what the edge has not taken survives the restart
@@ -249,6 +252,34 @@ export class Runner {
   }
 
   /** Commands from the long-poll: the same registry and queue as a report's, results reported at once. */
+  /**
+   * Commands between reports: on the edge's command socket when it has one (an idle host then
+   * costs the edge nothing), else, or once the socket proves unusable, on the long-poll.
+   * SELFHEAL_COMMAND_SOCKET=off keeps to the long-poll.
+   */
+  private listen(res: ReportAnswer): void {
+    const poll = () => {
+      if (!res.longPollSeconds || this.poller || this.stopping) return;
+      this.poller = new CommandPoller({
+        client: this.opts.client,
+        token: this.opts.agentToken,
+        log: this.opts.log,
+        waitSeconds: res.longPollSeconds,
+        onCommands: (commands) => this.runPolled(commands),
+      });
+      this.poller.start();
+    };
+    if (!res.commandSocket || process.env.SELFHEAL_COMMAND_SOCKET === "off") return poll();
+    this.socket = new CommandSocket({
+      ...this.opts.client.socketTarget(res.commandSocket),
+      token: this.opts.agentToken,
+      log: this.opts.log,
+      onCommands: (commands) => this.runPolled(commands),
+      onUnavailable: poll,
+    });
+    this.socket.start();
+  }
+
   private runPolled(commands: unknown[]): Promise<void> {
     return this.enqueue(async () => {
       for (const cmd of commands) {
@@ -336,16 +367,7 @@ export class Runner {
         this.opts.log.notice(`self-healing is ${settings.enabled ? "enabled" : "disabled"} on the server`);
       this.serverEnabled = settings.enabled;
     }
-    if (res.longPollSeconds && !this.poller && !this.stopping) {
-      this.poller = new CommandPoller({
-        client: this.opts.client,
-        token: this.opts.agentToken,
-        log: this.opts.log,
-        waitSeconds: res.longPollSeconds,
-        onCommands: (commands) => this.runPolled(commands),
-      });
-      this.poller.start();
-    }
+    if (!this.poller && !this.socket && !this.stopping) this.listen(res);
     if (!res.commands.length || this.stopping) return;
     for (const cmd of res.commands) {
       if (this.stopping) return;

@@ -55,6 +55,11 @@ export class ApiClient {
         : new http.Agent(agentOpts);
   }
 
+  /** Where the command socket (socket.ts) connects, and the CA it trusts. */
+  socketTarget(path: string): { url: URL; ca?: string | Buffer } {
+    return { url: new URL(path, this.base), ca: this.opts.ca };
+  }
+
   enroll(enrollToken: string, body: EnrollRequest, signal?: AbortSignal): Promise<EnrollResponse> {
     return this.post("/api/v1/agent/enroll", enrollToken, body, enrollResponseSchema, signal);
   }

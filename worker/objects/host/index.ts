@@ -193,6 +193,11 @@ export class HostObject extends DurableObject<Env> {
     );
   }
 
+  /** The org's config or rules changed: read them (with the rest of the D1 context) on the next report. */
+  configChanged(): void {
+    this.cache.stale();
+  }
+
   /** Agents waiting right now, on the long-poll or a socket (bench:idle and tests). */
   waiting(): number {
     return this.waiters.size + this.ctx.getWebSockets().length;
