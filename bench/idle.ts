@@ -1,6 +1,7 @@
-// npm run bench:idle [-- --hosts 1000 --seconds 30 --runs 3]
-// N enrolled hosts each hold the command channel the way the real agent does (GET
-// /api/v1/agent/commands?wait=20, re-armed at once), simulated in this one process against the
+// npm run bench:idle [-- --hosts 1000 --seconds 30 --runs 3 --channel socket|longpoll]
+// N enrolled hosts each hold the command channel the way the real agent does: its command socket
+// (a WebSocket to the host's object, "ping" every 45 s), or with --channel longpoll GET
+// /api/v1/agent/commands?wait=20 re-armed at once; simulated in this one process against the
 // real Worker under wrangler dev (N agent processes would not fit in memory). Prints, medians of
 // --runs: the CPU the stack uses idle and with the N waiting (worker + D1 + host objects, dev
 // proxy, wrangler), one other host's report latency while they wait, and queue → delivery
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
+import WebSocket from "ws";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
 import { cpuWindow, median, pct } from "./lib/load";
 
@@ -19,8 +21,10 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "30" },
     runs: { type: "string", default: "3" },
     wait: { type: "string", default: "20" },
+    channel: { type: "string", default: "socket" },
   },
 });
+const channel = values.channel === "longpoll" ? "longpoll" : "socket";
 const hosts = Number(values.hosts);
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
@@ -73,6 +77,42 @@ interface Waiter {
 let polling = true;
 let polls = 0;
 let pollErrors = 0;
+/** The agent's command socket (agent/src/transport/socket.ts): commands arrive as messages. */
+function connect(w: Waiter): Promise<void> {
+  return new Promise((resolve) => {
+    const url = `${worker.url.replace(/^http/, "ws")}/api/v1/agent/commands/socket`;
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${w.token}` },
+      perMessageDeflate: false,
+    });
+    const ping = setInterval(() => {
+      try {
+        ws.send("ping");
+      } catch {} // not open (yet, or any more)
+    }, 45_000);
+    ws.on("open", () => resolve());
+    ws.on("message", (data) => {
+      const text = data.toString();
+      if (text === "pong") return;
+      polls++;
+      const fresh = (JSON.parse(text).commands as { id: string }[]).filter((c) => !w.seen.has(c.id));
+      for (const c of fresh) w.seen.add(c.id);
+      if (fresh.length && w.expect) {
+        w.expect.done(performance.now() - w.expect.since);
+        w.expect = undefined;
+      }
+    });
+    ws.on("error", () => pollErrors++);
+    ws.on("close", () => {
+      clearInterval(ping);
+      resolve();
+      if (polling) setTimeout(() => void connect(w), 1000);
+    });
+    sockets.push(ws);
+  });
+}
+const sockets: WebSocket[] = [];
+
 async function hold(w: Waiter) {
   while (polling) {
     const res = await request(`${worker.url}/api/v1/agent/commands?wait=${wait}`, {
@@ -138,10 +178,14 @@ try {
     idle.push(close().worker);
   }
   // arm the waits spread over one wait period, as agents started at different times would be
-  const holders = waiters.map(async (w, i) => {
-    await sleep((i / waiters.length) * wait * 1000);
-    return hold(w);
-  });
+  const holders =
+    channel === "socket"
+      ? waiters.map((w, i) => sleep((i / waiters.length) * 5000).then(() => connect(w)))
+      : waiters.map(async (w, i) => {
+          await sleep((i / waiters.length) * wait * 1000);
+          return hold(w);
+        });
+  if (channel === "socket") await Promise.all(holders);
   await sleep((wait + 5) * 1000);
   for (let run = 0; run < runs; run++) {
     const polls0 = polls;
@@ -154,7 +198,7 @@ try {
     busy.wrangler.push(cpu.byRole.wrangler);
     busy.client.push(cpu.client);
     console.log(
-      `  run ${run + 1}: ${((polls - polls0) / seconds).toFixed(1)} long-polls answered/s, stack ${f1(cpu.worker)} % of a core`,
+      `  run ${run + 1}: ${((polls - polls0) / seconds).toFixed(1)} ${channel === "socket" ? "messages" : "long-polls answered"}/s, stack ${f1(cpu.worker)} % of a core`,
     );
   }
 
@@ -181,10 +225,11 @@ try {
     await sleep(50);
   }
   polling = false;
+  for (const ws of sockets) ws.terminate();
 
   const m = median;
   console.log(
-    `${hosts} hosts holding GET /api/v1/agent/commands?wait=${wait}, medians of ${runs} runs of ${seconds} s`,
+    `${hosts} hosts holding ${channel === "socket" ? "the command socket" : `GET /api/v1/agent/commands?wait=${wait}`}, medians of ${runs} runs of ${seconds} s`,
   );
   console.log(`  idle stack (no one waiting): ${f1(m(idle))} % of a core`);
   console.log(

@@ -79,15 +79,22 @@ export class HostObject extends DurableObject<Env> {
     ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
   }
 
-  /** Claims this host's due commands and sends them down its open sockets (none open: nothing). */
-  private async push(): Promise<void> {
+  /**
+   * Claims this host's due commands and sends them down its open sockets (none open: nothing).
+   * `known`: told that something changed, claim straight away (the claim is the truth); else look
+   * at the kept in-flight commands first, so a socket opening costs no D1 call when none is due.
+   */
+  private async push(known = false): Promise<void> {
     const sockets = this.ctx.getWebSockets();
     if (sockets.length === 0) return;
     const { orgId, hostId } = sockets[0].deserializeAttachment() as SocketTag;
     const db = createDb(this.env.DB);
     const now = Date.now();
-    const { inflight } = await this.cache.context(db, orgId, hostId, now, this.hot);
-    if (!inflight.some((c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now))) return;
+    if (!known) {
+      const { inflight } = await this.cache.context(db, orgId, hostId, now, this.hot);
+      if (!inflight.some((c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now)))
+        return;
+    }
     const rows = await claimPending(db, orgId, hostId, now);
     this.cache.stale();
     if (rows.length === 0) return;
@@ -188,7 +195,7 @@ export class HostObject extends DurableObject<Env> {
     this.cache.stale();
     this.waiters.wake();
     // the writer's change is done whatever happens here: a command not sent now goes with the next report
-    await this.push().catch((err) =>
+    await this.push(true).catch((err) =>
       console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
     );
   }
