@@ -269,7 +269,10 @@ export class Runner {
       });
       this.poller.start();
     };
-    if (!res.commandSocket || process.env.SELFHEAL_COMMAND_SOCKET === "off") return poll();
+    if (!res.commandSocket || process.env.SELFHEAL_COMMAND_SOCKET === "off") {
+      poll();
+      return;
+    }
     this.socket = new CommandSocket({
       ...this.opts.client.socketTarget(res.commandSocket),
       token: this.opts.agentToken,

@@ -1,5 +1,5 @@
-// The part of ws (bundled into the agent by build.mjs) the command socket uses; @types/ws would
-// add a package for these few lines.
+// The part of ws (bundled into the agent by build.mjs) the command socket and its tests use;
+// @types/ws would add a package for these few lines.
 declare module "ws" {
   import type { IncomingMessage } from "node:http";
 
@@ -26,4 +26,11 @@ declare module "ws" {
     on(event: "close", listener: (code: number) => void): this;
   }
   export default WebSocket;
+
+  /** For the agent's tests: a real WebSocket server speaking the same wire protocol. */
+  export class WebSocketServer {
+    constructor(options: { server: import("node:http").Server });
+    on(event: "connection", listener: (ws: WebSocket, req: IncomingMessage) => void): this;
+    close(): void;
+  }
 }
