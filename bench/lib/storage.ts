@@ -1,8 +1,10 @@
 /**
- * Stored bytes per host per day (issue 8 part 4), from the bench's local D1 file after the runs:
- * SQLite's dbstat gives the pages each table and index holds (free space in them included), so
- * bytes per metric_samples row, times the samples a host sends a day, is what a day costs.
- * Needs the sqlite3 command-line shell (dbstat is compiled into Debian's); none: says so.
+ * Stored bytes per host, from the bench's local files after the runs. Samples live in the host
+ * objects' SQLite (worker/objects/host/history.ts): SQLite's dbstat over every object's file gives
+ * the pages its samples table and index hold (free space included), so bytes per sample, times
+ * the samples a host sends a day, is what a day costs; D1 keeps per host only its summary row,
+ * services and token. Needs the sqlite3 command-line shell (dbstat is compiled into Debian's);
+ * none: says so.
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -32,10 +34,31 @@ export function storageReport(persistTo: string, hosts: number): string[] {
   }
   const bytes = new Map(pages.map(([name, size, payload]) => [name, { size: +size, payload: +payload }]));
   const of = (name: string) => bytes.get(name) ?? { size: 0, payload: 0 };
-  const [[rows]] = sqlite(file, "SELECT count(*) FROM metric_samples");
-  const table = of("metric_samples");
-  const index = of("sqlite_autoindex_metric_samples_1");
-  const perRow = (table.size + index.size) / Number(rows);
+  // the host objects' files: their samples tables, summed
+  const objects = path.join(persistTo, "v3", "do");
+  const files = readdirSync(objects, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".sqlite"))
+    .map((f) => path.join(objects, f));
+  const table = { size: 0, payload: 0 };
+  const index = { size: 0, payload: 0 };
+  let rows = 0;
+  let objectBytes = 0;
+  for (const f of files) {
+    objectBytes += statSync(f).size;
+    const [[n]] = sqlite(f, "SELECT count(*) FROM samples");
+    rows += Number(n);
+    for (const [name, size, payload] of sqlite(
+      f,
+      "SELECT name, sum(pgsize), sum(payload) FROM dbstat GROUP BY name",
+    )) {
+      const into = name === "samples" ? table : name === "sqlite_autoindex_samples_1" ? index : null;
+      if (into) {
+        into.size += +size;
+        into.payload += +payload;
+      }
+    }
+  }
+  const perRow = (table.size + index.size) / rows;
   // Per host, rewritten in place by every report: its hosts row (engine state, metrics), its
   // services and its token.
   const fixed = ["hosts", "service_states", "sqlite_autoindex_service_states_1", "tokens"].reduce(
@@ -44,9 +67,9 @@ export function storageReport(persistTo: string, hosts: number): string[] {
   );
   const perDay = (interval: number) => ((DAY_S / interval) * perRow) / 1e6;
   return [
-    `storage: ${rows} metric_samples rows: ${(table.size / Number(rows)).toFixed(0)} B/row in the table ` +
+    `storage: ${files.length} host objects, ${(objectBytes / files.length / 1024).toFixed(0)} KB of SQLite each; ${rows} samples: ${(table.size / Number(rows)).toFixed(0)} B/row in the table ` +
       `(${(table.payload / Number(rows)).toFixed(0)} B payload) + ${(index.size / Number(rows)).toFixed(0)} B/row in its primary-key index = ${perRow.toFixed(0)} B/sample`,
     `storage: per host per day ${perDay(10).toFixed(2)} MB at a 10 s interval, ${perDay(2).toFixed(2)} MB at 2 s; ` +
-      `plus ${(fixed / hosts / 1024).toFixed(1)} KB/host kept in place (host row with engine state, services, token)`,
+      `(a few samples a host here: the figure per sample counts whole pages); in D1 ${(fixed / hosts / 1024).toFixed(1)} KB/host kept in place (host summary, services, token)`,
   ];
 }

@@ -10,7 +10,7 @@ import { hosts } from "../db/schema";
 import type { AppEnv } from "../env";
 import { hostObject } from "../objects/host/stub";
 
-/** Objects told at once; past this many hosts the rest learn it at their next refresh. */
+/** Objects told at once; past this many hosts the rest learn it at their next refresh (context.ts REFRESH_MS). */
 const FAN_OUT_MAX = 5_000;
 const IN_FLIGHT = 50;
 

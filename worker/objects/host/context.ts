@@ -4,8 +4,9 @@
  * reports and read again from D1 only when:
  * - this object wrote issues or commands (a report that changed something, a claim);
  * - something else did (HostObject.changed(): a command queued, an approval, the cron's sweep);
- * - REFRESH_MS has passed, which bounds how long a config or rule edit, or a host's new group,
- *   takes to reach the host (those edits do not fan out to every object of the org).
+ * - the org's config or rules changed (HostObject.configChanged, told by the edit itself);
+ * - REFRESH_MS has passed: a backstop for anything no writer announced (an org past the
+ *   config fan-out's size, a row edited in D1 by hand).
  * The columns only the object moves (engine state, metrics, check outputs, services) come from
  * its storage (hot-state.ts) and override D1's.
  */
@@ -15,7 +16,7 @@ import type { HostColumns } from "../../services/report/host-row";
 import { type HostRow, loadReportContext, type ReportContext } from "../../services/report/load";
 import type { HotState } from "./hot-state";
 
-export const REFRESH_MS = 60_000;
+export const REFRESH_MS = 10 * 60_000;
 
 export class ContextCache {
   private loaded: { ctx: ReportContext; at: number; d1Host: HostRow } | null = null;
