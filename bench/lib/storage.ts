@@ -44,6 +44,8 @@ export function storageReport(persistTo: string, hosts: number): string[] {
   let rows = 0;
   let objectBytes = 0;
   for (const f of files) {
+    // a host object's file has a samples table; anything else under do/ is not one
+    if (!sqlite(f, "SELECT name FROM sqlite_master WHERE name = 'samples'").length) continue;
     objectBytes += statSync(f).size;
     const [[n]] = sqlite(f, "SELECT count(*) FROM samples");
     rows += Number(n);
@@ -67,7 +69,7 @@ export function storageReport(persistTo: string, hosts: number): string[] {
   );
   const perDay = (interval: number) => ((DAY_S / interval) * perRow) / 1e6;
   return [
-    `storage: ${files.length} host objects, ${(objectBytes / files.length / 1024).toFixed(0)} KB of SQLite each; ${rows} samples: ${(table.size / Number(rows)).toFixed(0)} B/row in the table ` +
+    `storage: ${hosts} host objects, ${(objectBytes / hosts / 1024).toFixed(0)} KB of SQLite each; ${rows} samples: ${(table.size / Number(rows)).toFixed(0)} B/row in the table ` +
       `(${(table.payload / Number(rows)).toFixed(0)} B payload) + ${(index.size / Number(rows)).toFixed(0)} B/row in its primary-key index = ${perRow.toFixed(0)} B/sample`,
     `storage: per host per day ${perDay(10).toFixed(2)} MB at a 10 s interval, ${perDay(2).toFixed(2)} MB at 2 s; ` +
       `(a few samples a host here: the figure per sample counts whole pages); in D1 ${(fixed / hosts / 1024).toFixed(1)} KB/host kept in place (host summary, services, token)`,

@@ -197,6 +197,7 @@ describe("read API shapes", () => {
       "/api/v1/action-webhooks",
       "/api/v1/action-webhooks/{name}",
       "/api/v1/agent/commands",
+      "/api/v1/agent/commands/socket",
       "/api/v1/agent/enroll",
       "/api/v1/agent/report",
       "/api/v1/audit",

@@ -3,7 +3,8 @@
  * is answered): the host's columns the engine moves on every report (engine state, metrics,
  * check outputs, last seen), the services as last reported, and when D1's host summary and
  * service rows were last written. D1 gets these at most once a minute (the summary) or when
- * they change (services), so a steady report leaves D1 alone.
+ * they change (services), so a steady report leaves D1 alone: the object's alarm writes the
+ * summary after the report has been answered.
  */
 import type { HostColumns } from "../../services/report/host-row";
 import type { ServiceRow } from "../../services/report/load";
@@ -15,8 +16,10 @@ export interface HotState {
   services: ServiceRow[] | null;
   /** The reported service list as D1 last received it (store.ts upsertServices). */
   servicesKey: string | null;
-  /** When the host summary was last written to D1. */
+  /** When the host summary was last written to D1 (by a report's batch or the alarm). */
   summaryAt: number;
+  /** When the alarm last ran retention over the history. */
+  retainedAt?: number;
 }
 
 const KEY = "hot";

@@ -22,7 +22,7 @@ import { retentionOf } from "../../services/retention";
 import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
-import { keeperFor } from "./keeper";
+import { keeperFor, SUMMARY_EVERY_MS, summaryStatement } from "./keeper";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag } from "./socket";
 import { Waiters } from "./waiters";
 
@@ -151,11 +151,12 @@ export class HostObject extends DurableObject<Env> {
         : (this.hot?.services ?? ctx.services),
       servicesKey: body.services ? servicesKey(body.services) : (this.hot?.servicesKey ?? null),
       summaryAt: keeper.kept.summary ? now : (this.hot?.summaryAt ?? 0),
+      retainedAt: this.hot?.retainedAt ?? 0,
     };
     writeHot(this.ctx.storage, this.hot);
     if (keeper.kept.summary) this.cache.summaryWritten(keeper.kept.summary);
     if (handled.changed) this.cache.stale();
-    await this.scheduleRetention(now);
+    await this.schedule(now);
     return { response: handled.response, followUps: handled.followUps };
   }
 
@@ -222,22 +223,47 @@ export class HostObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * After the reports: the host summary into D1 once a minute while the host reports (the fleet
+   * pages read it), and retention over the history once an hour.
+   */
   async alarm(): Promise<void> {
     this.alarmAt = null;
     const hot = this.hot;
     if (!hot) return;
+    const now = Date.now();
     const db = createDb(this.env.DB);
-    const ctx = await this.cache.context(db, hot.orgId, hot.hostId, Date.now(), hot);
-    this.history.prune(retentionOf(ctx.config), Date.now());
-    // An object whose host stopped reporting stops waking: the next report sets the alarm again.
-    if (Date.now() - hot.host.lastSeenAt < RETENTION_EVERY_MS) await this.scheduleRetention(Date.now());
+    let next: HotState = hot;
+    if (hot.host.lastSeenAt > hot.summaryAt) {
+      const { set, statement } = summaryStatement(db, hot.orgId, hot.hostId, hot.host, this.cache.d1Host);
+      await statement;
+      this.cache.summaryWritten(set);
+      next = { ...next, summaryAt: now };
+    }
+    if (now >= (hot.retainedAt ?? 0) + RETENTION_EVERY_MS) {
+      const ctx = await this.cache.context(db, hot.orgId, hot.hostId, now, hot);
+      this.history.prune(retentionOf(ctx.config), now);
+      next = { ...next, retainedAt: now };
+    }
+    this.hot = next;
+    writeHot(this.ctx.storage, next);
+    await this.schedule(now);
   }
 
-  private async scheduleRetention(now: number) {
+  /** The alarm at the next summary (if the host reported since the last) or retention due. */
+  private async schedule(now: number) {
+    const hot = this.hot;
+    if (!hot) return;
+    const due: number[] = [];
+    if (hot.host.lastSeenAt > hot.summaryAt) due.push(hot.summaryAt + SUMMARY_EVERY_MS);
+    // an object whose host stopped reporting stops waking: its next report sets the alarm again
+    if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS) due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);
+    if (due.length === 0) return;
+    const at = Math.max(now, Math.min(...due));
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    if (this.alarmAt) return;
-    this.alarmAt = now + RETENTION_EVERY_MS;
-    await this.ctx.storage.setAlarm(this.alarmAt);
+    if (this.alarmAt && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** One object, one host of one org: a call naming another is refused. */

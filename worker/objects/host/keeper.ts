@@ -1,8 +1,9 @@
 /**
  * Where a report's steady data goes (services/report ReportKeeper): samples to the object's
  * history, services to D1 only when the list differs from what D1 last received, and the host
- * summary (last seen, metrics, health, check outputs, facts) to D1 at most once a minute, or with
- * a batch that goes out anyway. The engine state stays in the object.
+ * summary (last seen, metrics, health, check outputs, facts) to D1 with a batch that goes out
+ * anyway, or with the host's first report; otherwise the object's alarm writes it, at most once a
+ * minute (summaryStatement). The engine state stays in the object.
  */
 import { and, eq } from "drizzle-orm";
 import type { EngineSample } from "../../../agent/engine";
@@ -28,14 +29,28 @@ export function keeperFor(db: Db, ctx: ReportContext, d1Host: HostRow, hot: HotS
       return upsertServices(ctx.host.id, services, now);
     },
     host(next, urgent) {
-      if (!urgent && hot && now - hot.summaryAt < SUMMARY_EVERY_MS) return null;
-      const set = hostUpdate(d1Host, { ...next, engineState: d1Host.engineState });
+      if (!urgent && hot && hot.summaryAt > 0) return null;
+      const { set, statement } = summaryStatement(db, ctx.orgId, ctx.host.id, next, d1Host);
       kept.summary = set;
-      return db
-        .update(hosts)
-        .set(set)
-        .where(and(eq(hosts.id, ctx.host.id), eq(hosts.orgId, ctx.orgId)));
+      return statement;
     },
   };
   return keeper;
+}
+
+/** The D1 update of a host's summary: only the columns that differ from D1's row when it is known. */
+export function summaryStatement(
+  db: Db,
+  orgId: string,
+  hostId: string,
+  next: HostColumns & { lastSeenAt: number },
+  d1Host: HostRow | null,
+) {
+  const { engineState: _kept, ...columns } = next; // the engine state stays in the object
+  const set = d1Host ? hostUpdate(d1Host, { ...next, engineState: d1Host.engineState }) : columns;
+  const statement = db
+    .update(hosts)
+    .set(set)
+    .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId)));
+  return { set, statement };
 }
