@@ -104,6 +104,30 @@ describe("the agent's command socket", () => {
   });
 });
 
+describe("a revoked agent token", () => {
+  it("is refused by the host's object, whatever an isolate still holds resolved", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await agent.report({}, 200);
+    const { items } = await t.get<{ items: { id: string; scope: string }[] }>("/api/v1/tokens");
+    const token = must(items.find((i) => i.scope === "agent"));
+    await json(`/api/v1/tokens/${token.id}`, { token: t.admin, method: "DELETE" });
+    // what another isolate, still holding the token resolved, would ask of the object
+    const actor = { tokenId: token.id, name: "agent", scope: "agent" };
+    const stub = hostStub(agent.hostId);
+    expect(
+      await stub.report(t.orgId, agent.hostId, { protocol: 1, samples: [], results: [] } as never, actor),
+    ).toMatchObject({
+      ok: false,
+      code: "UNAUTHORIZED",
+    });
+    expect(await stub.waitForCommands(t.orgId, agent.hostId, token.id, 0)).toMatchObject({
+      ok: false,
+      code: "UNAUTHORIZED",
+    });
+  });
+});
+
 describe("a host object restarted between reports", () => {
   it("keeps the engine state, samples, services and issues it acknowledged", async () => {
     const t = await newTenant();

@@ -4,7 +4,7 @@ import { commandSchema } from "../../agent/protocol";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
-import { HOST_HEADER, ORG_HEADER, SOCKET_URL } from "../objects/host/socket";
+import { HOST_HEADER, ORG_HEADER, SOCKET_URL, TOKEN_HEADER } from "../objects/host/socket";
 import { hostObject, unwrap } from "../objects/host/stub";
 import { signCommands } from "../services/command-signing";
 
@@ -56,7 +56,13 @@ export const agentCommandRoutes = newRouter()
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
       throw new ApiError("BAD_REQUEST", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
     // The host's object accepts it with the Hibernation API: an idle socket costs nothing.
-    const headers = { upgrade: "websocket", [ORG_HEADER]: orgId, [HOST_HEADER]: hostId };
+    const tokenId = c.var.principal.tokenId ?? "";
+    const headers = {
+      upgrade: "websocket",
+      [ORG_HEADER]: orgId,
+      [HOST_HEADER]: hostId,
+      [TOKEN_HEADER]: tokenId,
+    };
     return (await hostObject(c.env, hostId).fetch(SOCKET_URL, { headers })) as never;
   })
   .openapi(poll, async (c) => {
@@ -64,7 +70,10 @@ export const agentCommandRoutes = newRouter()
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
     const { wait } = c.req.valid("query");
     // Held by the host's object, which answers as soon as something queues a command (no polling).
-    const commands = unwrap(await hostObject(c.env, hostId).waitForCommands(orgId, hostId, wait * 1000));
+    const { tokenId } = c.var.principal;
+    const commands = unwrap(
+      await hostObject(c.env, hostId).waitForCommands(orgId, hostId, tokenId, wait * 1000),
+    );
     return c.json(
       { commands: await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, commands) },
       200,

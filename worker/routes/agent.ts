@@ -9,7 +9,7 @@ import {
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { allow } from "../middleware/auth";
-import { hostObject, unwrap, wakeHosts } from "../objects/host/stub";
+import { hostObject, tellRevoked, unwrap, wakeHosts } from "../objects/host/stub";
 import { currentActor } from "../services/audit";
 import { signCommands } from "../services/command-signing";
 import { runEdgeActions } from "../services/edge-actions";
@@ -49,7 +49,13 @@ const report = createRoute({
 
 export const agentRoutes = newRouter()
   .openapi(enroll, async (c) =>
-    c.json(await enrollHost(c.var.db, c.var.principal.orgId, c.req.valid("json")), 200),
+    c.json(
+      await enrollHost(c.var.db, c.var.principal.orgId, c.req.valid("json")).then(async (enrolled) => {
+        await tellRevoked(c.env, c.var.db, { hostId: enrolled.hostId }); // the host's earlier agent tokens
+        return enrolled;
+      }),
+      200,
+    ),
   )
   .openapi(report, async (c) => {
     const { orgId, hostId } = c.var.principal;

@@ -3,6 +3,7 @@ import { tokenScopes } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
+import { tellRevoked } from "../objects/host/stub";
 import { createToken, listTokens, revokeToken } from "../services/tokens";
 
 const isoTime = z.string().openapi({ format: "date-time" });
@@ -118,5 +119,11 @@ export const tokenRoutes = newRouter()
   })
   .openapi(list, async (c) => c.json({ items: await listTokens(c.var.db, c.var.principal.orgId) }, 200))
   .openapi(revoke, async (c) =>
-    c.json(await revokeToken(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
+    c.json(
+      await revokeToken(c.var.db, c.var.principal.orgId, c.req.valid("param").id).then(async (revoked) => {
+        await tellRevoked(c.env, c.var.db, { tokenId: revoked.id }); // an agent token: its host's object
+        return revoked;
+      }),
+      200,
+    ),
   );

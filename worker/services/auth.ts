@@ -12,14 +12,14 @@ export const DEFAULT_ORG = "org_default";
 const TOUCH_EVERY_MS = MINUTE;
 
 /**
- * Agent tokens resolved in this isolate, kept for AGENT_CACHE_MS. An agent calls every few
- * seconds (its report, its long-poll), and the token lookup was one of a steady report's three D1
- * round trips, each about 3 ms of CPU on local workerd (bench:ingest --floor). Revocation and
- * re-enrolment drop the entry here at once; another isolate of a deployed Worker may accept a
- * revoked agent token for up to AGENT_CACHE_MS more (documented in the README). People's tokens
- * are not cached: they call rarely, and revoking one must bite everywhere at once.
+ * Agent tokens resolved in this isolate, kept for AGENT_CACHE_MS. An agent reports every few
+ * seconds, and a steady report must make no D1 call (bench:ingest). Revocation and re-enrolment
+ * drop the entry here at once, and every agent request goes on to the host's object, which the
+ * revocation also told (objects/host/revoked.ts): so another isolate's cached entry is refused
+ * there at once. Expiry is checked on every use. People's tokens are not cached: they call
+ * rarely, and revoking one must bite everywhere at once.
  */
-const AGENT_CACHE_MS = 30_000;
+const AGENT_CACHE_MS = 10 * 60_000;
 const AGENT_CACHE_MAX = 10_000;
 const agentTokens = new Map<string, { principal: Principal; until: number; expiresAt: number | null }>();
 

@@ -14,7 +14,7 @@ import { createDb, type D1Meter, type Db } from "../../db/client";
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
-import { type Actor, runAs } from "../../services/audit";
+import { type Actor, currentActor, runAs } from "../../services/audit";
 import { signCommands } from "../../services/command-signing";
 import { toWireCommand } from "../../services/recovery";
 import { handleReport, type ReportBody, type ReportHandled } from "../../services/report";
@@ -23,7 +23,8 @@ import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
 import { keeperFor, SUMMARY_EVERY_MS, summaryStatement } from "./keeper";
-import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag } from "./socket";
+import { RevokedTokens } from "./revoked";
+import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
 import { Waiters } from "./waiters";
 
 /** Retention (roll-up and pruning) runs this often while the host reports. */
@@ -41,6 +42,7 @@ export class HostObject extends DurableObject<Env> {
   private readonly cache = new ContextCache();
   private readonly waiters = new Waiters();
   private readonly history: History;
+  private readonly revoked: RevokedTokens;
   /** Reports of one host run one at a time (an agent retrying while its first report is in flight). */
   private queue: Promise<unknown> = Promise.resolve();
   private alarmAt: number | null | undefined;
@@ -49,6 +51,7 @@ export class HostObject extends DurableObject<Env> {
     super(ctx, env);
     this.hot = readHot(ctx.storage);
     this.history = new History(ctx.storage, () => this.hot?.hostId ?? "");
+    this.revoked = new RevokedTokens(ctx.storage);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
@@ -56,12 +59,14 @@ export class HostObject extends DurableObject<Env> {
   async fetch(request: Request): Promise<Response> {
     const orgId = request.headers.get(ORG_HEADER);
     const hostId = request.headers.get(HOST_HEADER);
+    const tokenId = request.headers.get(TOKEN_HEADER);
     if (request.headers.get("upgrade") !== "websocket" || !orgId || !hostId)
       return new Response("a WebSocket upgrade from the Worker is required", { status: 400 });
     this.own(orgId, hostId);
+    if (this.revoked.has(tokenId)) return new Response("revoked token", { status: 401 });
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment({ orgId, hostId } satisfies SocketTag);
+    server.serializeAttachment({ orgId, hostId, tokenId } satisfies SocketTag);
     // what was queued while the agent had no socket goes out at once
     this.ctx.waitUntil(
       this.push().catch((err) =>
@@ -126,6 +131,7 @@ export class HostObject extends DurableObject<Env> {
 
   private async runReport(db: Db, orgId: string, hostId: string, body: ReportBody) {
     this.own(orgId, hostId);
+    this.authorized(currentActor().tokenId);
     const now = Date.now();
     const ctx = await this.cache.context(db, orgId, hostId, now, this.hot);
     const keeper = keeperFor(db, ctx, this.cache.d1Host ?? ctx.host, this.hot, now);
@@ -164,9 +170,15 @@ export class HostObject extends DurableObject<Env> {
    * The agent's long-poll: answers with the host's claimable commands at once, or waits until
    * something queues one (changed()), a delivered one becomes due for re-delivery, or `waitMs`.
    */
-  waitForCommands(orgId: string, hostId: string, waitMs: number): Promise<Outcome<Command[]>> {
+  waitForCommands(
+    orgId: string,
+    hostId: string,
+    tokenId: string | null,
+    waitMs: number,
+  ): Promise<Outcome<Command[]>> {
     return this.guarded(async (db) => {
       this.own(orgId, hostId);
+      this.authorized(tokenId);
       const deadline = Date.now() + waitMs;
       for (;;) {
         const now = Date.now();
@@ -199,6 +211,14 @@ export class HostObject extends DurableObject<Env> {
     await this.push(true).catch((err) =>
       console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
     );
+  }
+
+  /** These agent tokens of the host were revoked: refused from now on, their open sockets closed. */
+  tokensRevoked(tokenIds: string[]): void {
+    this.revoked.add(tokenIds);
+    for (const ws of this.ctx.getWebSockets())
+      if (this.revoked.has((ws.deserializeAttachment() as SocketTag).tokenId))
+        ws.close(4001, "token revoked");
   }
 
   /** The org's config or rules changed: read them (with the rest of the D1 context) on the next report. */
@@ -264,6 +284,10 @@ export class HostObject extends DurableObject<Env> {
     if (this.alarmAt && this.alarmAt <= at) return;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  private authorized(tokenId: string | null) {
+    if (this.revoked.has(tokenId)) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
   }
 
   /** One object, one host of one org: a call naming another is refused. */

@@ -14,9 +14,11 @@ export const PONG = "pong";
 export interface SocketTag {
   orgId: string;
   hostId: string;
+  tokenId: string | null;
 }
 
 /** The Worker → object request that opens a socket; the Worker has authenticated the agent. */
 export const SOCKET_URL = "https://host-object/commands/socket";
 export const ORG_HEADER = "x-selfheal-org";
 export const HOST_HEADER = "x-selfheal-host";
+export const TOKEN_HEADER = "x-selfheal-token-id";

@@ -3,7 +3,9 @@
  * into API errors, and the wake-up every writer of a host's commands or issues sends after its
  * D1 batch (so a waiting agent gets a queued command at once and the object's copy is fresh).
  */
-import type { D1Meter } from "../../db/client";
+import { and, desc, eq, isNotNull } from "drizzle-orm";
+import type { D1Meter, Db } from "../../db/client";
+import { tokens } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import type { Outcome } from ".";
@@ -30,4 +32,30 @@ export async function wakeHosts(
 ): Promise<void> {
   const ids = new Set([...hostIds].filter((id): id is string => Boolean(id)));
   await Promise.all([...ids].map((id) => hostObject(env, id).changed()));
+}
+
+/**
+ * After a revocation (one token, or a host's earlier tokens at re-enrolment): the hosts' objects
+ * refuse those agent tokens from now on, whichever isolate still holds them resolved.
+ */
+export async function tellRevoked(
+  env: Pick<Env, "HOST">,
+  db: Db,
+  which: { tokenId: string } | { hostId: string },
+): Promise<void> {
+  const rows = await db
+    .select({ id: tokens.id, hostId: tokens.hostId })
+    .from(tokens)
+    .where(
+      and(
+        eq(tokens.scope, "agent"),
+        isNotNull(tokens.revokedAt),
+        "tokenId" in which ? eq(tokens.id, which.tokenId) : eq(tokens.hostId, which.hostId),
+      ),
+    )
+    .orderBy(desc(tokens.revokedAt))
+    .limit(64);
+  const byHost = new Map<string, string[]>();
+  for (const r of rows) if (r.hostId) byHost.set(r.hostId, [...(byHost.get(r.hostId) ?? []), r.id]);
+  await Promise.all([...byHost].map(([hostId, ids]) => hostObject(env, hostId).tokensRevoked(ids)));
 }
