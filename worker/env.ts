@@ -11,7 +11,7 @@ export interface Env {
   /** An admin token of the default org, for bootstrapping (compared by hash). */
   SELFHEAL_ADMIN_TOKEN?: string;
   SELFHEAL_ENV?: string;
-  /** The dashboard's public origin, for links in notifications (else the request's origin). */
+  /** The dashboard's public origin, for links in notifications (unset: messages carry no link). */
   SELFHEAL_PUBLIC_URL?: string;
   /** The first retry delay of a failed notification (default 30 s), doubled per attempt. */
   SELFHEAL_RETRY_BASE_MS?: string;

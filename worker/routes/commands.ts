@@ -4,7 +4,7 @@ import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/
 import { allow, operators } from "../middleware/auth";
 import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
 import { runEdgeActions } from "../services/edge-actions";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 
@@ -80,14 +80,14 @@ export const commandRoutes = newRouter()
   )
   .openapi(approve, async (c) => {
     const approved = await approveCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id);
-    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     c.executionCtx.waitUntil(runEdgeActions(c.var.db, c.var.principal.orgId, approved.hostId));
     return c.json(approved, 200);
   })
   .openapi(reject, async (c) => {
     const reason = c.req.valid("json")?.reason ?? "rejected by an operator";
     const rejected = await rejectCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id, reason);
-    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     return c.json(rejected, 200);
   });
 

@@ -152,7 +152,7 @@ export async function listDeliveries(db: Db, orgId: string, q: z.infer<typeof de
 }
 
 /** Sends a test message now (stored like any delivery, so a failure is retried and logged). */
-export async function testChannel(db: Db, env: Env, orgId: string, id: string, origin: string) {
+export async function testChannel(db: Db, env: Env, orgId: string, id: string) {
   const row = await channelRow(db, orgId, id);
   const now = Date.now();
   const deliveryId = `dlv_${randomBase62(20)}`;
@@ -166,7 +166,7 @@ export async function testChannel(db: Db, env: Env, orgId: string, id: string, o
     groupKey: `test:${deliveryId}`,
     status: "pending",
     nextAttemptAt: now,
-    origin,
+    origin: null,
     createdAt: now,
     updatedAt: now,
   });
