@@ -76,4 +76,24 @@ describe("control characters from hosts", () => {
     );
     expect(sent.json.payload.summary).toBe(`web-1: Service down: nginx (${STORED})`);
   });
+
+  it("are stripped from host facts at enrolment", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll("web-2", {
+      hostname: "web-2\u0000\u001b]0;owned\u0007",
+      os: "Debian\r\n12",
+    });
+    const host = await t.host(agent.hostId);
+    expect([host.hostname, host.os]).toEqual(["web-2]0;owned", "Debian 12"]);
+  });
+
+  it("are stripped from text an operator sends, such as a channel's name", async () => {
+    const t = await newTenant();
+    const ch = await addChannel(t, {
+      kind: "slack",
+      url: "http://receiver.test/s",
+      name: "ops\u0000\u202e room",
+    });
+    expect((ch as unknown as { name: string }).name).toBe("ops room");
+  });
 });

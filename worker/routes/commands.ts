@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { line } from "../../agent/protocol/text";
 import { commandStatuses } from "../db/schema";
 import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { allow, operators } from "../middleware/auth";
@@ -64,7 +65,7 @@ const reject = createRoute({
     body: {
       required: false,
       content: {
-        "application/json": { schema: z.object({ reason: z.string().min(1).max(500).optional() }).strict() },
+        "application/json": { schema: z.object({ reason: line(500).min(1).optional() }).strict() },
       },
     },
   },
