@@ -10,6 +10,7 @@
  * the host and the settings the agent should use. Times are ISO-8601 UTC strings on the wire.
  */
 import { z } from "zod";
+import { line, multiline } from "./text";
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -65,12 +66,12 @@ export const serviceStateSchema = z
     name,
     kind: z.enum(serviceKinds),
     status: z.enum(serviceStatuses),
-    detail: z.string().max(LIMITS.detailChars).optional(),
+    detail: line(LIMITS.detailChars).optional(),
     pid: z.number().int().positive().optional(),
     /** Whether the agent stopped it on purpose: such a service is not "down". */
     stopped: z.boolean().optional(),
     /** A down service's last output lines (a process the agent started): crash evidence. */
-    logTail: z.array(z.string().max(LIMITS.logLineChars)).max(LIMITS.logTailLines).optional(),
+    logTail: z.array(line(LIMITS.logLineChars)).max(LIMITS.logTailLines).optional(),
   })
   .strict();
 
@@ -81,7 +82,7 @@ export const commandResultSchema = z
     commandId: z.string().min(1).max(64),
     status: z.enum(resultStatuses),
     exitCode: z.number().int().nullable().optional(),
-    output: z.string().max(LIMITS.outputChars),
+    output: multiline(LIMITS.outputChars),
     durationMs: z.number().int().min(0),
     finishedAt: isoTime,
   })
@@ -89,14 +90,14 @@ export const commandResultSchema = z
 
 export const hostFactsSchema = z
   .object({
-    hostname: z.string().max(255).optional(),
-    os: z.string().max(128).optional(),
-    platform: z.string().max(64).optional(),
-    arch: z.string().max(32).optional(),
-    release: z.string().max(128).optional(),
+    hostname: line(255).optional(),
+    os: line(128).optional(),
+    platform: line(64).optional(),
+    arch: line(32).optional(),
+    release: line(128).optional(),
     cpus: z.number().int().positive().max(4096).optional(),
     memTotalBytes: z.number().int().nonnegative().optional(),
-    agentVersion: z.string().max(32).optional(),
+    agentVersion: line(32).optional(),
   })
   .strict();
 
@@ -110,7 +111,7 @@ export const checkOutputSchema = z
   .object({
     name,
     status: z.enum(checkStatuses),
-    output: z.string().max(LIMITS.checkOutputChars),
+    output: multiline(LIMITS.checkOutputChars),
   })
   .strict();
 
@@ -127,12 +128,16 @@ export const gapSchema = z
     samples: z.number().int().min(0),
     results: z.number().int().min(0).optional(),
   })
-  .strict();
+  .strict()
+  .refine((g) => Date.parse(g.from) <= Date.parse(g.to), {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 
 export const reportRequestSchema = z
   .object({
     protocol: z.literal(PROTOCOL_VERSION),
-    agentVersion: z.string().max(32).optional(),
+    agentVersion: line(32).optional(),
     reason: z.enum(reportReasons).default("interval"),
     samples: z.array(sampleSchema).max(LIMITS.samplesPerReport),
     /** The full list of configured services; omit it (e.g. in a backfill) to leave their state as it was. */

@@ -48,8 +48,16 @@ export interface CallInit {
   headers?: Record<string, string>;
 }
 
+/**
+ * A client address per call, unless a test sets one: failed authentications are limited per
+ * client, and the tests that fail on purpose (the auth matrix) must not meet that limit.
+ */
+let client = 0;
+export const nextClientIp = () => `2001:db8::${(client++).toString(16)}`;
+
 export async function call(path: string, init: CallInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", nextClientIp());
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   let body: BodyInit | undefined = init.raw;
   if (init.body !== undefined) {

@@ -52,8 +52,15 @@ interface Verdict {
 }
 
 /** Fixed one-minute windows per key, kept in this isolate's memory. */
-class IsolateWindows {
+export class IsolateWindows {
   private windows = new Map<string, { start: number; count: number }>();
+
+  /** The key's current window without counting: how many so far, and seconds until it ends. */
+  peek(key: string, now: number): { count: number; retryAfter: number } {
+    const w = this.windows.get(key);
+    if (!w || now - w.start >= 60_000) return { count: 0, retryAfter: 0 };
+    return { count: w.count, retryAfter: Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000)) };
+  }
 
   take(key: string, limit: number, now: number): Verdict {
     let w = this.windows.get(key);

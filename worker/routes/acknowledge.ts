@@ -4,7 +4,7 @@ import { errorResponses, idParam, jsonContent, newRouter } from "../lib/openapi"
 import { operators } from "../middleware/auth";
 import { IssueDetailSchema } from "../schemas/issues";
 import { acknowledgeIssue } from "../services/acknowledge";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 
 const acknowledge = createRoute({
   method: "post",
@@ -21,6 +21,6 @@ const acknowledge = createRoute({
 
 export const acknowledgeRoutes = newRouter().openapi(acknowledge, async (c) => {
   const issue = await acknowledgeIssue(c.var.db, c.var.principal, c.req.valid("param").id);
-  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   return c.json(issue, 200);
 });

@@ -12,7 +12,7 @@ import { allow } from "../middleware/auth";
 import { signCommands } from "../services/command-signing";
 import { runEdgeActions } from "../services/edge-actions";
 import { enrollHost } from "../services/enroll";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 import { handleReport } from "../services/report";
 import { serverTiming } from "../services/report/timing";
 import { LONG_POLL_SECONDS } from "./agent-commands";
@@ -54,8 +54,7 @@ export const agentRoutes = newRouter()
     const { orgId, hostId } = c.var.principal;
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
     const { response, followUps } = await handleReport(c.var.db, orgId, hostId, c.req.valid("json"));
-    if (followUps.notify)
-      c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    if (followUps.notify) c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     if (followUps.edgeActions) c.executionCtx.waitUntil(runEdgeActions(c.var.db, orgId, hostId)); // webhook: actions
     c.header("Server-Timing", serverTiming(c.var.db.meter)); // bench:ingest reads it
     const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, response.commands);

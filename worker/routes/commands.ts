@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { line } from "../../agent/protocol/text";
 import { commandStatuses } from "../db/schema";
 import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { allow, operators } from "../middleware/auth";
 import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
 import { runEdgeActions } from "../services/edge-actions";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 
@@ -64,7 +65,7 @@ const reject = createRoute({
     body: {
       required: false,
       content: {
-        "application/json": { schema: z.object({ reason: z.string().min(1).max(500).optional() }).strict() },
+        "application/json": { schema: z.object({ reason: line(500).min(1).optional() }).strict() },
       },
     },
   },
@@ -80,14 +81,14 @@ export const commandRoutes = newRouter()
   )
   .openapi(approve, async (c) => {
     const approved = await approveCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id);
-    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     c.executionCtx.waitUntil(runEdgeActions(c.var.db, c.var.principal.orgId, approved.hostId));
     return c.json(approved, 200);
   })
   .openapi(reject, async (c) => {
     const reason = c.req.valid("json")?.reason ?? "rejected by an operator";
     const rejected = await rejectCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id, reason);
-    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     return c.json(rejected, 200);
   });
 

@@ -3,7 +3,7 @@ import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi
 import { operators } from "../middleware/auth";
 import { RecoverRequestSchema, RecoverResponseSchema } from "../schemas/healing";
 import { runEdgeActions } from "../services/edge-actions";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 import { manualRecover } from "../services/recover";
 
 const recover = createRoute({
@@ -22,7 +22,7 @@ const recover = createRoute({
 export const recoverRoutes = newRouter().openapi(recover, async (c) => {
   const { issue_id, action } = c.req.valid("json");
   const queued = await manualRecover(c.var.db, c.var.principal.orgId, issue_id, action);
-  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   c.executionCtx.waitUntil(runEdgeActions(c.var.db, c.var.principal.orgId, queued.hostId)); // webhook: actions
   return c.json(queued, 202);
 });
