@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CommandResult, reportRequestSchema, type Sample } from "../../agent/protocol";
+import { type CommandResult, LIMITS, reportRequestSchema, type Sample } from "../../agent/protocol";
 import { Spool } from "../../agent/src/spool";
 import { SpoolQueue } from "../../agent/src/spool-queue";
 import { ApiClient } from "../../agent/src/transport/client";
@@ -163,8 +163,8 @@ describe("the spool-backed report queue", () => {
     expect((await uplink.send("backfill", undefined)).ok).toBe(true);
     const firstBatch = server.seen[0].body.samples.length;
     expect(firstBatch).toBeGreaterThan(0);
-    expect(firstBatch).toBeLessThan(1500); // the 768 KB budget, not everything at once
-    expect(JSON.stringify(server.seen[0].body).length).toBeLessThan(1024 * 1024);
+    expect(firstBatch).toBeLessThanOrEqual(LIMITS.samplesPerReport); // never everything at once
+    expect(JSON.stringify(server.seen[0].body).length).toBeLessThan(LIMITS.reportBytes);
     fail = true;
     expect((await uplink.send("backfill", undefined)).ok).toBe(false);
     expect(q.size.samples).toBe(1500 - firstBatch);

@@ -67,6 +67,11 @@ export class Uplink {
         log.notice("server reachable again", { sent: batch.samples.length });
       this.backoff.reset();
       log.debug("report sent", { reason, samples: batch.samples.length, results: batch.results.length });
+      if (response.refusedMetrics?.length)
+        log.warn("the server refused new metric names: this host reports too many distinct ones", {
+          refused: response.refusedMetrics.slice(0, 10).join(" "),
+          count: response.refusedMetrics.length,
+        });
       return { ok: true, response };
     } catch (err) {
       if (err instanceof AuthError) return { ok: false, fatal: true, error: err };
