@@ -14,11 +14,11 @@ import { T0, thresholdRule } from "./factories";
 const rules = defaultRules(DEFAULT_THRESHOLDS);
 const bytes = (s: HostEngineState) => JSON.stringify(s).length;
 
-/** `rounds` reports, each one sample per minute of `names` mounts, filling steadily. */
-function feed(names: string[], rounds: number, state?: HostEngineState, start = T0) {
+/** `rounds` reports, each one sample of `names` mounts filling steadily, `stepMs` apart. */
+function feed(names: string[], rounds: number, state?: HostEngineState, start = T0, stepMs = 360_000) {
   let s = state;
   for (let i = 0; i < rounds; i++) {
-    const ts = start + i * 60_000;
+    const ts = start + i * stepMs;
     const sample: EngineSample = { ts, metrics: Object.fromEntries(names.map((n) => [n, 20 + i / 10])) };
     s = evaluate(rules, s, { samples: [sample], now: ts }).state;
   }
@@ -27,11 +27,11 @@ function feed(names: string[], rounds: number, state?: HostEngineState, start = 
 
 describe("the engine state's byte cap", () => {
   it("prunes the least recently seen trends once the state passes its cap, keeping the newest", () => {
-    const old = Array.from({ length: 250 }, (_, i) => `disk:/old${i}`);
+    const old = Array.from({ length: 300 }, (_, i) => `disk:/old${i}`);
     const fresh = Array.from({ length: 20 }, (_, i) => `disk:/new${i}`);
-    const before = feed(old, 60);
+    const before = feed(old, 20);
     expect(bytes(before)).toBeLessThanOrEqual(MAX_STATE_BYTES);
-    const after = feed(fresh, 30, before, T0 + 3_600_000);
+    const after = feed(fresh, 20, before, T0 + 20 * 360_000);
     expect(bytes(after)).toBeLessThanOrEqual(MAX_STATE_BYTES);
     const kept = Object.keys(after.series ?? {});
     for (const name of fresh) expect(kept).toContain(name);
@@ -40,7 +40,7 @@ describe("the engine state's byte cap", () => {
 
   it("prunes the same entries whatever order the state was written in", () => {
     const names = Array.from({ length: 200 }, (_, i) => `disk:/m${i}`);
-    const a = feed(names, 20);
+    const a = feed(names, 12);
     const reversed = { ...a, series: Object.fromEntries(Object.entries(a.series ?? {}).reverse()) };
     const next = (s: HostEngineState) =>
       Object.keys(evaluate(rules, s, { samples: [], now: T0 + 3_600_000 }).state.series ?? {}).sort();

@@ -17,8 +17,12 @@ import type { ReportContext } from "./load";
 import { LOCAL_PREFIX } from "./local";
 
 const DAY = 86_400_000;
-/** More issues than this in one refusal would only lengthen the answer. */
-const MAX_ISSUES = 20;
+/**
+ * How far behind the edge an agent's clock may run before its results read as starting before
+ * their command existed. Wider than the skew ahead: a host with a slow clock is common, and
+ * refusing its results would lose them; a result from 1970 is still refused.
+ */
+const CLOCK_BEHIND_MS = 3_600_000;
 
 export interface Bounded {
   /** Fields to add to the report's response. */
@@ -51,7 +55,7 @@ function resultIssues(ctx: ReportContext, results: CommandResult[], latest: numb
     }
     const existed = r.commandId.startsWith(LOCAL_PREFIX) ? ctx.host.createdAt : created.get(r.commandId);
     // Results of commands already settled (a re-sent report) are ignored downstream.
-    if (existed !== undefined && finished - r.durationMs < existed - LIMITS.clockSkewMs)
+    if (existed !== undefined && finished - r.durationMs < existed - CLOCK_BEHIND_MS)
       issues.push({
         path: `results.${i}.durationMs`,
         message: "the result would start before its command (or, for a local result, the host) existed",
@@ -74,7 +78,8 @@ export function boundReport(
   ];
   if (issues.length > 0) {
     const names = [...new Set(issues.map((i) => i.path))].slice(0, 5).join(", ");
-    throw new ApiError("BAD_REQUEST", `invalid body: ${names}`, issues.slice(0, MAX_ISSUES));
+    // Every one is named (the lists' limits bound them): the agent drops exactly these and resends.
+    throw new ApiError("BAD_REQUEST", `invalid body: ${names}`, issues);
   }
   // A host whose newest metrics were stamped in the future before this check existed thaws here.
   if ((ctx.host.metricsAt ?? 0) > latest) ctx.host.metricsAt = null;
