@@ -116,3 +116,22 @@ export function pruneState(state: HostEngineState, maxBytes = MAX_STATE_BYTES): 
   }
   return { ...state, tracks, series };
 }
+
+/**
+ * Drops the series and tracks that hold a time after `latest` (a sample from the future accepted
+ * before the edge checked times): such a trend never ages out of its window and such a streak
+ * never ends. An issue whose track goes is resolved by the report and opens again, with its
+ * duration, if the condition still holds.
+ */
+export function forgetFuture(state: HostEngineState, latest: number): HostEngineState {
+  const future = (s: SeriesState) =>
+    seriesSeen(s) > latest || (s.trend?.pts.some(([t]) => t > latest) ?? false);
+  const series = Object.entries(state.series ?? {});
+  const tracks = Object.entries(state.tracks);
+  if (!series.some(([, s]) => future(s)) && !tracks.some(([, t]) => trackSeen(t) > latest)) return state;
+  return {
+    ...state,
+    series: Object.fromEntries(series.filter(([, s]) => !future(s))),
+    tracks: Object.fromEntries(tracks.filter(([, t]) => trackSeen(t) <= latest)),
+  };
+}

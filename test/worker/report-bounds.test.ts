@@ -31,6 +31,31 @@ describe("a report's times are checked against the edge's clock", () => {
     expect((await t.host(agent.hostId)).metrics).toMatchObject({ cpu: 30 });
   });
 
+  it("thaws a host that took a sample from the future before times were checked", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await agent.report({ samples: [sample({ memory: 40 })] });
+    const future = Date.parse("9999-12-31");
+    const state = {
+      v: 1,
+      tracks: { "memory_critical|": { active: true, since: future, openedAt: future, count: 1 } },
+      series: { memory: { at: future, trend: { pts: [[future, 99]], n: 1 } } },
+    };
+    await sql(
+      "UPDATE hosts SET metrics_at = ?, metrics = ?, engine_state = ? WHERE id = ?",
+      future,
+      JSON.stringify({ memory: 99 }),
+      JSON.stringify(state),
+      agent.hostId,
+    );
+    await agent.report({ samples: [sample({ memory: 41 })] });
+    expect((await t.host(agent.hostId)).metrics).toMatchObject({ memory: 41 });
+    const [row] = await sql("SELECT engine_state FROM hosts WHERE id = ?", agent.hostId);
+    const kept = JSON.parse(String(row.engine_state));
+    expect(kept.tracks["memory_critical|"]).toBeUndefined();
+    expect(JSON.stringify(kept.series)).not.toContain(String(future));
+  });
+
   it("accepts a sample a little ahead of the edge (an agent's clock drifts)", async () => {
     const t = await newTenant();
     const agent = await t.enroll();

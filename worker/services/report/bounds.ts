@@ -9,7 +9,7 @@
  *   the samples and named in the response, so the agent can log them.
  * A refusal is one 400 naming every offending field, as a schema failure would.
  */
-import { admitMetricNames, emptyState } from "../../../agent/engine";
+import { admitMetricNames, emptyState, forgetFuture } from "../../../agent/engine";
 import { type CommandResult, LIMITS, type Sample } from "../../../agent/protocol";
 import { ApiError, type FieldIssue } from "../../lib/errors";
 import { retentionOf } from "../retention";
@@ -81,9 +81,9 @@ export function boundReport(
     // Every one is named (the lists' limits bound them): the agent drops exactly these and resends.
     throw new ApiError("BAD_REQUEST", `invalid body: ${names}`, issues);
   }
-  // A host whose newest metrics were stamped in the future before this check existed thaws here.
+  // A host that took samples from the future before these checks existed thaws here.
   if ((ctx.host.metricsAt ?? 0) > latest) ctx.host.metricsAt = null;
-  const state = ctx.host.engineState ?? emptyState();
+  const state = forgetFuture(ctx.host.engineState ?? emptyState(), latest);
   const admitted = admitMetricNames(
     state.names,
     body.samples.map((s) => s.metrics),
