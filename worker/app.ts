@@ -61,7 +61,7 @@ export function createApp() {
   app.use("/api/*", authFailureLimit);
   app.use("/metrics", authFailureLimit);
   app.use("/api/*", authenticate);
-  // Issue 7: per-token rate limits, then 1 MB for agent reports and 64 KB for other bodies.
+  // Issue 7: per-token rate limits, then 256 KB for agent reports and 64 KB for other bodies.
   app.use("/api/*", rateLimit);
   app.use("/api/*", bodyLimits);
 

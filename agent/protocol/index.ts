@@ -14,13 +14,20 @@ import { line, multiline } from "./text";
 
 export const PROTOCOL_VERSION = 1 as const;
 
-/** Limits that keep one report bounded (the edge also refuses bodies over 1 MB). */
+/**
+ * Limits that keep what one report costs the edge bounded whatever it carries (bench:report-cost
+ * holds the worst report to 10× a normal one). The agent batches its backlog within them.
+ */
 export const LIMITS = {
-  samplesPerReport: 2000,
+  /** Body bytes the edge accepts for a report; the agent's batches stay under it. */
+  reportBytes: 256 * 1024,
+  /** A backfill of 500 samples at the default 10 s interval is 83 minutes of data. */
+  samplesPerReport: 500,
   servicesPerReport: 200,
-  resultsPerReport: 200,
+  resultsPerReport: 50,
   // cpu, memory, disk, up to 40 mounts, network, and cpu + rss for up to 100 services
-  metricsPerSample: 512,
+  metricsPerSample: 256,
+  metricNameChars: 64,
   outputChars: 4096,
   detailChars: 500,
   checksPerReport: 200,
@@ -28,6 +35,10 @@ export const LIMITS = {
   logTailLines: 20,
   logLineChars: 300,
   gapsPerReport: 50,
+  /** No action runs longer than its 10-minute timeout: a day leaves room and keeps start times sane. */
+  resultDurationMs: 86_400_000,
+  /** How far ahead of the edge's clock a sample or result time may be (an agent's clock drifts). */
+  clockSkewMs: 5 * 60_000,
 } as const;
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -46,7 +57,7 @@ const name = entityName;
 export const metricName = z
   .string()
   .min(1)
-  .max(64)
+  .max(LIMITS.metricNameChars)
   .regex(/^[A-Za-z0-9_.:/-]+$/, "metric names use letters, digits and _ . : / - only");
 
 export const metricsSchema = z
@@ -83,7 +94,7 @@ export const commandResultSchema = z
     status: z.enum(resultStatuses),
     exitCode: z.number().int().nullable().optional(),
     output: multiline(LIMITS.outputChars),
-    durationMs: z.number().int().min(0),
+    durationMs: z.number().int().min(0).max(LIMITS.resultDurationMs),
     finishedAt: isoTime,
   })
   .strict();
@@ -212,6 +223,11 @@ export const reportResponseSchema = z.object({
   commands: z.array(commandSchema),
   settings: agentSettingsSchema,
   serverTime: isoTime,
+  /**
+   * New metric names the edge refused because the host reports too many distinct ones (the agent
+   * logs them); absent when none was.
+   */
+  refusedMetrics: z.array(z.string()).optional(),
   /** The edge holds GET /api/v1/agent/commands this long; absent from an edge without the long-poll. */
   longPollSeconds: z.number().int().min(1).max(25).optional(),
 });

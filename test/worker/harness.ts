@@ -6,7 +6,7 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { z } from "zod";
-import type { ReportResponse } from "../../agent/protocol";
+import { LIMITS, type ReportResponse } from "../../agent/protocol";
 import type { HealingConfig } from "../../worker/schemas/config";
 import type { HealthCheckSchema, MetricsSchema } from "../../worker/schemas/healing";
 import type { HostSummary } from "../../worker/schemas/hosts";
@@ -166,6 +166,8 @@ export interface Agent {
   token: string;
   name: string;
   report(body?: Partial<ReportBody>, status?: number): Promise<ReportResponse>;
+  /** Sends samples oldest first in report-sized batches, as the agent drains its spool. */
+  backfill(samples: unknown[]): Promise<void>;
 }
 
 interface ReportBody {
@@ -183,6 +185,16 @@ export function agent(hostId: string, token: string, name: string): Agent {
     name,
     report: (body = {}, status = 200) =>
       json("/api/v1/agent/report", { token, body: { protocol: 1, samples: [sample()], ...body } }, status),
+    async backfill(samples) {
+      for (let i = 0; i < samples.length; i += LIMITS.samplesPerReport) {
+        const body = {
+          protocol: 1,
+          reason: "backfill",
+          samples: samples.slice(i, i + LIMITS.samplesPerReport),
+        };
+        await json("/api/v1/agent/report", { token, body });
+      }
+    },
   };
 }
 

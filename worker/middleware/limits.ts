@@ -8,11 +8,12 @@
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono/types";
+import { LIMITS } from "../../agent/protocol";
 import type { AppEnv, Env } from "../env";
 import { ApiError } from "../lib/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-export const DEFAULT_MAX_REPORT_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_REPORT_BYTES = LIMITS.reportBytes;
 /** Per token and minute: generous enough for bench:ingest and an agent flushing its spool. */
 export const DEFAULT_RATE_PER_MINUTE = 6000;
 export const DEFAULT_AGENT_RATE_PER_MINUTE = 1200;

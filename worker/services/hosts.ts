@@ -6,10 +6,11 @@ import { hosts, issues, metricSamples, serviceStates } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { iso, isoOrNull, SECOND } from "../lib/time";
 import type { HealingConfig } from "../schemas/config";
-import type { HostSummary } from "../schemas/hosts";
+import { type HostSummary, SampleSchema } from "../schemas/hosts";
 import { configQuery, resolveConfig } from "./config";
 import { retentionOf } from "./retention";
 import { chooseResolution, readRollups, type SeriesQuery } from "./retention-series";
+import { viewRows } from "./stored-rows";
 
 /** A host is online when it reported within three intervals (and never less than a minute). */
 export const onlineWindowMs = (intervalSeconds: number) => Math.max(3 * intervalSeconds, 60) * SECOND;
@@ -115,7 +116,14 @@ export async function listSamples(db: Db, orgId: string, idOrName: string, query
     .orderBy(query.from ? asc(metricSamples.ts) : desc(metricSamples.ts))
     .limit(query.limit);
   if (!query.from) rows.reverse();
-  return { resolution, items: rows.map((r) => ({ ts: iso(r.ts), metrics: sampleMetrics(r) })) };
+  const items = viewRows(
+    "metric_samples",
+    rows,
+    SampleSchema,
+    (r) => ({ ts: iso(r.ts), metrics: sampleMetrics(r) }),
+    (r) => `${r.hostId}@${r.ts}`,
+  );
+  return { resolution, items };
 }
 
 /** A stored sample row back to the metric names the agent reported (columns + extra). */

@@ -7,8 +7,10 @@ import { and, asc, desc, eq, getTableColumns, gte, lte, type SQL } from "drizzle
 import type { Db } from "../db/client";
 import { metricRollups1h, metricRollups1m } from "../db/schema";
 import { MINUTE } from "../lib/time";
+import { SampleSchema } from "../schemas/hosts";
 import type { Retention } from "./retention";
 import { fromRow, toSeriesItem } from "./retention-buckets";
+import { viewRows } from "./stored-rows";
 
 export const resolutions = ["raw", "minute", "hour"] as const;
 export type Resolution = (typeof resolutions)[number];
@@ -53,7 +55,12 @@ export async function readRollups(db: Db, hostId: string, resolution: "minute" |
   if (!query.from) rows.reverse();
   // Back to SQL column names, the one row shape the bucket arithmetic reads.
   const names = Object.entries(getTableColumns(t)).map(([key, col]) => [key, col.name] as const);
-  return rows.map((r) =>
-    toSeriesItem(fromRow(Object.fromEntries(names.map(([key, name]) => [name, r[key as keyof typeof r]])))),
+  return viewRows(
+    t === metricRollups1m ? "metric_rollups_1m" : "metric_rollups_1h",
+    rows,
+    SampleSchema,
+    (r) =>
+      toSeriesItem(fromRow(Object.fromEntries(names.map(([key, name]) => [name, r[key as keyof typeof r]])))),
+    (r) => `${r.hostId}@${r.bucket}`,
   );
 }

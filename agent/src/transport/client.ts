@@ -98,7 +98,12 @@ export class ApiClient {
       const message = `${method} ${path} answered ${res.status}: ${serverMessage(res.body)}`;
       throw res.status === 401 || res.status === 403
         ? new AuthError(res.status, message)
-        : new HttpError(res.status, message, retryAfterMs(res.headers["retry-after"]));
+        : new HttpError(
+            res.status,
+            message,
+            retryAfterMs(res.headers["retry-after"]),
+            serverFields(res.body),
+          );
     }
     let json: unknown;
     try {
@@ -159,6 +164,16 @@ export class ApiClient {
 const isStaleSocket = (err: unknown): boolean =>
   (err as { reusedSocket?: boolean }).reusedSocket === true &&
   ["ECONNRESET", "EPIPE"].includes((err as NodeJS.ErrnoException).code ?? "");
+
+/** The paths of the error shape's `issues` (what a 400 refused), or none. */
+function serverFields(text: string): string[] {
+  try {
+    const issues = (JSON.parse(text) as { error?: { issues?: { path?: unknown }[] } }).error?.issues;
+    return Array.isArray(issues) ? issues.flatMap((i) => (typeof i?.path === "string" ? [i.path] : [])) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** The server's error shape is {error:{code,message}}; anything else is shown as a short excerpt. */
 function serverMessage(text: string): string {

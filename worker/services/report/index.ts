@@ -22,6 +22,7 @@ import { writesOutbox } from "../notify/outbox";
 import { toWireCommand } from "../recovery";
 import { rulesFor } from "../rules";
 import { gapStatements } from "../sample-gaps";
+import { boundReport } from "./bounds";
 import { nextCheckOutputs } from "./checks";
 import { hostUpdate } from "./host-row";
 import { reconcileIssues } from "./issues";
@@ -53,6 +54,7 @@ export async function handleReport(
   const ctx = await loadReportContext(db, orgId, hostId);
   const read = { ...ctx.host }; // ctx.host is updated in place below
   const now = Date.now();
+  const bounded = boundReport(ctx, body, now); // before anything reads the samples or results
   const results = applyResults(db, hostId, ctx.inflight, ctx.attempts, body.results, now);
   const local = localResults(db, ctx, body.results, now);
 
@@ -128,6 +130,7 @@ export async function handleReport(
     commands: [...results.deliverable.filter((c) => claimed.has(c.id)), ...issues.queued].map(toWireCommand),
     settings: agentSettings(ctx.config),
     serverTime: iso(now),
+    ...bounded.response,
   };
   // The follow-up passes cost D1 queries: run them only when this report gave them work (the
   // Cron Trigger retries whatever is still due either way).
