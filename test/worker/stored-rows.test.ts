@@ -169,6 +169,8 @@ describe("every read answers 200 in its shape whatever rows are stored", () => {
           await db.insert(issues).values(
             issueRows.map((r, i) => ({
               ...r,
+              // one unresolved issue per host, rule and target is a constraint of the table
+              target: `${r.target}#${i}`,
               id: ids[i],
               orgId: t.orgId,
               hostId,

@@ -169,7 +169,7 @@ function eventSection(e: OutgoingEvent) {
   const lines = [
     `${SEVERITY_MARK[issue.severity]} *${EVENT_TEXT[e.event]}*: ${field(issue.summary, 500)}`,
     `*Host:* ${field(issue.host, 300)}   *Rule:* ${field(issue.ruleName, 150)} (${inlineCode(issue.rule, 100)})   *Severity:* ${issue.severity}`,
-    `*Action:* ${field(action, 100)}${status}`,
+    `*Action:* ${inlineCode(action, 100)}${status}`,
   ];
   const link = e.link ? `\n<${e.link}|Open the issue in selfheal>` : "";
   const evidence = evidenceText(issue.evidence);
