@@ -256,3 +256,25 @@ describe("limited enroll tokens", () => {
     }
   });
 });
+
+describe("the database guards behind the checks", () => {
+  // Requests that read before either wrote pass the service's checks together: the batch's
+  // triggers are what refuse the loser. Here the losing write is made directly.
+  it("aborts a use past an enroll token's cap and a key proof not newer than the last", async () => {
+    const t = await newTenant();
+    const once = await limited(t, { maxUses: 1 });
+    const host = await t.enroll("web-1", undefined, { token: once.token });
+    await expect(sql("UPDATE tokens SET uses = uses + 1 WHERE id = ?", once.id)).rejects.toThrow(
+      /enroll token spent/,
+    );
+    const [row] = await sql("SELECT key_proof_at FROM hosts WHERE id = ?", host.hostId);
+    const last = row.key_proof_at as number;
+    for (const at of [last, last - 1]) {
+      await expect(sql("UPDATE hosts SET key_proof_at = ? WHERE id = ?", at, host.hostId)).rejects.toThrow(
+        /key proof replayed/,
+      );
+    }
+    await sql("UPDATE hosts SET key_proof_at = ? WHERE id = ?", last + 1, host.hostId);
+    expect(await sql("SELECT uses FROM tokens WHERE id = ?", once.id)).toEqual([{ uses: 1 }]);
+  });
+});
