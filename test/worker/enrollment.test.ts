@@ -204,14 +204,17 @@ describe("admin re-enrolment", () => {
 });
 
 describe("limited enroll tokens", () => {
-  it("refuses an enroll token past its uses, even when the uses race", async () => {
+  it("refuses an enroll token past its uses for new hosts, even when the uses race", async () => {
     const t = await newTenant();
     const twice = await limited(t, { maxUses: 2 });
     expect(twice).toMatchObject({ maxUses: 2, hostGroups: null });
-    await t.enroll("a-1", undefined, { token: twice.token });
+    const first = await t.enroll("a-1", undefined, { token: twice.token });
     await t.enroll("a-2", undefined, { token: twice.token });
     const spent = await expectError(await enrollRaw(twice.token, { name: "a-3" }), 403, "FORBIDDEN");
     expect(spent.message).toContain("no uses left");
+    // A host proving its own key is no new host: the spent token still lets it in (new server URL).
+    const back = await t.enroll("a-1", undefined, { token: twice.token, key: first.key });
+    expect(back.hostId).toBe(first.hostId);
     const once = await limited(t, { maxUses: 1 });
     const raced = await Promise.all(["r-1", "r-2", "r-3"].map((name) => enrollRaw(once.token, { name })));
     expect(raced.map((r) => r.status).sort()).toEqual([200, 403, 403]);

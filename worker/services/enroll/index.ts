@@ -3,7 +3,9 @@
  * host's earlier agent tokens are revoked in the same batch. A name binds an identity: a name
  * already enrolled is refused (409) unless the request proves the host's key, or carries the
  * single-use re-enroll token an admin issued for that host (re-enroll.ts). Enroll tokens may be
- * limited in uses and host groups; each success spends one use.
+ * limited in uses and host groups: limits on the hosts a token brings in (a new host, or one
+ * re-enrolled by an admin), each spending one use. A host proving its own key is no new host: it
+ * spends no use, so moving the fleet to a new server URL works with a spent rollout token.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { EnrollRequest, EnrollResponse } from "../../../agent/protocol";
@@ -31,12 +33,15 @@ async function limitsOf(db: Db, principal: Principal): Promise<Limits | null> {
     })
     .from(tokens)
     .where(eq(tokens.id, principal.tokenId));
-  if (row && row.maxUses !== null && row.uses >= row.maxUses)
+  return row ?? null;
+}
+
+function checkUses(limits: Limits | null): void {
+  if (limits && limits.maxUses !== null && limits.uses >= limits.maxUses)
     throw new ApiError(
       "FORBIDDEN",
-      `this enroll token has no uses left (${row.uses} of ${row.maxUses} used)`,
+      `this enroll token has no uses left (${limits.uses} of ${limits.maxUses} used)`,
     );
-  return row ?? null;
 }
 
 function checkGroup(limits: Limits | null, group: string | null): void {
@@ -81,6 +86,7 @@ export async function enrollHost(
         "FORBIDDEN",
         `this re-enroll token is bound to another host (${limits.hostId}), not "${name}"`,
       );
+    checkUses(limits);
     action = "host.enroll";
     why = "re-enrolled with its re-enroll token";
   } else if (existing) {
@@ -92,10 +98,10 @@ export async function enrollHost(
       throw conflict(
         `host "${name}" is already enrolled: enrol under another name, prove the host's key, or ask an admin to re-enroll it`,
       );
-    checkGroup(limits, existing.group);
     action = "host.key-refresh";
     why = "proved its host key";
   } else {
+    checkUses(limits);
     action = "host.enroll";
     why = "enrolment";
   }
@@ -113,7 +119,7 @@ export async function enrollHost(
   const hostId = existing?.id ?? newId("hst");
   let hostGroup = existing?.group ?? null;
   const writes: Statement[] = [];
-  if (limits)
+  if (limits && action === "host.enroll")
     writes.push(
       db
         .update(tokens)
