@@ -74,7 +74,7 @@ function hostKeyOf(deps: EnrollDeps, create: boolean): HostKey | undefined {
   }
 }
 
-/** Calls `attempt` until it answers, backing off while the server is unreachable or busy. */
+/** Calls `attempt` until it answers, backing off unless the server refused it for good (a 4xx). */
 async function untilAnswered<T>(
   deps: EnrollDeps,
   what: string,
@@ -85,7 +85,7 @@ async function untilAnswered<T>(
     try {
       return await attempt();
     } catch (err) {
-      if (!isRetryable(err)) throw err;
+      if (err instanceof HttpError && !isRetryable(err)) throw err;
       const wait = backoff.next();
       deps.log.warn(`${what} failed, retrying: ${errorMessage(err)}`, { retryInMs: wait });
       await sleep(wait, deps.signal);
