@@ -3,6 +3,7 @@
  * Both sides validate with these schemas, so a field changes here or nowhere.
  *
  *   POST /api/v1/agent/enroll  (enroll token)  EnrollRequest  -> EnrollResponse
+ *   POST /api/v1/agent/refresh (host key proof) RefreshRequest -> EnrollResponse
  *   POST /api/v1/agent/report  (agent token)   ReportRequest  -> ReportResponse
  *
  * One report per interval carries samples (many, when backfilling), the current state of every
@@ -112,8 +113,39 @@ export const hostFactsSchema = z
   })
   .strict();
 
-export const enrollRequestSchema = hostFactsSchema.extend({ name }).strict();
+/**
+ * Host keys: an agent makes an Ed25519 pair at its first enrolment and sends the public key (raw
+ * 32 bytes, base64). From then on it proves it is that host by signing canonicalKeyProof(name, at):
+ * to enrol again under its name, or to get a fresh agent token when its own is refused.
+ */
+export const hostPublicKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}=$/, "an Ed25519 public key: 32 bytes, base64");
+export const keyProofSchema = z
+  .object({ at: isoTime, signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, "64 bytes, base64") })
+  .strict();
+
+/** The bytes a key proof signs: the host's name and the time, which the edge wants recent and new. */
+export function canonicalKeyProof(hostName: string, at: string): string {
+  return JSON.stringify(["selfheal-host-key-v1", hostName, at]);
+}
+
+export const enrollRequestSchema = hostFactsSchema
+  .extend({
+    name,
+    /** Used when the host is created; an enroll token limited to host groups requires one of them. */
+    group: z.string().min(1).max(128).optional(),
+    publicKey: hostPublicKeySchema.optional(),
+    /** Required with publicKey: proves the sender holds the key. */
+    proof: keyProofSchema.optional(),
+  })
+  .strict();
 export const enrollResponseSchema = z.object({ hostId: z.string(), agentToken: z.string() });
+
+/** POST /api/v1/agent/refresh (no bearer token: the proof is the credential) -> EnrollResponse. */
+export const refreshRequestSchema = z
+  .object({ hostId: z.string().min(1).max(64), name, proof: keyProofSchema })
+  .strict();
 
 export const checkStatuses = ["ok", "warning", "critical", "unknown"] as const;
 
@@ -240,6 +272,8 @@ export type CommandResult = z.infer<typeof commandResultSchema>;
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
+export type KeyProof = z.infer<typeof keyProofSchema>;
+export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 export type ReportRequest = z.input<typeof reportRequestSchema>;
 export type ReportResponse = z.infer<typeof reportResponseSchema>;
 export type Command = z.infer<typeof commandSchema>;

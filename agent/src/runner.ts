@@ -36,6 +36,8 @@ export interface RunnerOptions {
   agentToken: string;
   /** This host's id: what a signed command must be signed for (config commandSigningKey). */
   hostId?: string;
+  /** A fresh agent token when the server refuses this one (a host key proof); throws when none. */
+  renewToken?: () => Promise<string | undefined>;
   log: Logger;
   collector?: MetricsCollector;
   /** Passed to the service manager (tests shorten them). */
@@ -49,6 +51,8 @@ export interface RunnerOptions {
 const MAX_COMMAND_ROUNDS = 5;
 /** At most one event report per this long, however much a probe or a service flaps. */
 const EVENT_GAP_MS = 1_000;
+/** A token refused again this soon after a renewal is not renewed again (two agents, one host). */
+const RENEW_GAP_MS = 60_000;
 
 export class Runner {
   readonly services: ServiceManager;
@@ -64,6 +68,8 @@ export class Runner {
   private retryTimer?: NodeJS.Timeout;
   private eventTimer?: NodeJS.Timeout;
   private lastEventAt = 0;
+  private agentToken: string;
+  private renewedAt = 0;
   private readonly probes?: LivenessProbes;
   private probeTimer?: NodeJS.Timeout;
   /** The rounds the pending probe timer waits; 0 while a round runs. */
@@ -81,6 +87,7 @@ export class Runner {
   constructor(private readonly opts: RunnerOptions) {
     const { config, log } = opts;
     this.intervalMs = config.intervalSeconds * 1000;
+    this.agentToken = opts.agentToken;
     const checkCollectors = checkAndLogCollectors(config, log);
     this.collector =
       opts.collector ??
@@ -308,6 +315,7 @@ export class Runner {
       return;
     }
     if (outcome.fatal) {
+      if (await this.renew(outcome.error.status)) return;
       this.opts.log.error(
         `the server rejected this agent's token (${outcome.error.status}): it was revoked or belongs to another server. ` +
           `Delete ${this.opts.paths.token} and start the agent with a fresh enroll token in the config.`,
@@ -322,6 +330,28 @@ export class Runner {
         outcome.retryInMs,
       );
     }
+  }
+
+  /** The token was refused: a renewed one (host key proof), and the report sent again with it. */
+  private async renew(status: number): Promise<boolean> {
+    const { renewToken, log } = this.opts;
+    if (!renewToken || Date.now() - this.renewedAt < RENEW_GAP_MS || this.stopping) return false;
+    this.renewedAt = Date.now();
+    log.warn(`the server refused this agent's token (${status}): renewing it with the host key`);
+    let token: string | undefined;
+    try {
+      token = await renewToken();
+    } catch (err) {
+      log.error(errorMessage(err));
+      return false;
+    }
+    if (!token) return this.stopping;
+    this.agentToken = token;
+    this.uplink.useToken(token);
+    void this.poller?.stop(); // it ended on the refusal, or will: the next answer starts a new one
+    this.poller = undefined;
+    void this.enqueue(async () => this.report("backfill", this.lastServices));
+    return true;
   }
 
   private async apply(res: ReportAnswer, round: number): Promise<void> {
@@ -339,7 +369,7 @@ export class Runner {
     if (res.longPollSeconds && !this.poller && !this.stopping) {
       this.poller = new CommandPoller({
         client: this.opts.client,
-        token: this.opts.agentToken,
+        token: this.agentToken,
         log: this.opts.log,
         waitSeconds: res.longPollSeconds,
         onCommands: (commands) => this.runPolled(commands),

@@ -3,6 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import {
   enrollRequestSchema,
   enrollResponseSchema,
+  refreshRequestSchema,
   reportRequestSchema,
   reportResponseSchema,
 } from "../../agent/protocol";
@@ -12,6 +13,7 @@ import { allow } from "../middleware/auth";
 import { signCommands } from "../services/command-signing";
 import { runEdgeActions } from "../services/edge-actions";
 import { enrollHost } from "../services/enroll";
+import { refreshHostToken } from "../services/enroll/refresh";
 import { deliverNotifications } from "../services/notify";
 import { handleReport } from "../services/report";
 import { serverTiming } from "../services/report/timing";
@@ -20,12 +22,27 @@ import { LONG_POLL_SECONDS } from "./agent-commands";
 const enroll = createRoute({
   method: "post",
   path: "/enroll",
-  summary: "Enrol a host: returns its agent token (once); earlier agent tokens of the host are revoked",
+  summary:
+    "Enrol a host: returns its agent token (once). A name already enrolled needs the host's key proof or its re-enroll token (else 409); the host's earlier agent tokens are revoked",
   tags: ["agent"],
   middleware: [allow("enroll", "admin")] as const,
   request: { body: jsonBody(enrollRequestSchema.openapi("EnrollRequest")) },
   responses: {
     200: jsonContent(enrollResponseSchema.openapi("EnrollResponse"), "The host and its agent token"),
+    ...errorResponses("BAD_REQUEST", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
+const refresh = createRoute({
+  method: "post",
+  path: "/refresh",
+  summary:
+    "A fresh agent token for a host that proves its host key (no bearer token: the signed proof is the credential)",
+  tags: ["agent"],
+  security: [],
+  request: { body: jsonBody(refreshRequestSchema.openapi("RefreshRequest")) },
+  responses: {
+    200: jsonContent(enrollResponseSchema, "The host and its new agent token"),
     ...errorResponses("BAD_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
@@ -47,9 +64,8 @@ const report = createRoute({
 });
 
 export const agentRoutes = newRouter()
-  .openapi(enroll, async (c) =>
-    c.json(await enrollHost(c.var.db, c.var.principal.orgId, c.req.valid("json")), 200),
-  )
+  .openapi(enroll, async (c) => c.json(await enrollHost(c.var.db, c.var.principal, c.req.valid("json")), 200))
+  .openapi(refresh, async (c) => c.json(await refreshHostToken(c.var.db, c.req.valid("json")), 200))
   .openapi(report, async (c) => {
     const { orgId, hostId } = c.var.principal;
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { HostSummarySchema, hostIdParam, SamplesSchema, samplesQuery } from "../schemas/hosts";
+import { RE_ENROLL_DEFAULT_S, reEnrollHost } from "../services/enroll/re-enroll";
 import { setHostGroup } from "../services/host-group";
 import { getHost, listHosts, listSamples } from "../services/hosts";
 
@@ -54,6 +55,53 @@ const setGroup = createRoute({
   },
 });
 
+const reEnroll = createRoute({
+  method: "post",
+  path: "/{id}/re-enroll",
+  summary:
+    "Re-enrol a host: forgets its host key, revokes its agent tokens, and returns a single-use enroll token bound to it (shown once)",
+  tags: ["hosts"],
+  middleware: [admins()] as const,
+  request: {
+    params: hostIdParam,
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              expiresIn: z
+                .number()
+                .int()
+                .min(60)
+                .max(30 * 24 * 3600)
+                .optional()
+                .openapi({ description: `lifetime in seconds (default ${RE_ENROLL_DEFAULT_S})` }),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(
+      z
+        .object({
+          hostId: z.string(),
+          name: z.string(),
+          tokenId: z.string(),
+          token: z
+            .string()
+            .openapi({ description: "shown once; put it in the host's agent config as token" }),
+          expiresAt: z.string().openapi({ format: "date-time" }),
+        })
+        .openapi("ReEnrollToken"),
+      "The host's single-use re-enroll token",
+    ),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
 export const hostRoutes = newRouter()
   .openapi(list, async (c) => c.json({ items: await listHosts(c.var.db, c.var.principal.orgId) }, 200))
   .openapi(one, async (c) =>
@@ -65,6 +113,11 @@ export const hostRoutes = newRouter()
       200,
     ),
   )
+  .openapi(reEnroll, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json") ?? {};
+    return c.json(await reEnrollHost(c.var.db, c.var.principal.orgId, id, body.expiresIn), 201);
+  })
   .openapi(samples, async (c) => {
     const series = await listSamples(
       c.var.db,

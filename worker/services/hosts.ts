@@ -57,6 +57,7 @@ export async function fleet(db: Db, orgId: string, idOrName?: string): Promise<F
       hostname: h.facts.hostname ?? null,
       os: h.facts.os ?? null,
       group: h.group,
+      hostKey: h.publicKey !== null,
       online: h.lastSeenAt !== null && now - h.lastSeenAt <= onlineWindowMs(intervalSeconds),
       lastSeenAt: isoOrNull(h.lastSeenAt),
       healthScore: h.healthScore,

@@ -1,5 +1,5 @@
 /**
- * The only code that talks to the server: two POST endpoints and the long-poll GET over one
+ * The only code that talks to the server: the POST endpoints and the long-poll GET over one
  * keep-alive node:http(s) Agent. Every request has connect, headers, body and overall timeouts,
  * and can be aborted on shutdown.
  */
@@ -9,6 +9,7 @@ import {
   type EnrollRequest,
   type EnrollResponse,
   enrollResponseSchema,
+  type RefreshRequest,
   type ReportRequest,
   reportResponseSchema,
 } from "../../protocol";
@@ -57,6 +58,11 @@ export class ApiClient {
 
   enroll(enrollToken: string, body: EnrollRequest, signal?: AbortSignal): Promise<EnrollResponse> {
     return this.post("/api/v1/agent/enroll", enrollToken, body, enrollResponseSchema, signal);
+  }
+
+  /** No bearer token: the host key proof in the body is the credential. */
+  refresh(body: RefreshRequest, signal?: AbortSignal): Promise<EnrollResponse> {
+    return this.post("/api/v1/agent/refresh", "", body, enrollResponseSchema, signal);
   }
 
   report(agentToken: string, body: ReportRequest, signal?: AbortSignal): Promise<ReportAnswer> {
@@ -128,10 +134,8 @@ export class ApiClient {
     waitMs: number | undefined,
   ): Promise<HttpResponse> {
     const payload = method === "POST" ? JSON.stringify(body) : undefined;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      "user-agent": `selfheal-agent/${AGENT_VERSION}`,
-    };
+    const headers: Record<string, string> = { "user-agent": `selfheal-agent/${AGENT_VERSION}` };
+    if (token) headers.authorization = `Bearer ${token}`;
     if (payload !== undefined) {
       headers["content-type"] = "application/json";
       headers["content-length"] = String(Buffer.byteLength(payload));

@@ -40,6 +40,11 @@ export class Uplink {
     this.backoff = new Backoff({ capMs: deps.intervalMs, random: deps.random });
   }
 
+  /** A renewed agent token (the old one was refused). */
+  useToken(token: string): void {
+    this.deps.token = token;
+  }
+
   async send(
     reason: ReportReason,
     services: ServiceState[] | undefined,
