@@ -7,6 +7,9 @@
 // - ws (the command socket's client) is bundled too, loaded only when an edge offers the socket.
 // systeminformation stays external: it cannot be bundled ("Dynamic require of os"), is loaded
 // only where there is no /proc, and npm installs it beside the tarball.
+// clear_cache's walk runs in a child of its own (src/actions/clear-cache-child.js, plain JS with
+// node: imports only): it is copied as is beside cli.js, where the bundle looks for it.
+import { copyFileSync } from "node:fs";
 import { build } from "esbuild";
 
 /** Replaces zod's `locales` namespace (not its default English messages) with an empty module. */
@@ -38,3 +41,8 @@ await build({
   plugins: [withoutZodLocales],
   logLevel: "warning",
 });
+
+copyFileSync(
+  new URL("./src/actions/clear-cache-child.js", import.meta.url),
+  new URL("./dist/clear-cache-child.js", import.meta.url),
+);

@@ -1,6 +1,7 @@
 /**
  * The API: one OpenAPIHono app, one sub-app per resource, one error path.
- * Order per request: request id → database handle → credentials → rate limit → body size → route
+ * Order per request: request id + security headers → database handle → same-origin check for
+ * cookie writes → auth-failure limit → credentials → rate limit → body size → route
  * (scope check → validation → handler → service).
  */
 import { createMiddleware } from "hono/factory";
@@ -11,8 +12,11 @@ import { ApiError, errorBody, handleError } from "./lib/errors";
 import { newId } from "./lib/ids";
 import { newRouter } from "./lib/openapi";
 import { authenticate, readers } from "./middleware/auth";
+import { authFailureLimit } from "./middleware/auth-failures";
 import { bodyLimits, rateLimit } from "./middleware/limits";
 import { tellHostObjects } from "./middleware/org-changed";
+import { sameOriginWrites } from "./middleware/same-origin";
+import { securityHeaders } from "./middleware/security-headers";
 import { acknowledgeRoutes } from "./routes/acknowledge";
 import { actionWebhookRoutes } from "./routes/action-webhooks";
 import { agentRoutes } from "./routes/agent";
@@ -53,8 +57,12 @@ const requestContext = createMiddleware<AppEnv>(async (c, next) => {
 export function createApp() {
   const app = newRouter();
   app.use("*", requestContext);
+  app.use("*", securityHeaders);
+  app.use("/api/*", sameOriginWrites);
+  app.use("/api/*", authFailureLimit);
+  app.use("/metrics", authFailureLimit);
   app.use("/api/*", authenticate);
-  // Issue 7: per-token rate limits, then 1 MB for agent reports and 64 KB for other bodies.
+  // Issue 7: per-token rate limits, then 256 KB for agent reports and 64 KB for other bodies.
   app.use("/api/*", rateLimit);
   app.use("/api/*", bodyLimits);
   // The host objects keep the org's config and rules: an edit tells them (org-changed.ts).

@@ -14,7 +14,7 @@ export interface Env {
   /** An admin token of the default org, for bootstrapping (compared by hash). */
   SELFHEAL_ADMIN_TOKEN?: string;
   SELFHEAL_ENV?: string;
-  /** The dashboard's public origin, for links in notifications (else the request's origin). */
+  /** The dashboard's public origin, for links in notifications (unset: messages carry no link). */
   SELFHEAL_PUBLIC_URL?: string;
   /** The first retry delay of a failed notification (default 30 s), doubled per attempt. */
   SELFHEAL_RETRY_BASE_MS?: string;
@@ -25,10 +25,13 @@ export interface Env {
   SELFHEAL_AGENT_RATE_LIMIT_PER_MINUTE?: string;
   SELFHEAL_MAX_BODY_BYTES?: string;
   SELFHEAL_MAX_REPORT_BYTES?: string;
+  /** Failed authentications per client IP and minute, counted per isolate (else the binding). */
+  SELFHEAL_AUTH_FAILURES_PER_MINUTE?: string;
   /** Issue 7: Ed25519 private key (PKCS8, base64) that signs commands for agents (command-signing.ts). */
   SELFHEAL_COMMAND_SIGNING_KEY?: string;
   RATE_LIMIT_API?: RateLimit;
   RATE_LIMIT_AGENT?: RateLimit;
+  RATE_LIMIT_AUTH_FAILURES?: RateLimit;
 }
 
 /** Who is calling: resolved by the auth middleware from a token or the session cookie. */
@@ -68,6 +71,7 @@ const envSchema = z.object({
   SELFHEAL_AGENT_RATE_LIMIT_PER_MINUTE: positiveInt.optional(),
   SELFHEAL_MAX_BODY_BYTES: positiveInt.optional(),
   SELFHEAL_MAX_REPORT_BYTES: positiveInt.optional(),
+  SELFHEAL_AUTH_FAILURES_PER_MINUTE: positiveInt.optional(),
   SELFHEAL_COMMAND_SIGNING_KEY: z
     .string()
     .regex(

@@ -45,7 +45,7 @@ export default {
     await runEdgeChecks(createDb(env.DB), Date.now()).catch((err) =>
       console.error(JSON.stringify({ error: "edge checks failed", detail: String(err) })),
     );
-    await deliverNotifications(env, null);
+    await deliverNotifications(env);
     // Issue 7: roll samples up and drop what is past retention; last, so nothing above waits on it.
     await runRetention(createDb(env.DB), Date.now()).catch((err) =>
       console.error(JSON.stringify({ error: "retention failed", detail: String(err) })),

@@ -1,4 +1,5 @@
 import type { AnomalyDetector } from "./anomaly";
+import { pruneState } from "./budget";
 import { describeFinding } from "./findings";
 import { matchMetrics } from "./metric-names";
 import {
@@ -94,8 +95,9 @@ export function evaluate(
     const rule = enabled.get(ruleId);
     if (track.active && rule) active.push(describeFinding(rule, target, track, track.openedAt ?? input.now));
   }
+  const names = state?.names ? { names: state.names } : {};
   return {
-    state: { v: 1, tracks: run.tracks, series: run.series },
+    state: pruneState({ v: 1, tracks: run.tracks, series: run.series, ...names }),
     opened: run.opened,
     cleared: run.cleared,
     active,

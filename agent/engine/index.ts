@@ -4,6 +4,7 @@
  */
 
 export { type Baseline, baselineQuantile } from "./baseline";
+export { admitMetricNames, forgetFuture, MAX_METRIC_NAMES, MAX_STATE_BYTES, pruneState } from "./budget";
 export { correlate, familiesOf, type Incident } from "./correlate";
 export { DEFAULT_THRESHOLDS, defaultRules } from "./defaults";
 export { emptyState, evaluate } from "./evaluate";

@@ -31,7 +31,7 @@ export function advanceSeries(
   metric: string,
   needs: { trendMs?: number; baseline?: boolean; detector?: AnomalyDetector },
 ): { before: SeriesState; after: SeriesState } {
-  const after: SeriesState = { ...prev };
+  const after: SeriesState = { ...prev, at: ts };
   if (needs.trendMs) after.trend = pushTrend(prev.trend ?? emptyTrend(), ts, value, needs.trendMs);
   if (needs.baseline)
     after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));

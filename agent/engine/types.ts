@@ -118,6 +118,8 @@ export interface SeriesState {
   anomaly?: import("./anomaly").DetectorSnapshot;
   /** the newest anomaly scores, newest last (bounded) */
   scores?: number[];
+  /** ts of the newest sample that advanced it (epoch ms): the least recently seen are pruned first */
+  at?: number;
 }
 
 export interface HostEngineState {
@@ -126,6 +128,8 @@ export interface HostEngineState {
   tracks: Record<string, RuleTrack>;
   /** keyed by metric name */
   series?: Record<string, SeriesState>;
+  /** The metric names the host reports, with the hour each was last seen (budget.ts). */
+  names?: Record<string, number>;
 }
 
 export interface Evidence {

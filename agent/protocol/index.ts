@@ -3,6 +3,7 @@
  * Both sides validate with these schemas, so a field changes here or nowhere.
  *
  *   POST /api/v1/agent/enroll  (enroll token)  EnrollRequest  -> EnrollResponse
+ *   POST /api/v1/agent/refresh (host key proof) RefreshRequest -> EnrollResponse
  *   POST /api/v1/agent/report  (agent token)   ReportRequest  -> ReportResponse
  *
  * One report per interval carries samples (many, when backfilling), the current state of every
@@ -10,16 +11,24 @@
  * the host and the settings the agent should use. Times are ISO-8601 UTC strings on the wire.
  */
 import { z } from "zod";
+import { line, multiline } from "./text";
 
 export const PROTOCOL_VERSION = 1 as const;
 
-/** Limits that keep one report bounded (the edge also refuses bodies over 1 MB). */
+/**
+ * Limits that keep what one report costs the edge bounded whatever it carries (bench:report-cost
+ * holds the worst report to 10× a normal one). The agent batches its backlog within them.
+ */
 export const LIMITS = {
-  samplesPerReport: 2000,
+  /** Body bytes the edge accepts for a report; the agent's batches stay under it. */
+  reportBytes: 256 * 1024,
+  /** A backfill of 500 samples at the default 10 s interval is 83 minutes of data. */
+  samplesPerReport: 500,
   servicesPerReport: 200,
-  resultsPerReport: 200,
+  resultsPerReport: 50,
   // cpu, memory, disk, up to 40 mounts, network, and cpu + rss for up to 100 services
-  metricsPerSample: 512,
+  metricsPerSample: 256,
+  metricNameChars: 64,
   outputChars: 4096,
   detailChars: 500,
   checksPerReport: 200,
@@ -27,6 +36,10 @@ export const LIMITS = {
   logTailLines: 20,
   logLineChars: 300,
   gapsPerReport: 50,
+  /** No action runs longer than its 10-minute timeout: a day leaves room and keeps start times sane. */
+  resultDurationMs: 86_400_000,
+  /** How far ahead of the edge's clock a sample or result time may be (an agent's clock drifts). */
+  clockSkewMs: 5 * 60_000,
 } as const;
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -45,7 +58,7 @@ const name = entityName;
 export const metricName = z
   .string()
   .min(1)
-  .max(64)
+  .max(LIMITS.metricNameChars)
   .regex(/^[A-Za-z0-9_.:/-]+$/, "metric names use letters, digits and _ . : / - only");
 
 export const metricsSchema = z
@@ -65,12 +78,12 @@ export const serviceStateSchema = z
     name,
     kind: z.enum(serviceKinds),
     status: z.enum(serviceStatuses),
-    detail: z.string().max(LIMITS.detailChars).optional(),
+    detail: line(LIMITS.detailChars).optional(),
     pid: z.number().int().positive().optional(),
     /** Whether the agent stopped it on purpose: such a service is not "down". */
     stopped: z.boolean().optional(),
     /** A down service's last output lines (a process the agent started): crash evidence. */
-    logTail: z.array(z.string().max(LIMITS.logLineChars)).max(LIMITS.logTailLines).optional(),
+    logTail: z.array(line(LIMITS.logLineChars)).max(LIMITS.logTailLines).optional(),
   })
   .strict();
 
@@ -81,27 +94,58 @@ export const commandResultSchema = z
     commandId: z.string().min(1).max(64),
     status: z.enum(resultStatuses),
     exitCode: z.number().int().nullable().optional(),
-    output: z.string().max(LIMITS.outputChars),
-    durationMs: z.number().int().min(0),
+    output: multiline(LIMITS.outputChars),
+    durationMs: z.number().int().min(0).max(LIMITS.resultDurationMs),
     finishedAt: isoTime,
   })
   .strict();
 
 export const hostFactsSchema = z
   .object({
-    hostname: z.string().max(255).optional(),
-    os: z.string().max(128).optional(),
-    platform: z.string().max(64).optional(),
-    arch: z.string().max(32).optional(),
-    release: z.string().max(128).optional(),
+    hostname: line(255).optional(),
+    os: line(128).optional(),
+    platform: line(64).optional(),
+    arch: line(32).optional(),
+    release: line(128).optional(),
     cpus: z.number().int().positive().max(4096).optional(),
     memTotalBytes: z.number().int().nonnegative().optional(),
-    agentVersion: z.string().max(32).optional(),
+    agentVersion: line(32).optional(),
   })
   .strict();
 
-export const enrollRequestSchema = hostFactsSchema.extend({ name }).strict();
+/**
+ * Host keys: an agent makes an Ed25519 pair at its first enrolment and sends the public key (raw
+ * 32 bytes, base64). From then on it proves it is that host by signing canonicalKeyProof(name, at):
+ * to enrol again under its name, or to get a fresh agent token when its own is refused.
+ */
+export const hostPublicKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}=$/, "an Ed25519 public key: 32 bytes, base64");
+export const keyProofSchema = z
+  .object({ at: isoTime, signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, "64 bytes, base64") })
+  .strict();
+
+/** The bytes a key proof signs: the host's name and the time, which the edge wants recent and new. */
+export function canonicalKeyProof(hostName: string, at: string): string {
+  return JSON.stringify(["selfheal-host-key-v1", hostName, at]);
+}
+
+export const enrollRequestSchema = hostFactsSchema
+  .extend({
+    name,
+    /** Used when the host is created; an enroll token limited to host groups requires one of them. */
+    group: z.string().min(1).max(128).optional(),
+    publicKey: hostPublicKeySchema.optional(),
+    /** Required with publicKey: proves the sender holds the key. */
+    proof: keyProofSchema.optional(),
+  })
+  .strict();
 export const enrollResponseSchema = z.object({ hostId: z.string(), agentToken: z.string() });
+
+/** POST /api/v1/agent/refresh (no bearer token: the proof is the credential) -> EnrollResponse. */
+export const refreshRequestSchema = z
+  .object({ hostId: z.string().min(1).max(64), name, proof: keyProofSchema })
+  .strict();
 
 export const checkStatuses = ["ok", "warning", "critical", "unknown"] as const;
 
@@ -110,7 +154,7 @@ export const checkOutputSchema = z
   .object({
     name,
     status: z.enum(checkStatuses),
-    output: z.string().max(LIMITS.checkOutputChars),
+    output: multiline(LIMITS.checkOutputChars),
   })
   .strict();
 
@@ -127,12 +171,16 @@ export const gapSchema = z
     samples: z.number().int().min(0),
     results: z.number().int().min(0).optional(),
   })
-  .strict();
+  .strict()
+  .refine((g) => Date.parse(g.from) <= Date.parse(g.to), {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 
 export const reportRequestSchema = z
   .object({
     protocol: z.literal(PROTOCOL_VERSION),
-    agentVersion: z.string().max(32).optional(),
+    agentVersion: line(32).optional(),
     reason: z.enum(reportReasons).default("interval"),
     samples: z.array(sampleSchema).max(LIMITS.samplesPerReport),
     /** The full list of configured services; omit it (e.g. in a backfill) to leave their state as it was. */
@@ -207,6 +255,11 @@ export const reportResponseSchema = z.object({
   commands: z.array(commandSchema),
   settings: agentSettingsSchema,
   serverTime: isoTime,
+  /**
+   * New metric names the edge refused because the host reports too many distinct ones (the agent
+   * logs them); absent when none was.
+   */
+  refusedMetrics: z.array(z.string()).optional(),
   /** The edge holds GET /api/v1/agent/commands this long; absent from an edge without the long-poll. */
   longPollSeconds: z.number().int().min(1).max(25).optional(),
   /** The edge's command WebSocket (a path); absent from an edge without it (the long-poll then). */
@@ -224,6 +277,8 @@ export type CommandResult = z.infer<typeof commandResultSchema>;
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
+export type KeyProof = z.infer<typeof keyProofSchema>;
+export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 export type ReportRequest = z.input<typeof reportRequestSchema>;
 export type ReportResponse = z.infer<typeof reportResponseSchema>;
 export type Command = z.infer<typeof commandSchema>;

@@ -122,6 +122,8 @@ export const configSchema = z
     server: z.url({ protocol: /^https?$/ }).optional(),
     token: z.string().min(1).optional(),
     name: serviceName.optional(),
+    /** The host group asked for at enrolment (a group-limited enroll token requires one of its groups). */
+    group: z.string().min(1).max(128).optional(),
     interval: z.number().int().min(1).max(3600).default(30),
     /** Seconds between cheap liveness probes of the services (0: off); see services/liveness.ts. */
     probeInterval: z
@@ -164,6 +166,7 @@ export interface AgentConfig extends RecoveryConfig, ChecksConfig, DeliveryConfi
   server?: string;
   token?: string;
   name: string;
+  group?: string;
   intervalSeconds: number;
   /** Seconds between liveness probes; 0 turns them off. */
   probeIntervalSeconds: number;
@@ -223,6 +226,7 @@ export function parseConfig(input: unknown, source?: string): AgentConfig {
     server: cfg.server?.replace(/\/+$/, ""),
     token: cfg.token,
     name: cfg.name ?? defaultName(),
+    group: cfg.group,
     intervalSeconds: cfg.interval,
     probeIntervalSeconds: cfg.probeInterval,
     stateDir: path.resolve(base, expandHome(cfg.stateDir ?? "~/.selfheal-agent")),

@@ -1,6 +1,6 @@
 /** `selfheal-agent run`: wires config, identity, transport and the loop, and handles SIGTERM/SIGINT. */
 import { type AgentConfig, ConfigError } from "./config";
-import { FatalError, obtainAgentToken } from "./enroll";
+import { type EnrollDeps, FatalError, obtainAgentToken, renewAgentToken } from "./enroll";
 import type { Logger } from "./log";
 import { Runner, type RunnerOptions } from "./runner";
 import { ensureStateDir } from "./state-dir";
@@ -30,16 +30,19 @@ export async function runAgent(
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   try {
-    const identity = await obtainAgentToken({
+    const enrollDeps: EnrollDeps = {
       server: config.server,
       enrollToken: config.token,
       name: config.name,
+      group: config.group,
       tokenFile: paths.token,
+      keyFile: paths.key,
       client,
       log,
       retryCapMs: config.intervalSeconds * 1000,
       signal: abort.signal,
-    });
+    };
+    const identity = await obtainAgentToken(enrollDeps);
     if (!identity || abort.signal.aborted) return 0;
     runner = new Runner({
       config,
@@ -47,6 +50,7 @@ export async function runAgent(
       client,
       agentToken: identity.agentToken,
       hostId: identity.hostId,
+      renewToken: async () => (await renewAgentToken(enrollDeps, identity.hostId))?.agentToken,
       log,
       ...extra,
     });

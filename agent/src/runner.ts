@@ -37,6 +37,8 @@ export interface RunnerOptions {
   agentToken: string;
   /** This host's id: what a signed command must be signed for (config commandSigningKey). */
   hostId?: string;
+  /** A fresh agent token when the server refuses this one (a host key proof); throws when none. */
+  renewToken?: () => Promise<string | undefined>;
   log: Logger;
   collector?: MetricsCollector;
   /** Passed to the service manager (tests shorten them). */
@@ -50,6 +52,8 @@ export interface RunnerOptions {
 const MAX_COMMAND_ROUNDS = 5;
 /** At most one event report per this long, however much a probe or a service flaps. */
 const EVENT_GAP_MS = 1_000;
+/** A token refused again this soon after a renewal is not renewed again (two agents, one host). */
+const RENEW_GAP_MS = 60_000;
 
 export class Runner {
   readonly services: ServiceManager;
@@ -65,6 +69,8 @@ export class Runner {
   private retryTimer?: NodeJS.Timeout;
   private eventTimer?: NodeJS.Timeout;
   private lastEventAt = 0;
+  private agentToken: string;
+  private renewedAt = 0;
   private readonly probes?: LivenessProbes;
   private probeTimer?: NodeJS.Timeout;
   /** The rounds the pending probe timer waits; 0 while a round runs. */
@@ -83,6 +89,7 @@ export class Runner {
   constructor(private readonly opts: RunnerOptions) {
     const { config, log } = opts;
     this.intervalMs = config.intervalSeconds * 1000;
+    this.agentToken = opts.agentToken;
     const checkCollectors = checkAndLogCollectors(config, log);
     this.collector =
       opts.collector ??
@@ -262,7 +269,7 @@ export class Runner {
       if (!res.longPollSeconds || this.poller || this.stopping) return;
       this.poller = new CommandPoller({
         client: this.opts.client,
-        token: this.opts.agentToken,
+        token: this.agentToken,
         log: this.opts.log,
         waitSeconds: res.longPollSeconds,
         onCommands: (commands) => this.runPolled(commands),
@@ -275,7 +282,7 @@ export class Runner {
     }
     this.socket = new CommandSocket({
       ...this.opts.client.socketTarget(res.commandSocket),
-      token: this.opts.agentToken,
+      token: this.agentToken,
       log: this.opts.log,
       onCommands: (commands) => this.runPolled(commands),
       onUnavailable: poll,
@@ -342,6 +349,7 @@ export class Runner {
       return;
     }
     if (outcome.fatal) {
+      if (await this.renew(outcome.error.status)) return;
       this.opts.log.error(
         `the server rejected this agent's token (${outcome.error.status}): it was revoked or belongs to another server. ` +
           `Delete ${this.opts.paths.token} and start the agent with a fresh enroll token in the config.`,
@@ -356,6 +364,30 @@ export class Runner {
         outcome.retryInMs,
       );
     }
+  }
+
+  /** The token was refused: a renewed one (host key proof), and the report sent again with it. */
+  private async renew(status: number): Promise<boolean> {
+    const { renewToken, log } = this.opts;
+    if (!renewToken || Date.now() - this.renewedAt < RENEW_GAP_MS || this.stopping) return false;
+    this.renewedAt = Date.now();
+    log.warn(`the server refused this agent's token (${status}): renewing it with the host key`);
+    let token: string | undefined;
+    try {
+      token = await renewToken();
+    } catch (err) {
+      log.error(errorMessage(err));
+      return false;
+    }
+    if (!token) return this.stopping;
+    this.agentToken = token;
+    this.uplink.useToken(token);
+    void this.poller?.stop(); // it ended on the refusal, or will: the next answer starts a new one
+    this.poller = undefined;
+    void this.socket?.stop(); // likewise: the edge closed it when the old token was revoked
+    this.socket = undefined;
+    void this.enqueue(async () => this.report("backfill", this.lastServices));
+    return true;
   }
 
   private async apply(res: ReportAnswer, round: number): Promise<void> {

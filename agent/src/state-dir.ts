@@ -5,6 +5,8 @@ import path from "node:path";
 export interface StatePaths {
   root: string;
   token: string;
+  /** The host's Ed25519 private key (PKCS8 PEM, 0600): its identity towards the edge. */
+  key: string;
   journal: string;
   logs: string;
   run: string;
@@ -19,6 +21,7 @@ export function statePaths(root: string): StatePaths {
   return {
     root,
     token: path.join(root, "agent-token.json"),
+    key: path.join(root, "host-key.pem"),
     journal: path.join(root, "commands.jsonl"),
     logs: path.join(root, "logs"),
     run: path.join(root, "run"),

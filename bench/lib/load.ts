@@ -57,7 +57,7 @@ const TICKS = 100; // USER_HZ
  * nor the proxy, so the middle figure is the one that says what a report costs.
  */
 export type Role = "wrangler" | "worker" | "proxy";
-function groupTicks(pgid: number): Record<Role, number> {
+export function groupTicks(pgid: number): Record<Role, number> {
   const ticks: Record<Role, number> = { wrangler: 0, worker: 0, proxy: 0 };
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {

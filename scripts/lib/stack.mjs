@@ -86,7 +86,9 @@ export async function startWorker({
 }) {
   mkdirSync(persistTo, { recursive: true });
   const envFile = path.join(persistTo, "worker.env");
-  const extra = Object.entries(vars)
+  // Links in notifications come only from SELFHEAL_PUBLIC_URL: locally, this very address.
+  const all = { SELFHEAL_PUBLIC_URL: `http://127.0.0.1:${port}`, ...vars };
+  const extra = Object.entries(all)
     .map(([k, v]) => `${k}=${v}\n`)
     .join("");
   writeFileSync(envFile, `SELFHEAL_ADMIN_TOKEN=${adminToken}\n${extra}`, { mode: 0o600 });

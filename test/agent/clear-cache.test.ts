@@ -1,11 +1,22 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CommandJournal } from "../../agent/src/actions/journal";
 import { ActionRegistry } from "../../agent/src/actions/registry";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
-import { actionContext, cleanup, configFor, quietLog, tempDir } from "./helpers";
+import { actionContext, cleanup, configFor, killAtCleanup, quietLog, tempDir } from "./helpers";
 
 afterEach(cleanup);
 
@@ -35,6 +46,43 @@ function file(p: string, bytes: number, ageSeconds = 0) {
     utimesSync(p, t, t);
   }
 }
+
+/**
+ * node -e SWAPPER <dir> <away> <outside>: an attacker who can write inside the cache. Once files
+ * start going from <dir>, it renames <dir> to <away> and puts a link to <outside> in its place,
+ * holds that a few ms, puts <dir> back, and again, until told to stop; then it says how many
+ * swaps it made.
+ */
+const SWAPPER = `
+const fs = require("node:fs");
+const [dir, away, outside] = process.argv.slice(1);
+const first = fs.lstatSync(dir);
+const hold = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
+let swaps = 0;
+let stop = false;
+process.on("message", () => { stop = true; });
+function tick() {
+  if (stop) return process.send({ swaps }, () => process.exit(0));
+  for (let i = 0; i < 100; i++) {
+    try {
+      const st = fs.lstatSync(dir);
+      if (st.ino !== first.ino || st.mtimeMs === first.mtimeMs) continue; // not started yet
+      fs.renameSync(dir, away);
+      fs.symlinkSync(outside, dir);
+      swaps++;
+      hold(3);
+      fs.unlinkSync(dir);
+      fs.renameSync(away, dir);
+      hold(1);
+    } catch {}
+  }
+  setImmediate(tick);
+}
+process.send("ready");
+tick();
+`;
+
+const WALKER = path.resolve(import.meta.dirname, "../../agent/src/actions/clear-cache-child.js");
 
 describe("clear_cache", () => {
   it("empties the cache folder but keeps the folder, and reports the bytes freed", async () => {
@@ -104,5 +152,62 @@ describe("clear_cache", () => {
     const missing = await registry.execute(clear("app"));
     expect(missing?.status).toBe("failed");
     expect(missing?.output).toContain("ENOENT");
+  });
+
+  it("deletes nothing outside the cache while a subfolder is swapped for a link mid-way, and reports the branch it abandoned", async () => {
+    const root = tempDir();
+    const cache = path.join(root, "cache");
+    const sub = path.join(cache, "a", "sub");
+    const outside = path.join(root, "elsewhere");
+    const N = 10_000;
+    mkdirSync(sub, { recursive: true });
+    mkdirSync(outside);
+    for (let i = 0; i < N; i++) {
+      writeFileSync(path.join(sub, `f${i}`), "cache");
+      writeFileSync(path.join(outside, `f${i}`), "precious");
+    }
+    file(path.join(cache, "a", "beside.bin"), 10);
+    file(path.join(cache, "z", "sibling.bin"), 10);
+    const past = new Date(Date.now() - 3600_000);
+    utimesSync(sub, past, past); // the swapper's sign that deletion began: sub's mtime moves
+
+    // sub goes out of the cache altogether, so the walk cannot climb back from it by ".."
+    const swapper = spawn(process.execPath, ["-e", SWAPPER, sub, path.join(root, "away"), outside], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    killAtCleanup(swapper.pid);
+    await once(swapper, "message");
+    const result = await setup([{ name: "app", path: cache }]).execute(clear("app"));
+    swapper.send("stop");
+    const [{ swaps }] = (await once(swapper, "message")) as [{ swaps: number }];
+
+    expect(swaps).toBeGreaterThan(0); // the race really happened while the action ran
+    expect(readdirSync(outside).length).toBe(N);
+    expect(result?.status).toBe("failed");
+    expect(result?.output).toContain(`abandoned 1 folders that changed while being cleared`);
+    expect(result?.output).toContain(`: ${sub}`);
+    // deletion had begun in the real sub and stopped there when it moved; the rest went
+    const left = readdirSync(sub).length;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(N);
+    expect(readdirSync(cache)).toEqual(["a"]);
+    expect(readdirSync(path.join(cache, "a"))).toEqual(["sub"]);
+  }, 60_000);
+
+  it("the walk deletes nothing when the folder it was handed has been swapped for a link since it was checked", async () => {
+    const root = tempDir();
+    const cache = path.join(root, "cache");
+    const outside = path.join(root, "elsewhere");
+    file(path.join(cache, "a.bin"), 10);
+    file(path.join(outside, "keep.txt"), 10);
+    const checked = lstatSync(cache, { bigint: true });
+    renameSync(cache, path.join(root, "moved"));
+    symlinkSync(outside, cache);
+    const deadline = String(Date.now() + 60_000);
+    const argv = [WALKER, cache, String(checked.dev), String(checked.ino), "", deadline];
+    const tally = JSON.parse(execFileSync(process.execPath, argv, { encoding: "utf8" }));
+    expect(tally).toMatchObject({ files: 0, dirs: 0, abandonedCount: 1 });
+    expect(tally.stopped).toBe(`${cache} itself changed while being cleared (moved or replaced)`);
+    expect(readdirSync(outside)).toEqual(["keep.txt"]);
   });
 });

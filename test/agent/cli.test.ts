@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { createPublicKey, verify } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { canonicalKeyProof } from "../../agent/protocol";
 import { parseArgs, UsageError } from "../../agent/src/args";
 import { CHECK_EXIT, formatCheck, runHealthCheck } from "../../agent/src/check";
 import { MetricsCollector } from "../../agent/src/collectors";
@@ -173,6 +175,44 @@ describe("run", () => {
     expect(Date.now() - stoppedAt).toBeLessThan(3000);
     expect(r.stderr).toMatch(/notice enrolled .*hostId=h1/);
     expect(isAliveForTest(pid)).toBe(true);
+  });
+
+  it("renews a refused agent token by proving its host key, and keeps reporting with the new one", async () => {
+    let refused = 0;
+    const server = await fakeServer((req) => {
+      if (req.url.endsWith("/enroll")) return { status: 200, body: { hostId: "h1", agentToken: "agent-1" } };
+      if (req.url.endsWith("/refresh")) return { status: 200, body: { hostId: "h1", agentToken: "agent-2" } };
+      if (req.auth === "Bearer agent-1" && refused++ === 0)
+        return apiError(401, "UNAUTHORIZED", "token revoked");
+      return reportOk();
+    });
+    const { file, stateDir } = writeConfig({ server: server.url, token: "enroll-1", name: "cli-host" });
+    const { child, result } = cli(["run", "--config", file]);
+    const renewed = await waitFor(
+      () => server.seen.find((r) => r.url.endsWith("/report") && r.auth === "Bearer agent-2"),
+      15_000,
+      "a report with the renewed token",
+    );
+    const enroll = server.seen.find((r) => r.url.endsWith("/enroll"));
+    const refresh = server.seen.find((r) => r.url.endsWith("/refresh"));
+    expect(server.seen.filter((r) => r.url.endsWith("/enroll"))).toHaveLength(1);
+    expect(refresh?.auth).toBeUndefined();
+    expect(refresh?.body).toMatchObject({ hostId: "h1", name: "cli-host" });
+    const spki = Buffer.concat([
+      Buffer.from("302a300506032b6570032100", "hex"),
+      Buffer.from(enroll?.body.publicKey, "base64"),
+    ]);
+    const signed = Buffer.from(canonicalKeyProof("cli-host", refresh?.body.proof.at));
+    const key = createPublicKey({ key: spki, format: "der", type: "spki" });
+    expect(verify(null, signed, key, Buffer.from(refresh?.body.proof.signature, "base64"))).toBe(true);
+    expect(renewed.at).toBeGreaterThan(refresh?.at ?? Infinity);
+    expect(JSON.parse(readFileSync(path.join(stateDir, "agent-token.json"), "utf8")).agentToken).toBe(
+      "agent-2",
+    );
+    child.kill("SIGTERM");
+    const r = await result;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("proved this host's key for a fresh agent token");
   });
 
   it("exits non-zero saying why when the server rejects the stored agent token", async () => {

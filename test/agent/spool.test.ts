@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CommandResult, reportRequestSchema, type Sample } from "../../agent/protocol";
+import { type CommandResult, LIMITS, reportRequestSchema, type Sample } from "../../agent/protocol";
 import { Spool } from "../../agent/src/spool";
 import { SpoolQueue } from "../../agent/src/spool-queue";
 import { ApiClient } from "../../agent/src/transport/client";
@@ -152,6 +152,33 @@ describe("the spool-backed report queue", () => {
     expect(second.spool.size.samples).toBe(0); // online again: memory
   });
 
+  it("drops the samples the edge refuses by their time and delivers the rest, without wedging", async () => {
+    // The edge keeps nothing older than its retention: here, samples before i = 300.
+    const cutoff = Date.parse(sample(300).ts);
+    const server = await fakeServer((req) => {
+      const old = (req.body.samples as Sample[]).flatMap((s, i) => (Date.parse(s.ts) < cutoff ? [i] : []));
+      if (!old.length) return reportOk();
+      const issues = old.map((i) => ({ path: `samples.${i}.ts`, message: "older than the org's retention" }));
+      return {
+        status: 400,
+        body: { error: { code: "BAD_REQUEST", message: "invalid body", requestId: "r", issues } },
+      };
+    });
+    const q = spoolQueue(tempDir());
+    q.spill();
+    q.spool.append(Array.from({ length: 900 }, (_, i) => ({ s: sample(i) })));
+    const uplink = uplinkTo(server.url, q);
+    for (let round = 0; q.size.samples > 0; round++) {
+      expect(round).toBeLessThan(20);
+      expect((await uplink.send("backfill", undefined)).ok).toBe(true);
+    }
+    const accepted = server.seen.filter((s) =>
+      s.body.samples.every((x: Sample) => Date.parse(x.ts) >= cutoff),
+    );
+    const delivered = accepted.flatMap((s) => s.body.samples.map((x: Sample) => x.ts));
+    expect(delivered).toEqual(Array.from({ length: 600 }, (_, i) => sample(300 + i).ts));
+  });
+
   it("drains a long backlog in report-sized batches, removing each only once it is accepted", async () => {
     let fail = false;
     const server = await fakeServer(() => (fail ? { status: 503, body: {} } : reportOk()));
@@ -163,8 +190,8 @@ describe("the spool-backed report queue", () => {
     expect((await uplink.send("backfill", undefined)).ok).toBe(true);
     const firstBatch = server.seen[0].body.samples.length;
     expect(firstBatch).toBeGreaterThan(0);
-    expect(firstBatch).toBeLessThan(1500); // the 768 KB budget, not everything at once
-    expect(JSON.stringify(server.seen[0].body).length).toBeLessThan(1024 * 1024);
+    expect(firstBatch).toBeLessThanOrEqual(LIMITS.samplesPerReport); // never everything at once
+    expect(JSON.stringify(server.seen[0].body).length).toBeLessThan(LIMITS.reportBytes);
     fail = true;
     expect((await uplink.send("backfill", undefined)).ok).toBe(false);
     expect(q.size.samples).toBe(1500 - firstBatch);

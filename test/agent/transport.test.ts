@@ -192,6 +192,7 @@ describe("enrolment", () => {
       enrollToken: "enroll-1",
       name: "box",
       tokenFile,
+      keyFile: `${tokenFile}.key`,
       client: clientFor(server.url),
       log: quietLog,
       retryCapMs: 1000,
@@ -199,7 +200,13 @@ describe("enrolment", () => {
     const first = await obtainAgentToken(deps);
     expect(first).toMatchObject({ hostId: "host_1", agentToken: "agent-secret", server: server.url });
     expect(server.seen[0]).toMatchObject({ url: "/api/v1/agent/enroll", auth: "Bearer enroll-1" });
-    expect(server.seen[0].body).toMatchObject({ name: "box", agentVersion: "0.1.0", platform: "linux" });
+    expect(server.seen[0].body).toMatchObject({
+      name: "box",
+      agentVersion: "0.1.0",
+      platform: "linux",
+      publicKey: expect.any(String),
+      proof: { at: expect.any(String), signature: expect.any(String) },
+    });
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect(readStoredToken(tokenFile)?.agentToken).toBe("agent-secret");
     await obtainAgentToken(deps);
@@ -214,6 +221,7 @@ describe("enrolment", () => {
       enrollToken: "bad",
       name: "box",
       tokenFile,
+      keyFile: `${tokenFile}.key`,
       client: clientFor(server.url),
       log: quietLog,
       retryCapMs: 1000,
@@ -237,6 +245,7 @@ describe("enrolment", () => {
       enrollToken: "e",
       name: "box",
       tokenFile,
+      keyFile: `${tokenFile}.key`,
       client: clientFor(server.url),
       log: quietLog,
       retryCapMs: 400,

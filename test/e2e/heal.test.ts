@@ -71,6 +71,37 @@ describe("detect → recover → verify, with the real Worker and the real agent
     );
   });
 
+  it("keeps its host when an admin revokes its agent token: it proves its host key for a new one", async () => {
+    type Token = { id: string; scope: string; hostId: string | null; revokedAt: string | null };
+    const live = async () =>
+      ((await lab.call("GET", "/api/v1/tokens")).items as Token[]).filter(
+        (t) => t.scope === "agent" && t.revokedAt === null,
+      );
+    const [old] = await live();
+    const host = (await lab.call("GET", `/api/v1/hosts/${old.hostId}`)) as { hostKey: boolean };
+    expect(host.hostKey).toBe(true);
+    const revokedAt = Date.now();
+    await lab.call("DELETE", `/api/v1/tokens/${old.id}`);
+    const [renewed] = await waitFor(
+      async () => {
+        const tokens = await live();
+        return tokens.length === 1 && tokens[0].id !== old.id && tokens;
+      },
+      { timeoutMs: 20_000, intervalMs: 250, what: "a renewed agent token" },
+    );
+    expect(renewed.hostId).toBe(old.hostId);
+    await waitFor(
+      async () => {
+        const now = await lab.call("GET", `/api/v1/hosts/${old.hostId}`);
+        return Date.parse(now.lastSeenAt) > revokedAt + 500;
+      },
+      { timeoutMs: 10_000, what: "a report with the renewed token" },
+    );
+    const audit = await lab.call("GET", `/api/v1/audit?target=${old.hostId}&action=host.key-refresh`);
+    expect(audit.items).toHaveLength(1);
+    expect(lab.agent.proc.exitCode).toBeNull();
+  });
+
   it("serves the dashboard at / and the API beside it", async () => {
     const page = await fetch(`${lab.worker.url}/`);
     expect(page.status).toBe(200);

@@ -8,8 +8,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { documentedRoutes, fill, type Route, type Seeded, seedOrg } from "./auth-matrix-seed";
 import { type CallInit, call, sql } from "./harness";
 
-/** Reachable without credentials, by design (sign-in and sign-out, the health probe). */
-const PUBLIC = new Set(["GET /api/health", "POST /api/v1/session", "DELETE /api/v1/session"]);
+/**
+ * Reachable without credentials, by design (sign-in and sign-out, the health probe, and the host
+ * key refresh, whose signed proof is its credential: enrollment.test.ts refuses every bad one).
+ */
+const PUBLIC = new Set([
+  "GET /api/health",
+  "POST /api/v1/session",
+  "DELETE /api/v1/session",
+  "POST /api/v1/agent/refresh",
+]);
+/** Admin acts an operator token must not reach either. */
+const ADMIN_ONLY = new Set(["POST /api/v1/hosts/{id}/re-enroll"]);
 /** Outside /api and the document, with credentials of its own. */
 const UNDOCUMENTED: Route[] = [{ method: "GET", path: "/metrics" }];
 /** A POST a read token may make: it computes, it changes nothing. */
@@ -39,6 +49,7 @@ function wrongScopes(route: Route): Scope[] {
   if (route.path === "/metrics") return ["agent", "enroll", "operator"];
   if (AGENT_ONLY.has(key)) return ["admin", "read", "operator", "enroll", "metrics"];
   if (key === ENROLL) return ["read", "operator", "agent", "metrics"];
+  if (ADMIN_ONLY.has(key)) return ["agent", "enroll", "metrics", "read", "operator"];
   const writes = route.method !== "GET" && !READ_ONLY_POSTS.has(key);
   return writes ? ["agent", "enroll", "metrics", "read"] : ["agent", "enroll", "metrics"];
 }
@@ -94,7 +105,13 @@ describe("the auth matrix", { timeout: 120_000 }, () => {
   it("covers every documented route but the explicitly public ones", () => {
     expect(routes.length).toBeGreaterThan(40);
     const documented = routes.map((r) => `${r.method} ${r.path}`);
-    for (const route of ["GET /api/v1/hosts", "POST /api/v1/orgs", "GET /api/v1/audit", "GET /metrics"]) {
+    for (const route of [
+      "GET /api/v1/hosts",
+      "POST /api/v1/orgs",
+      "GET /api/v1/audit",
+      "GET /metrics",
+      "POST /api/v1/hosts/{id}/re-enroll",
+    ]) {
       expect(documented).toContain(route);
     }
   });

@@ -59,10 +59,10 @@ describe("authentication", () => {
     });
   });
 
-  it("revokes a host's previous agent token when the host enrols again", async () => {
+  it("revokes a host's previous agent token when the host enrols again with its key", async () => {
     const t = await newTenant();
     const first = await t.enroll("web-1");
-    const again = await t.enroll("web-1");
+    const again = await t.enroll("web-1", undefined, { key: first.key });
     expect(again.hostId).toBe(first.hostId);
     await first.report({}, 401);
     await again.report({}, 200);
@@ -82,7 +82,7 @@ describe("authentication", () => {
     const t = await newTenant();
     const first = await t.enroll("web-1");
     await first.report({}, 200);
-    const again = await t.enroll("web-1");
+    const again = await t.enroll("web-1", undefined, { key: first.key });
     await first.report({}, 401);
     await again.report({}, 200);
   });

@@ -10,7 +10,7 @@ describe("the channels API", () => {
   it("stores secrets but shows only masked forms", async () => {
     const t = await newTenant();
     const pd = await addChannel(t, { kind: "pagerduty", routingKey: ROUTING_KEY });
-    expect(pd.secret).toBe("e93f…d1a6");
+    expect(pd.secret).toBe("…d1a6");
     const slack = await addChannel(t, {
       kind: "slack",
       url: "https://hooks.slack.com/services/T000/B000/XXXXXXXXSECRET",
@@ -21,6 +21,17 @@ describe("the channels API", () => {
     expect(JSON.stringify(listed)).not.toContain(ROUTING_KEY);
     const [row] = await sql("SELECT secret FROM channels WHERE id = ?", pd.id);
     expect(row.secret).toBe(ROUTING_KEY);
+  });
+
+  it("shows at most 4 characters of a 16-character webhook secret", async () => {
+    const t = await newTenant();
+    const hook = await addChannel(t, {
+      kind: "webhook",
+      url: "http://receiver.test/h",
+      secret: "abcdefgh12345678",
+    });
+    expect(hook.secret).toBe("…5678");
+    expect(hook.secret?.replace("…", "").length).toBeLessThanOrEqual(4);
   });
 
   it("refuses non-http URLs, unknown kinds and short webhook secrets", async () => {

@@ -77,7 +77,7 @@ describe("diagnostics in issues", () => {
     const agent = await t.enroll();
     const rnd = noise(5);
     const start = Date.now() - 700 * MIN;
-    await agent.report({ reason: "backfill", samples: minutes(600, () => ({ cpu: 20 + rnd() * 4 }), start) });
+    await agent.backfill(minutes(600, () => ({ cpu: 20 + rnd() * 4 }), start));
     expect(await t.issues(`?host=${agent.hostId}`)).toEqual([]);
     await agent.report({ samples: minutes(5, () => ({ cpu: 60 }), start + 600 * MIN) });
     const issues = await byRule(t, agent.hostId);
@@ -95,10 +95,7 @@ describe("diagnostics in issues", () => {
     );
     const agent = await t.enroll();
     const start = Date.now() - 900 * MIN;
-    await agent.report({
-      reason: "backfill",
-      samples: minutes(800, (i) => ({ latency: 100 + (i % 4) }), start),
-    });
+    await agent.backfill(minutes(800, (i) => ({ latency: 100 + (i % 4) }), start));
     expect(await t.issues(`?host=${agent.hostId}`)).toEqual([]);
     await agent.report({ samples: minutes(1, () => ({ latency: 900 }), start + 800 * MIN) });
     const issues = await byRule(t, agent.hostId);

@@ -18,7 +18,6 @@ import {
   sql,
   storedSamples,
   type Tenant,
-  touched,
 } from "./harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];

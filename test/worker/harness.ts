@@ -7,7 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { z } from "zod";
-import type { ReportResponse } from "../../agent/protocol";
+import { canonicalKeyProof, LIMITS, type ReportResponse } from "../../agent/protocol";
 import type { HealingConfig } from "../../worker/schemas/config";
 import type { HealthCheckSchema, MetricsSchema } from "../../worker/schemas/healing";
 import type { HostSummary } from "../../worker/schemas/hosts";
@@ -49,8 +49,16 @@ export interface CallInit {
   headers?: Record<string, string>;
 }
 
+/**
+ * A client address per call, unless a test sets one: failed authentications are limited per
+ * client, and the tests that fail on purpose (the auth matrix) must not meet that limit.
+ */
+let client = 0;
+export const nextClientIp = () => `2001:db8::${(client++).toString(16)}`;
+
 export async function call(path: string, init: CallInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
+  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", nextClientIp());
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   let body: BodyInit | undefined = init.raw;
   if (init.body !== undefined) {
@@ -121,11 +129,50 @@ export async function orgSamples(orgId: string): Promise<number> {
  */
 export const touched = (hostId: string) => hostStub(hostId).changed();
 
+const base64 = (buf: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+
+/** A host's Ed25519 key, as the agent keeps one: its public half and proofs signed with it. */
+export interface HostKey {
+  publicKey: string;
+  prove(name: string, at?: number): Promise<{ at: string; signature: string }>;
+}
+
+export async function hostKey(): Promise<HostKey> {
+  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
+  const publicKey = base64((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+  // Proofs must be newer than the last one accepted: a per-key clock that never repeats a millisecond.
+  let last = 0;
+  return {
+    publicKey,
+    async prove(name, at) {
+      const when = at ?? Math.max(Date.now(), last + 1);
+      last = Math.max(last, when);
+      const iso = new Date(when).toISOString();
+      const data = new TextEncoder().encode(canonicalKeyProof(name, iso));
+      return {
+        at: iso,
+        signature: base64(await crypto.subtle.sign({ name: "Ed25519" }, pair.privateKey, data)),
+      };
+    },
+  };
+}
+
+export interface EnrollOptions {
+  /** The host's key (default: a new one); null enrols without one, as agents before host keys did. */
+  key?: HostKey | null;
+  /** The enroll token (default: a new unlimited one). */
+  token?: string;
+  group?: string;
+}
+
 export interface Tenant {
   orgId: string;
   admin: string;
   token(scope: "admin" | "read" | "enroll", name?: string): Promise<string>;
-  enroll(name?: string, facts?: Record<string, unknown>): Promise<Agent>;
+  enroll(name?: string, facts?: Record<string, unknown>, opts?: EnrollOptions): Promise<Agent>;
   config(patch: unknown): Promise<HealingConfig>;
   get<T>(path: string): Promise<T>;
   issues(query?: string): Promise<Issue[]>;
@@ -153,14 +200,16 @@ export async function newTenant(): Promise<Tenant> {
       return (await json<{ token: string }>("/api/v1/tokens", { token: admin, body: { scope, name } }, 201))
         .token;
     },
-    async enroll(name = unique("host"), facts = { hostname: `${name}.local`, os: "Debian 12" }) {
-      const enrollToken = await tenant.token("enroll");
-      const body = { name, ...facts };
+    async enroll(name = unique("host"), facts = { hostname: `${name}.local`, os: "Debian 12" }, opts = {}) {
+      const enrollToken = opts.token ?? (await tenant.token("enroll"));
+      const key = opts.key === undefined ? await hostKey() : opts.key;
+      const identity = key ? { publicKey: key.publicKey, proof: await key.prove(name) } : {};
+      const body = { name, ...facts, ...identity, ...(opts.group ? { group: opts.group } : {}) };
       const res = await json<{ hostId: string; agentToken: string }>("/api/v1/agent/enroll", {
         token: enrollToken,
         body,
       });
-      return agent(res.hostId, res.agentToken, name);
+      return { ...agent(res.hostId, res.agentToken, name), key: key ?? undefined };
     },
     config: (patch) => json("/api/healing/config", { token: admin, body: patch }),
     get: (path) => json(path, { token: admin }),
@@ -181,7 +230,11 @@ export interface Agent {
   hostId: string;
   token: string;
   name: string;
+  /** The key it enrolled with (absent: enrolled without one). */
+  key?: HostKey;
   report(body?: Partial<ReportBody>, status?: number): Promise<ReportResponse>;
+  /** Sends samples oldest first in report-sized batches, as the agent drains its spool. */
+  backfill(samples: unknown[]): Promise<void>;
 }
 
 interface ReportBody {
@@ -199,6 +252,16 @@ export function agent(hostId: string, token: string, name: string): Agent {
     name,
     report: (body = {}, status = 200) =>
       json("/api/v1/agent/report", { token, body: { protocol: 1, samples: [sample()], ...body } }, status),
+    async backfill(samples) {
+      for (let i = 0; i < samples.length; i += LIMITS.samplesPerReport) {
+        const body = {
+          protocol: 1,
+          reason: "backfill",
+          samples: samples.slice(i, i + LIMITS.samplesPerReport),
+        };
+        await json("/api/v1/agent/report", { token, body });
+      }
+    },
   };
 }
 

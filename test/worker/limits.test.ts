@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, series, storedSamples } from "./harness";
+import { LIMITS } from "../../agent/protocol";
+import { call, expectError, json, newTenant, sample, series, storedSamples } from "./harness";
 import { callWith, rowCount } from "./sec-harness";
 
 const slackBody = (padding: number) => ({
@@ -18,13 +19,26 @@ describe("body-size limits", () => {
     expect(await rowCount("channels", t.orgId)).toBe(0);
   });
 
-  it("accepts agent reports up to 1 MB (a spool flush of 1000 samples)", async () => {
+  it("accepts agent reports over 64 KB (a spool flush of a report's worth of samples)", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
-    const samples = series(1000, { cpu: 5 }, 1);
+    const metrics = { cpu: 5, swap: 1, load5: 0.5, load15: 0.4, "net.rx": 1000, "disk:/var": 40 };
+    const samples = series(LIMITS.samplesPerReport, metrics, 1);
     expect(JSON.stringify({ protocol: 1, samples }).length).toBeGreaterThan(64 * 1024);
     await agent.report({ samples });
-    expect(await t.samples(agent.hostId, "?limit=1000")).toHaveLength(1000);
+    expect(await t.samples(agent.hostId, "?limit=1000")).toHaveLength(LIMITS.samplesPerReport);
+  });
+
+  it("answers a report over the protocol's byte limit with 413 and stores nothing", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    const big = { protocol: 1, samples: [sample()], agentVersion: "x".repeat(LIMITS.reportBytes) };
+    await expectError(
+      await call("/api/v1/agent/report", { token: agent.token, body: big }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    );
+    expect(await t.samples(agent.hostId)).toEqual([]);
   });
 
   it("takes both limits from SELFHEAL_MAX_BODY_BYTES and SELFHEAL_MAX_REPORT_BYTES", async () => {

@@ -6,8 +6,8 @@ describe("the report pipeline", () => {
     const t = await newTenant();
     const agent = await t.enroll();
     const samples = series(1500, { cpu: 20 }, 5);
-    await agent.report({ reason: "backfill", samples });
-    await agent.report({ reason: "backfill", samples: samples.slice(0, 700) });
+    await agent.backfill(samples);
+    await agent.report({ reason: "backfill", samples: samples.slice(0, 500) });
     const items = await t.samples(agent.hostId, "?limit=5000");
     expect(items).toHaveLength(1500);
     expect(items[0].ts).toBe(samples[0].ts);

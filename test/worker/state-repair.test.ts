@@ -1,5 +1,7 @@
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { newTenant, service, sql } from "./harness";
+import type { HotState } from "../../worker/objects/host/hot-state";
+import { hostStub, must, newTenant, service, sql } from "./harness";
 
 // Two overlapping reports from one host can each read the host's engine state and write it back
 // (D1 has no row locks), so the later write may drop what the earlier one learned. The issues
@@ -9,7 +11,12 @@ describe("issues stay consistent with the engine after a lost state update", () 
     const t = await newTenant();
     const agent = await t.enroll();
     await agent.report({ services: [service("web", "down")] });
-    await sql("UPDATE hosts SET engine_state = NULL WHERE id = ?", agent.hostId);
+    // the engine state lives in the host's object: lose it there
+    await runInDurableObject(hostStub(agent.hostId), (_o, state) => {
+      const hot = must(state.storage.kv.get<HotState>("hot"));
+      state.storage.kv.put("hot", { ...hot, host: { ...hot.host, engineState: null } });
+    });
+    await abortAllDurableObjects(); // so the object reads its storage again
 
     await agent.report({ services: [service("web", "up")] });
     const [issue] = await t.issues(`?host=${agent.hostId}`);

@@ -74,7 +74,7 @@ export function handleError(err: unknown, c: Context) {
   }
   if (err instanceof HTTPException) {
     const code = statusToCode(err.status);
-    const message = err.status === 413 ? "request body is larger than 1 MB" : err.message || code;
+    const message = err.status === 413 ? "request body is too large" : err.message || code;
     return c.json(errorBody(code, message, requestId), codeToStatus(code));
   }
   console.error(JSON.stringify({ requestId, error: String(err), stack: (err as Error)?.stack }));

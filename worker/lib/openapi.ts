@@ -51,7 +51,7 @@ const errorText: Record<ErrorCode, string> = {
   NOT_FOUND: "Not found in the caller's org",
   METHOD_NOT_ALLOWED: "Method not allowed",
   CONFLICT: "The resource is not in a state that allows this",
-  PAYLOAD_TOO_LARGE: "Body over the size limit (64 KB; 1 MB for agent reports)",
+  PAYLOAD_TOO_LARGE: "Body over the size limit (64 KB; 256 KB for agent reports)",
   UNSUPPORTED_MEDIA_TYPE: "Body is not application/json",
   RATE_LIMITED: "Too many requests",
   INTERNAL: "Internal error",

@@ -13,7 +13,13 @@ import { resolveToken } from "../services/auth";
 export const SESSION_COOKIE = "selfheal_session";
 
 /** Routes reachable without credentials, as "METHOD path". */
-const PUBLIC = new Set(["GET /api/health", "POST /api/v1/session", "DELETE /api/v1/session"]);
+const PUBLIC = new Set([
+  "GET /api/health",
+  "POST /api/v1/session",
+  "DELETE /api/v1/session",
+  // A host whose agent token was refused: its signed host key proof is the credential.
+  "POST /api/v1/agent/refresh",
+]);
 
 export function presentedToken(header: string | undefined, cookie: string | undefined): string | null {
   if (header !== undefined) {

@@ -8,11 +8,12 @@
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { MiddlewareHandler } from "hono/types";
+import { LIMITS } from "../../agent/protocol";
 import type { AppEnv, Env } from "../env";
 import { ApiError } from "../lib/errors";
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-export const DEFAULT_MAX_REPORT_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_REPORT_BYTES = LIMITS.reportBytes;
 /** Per token and minute: generous enough for bench:ingest and an agent flushing its spool. */
 export const DEFAULT_RATE_PER_MINUTE = 6000;
 export const DEFAULT_AGENT_RATE_PER_MINUTE = 1200;
@@ -52,8 +53,15 @@ interface Verdict {
 }
 
 /** Fixed one-minute windows per key, kept in this isolate's memory. */
-class IsolateWindows {
+export class IsolateWindows {
   private windows = new Map<string, { start: number; count: number }>();
+
+  /** The key's current window without counting: how many so far, and seconds until it ends. */
+  peek(key: string, now: number): { count: number; retryAfter: number } {
+    const w = this.windows.get(key);
+    if (!w || now - w.start >= 60_000) return { count: 0, retryAfter: 0 };
+    return { count: w.count, retryAfter: Math.max(1, Math.ceil((w.start + 60_000 - now) / 1000)) };
+  }
 
   take(key: string, limit: number, now: number): Verdict {
     let w = this.windows.get(key);

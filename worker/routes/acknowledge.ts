@@ -6,7 +6,7 @@ import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { IssueDetailSchema } from "../schemas/issues";
 import { acknowledgeIssue } from "../services/acknowledge";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 
 const acknowledge = createRoute({
   method: "post",
@@ -24,6 +24,6 @@ const acknowledge = createRoute({
 export const acknowledgeRoutes = newRouter().openapi(acknowledge, async (c) => {
   const issue = await acknowledgeIssue(c.var.db, c.var.principal, c.req.valid("param").id);
   await wakeHosts(c.env, [issue.hostId]);
-  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   return c.json(issue, 200);
 });

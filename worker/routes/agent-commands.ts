@@ -63,7 +63,10 @@ export const agentCommandRoutes = newRouter()
       [HOST_HEADER]: hostId,
       [TOKEN_HEADER]: tokenId,
     };
-    return (await hostObject(c.env, hostId).fetch(SOCKET_URL, { headers })) as never;
+    const res = await hostObject(c.env, hostId).fetch(SOCKET_URL, { headers });
+    if (!res.webSocket) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
+    // a response of our own (the object's has immutable headers) for the security headers to go on
+    return new Response(null, { status: 101, webSocket: res.webSocket }) as never;
   })
   .openapi(poll, async (c) => {
     const { orgId, hostId } = c.var.principal;

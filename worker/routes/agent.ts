@@ -3,6 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import {
   enrollRequestSchema,
   enrollResponseSchema,
+  refreshRequestSchema,
   reportRequestSchema,
   reportResponseSchema,
 } from "../../agent/protocol";
@@ -14,19 +15,35 @@ import { currentActor } from "../services/audit";
 import { signCommands } from "../services/command-signing";
 import { runEdgeActions } from "../services/edge-actions";
 import { enrollHost } from "../services/enroll";
-import { deliverNotifications, originOf } from "../services/notify";
+import { refreshHostToken } from "../services/enroll/refresh";
+import { deliverNotifications } from "../services/notify";
 import { serverTiming } from "../services/report/timing";
 import { COMMAND_SOCKET_PATH, LONG_POLL_SECONDS } from "./agent-commands";
 
 const enroll = createRoute({
   method: "post",
   path: "/enroll",
-  summary: "Enrol a host: returns its agent token (once); earlier agent tokens of the host are revoked",
+  summary:
+    "Enrol a host: returns its agent token (once). A name already enrolled needs the host's key proof or its re-enroll token (else 409); the host's earlier agent tokens are revoked",
   tags: ["agent"],
   middleware: [allow("enroll", "admin")] as const,
   request: { body: jsonBody(enrollRequestSchema.openapi("EnrollRequest")) },
   responses: {
     200: jsonContent(enrollResponseSchema.openapi("EnrollResponse"), "The host and its agent token"),
+    ...errorResponses("BAD_REQUEST", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
+const refresh = createRoute({
+  method: "post",
+  path: "/refresh",
+  summary:
+    "A fresh agent token for a host that proves its host key (no bearer token: the signed proof is the credential)",
+  tags: ["agent"],
+  security: [],
+  request: { body: jsonBody(refreshRequestSchema.openapi("RefreshRequest")) },
+  responses: {
+    200: jsonContent(enrollResponseSchema, "The host and its new agent token"),
     ...errorResponses("BAD_REQUEST", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
@@ -50,9 +67,18 @@ const report = createRoute({
 export const agentRoutes = newRouter()
   .openapi(enroll, async (c) =>
     c.json(
-      await enrollHost(c.var.db, c.var.principal.orgId, c.req.valid("json")).then(async (enrolled) => {
+      await enrollHost(c.var.db, c.var.principal, c.req.valid("json")).then(async (enrolled) => {
         await tellRevoked(c.env, c.var.db, { hostId: enrolled.hostId }); // the host's earlier agent tokens
         return enrolled;
+      }),
+      200,
+    ),
+  )
+  .openapi(refresh, async (c) =>
+    c.json(
+      await refreshHostToken(c.var.db, c.req.valid("json")).then(async (refreshed) => {
+        await tellRevoked(c.env, c.var.db, { hostId: refreshed.hostId }); // the token it replaces
+        return refreshed;
       }),
       200,
     ),
@@ -68,8 +94,7 @@ export const agentRoutes = newRouter()
       currentActor(),
     );
     const { response, followUps } = unwrap(outcome, c.var.db.meter);
-    if (followUps.notify)
-      c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    if (followUps.notify) c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     if (followUps.edgeActions)
       c.executionCtx.waitUntil(
         runEdgeActions(c.var.db, orgId, hostId).then(() => wakeHosts(c.env, [hostId])),

@@ -35,7 +35,7 @@ const list = createRoute({
       .object({
         action: z
           .string()
-          .regex(/^[a-z_]+(\.[a-z_]+)?$/, "a target type (token) or an action (token.create)")
+          .regex(/^[a-z_]+(\.[a-z_-]+)?$/, "a target type (token) or an action (token.create)")
           .optional(),
         target: z.string().min(1).max(128).optional(),
         actor: z.string().min(1).max(64).optional().openapi({ description: "the acting token's id" }),

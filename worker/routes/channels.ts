@@ -19,7 +19,6 @@ import {
   testChannel,
   updateChannel,
 } from "../services/channels";
-import { originOf } from "../services/notify";
 
 const tags = ["notifications"];
 const create = createRoute({
@@ -113,8 +112,7 @@ export const channelRoutes = newRouter()
   })
   .openapi(test, async (c) => {
     const { id } = c.req.valid("param");
-    const origin = originOf(c.req.url);
-    return c.json(await testChannel(c.var.db, c.env, c.var.principal.orgId, id, origin), 200);
+    return c.json(await testChannel(c.var.db, c.env, c.var.principal.orgId, id), 200);
   })
   .openapi(log, async (c) =>
     c.json({ items: await listDeliveries(c.var.db, c.var.principal.orgId, c.req.valid("query")) }, 200),

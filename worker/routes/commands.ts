@@ -1,11 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { line } from "../../agent/protocol/text";
 import { commandStatuses } from "../db/schema";
 import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { allow, operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
 import { runEdgeActions } from "../services/edge-actions";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 
@@ -65,7 +66,7 @@ const reject = createRoute({
     body: {
       required: false,
       content: {
-        "application/json": { schema: z.object({ reason: z.string().min(1).max(500).optional() }).strict() },
+        "application/json": { schema: z.object({ reason: line(500).min(1).optional() }).strict() },
       },
     },
   },
@@ -82,7 +83,7 @@ export const commandRoutes = newRouter()
   .openapi(approve, async (c) => {
     const approved = await approveCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id);
     await wakeHosts(c.env, [approved.hostId]);
-    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     c.executionCtx.waitUntil(
       runEdgeActions(c.var.db, c.var.principal.orgId, approved.hostId).then(() =>
         wakeHosts(c.env, [approved.hostId]),
@@ -94,7 +95,7 @@ export const commandRoutes = newRouter()
     const reason = c.req.valid("json")?.reason ?? "rejected by an operator";
     const rejected = await rejectCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id, reason);
     await wakeHosts(c.env, [rejected.hostId]);
-    c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     return c.json(rejected, 200);
   });
 

@@ -7,7 +7,7 @@ import { wakeHosts } from "../objects/host/stub";
 import { HostActionRequestSchema, HostActionSchema } from "../schemas/host-actions";
 import { hostIdParam } from "../schemas/hosts";
 import { runHostAction } from "../services/host-actions/run";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 
 const run = createRoute({
   method: "post",
@@ -26,6 +26,6 @@ const run = createRoute({
 export const hostActionRoutes = newRouter().openapi(run, async (c) => {
   const queued = await runHostAction(c.var.db, c.var.principal, c.req.valid("param").id, c.req.valid("json"));
   await wakeHosts(c.env, [queued.hostId]);
-  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   return c.json(queued, 202);
 });

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { wakeHosts } from "../objects/host/stub";
+import { tellRevoked, wakeHosts } from "../objects/host/stub";
 import { HostSummarySchema, hostIdParam, SamplesSchema, samplesQuery } from "../schemas/hosts";
+import { RE_ENROLL_DEFAULT_S, reEnrollHost } from "../services/enroll/re-enroll";
 import { setHostGroup } from "../services/host-group";
 import { getHost, listHosts, listSamples } from "../services/hosts";
 
@@ -55,16 +56,76 @@ const setGroup = createRoute({
   },
 });
 
+const reEnroll = createRoute({
+  method: "post",
+  path: "/{id}/re-enroll",
+  summary:
+    "Re-enrol a host: forgets its host key, revokes its agent tokens, and returns a single-use enroll token bound to it (shown once)",
+  tags: ["hosts"],
+  middleware: [admins()] as const,
+  request: {
+    params: hostIdParam,
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              expiresIn: z
+                .number()
+                .int()
+                .min(60)
+                .max(30 * 24 * 3600)
+                .optional()
+                .openapi({ description: `lifetime in seconds (default ${RE_ENROLL_DEFAULT_S})` }),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(
+      z
+        .object({
+          hostId: z.string(),
+          name: z.string(),
+          tokenId: z.string(),
+          token: z
+            .string()
+            .openapi({ description: "shown once; put it in the host's agent config as token" }),
+          expiresAt: z.string().openapi({ format: "date-time" }),
+        })
+        .openapi("ReEnrollToken"),
+      "The host's single-use re-enroll token",
+    ),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
+  },
+});
+
 export const hostRoutes = newRouter()
   .openapi(list, async (c) => c.json({ items: await listHosts(c.var.db, c.var.principal.orgId) }, 200))
   .openapi(one, async (c) =>
-    c.json(await getHost(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
+    c.json(await getHost(c.var.db, c.env, c.var.principal.orgId, c.req.valid("param").id), 200),
   )
   .openapi(setGroup, async (c) => {
     const { orgId } = c.var.principal;
-    const host = await setHostGroup(c.var.db, orgId, c.req.valid("param").id, c.req.valid("json").group);
+    const host = await setHostGroup(
+      c.var.db,
+      c.env,
+      orgId,
+      c.req.valid("param").id,
+      c.req.valid("json").group,
+    );
     await wakeHosts(c.env, [host.id]); // rolling recovery reads the host's group
     return c.json(host, 200);
+  })
+  .openapi(reEnroll, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json") ?? {};
+    const issued = await reEnrollHost(c.var.db, c.var.principal.orgId, id, body.expiresIn);
+    await tellRevoked(c.env, c.var.db, { hostId: issued.hostId }); // its agent token, in every isolate
+    return c.json(issued, 201);
   })
   .openapi(samples, async (c) => {
     const series = await listSamples(

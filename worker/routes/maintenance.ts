@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { line } from "../../agent/protocol/text";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { createWindow, deleteWindow, listWindows } from "../services/maintenance";
@@ -25,7 +26,7 @@ const WindowInputSchema = z
     rule: z.string().min(1).max(64).optional(),
     startsAt: z.iso.datetime({ offset: true }).optional().openapi({ description: "default: now" }),
     endsAt: z.iso.datetime({ offset: true }),
-    reason: z.string().min(1).max(500),
+    reason: line(500).min(1),
   })
   .strict()
   .openapi("MaintenanceWindowInput");

@@ -4,7 +4,7 @@ import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { RecoverRequestSchema, RecoverResponseSchema } from "../schemas/healing";
 import { runEdgeActions } from "../services/edge-actions";
-import { deliverNotifications, originOf } from "../services/notify";
+import { deliverNotifications } from "../services/notify";
 import { manualRecover } from "../services/recover";
 
 const recover = createRoute({
@@ -24,7 +24,7 @@ export const recoverRoutes = newRouter().openapi(recover, async (c) => {
   const { issue_id, action } = c.req.valid("json");
   const queued = await manualRecover(c.var.db, c.var.principal.orgId, issue_id, action);
   await wakeHosts(c.env, [queued.hostId]); // a waiting agent gets it at once
-  c.executionCtx.waitUntil(deliverNotifications(c.env, originOf(c.req.url), { linger: true }));
+  c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   c.executionCtx.waitUntil(
     runEdgeActions(c.var.db, c.var.principal.orgId, queued.hostId).then(() =>
       wakeHosts(c.env, [queued.hostId]),

@@ -36,6 +36,8 @@ const NewTokenSchema = z
     prefix: z.string(),
     createdAt: isoTime,
     expiresAt: isoTime.nullable(),
+    maxUses: z.number().int().nullable(),
+    hostGroups: z.array(z.string()).nullable(),
   })
   .openapi("NewToken");
 
@@ -50,6 +52,9 @@ const TokenSchema = z
     lastUsedAt: isoTime.nullable(),
     expiresAt: isoTime.nullable().openapi({ description: "null: never expires" }),
     revokedAt: isoTime.nullable(),
+    uses: z.number().int().openapi({ description: "enrolments made with it (enroll tokens)" }),
+    maxUses: z.number().int().nullable().openapi({ description: "null: unlimited" }),
+    hostGroups: z.array(z.string()).nullable().openapi({ description: "null: any group" }),
   })
   .openapi("Token");
 
@@ -77,8 +82,25 @@ const create = createRoute({
             .datetime({ offset: true })
             .optional()
             .openapi({ description: "absolute expiry, within 366 days; not with expiresIn" }),
+          maxUses: z
+            .number()
+            .int()
+            .min(1)
+            .max(100_000)
+            .optional()
+            .openapi({ description: "enroll tokens: how many enrolments it allows (default unlimited)" }),
+          hostGroups: z
+            .array(z.string().min(1).max(128))
+            .min(1)
+            .max(50)
+            .optional()
+            .openapi({ description: "enroll tokens: the only host groups it enrols into (default any)" }),
         })
-        .strict(),
+        .strict()
+        .refine((b) => b.scope === "enroll" || (b.maxUses === undefined && b.hostGroups === undefined), {
+          message: "maxUses and hostGroups limit enroll tokens only",
+          path: ["scope"],
+        }),
     ),
   },
   responses: {
@@ -112,9 +134,15 @@ const revoke = createRoute({
 export const tokenRoutes = newRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
-    const { scope, name } = body;
+    const { scope, name, maxUses, hostGroups } = body;
     const expiresAt = expiryOf(body, Date.now());
-    const created = await createToken(c.var.db, c.var.principal.orgId, { scope, name, expiresAt });
+    const created = await createToken(c.var.db, c.var.principal.orgId, {
+      scope,
+      name,
+      expiresAt,
+      maxUses,
+      hostGroups,
+    });
     return c.json({ ...created, scope }, 201);
   })
   .openapi(list, async (c) => c.json({ items: await listTokens(c.var.db, c.var.principal.orgId) }, 200))

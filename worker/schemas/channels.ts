@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { line } from "../../agent/protocol/text";
 import { channelKinds, deliveryStatuses, severities } from "../db/schema";
 
 const isoTime = z.string().openapi({ format: "date-time" });
@@ -6,7 +7,7 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https U
 const names = z.array(z.string().min(1).max(200)).max(100);
 
 const common = {
-  name: z.string().min(1).max(100),
+  name: line(100).min(1),
   minSeverity: z.enum(severities).default("high"),
   hosts: names.optional().openapi({ description: "host ids or names; empty or absent: every host" }),
   groups: names.optional(),

@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { entityName } from "../../agent/protocol";
+import { line } from "../../agent/protocol/text";
 import { ACTION_NAMES } from "../../agent/src/actions/names";
 import { commandStatuses, issueStatuses } from "../db/schema";
 import { severitySchema } from "./issues";
@@ -16,7 +17,7 @@ export const HostActionRequestSchema = z
   .object({
     action: z.enum(HOST_ACTIONS).openapi({ description: "one of the agent's action kinds" }),
     target: entityName.optional().openapi({ description: "service, cache, config or script name" }),
-    reason: z.string().trim().min(1).max(500),
+    reason: line(500).trim().min(1),
     severity: severitySchema
       .optional()
       .openapi({ description: "default: critical for emergency_shutdown, else high" }),

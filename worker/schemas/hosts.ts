@@ -23,6 +23,9 @@ export const HostSummarySchema = z
     hostname: z.string().nullable(),
     os: z.string().nullable(),
     group: z.string().nullable(),
+    hostKey: z.boolean().openapi({
+      description: "the host proves itself with its key; false: enrolled before host keys (re-enroll it)",
+    }),
     online: z.boolean(),
     lastSeenAt: isoTime.nullable(),
     healthScore: z.number().nullable(),

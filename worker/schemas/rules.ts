@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { RULE_KINDS, type Rule } from "../../agent/engine";
+import { line, multiline } from "../../agent/protocol/text";
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
 
@@ -20,8 +21,8 @@ export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
 export const ruleSchema = z
   .object({
     id: z.string().max(64).regex(NAME, nameText),
-    name: z.string().min(1).max(128).optional(),
-    description: z.string().max(1000).optional(),
+    name: line(128).min(1).optional(),
+    description: multiline(1000).optional(),
     kind: z.enum(RULE_KINDS as [Rule["kind"], ...Rule["kind"][]]),
     metric: z
       .string()

@@ -15,14 +15,18 @@ type ChannelRow = typeof channels.$inferSelect;
 type NewChannel = z.infer<typeof NewChannelSchema>;
 type ChannelPatch = z.infer<typeof ChannelPatchSchema>;
 
-/** Enough to recognise a secret, never enough to use it. */
+/**
+ * Enough to recognise a secret, never enough to use it: its last 4 characters at most, and none
+ * of one shorter than 16. A URL keeps its scheme and host, which are not the secret part.
+ */
 export function mask(secret: string | null): string | null {
   if (!secret) return secret;
+  const tail = (s: string) => (s.length < 16 ? "…" : `…${s.slice(-4)}`);
   if (/^https?:\/\//.test(secret)) {
     const url = new URL(secret);
-    return `${url.protocol}//${url.host}/…${secret.slice(-4)}`;
+    return `${url.protocol}//${url.host}/${tail(secret.slice(url.origin.length))}`;
   }
-  return secret.length <= 8 ? "…" : `${secret.slice(0, 4)}…${secret.slice(-4)}`;
+  return tail(secret);
 }
 
 export function channelView(c: ChannelRow) {
@@ -152,7 +156,7 @@ export async function listDeliveries(db: Db, orgId: string, q: z.infer<typeof de
 }
 
 /** Sends a test message now (stored like any delivery, so a failure is retried and logged). */
-export async function testChannel(db: Db, env: Env, orgId: string, id: string, origin: string) {
+export async function testChannel(db: Db, env: Env, orgId: string, id: string) {
   const row = await channelRow(db, orgId, id);
   const now = Date.now();
   const deliveryId = `dlv_${randomBase62(20)}`;
@@ -166,7 +170,7 @@ export async function testChannel(db: Db, env: Env, orgId: string, id: string, o
     groupKey: `test:${deliveryId}`,
     status: "pending",
     nextAttemptAt: now,
-    origin,
+    origin: null,
     createdAt: now,
     updatedAt: now,
   });

@@ -2,11 +2,18 @@
 import { and, eq, or } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { hosts } from "../db/schema";
+import type { Env } from "../env";
 import { notFound } from "../lib/errors";
 import { auditIf } from "./audit";
 import { getHost } from "./hosts";
 
-export async function setHostGroup(db: Db, orgId: string, idOrName: string, group: string | null) {
+export async function setHostGroup(
+  db: Db,
+  env: Pick<Env, "HOST">,
+  orgId: string,
+  idOrName: string,
+  group: string | null,
+) {
   const where = and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName)));
   const found = db.select({ id: hosts.id }).from(hosts).where(where);
   const [, updated] = await runBatch(db, [
@@ -15,5 +22,5 @@ export async function setHostGroup(db: Db, orgId: string, idOrName: string, grou
   ]);
   const [row] = updated.results as { id: string }[];
   if (!row) throw notFound("host");
-  return getHost(db, orgId, row.id);
+  return getHost(db, env, orgId, row.id);
 }

@@ -12,7 +12,9 @@ import type { Env } from "../env";
 import { iso } from "../lib/time";
 import type { Range, SeriesItem } from "../objects/host/history";
 import { hostObject, unwrap } from "../objects/host/stub";
+import { SampleSchema } from "../schemas/hosts";
 import { fromRow, toSeriesItem } from "./retention-buckets";
+import { viewRows } from "./stored-rows";
 
 export type Resolution = "raw" | "minute" | "hour";
 
@@ -54,15 +56,24 @@ async function readD1(db: Db, hostId: string, resolution: Resolution, range: Ran
     .orderBy(range.from !== undefined ? asc(at) : desc(at))
     .limit(range.limit);
   if (range.from === undefined) rows.reverse();
+  // A stored row whose view throws or fails the schema is skipped (and logged), never a 500.
   if (resolution === "raw")
-    return (rows as (typeof metricSamples.$inferSelect)[]).map((r) => ({
-      ts: iso(r.ts),
-      metrics: sampleMetrics(r),
-    }));
+    return viewRows(
+      "metric_samples",
+      rows as (typeof metricSamples.$inferSelect)[],
+      SampleSchema,
+      (r) => ({ ts: iso(r.ts), metrics: sampleMetrics(r) }),
+      (r) => `${r.hostId}@${r.ts}`,
+    );
   // Back to SQL column names, the one row shape the bucket arithmetic reads.
   const names = Object.entries(getTableColumns(t)).map(([key, col]) => [key, col.name] as const);
-  return rows.map((r) =>
-    toSeriesItem(fromRow(Object.fromEntries(names.map(([key, name]) => [name, r[key as keyof typeof r]])))),
+  return viewRows(
+    resolution === "minute" ? "metric_rollups_1m" : "metric_rollups_1h",
+    rows as (typeof metricRollups1m.$inferSelect)[],
+    SampleSchema,
+    (r) =>
+      toSeriesItem(fromRow(Object.fromEntries(names.map(([key, name]) => [name, r[key as keyof typeof r]])))),
+    (r) => `${r.hostId}@${r.bucket}`,
   );
 }
 

@@ -7,10 +7,12 @@ import type { Env } from "../env";
 import { notFound } from "../lib/errors";
 import { iso, isoOrNull, SECOND } from "../lib/time";
 import { SUMMARY_EVERY_MS } from "../objects/host/keeper";
+import { hostObject, unwrap } from "../objects/host/stub";
 import type { HealingConfig } from "../schemas/config";
 import type { HostSummary } from "../schemas/hosts";
 import { configQuery, resolveConfig } from "./config";
 import { readSeries } from "./host-history";
+import type { HostColumns } from "./report/host-row";
 import { retentionOf } from "./retention";
 import { chooseResolution, type SeriesQuery } from "./retention-series";
 
@@ -29,7 +31,13 @@ export interface Fleet {
 }
 
 /** The org's config and its hosts (or the one named) with services and open issue counts, in one batch. */
-export async function fleet(db: Db, orgId: string, idOrName?: string): Promise<Fleet> {
+export async function fleet(
+  db: Db,
+  orgId: string,
+  idOrName?: string,
+  /** Fresher columns of some hosts (their objects'), over D1's summary. */
+  fresh: Record<string, Partial<HostColumns>> = {},
+): Promise<Fleet> {
   const hostFilter = and(
     eq(hosts.orgId, orgId),
     idOrName ? or(eq(hosts.id, idOrName), eq(hosts.name, idOrName)) : undefined,
@@ -52,7 +60,8 @@ export async function fleet(db: Db, orgId: string, idOrName?: string): Promise<F
   const config = resolveConfig(settingsRows[0]?.config);
   const intervalSeconds = config.monitoring.interval;
   const now = Date.now();
-  const summaries = hostRows.map((h): HostSummary => {
+  const summaries = hostRows.map((row): HostSummary => {
+    const h = { ...row, ...fresh[row.id] };
     const severities = issueRows
       .filter((r) => r.hostId === h.id)
       .flatMap((r) => Array<Severity>(r.n).fill(r.severity));
@@ -63,6 +72,7 @@ export async function fleet(db: Db, orgId: string, idOrName?: string): Promise<F
       hostname: h.facts.hostname ?? null,
       os: h.facts.os ?? null,
       group: h.group,
+      hostKey: h.publicKey !== null,
       online: h.lastSeenAt !== null && now - h.lastSeenAt <= onlineWindowMs(intervalSeconds),
       lastSeenAt: isoOrNull(h.lastSeenAt),
       healthScore: h.healthScore,
@@ -87,11 +97,17 @@ export async function listHosts(db: Db, orgId: string) {
   return (await fleet(db, orgId)).hosts;
 }
 
-export async function getHost(db: Db, orgId: string, idOrName: string) {
-  const { hosts: found } = await fleet(db, orgId, idOrName);
-  const host = found.find((h) => h.id === idOrName) ?? found[0];
+/**
+ * One host's page: D1's summary, with the last seen time, metrics and health its object holds
+ * (the summary in D1 may be up to a minute behind). A host that never reported has no object.
+ */
+export async function getHost(db: Db, env: Pick<Env, "HOST">, orgId: string, idOrName: string) {
+  const pick = (found: HostSummary[]) => found.find((h) => h.id === idOrName) ?? found[0];
+  const host = pick((await fleet(db, orgId, idOrName)).hosts);
   if (!host) throw notFound("host");
-  return host;
+  if (host.lastSeenAt === null) return host;
+  const hot = unwrap(await hostObject(env, host.id).summary(orgId, host.id));
+  return hot ? (pick((await fleet(db, orgId, idOrName, { [host.id]: hot })).hosts) ?? host) : host;
 }
 
 /**

@@ -4,10 +4,27 @@ import type { z } from "zod";
 import type { Db } from "../db/client";
 import { hosts, issues, recoveryHistory } from "../db/schema";
 import { notFound } from "../lib/errors";
-import type { historyQuery as historyQuerySchema, issuesQuery } from "../schemas/issues";
+import {
+  HistoryEntrySchema,
+  type historyQuery as historyQuerySchema,
+  IssueSchema,
+  type issuesQuery,
+} from "../schemas/issues";
 import { configQuery, resolveConfig } from "./config";
 import type { Related } from "./explain";
+import { historyRowProblem, viewRows } from "./stored-rows";
 import { historyView, issueView } from "./views";
+
+type HistoryRow = { entry: typeof recoveryHistory.$inferSelect; host: string };
+const historyViews = (rows: HistoryRow[]) =>
+  viewRows(
+    "recovery_history",
+    rows,
+    HistoryEntrySchema,
+    (r) => historyView(r.entry, r.host),
+    (r) => r.entry.id,
+    (r) => historyRowProblem(r.entry),
+  );
 
 // Ties on time (rows written by one report) fall back to insertion order: rowid.
 const attemptsOf = sql<number>`(SELECT count(*) FROM ${recoveryHistory} WHERE ${recoveryHistory.issueId} = ${issues.id})`;
@@ -39,7 +56,13 @@ export async function listIssues(db: Db, orgId: string, query: z.infer<typeof is
     orgId,
     rows.map((r) => r.issue),
   );
-  return rows.map((r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue)));
+  return viewRows(
+    "issues",
+    rows,
+    IssueSchema,
+    (r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue)),
+    (r) => r.issue.id,
+  );
 }
 
 export async function getIssue(db: Db, orgId: string, id: string) {
@@ -52,10 +75,15 @@ export async function getIssue(db: Db, orgId: string, id: string) {
   if (!row) throw notFound("issue");
   const related = await relatedIssues(db, orgId, [row.issue]);
   const config = resolveConfig(settingsRows[0]?.config);
-  return {
-    ...issueView(row.issue, row.host, Number(row.attempts), config, related(row.issue)),
-    history: historyRows.map((h) => historyView(h.entry, h.host)),
-  };
+  const [issue] = viewRows(
+    "issues",
+    [row],
+    IssueSchema,
+    (r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue)),
+    (r) => r.issue.id,
+  );
+  if (!issue) throw notFound("issue"); // stored unreadable: logged above
+  return { ...issue, history: historyViews(historyRows) };
 }
 
 function historyQuery(db: Db, where: SQL | undefined) {
@@ -72,7 +100,7 @@ export async function listHistory(db: Db, orgId: string, query: z.infer<typeof h
   if (query.issue) filters.push(eq(recoveryHistory.issueId, query.issue));
   if (query.host) filters.push(hostIs(query.host));
   const rows = await historyQuery(db, and(...filters)).limit(query.limit);
-  return rows.map((r) => historyView(r.entry, r.host));
+  return historyViews(rows);
 }
 
 type IssueRow = typeof issues.$inferSelect;

@@ -10,6 +10,7 @@ import type { Db } from "../db/client";
 import { issues, recoveryHistory } from "../db/schema";
 import { metricsByRule } from "./learning";
 import { responseTargetsOf, responseTargetsQuery } from "./response-targets";
+import { saneHistory } from "./stored-rows";
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -41,7 +42,7 @@ export async function healingMetrics(db: Db, orgId: string) {
     db
       .select({ action: recoveryHistory.action, status: recoveryHistory.status, n: count() })
       .from(recoveryHistory)
-      .where(eq(recoveryHistory.orgId, orgId))
+      .where(and(eq(recoveryHistory.orgId, orgId), saneHistory))
       .groupBy(recoveryHistory.action, recoveryHistory.status),
     db
       .select({

@@ -17,6 +17,8 @@ export interface NewToken {
   prefix: string;
   createdAt: string;
   expiresAt: string | null;
+  maxUses: number | null;
+  hostGroups: string[] | null;
 }
 
 /** Builds a token and the statement that stores it (so callers can batch it with other writes). */
@@ -29,6 +31,9 @@ export async function mintToken(
     hostId?: string | null;
     now: number;
     expiresAt?: number | null;
+    /** Enroll tokens only: how many enrolments, and into which host groups. */
+    maxUses?: number | null;
+    hostGroups?: string[] | null;
   },
 ): Promise<{ token: NewToken; insert: Statement }> {
   const secret = `sh_${input.scope}_${randomBase62(43)}`;
@@ -44,6 +49,8 @@ export async function mintToken(
     hostId: input.hostId ?? null,
     createdAt: input.now,
     expiresAt: input.expiresAt ?? null,
+    maxUses: input.maxUses ?? null,
+    hostGroups: input.hostGroups ?? null,
   });
   const token = {
     id,
@@ -53,6 +60,8 @@ export async function mintToken(
     prefix,
     createdAt: iso(input.now),
     expiresAt: isoOrNull(input.expiresAt),
+    maxUses: input.maxUses ?? null,
+    hostGroups: input.hostGroups ?? null,
   };
   return { token, insert };
 }
@@ -60,10 +69,19 @@ export async function mintToken(
 export async function createToken(
   db: Db,
   orgId: string,
-  input: { scope: TokenScope; name: string; expiresAt?: number | null },
+  input: {
+    scope: TokenScope;
+    name: string;
+    expiresAt?: number | null;
+    maxUses?: number | null;
+    hostGroups?: string[] | null;
+  },
 ): Promise<NewToken> {
   const { token, insert } = await mintToken(db, { orgId, ...input, now: Date.now() });
-  const expiry = token.expiresAt ? `, expires ${token.expiresAt}` : "";
+  const expiry =
+    (token.expiresAt ? `, expires ${token.expiresAt}` : "") +
+    (token.maxUses ? `, ${token.maxUses} uses` : "") +
+    (token.hostGroups ? `, host groups ${token.hostGroups.join(", ")}` : "");
   await runBatch(db, [
     insert,
     audit(db, orgId, "token.create", token.id, `${input.scope} token "${input.name}"${expiry}`),
@@ -83,6 +101,9 @@ export async function listTokens(db: Db, orgId: string) {
     lastUsedAt: isoOrNull(t.lastUsedAt),
     expiresAt: isoOrNull(t.expiresAt),
     revokedAt: isoOrNull(t.revokedAt),
+    uses: t.uses,
+    maxUses: t.maxUses,
+    hostGroups: t.hostGroups,
   }));
 }
 

@@ -1,5 +1,5 @@
 /**
- * The only code that talks to the server: two POST endpoints and the long-poll GET over one
+ * The only code that talks to the server: the POST endpoints and the long-poll GET over one
  * keep-alive node:http(s) Agent. Every request has connect, headers, body and overall timeouts,
  * and can be aborted on shutdown.
  */
@@ -9,6 +9,7 @@ import {
   type EnrollRequest,
   type EnrollResponse,
   enrollResponseSchema,
+  type RefreshRequest,
   type ReportRequest,
   reportResponseSchema,
 } from "../../protocol";
@@ -64,6 +65,11 @@ export class ApiClient {
     return this.post("/api/v1/agent/enroll", enrollToken, body, enrollResponseSchema, signal);
   }
 
+  /** No bearer token: the host key proof in the body is the credential. */
+  refresh(body: RefreshRequest, signal?: AbortSignal): Promise<EnrollResponse> {
+    return this.post("/api/v1/agent/refresh", "", body, enrollResponseSchema, signal);
+  }
+
   report(agentToken: string, body: ReportRequest, signal?: AbortSignal): Promise<ReportAnswer> {
     return this.post("/api/v1/agent/report", agentToken, body, reportAnswerSchema, signal);
   }
@@ -103,7 +109,12 @@ export class ApiClient {
       const message = `${method} ${path} answered ${res.status}: ${serverMessage(res.body)}`;
       throw res.status === 401 || res.status === 403
         ? new AuthError(res.status, message)
-        : new HttpError(res.status, message, retryAfterMs(res.headers["retry-after"]));
+        : new HttpError(
+            res.status,
+            message,
+            retryAfterMs(res.headers["retry-after"]),
+            serverFields(res.body),
+          );
     }
     let json: unknown;
     try {
@@ -128,10 +139,8 @@ export class ApiClient {
     waitMs: number | undefined,
   ): Promise<HttpResponse> {
     const payload = method === "POST" ? JSON.stringify(body) : undefined;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      "user-agent": `selfheal-agent/${AGENT_VERSION}`,
-    };
+    const headers: Record<string, string> = { "user-agent": `selfheal-agent/${AGENT_VERSION}` };
+    if (token) headers.authorization = `Bearer ${token}`;
     if (payload !== undefined) {
       headers["content-type"] = "application/json";
       headers["content-length"] = String(Buffer.byteLength(payload));
@@ -164,6 +173,16 @@ export class ApiClient {
 const isStaleSocket = (err: unknown): boolean =>
   (err as { reusedSocket?: boolean }).reusedSocket === true &&
   ["ECONNRESET", "EPIPE"].includes((err as NodeJS.ErrnoException).code ?? "");
+
+/** The paths of the error shape's `issues` (what a 400 refused), or none. */
+function serverFields(text: string): string[] {
+  try {
+    const issues = (JSON.parse(text) as { error?: { issues?: { path?: unknown }[] } }).error?.issues;
+    return Array.isArray(issues) ? issues.flatMap((i) => (typeof i?.path === "string" ? [i.path] : [])) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** The server's error shape is {error:{code,message}}; anything else is shown as a short excerpt. */
 function serverMessage(text: string): string {

@@ -8,6 +8,8 @@ export class HttpError extends Error {
     message: string,
     /** How long the server asked us to wait (its Retry-After), when it said. */
     readonly retryAfterMs?: number,
+    /** The fields a 400 named (its error's issues' paths, e.g. `samples.3.ts`). */
+    readonly fields: string[] = [],
   ) {
     super(message);
   }

@@ -23,8 +23,11 @@ export interface ReportQueue {
   readonly size: { samples: number; results: number };
 }
 
-/** A byte budget under the edge's 1 MB body limit (a long backfill of hosts with many mounts would exceed it). */
-export const BATCH_BYTES = 768 * 1024;
+/** A byte budget under the edge's body limit (a long backfill of hosts with many mounts would exceed it). */
+export const BATCH_BYTES = Math.floor(LIMITS.reportBytes * 0.75);
+
+/** What an agent without a spool holds in memory through an outage (sent a report's worth at a time). */
+export const MEMORY_QUEUE = { samples: 2000, results: 200 } as const;
 
 export class PendingQueue implements ReportQueue {
   private samples: Sample[] = [];
@@ -32,12 +35,7 @@ export class PendingQueue implements ReportQueue {
   private gaps: Gap[] = [];
   dropped = { samples: 0, results: 0 };
 
-  constructor(
-    private readonly caps: { samples: number; results: number } = {
-      samples: LIMITS.samplesPerReport,
-      results: LIMITS.resultsPerReport,
-    },
-  ) {}
+  constructor(private readonly caps: { samples: number; results: number } = MEMORY_QUEUE) {}
 
   addSample(sample: Sample): void {
     this.samples.push(sample);
@@ -60,8 +58,14 @@ export class PendingQueue implements ReportQueue {
 
   /** A snapshot of what to send next, within the protocol's per-report limits and a byte budget. */
   take(maxBytes = BATCH_BYTES): Batch {
-    const results = this.results.slice(0, LIMITS.resultsPerReport);
-    let budget = maxBytes - results.reduce((n, r) => n + JSON.stringify(r).length + 1, 0);
+    let budget = maxBytes;
+    const results: CommandResult[] = [];
+    for (const r of this.results) {
+      if (results.length >= LIMITS.resultsPerReport) break;
+      budget -= JSON.stringify(r).length + 1;
+      if (budget < 0 && results.length > 0) break;
+      results.push(r);
+    }
     const samples: Sample[] = [];
     for (const s of this.samples) {
       if (samples.length >= LIMITS.samplesPerReport) break;

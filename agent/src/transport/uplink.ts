@@ -40,6 +40,11 @@ export class Uplink {
     this.backoff = new Backoff({ capMs: deps.intervalMs, random: deps.random });
   }
 
+  /** A renewed agent token (the old one was refused). */
+  useToken(token: string): void {
+    this.deps.token = token;
+  }
+
   async send(
     reason: ReportReason,
     services: ServiceState[] | undefined,
@@ -47,14 +52,14 @@ export class Uplink {
   ): Promise<SendOutcome> {
     const batch = this.queue.take();
     const { log } = this.deps;
-    try {
-      const response = await this.deps.client.report(
+    const post = (samples: typeof batch.samples) =>
+      this.deps.client.report(
         this.deps.token,
         {
           protocol: PROTOCOL_VERSION,
           agentVersion: AGENT_VERSION,
           reason,
-          samples: batch.samples,
+          samples,
           services,
           results: batch.results,
           checks: this.deps.checks?.(),
@@ -62,11 +67,28 @@ export class Uplink {
         },
         signal,
       );
+    try {
+      const response = await post(batch.samples).catch(async (err: unknown) => {
+        const refused = refusedSamples(err, batch.samples.length);
+        if (!refused) throw err;
+        // Samples older than the org keeps or ahead of the edge's clock will never be taken:
+        // resend the rest at once and let those go, or a long spool would wedge on them.
+        log.warn("the server refused samples by their time, dropping them", {
+          dropped: refused.size,
+          first: batch.samples[[...refused][0]]?.ts,
+        });
+        return post(batch.samples.filter((_, i) => !refused.has(i)));
+      });
       this.queue.ack(batch);
       if (this.backoff.consecutiveFailures > 0)
         log.notice("server reachable again", { sent: batch.samples.length });
       this.backoff.reset();
       log.debug("report sent", { reason, samples: batch.samples.length, results: batch.results.length });
+      if (response.refusedMetrics?.length)
+        log.warn("the server refused new metric names: this host reports too many distinct ones", {
+          refused: response.refusedMetrics.slice(0, 10).join(" "),
+          count: response.refusedMetrics.length,
+        });
       return { ok: true, response };
     } catch (err) {
       if (err instanceof AuthError) return { ok: false, fatal: true, error: err };
@@ -105,4 +127,16 @@ export class Uplink {
       this.deps.log.error(`cannot write the offline spool: ${errorMessage(err)}`);
     }
   }
+}
+
+/** The indexes of the samples a 400 refused for their time alone (`samples.<i>.ts`), or null. */
+function refusedSamples(err: unknown, count: number): Set<number> | null {
+  if (!(err instanceof HttpError) || err.status !== 400 || err.fields.length === 0) return null;
+  const refused = new Set<number>();
+  for (const field of err.fields) {
+    const m = /^samples\.(\d+)\.ts$/.exec(field);
+    if (!m || Number(m[1]) >= count) return null;
+    refused.add(Number(m[1]));
+  }
+  return refused;
 }

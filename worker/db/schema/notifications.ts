@@ -80,7 +80,7 @@ export const deliveries = sqliteTable(
     nextAttemptAt: integer("next_attempt_at").notNull(),
     lastStatusCode: integer("last_status_code"),
     lastError: text("last_error"),
-    /** The dashboard origin known when the event was fanned out (for links). */
+    /** Unused: links come from SELFHEAL_PUBLIC_URL only, never from a request's Host header. */
     origin: text("origin"),
     /** PagerDuty: the dedup_key sent (a storm's issues share their group's first issue id). */
     dedupKey: text("dedup_key"),

@@ -39,6 +39,11 @@ export const tokens = sqliteTable(
     lastUsedAt: integer("last_used_at"),
     expiresAt: integer("expires_at"),
     revokedAt: integer("revoked_at"),
+    /** Enroll tokens: successful enrolments so far, and the cap (null: unlimited). */
+    uses: integer("uses").notNull().default(0),
+    maxUses: integer("max_uses"),
+    /** Enroll tokens: the host groups they may enrol into (null: any). */
+    hostGroups: text("host_groups", { mode: "json" }).$type<string[]>(),
   },
   (t) => [
     uniqueIndex("tokens_hash_uq").on(t.hash),
@@ -57,6 +62,10 @@ export const hosts = sqliteTable(
     name: text("name").notNull(),
     facts: text("facts", { mode: "json" }).$type<HostFacts>().notNull(),
     group: text("host_group"),
+    /** The agent's Ed25519 public key (raw 32 bytes, base64): null for hosts enrolled before host keys. */
+    publicKey: text("public_key"),
+    /** The time (epoch ms) of the last key proof accepted: a proof must be newer (replays refused). */
+    keyProofAt: integer("key_proof_at"),
     createdAt: integer("created_at").notNull(),
     lastSeenAt: integer("last_seen_at"),
     engineState: text("engine_state", { mode: "json" }).$type<HostEngineState>(),

@@ -12,7 +12,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Command } from "../../../agent/protocol";
 import { createDb, type D1Meter, type Db } from "../../db/client";
 import type { Env } from "../../env";
-import { ApiError } from "../../lib/errors";
+import { ApiError, type FieldIssue } from "../../lib/errors";
 import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
 import { type Actor, currentActor, runAs } from "../../services/audit";
 import { signCommands } from "../../services/command-signing";
@@ -33,7 +33,7 @@ const RETENTION_EVERY_MS = 60 * 60_000;
 /** What an RPC answers: a value, or an API error the Worker raises again (classes do not cross RPC). */
 export type Outcome<T> =
   | { ok: true; value: T; meter: D1Meter }
-  | { ok: false; code: ApiError["code"]; message: string; meter: D1Meter };
+  | { ok: false; code: ApiError["code"]; message: string; issues?: FieldIssue[]; meter: D1Meter };
 
 export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps">>;
 
@@ -231,6 +231,16 @@ export class HostObject extends DurableObject<Env> {
     return this.waiters.size + this.ctx.getWebSockets().length;
   }
 
+  /** The host's columns as the object holds them (its page), or null before its first report. */
+  summary(orgId: string, hostId: string) {
+    return this.guarded(async () => {
+      this.own(orgId, hostId);
+      if (!this.hot) return null;
+      const { engineState: _kept, ...columns } = this.hot.host; // the engine state stays here
+      return columns;
+    });
+  }
+
   /** The host's raw samples or rollups in a range, and the oldest this object holds. */
   series(orgId: string, hostId: string, resolution: "raw" | "minute" | "hour", range: Range) {
     return this.guarded(async () => {
@@ -302,7 +312,7 @@ export class HostObject extends DurableObject<Env> {
       return { ok: true, value: await run(db), meter: db.meter };
     } catch (err) {
       if (err instanceof ApiError)
-        return { ok: false, code: err.code, message: err.message, meter: db.meter };
+        return { ok: false, code: err.code, message: err.message, issues: err.issues, meter: db.meter };
       throw err;
     }
   }

@@ -21,7 +21,7 @@ export function unwrap<T>(outcome: Outcome<T>, meter?: D1Meter): T {
     meter.rowsRead += outcome.meter.rowsRead;
     meter.rowsWritten += outcome.meter.rowsWritten;
   }
-  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message);
+  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message, outcome.issues);
   return outcome.value;
 }
 

@@ -53,7 +53,7 @@ export function groupKeyOf(groupBy: string[], r: Pick<Routed, "hostId" | "ruleId
   return parts.filter(Boolean).join("|") || "all";
 }
 
-export async function fanOut(db: Db, now: number, origin: string | null): Promise<number> {
+export async function fanOut(db: Db, now: number): Promise<number> {
   const rows = await db
     .select({
       n: notifications,
@@ -108,7 +108,7 @@ export async function fanOut(db: Db, now: number, origin: string | null): Promis
             groupKey: groupKeyOf(ch.groupBy, routed),
             status: "pending",
             nextAttemptAt: row.n.createdAt + ch.groupWaitSeconds * 1000,
-            origin,
+            origin: null,
             createdAt: now,
             updatedAt: now,
           })

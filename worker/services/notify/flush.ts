@@ -94,8 +94,14 @@ type Row = {
   host: typeof hosts.$inferSelect | null;
 };
 
+/**
+ * Links in messages come from SELFHEAL_PUBLIC_URL only. A request's Host header is the caller's to
+ * choose (and a Worker cannot read its own routes), so without the variable messages carry no link.
+ */
+const dashboardBase = (env: Env) => env.SELFHEAL_PUBLIC_URL?.replace(/\/+$/, "") ?? null;
+
 function toEvent(env: Env, { d, detail, issue, host }: Row): OutgoingEvent {
-  const base = (env.SELFHEAL_PUBLIC_URL ?? d.origin)?.replace(/\/+$/, "");
+  const base = dashboardBase(env);
   const issueId = issue?.id ?? d.issueId ?? `test_${d.id}`;
   return {
     deliveryId: d.id,

@@ -3,6 +3,7 @@
  * incoming-webhook blocks, and our signed generic webhook. No I/O, no clock.
  */
 import type { IssueEvent } from "./outbox";
+import { slackCode, slackText } from "./slack-text";
 
 export interface EventIssue {
   id: string;
@@ -131,8 +132,13 @@ const SEVERITY_MARK = { critical: "🔴", high: "🟠", medium: "🟡", low: "�
 /** Slack: at most 50 blocks; keep room for the header and the "more" line. */
 const MAX_EVENT_BLOCKS = 45;
 
-function eventLine(e: OutgoingEvent): string {
-  return `[${e.issue.severity.toUpperCase()}] ${e.issue.host}: ${e.issue.summary} (${EVENT_TEXT[e.event]})`;
+type Escape = (s: string) => string;
+const asIs: Escape = (s) => s;
+
+/** One event in a line; `esc` makes host text inert where the line is mrkdwn. */
+function eventLine(e: OutgoingEvent, esc: Escape): string {
+  const { severity, host, summary } = e.issue;
+  return `[${severity.toUpperCase()}] ${esc(host)}: ${esc(clip(summary, 500))} (${EVENT_TEXT[e.event]})`;
 }
 
 function evidenceText(evidence: Record<string, unknown>): string {
@@ -141,30 +147,48 @@ function evidenceText(evidence: Record<string, unknown>): string {
     .join("\n");
 }
 
+/** Clips escaped text without splitting an entity, so the block's closing fence always fits. */
+function clipEscaped(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return `${s.slice(0, max - 1).replace(/&[a-z]*$/, "")}…`;
+}
+
+/** Host or operator text as a mrkdwn field of at most `max` characters, escapes included. */
+const field = (s: string, max: number) => clipEscaped(slackText(clip(s, max)), max);
+
+/** Inline code (our backticks around host text), e.g. a rule id. */
+const inlineCode = (s: string, max: number) => `\`${clipEscaped(slackCode(clip(s, max)), max)}\``;
+
+/** Slack refuses a section text over 3000 characters; the evidence gets what the rest leaves. */
+const SECTION_MAX = 3000;
+
 function eventSection(e: OutgoingEvent) {
   const { issue, detail } = e;
   const action = typeof detail?.action === "string" ? detail.action : (issue.actions[0] ?? "none");
+  const status = detail?.status ? ` → ${field(String(detail.status), 100)}` : "";
   const lines = [
-    `${SEVERITY_MARK[issue.severity]} *${EVENT_TEXT[e.event]}*: ${issue.summary}`,
-    `*Host:* ${issue.host}   *Rule:* ${issue.ruleName} (\`${issue.rule}\`)   *Severity:* ${issue.severity}`,
-    `*Action:* ${action}${detail?.status ? ` → ${String(detail.status)}` : ""}`,
+    `${SEVERITY_MARK[issue.severity]} *${EVENT_TEXT[e.event]}*: ${field(issue.summary, 500)}`,
+    `*Host:* ${field(issue.host, 300)}   *Rule:* ${field(issue.ruleName, 150)} (${inlineCode(issue.rule, 100)})   *Severity:* ${issue.severity}`,
+    `*Action:* ${inlineCode(action, 100)}${status}`,
   ];
+  const link = e.link ? `\n<${e.link}|Open the issue in selfheal>` : "";
   const evidence = evidenceText(issue.evidence);
-  if (evidence) lines.push(`*Evidence:*\n\`\`\`${clip(evidence, 1500)}\`\`\``);
-  if (e.link) lines.push(`<${e.link}|Open the issue in selfheal>`);
-  return { type: "section", text: { type: "mrkdwn", text: clip(lines.join("\n"), 3000) } };
+  const room = Math.min(1200, SECTION_MAX - lines.join("\n").length - link.length - 20);
+  if (evidence && room > 0)
+    lines.push(`*Evidence:*\n\`\`\`${clipEscaped(slackCode(clip(evidence, room)), room)}\`\`\``);
+  return { type: "section", text: { type: "mrkdwn", text: lines.join("\n") + link } };
 }
 
 export function slackBody(events: OutgoingEvent[]) {
   const first = events[0];
-  const title =
+  const many = `${events.length} selfheal events on ${first.issue.host} (${first.issue.ruleName})`;
+  // The header is plain_text (never parsed); the fallback text is mrkdwn like the sections.
+  const title = events.length === 1 ? eventLine(first, asIs) : many;
+  const lines =
     events.length === 1
-      ? eventLine(first)
-      : `${events.length} selfheal events on ${first.issue.host} (${first.issue.ruleName})`;
-  const text = clip(
-    events.length === 1 ? title : [title, ...events.slice(0, 20).map((e) => `• ${eventLine(e)}`)].join("\n"),
-    3000,
-  );
+      ? [eventLine(first, slackText)]
+      : [slackText(many), ...events.slice(0, 20).map((e) => `• ${eventLine(e, slackText)}`)];
+  const text = clipEscaped(lines.join("\n"), 3000);
   const blocks: unknown[] = [{ type: "header", text: { type: "plain_text", text: clip(title, 150) } }];
   for (const e of events.slice(0, MAX_EVENT_BLOCKS)) blocks.push(eventSection(e));
   if (events.length > MAX_EVENT_BLOCKS) {

@@ -10,10 +10,10 @@ import { flushDue, nextDueAt } from "./flush";
 
 const PROMPT_HORIZON_MS = 15_000;
 
-export async function deliverNotifications(env: Env, origin: string | null, opts: { linger?: boolean } = {}) {
+export async function deliverNotifications(env: Env, opts: { linger?: boolean } = {}) {
   const db = createDb(env.DB);
   try {
-    await fanOut(db, Date.now(), origin);
+    await fanOut(db, Date.now());
     let sent = await flushDue(db, env, Date.now());
     if (opts.linger) {
       const at = await nextDueAt(db, Date.now(), PROMPT_HORIZON_MS);
@@ -29,6 +29,3 @@ export async function deliverNotifications(env: Env, origin: string | null, opts
     return 0;
   }
 }
-
-/** The origin of a request, for dashboard links when SELFHEAL_PUBLIC_URL is not set. */
-export const originOf = (url: string) => new URL(url).origin;

@@ -11,6 +11,7 @@ import {
   severities,
 } from "../../db/schema";
 import { EDGE_HOST } from "../edge";
+import { saneHistory } from "../stored-rows";
 import { type Family, histogram, render } from "./render";
 
 export const MTTR_BUCKETS = [10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400];
@@ -38,7 +39,7 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
     db
       .select({ action: recoveryHistory.action, status: recoveryHistory.status, n: count() })
       .from(recoveryHistory)
-      .where(and(eq(recoveryHistory.orgId, orgId), ne(recoveryHistory.status, "pending")))
+      .where(and(eq(recoveryHistory.orgId, orgId), ne(recoveryHistory.status, "pending"), saneHistory))
       .groupBy(recoveryHistory.action, recoveryHistory.status)
       .orderBy(recoveryHistory.action, recoveryHistory.status),
     db

@@ -5,7 +5,11 @@
  */
 import type { HostRow } from "./load";
 
-export type HostColumns = Omit<HostRow, "id" | "orgId" | "name" | "group" | "createdAt">;
+// The host key and its last proof belong to enrolment (services/enroll), never to a report.
+export type HostColumns = Omit<
+  HostRow,
+  "id" | "orgId" | "name" | "group" | "createdAt" | "publicKey" | "keyProofAt"
+>;
 
 const same = (a: unknown, b: unknown) =>
   a === b || (typeof a === "object" && typeof b === "object" && JSON.stringify(a) === JSON.stringify(b));

@@ -24,6 +24,7 @@ import { writesOutbox } from "../notify/outbox";
 import { toWireCommand } from "../recovery";
 import { rulesFor } from "../rules";
 import { gapStatements } from "../sample-gaps";
+import { boundReport } from "./bounds";
 import { nextCheckOutputs } from "./checks";
 import type { HostColumns } from "./host-row";
 import { reconcileIssues } from "./issues";
@@ -69,6 +70,7 @@ export async function handleReport(
 ): Promise<ReportHandled> {
   const { orgId } = ctx;
   const hostId = ctx.host.id;
+  const bounded = boundReport(ctx, body, now); // before anything reads the samples or results
   const results = applyResults(db, hostId, ctx.inflight, ctx.attempts, body.results, now);
   const local = localResults(db, ctx, body.results, now);
 
@@ -141,6 +143,7 @@ export async function handleReport(
     commands: [...results.deliverable.filter((c) => claimed.has(c.id)), ...issues.queued].map(toWireCommand),
     settings: agentSettings(ctx.config),
     serverTime: iso(now),
+    ...bounded.response,
   };
   // The follow-up passes cost D1 queries: run them only when this report gave them work (the
   // Cron Trigger retries whatever is still due either way).
