@@ -26,7 +26,11 @@ const UNDOCUMENTED: Route[] = [{ method: "GET", path: "/metrics" }];
 const READ_ONLY_POSTS = new Set(["POST /api/v1/rules/backtest"]);
 /** Upserts by a name chosen by the caller: another org's "id" there is simply a new name. */
 const UPSERTS = new Set(["PUT /api/v1/action-webhooks/{name}"]);
-const AGENT_ONLY = new Set(["POST /api/v1/agent/report", "GET /api/v1/agent/commands"]);
+const AGENT_ONLY = new Set([
+  "POST /api/v1/agent/report",
+  "GET /api/v1/agent/commands",
+  "GET /api/v1/agent/commands/socket",
+]);
 const ENROLL = "POST /api/v1/agent/enroll";
 /** Valid bodies, so that another org's id is refused for what it is (404), not for the body. */
 const BODIES: Record<string, unknown> = {

@@ -186,7 +186,12 @@ describe("a host's history", () => {
     const old = now - 2 * 86_400_000;
     const samples = [...series(3, { cpu: 10 }, 60, old), sample({ cpu: 20 }, now - 1000)];
     await agent.report({ reason: "backfill", samples });
-    // the report set the alarm (retention is due at once for a new object): run it now, if it has not run
+    // an hour on, retention is due: the object's last run moved back, then its alarm run now
+    await runInDurableObject(hostStub(agent.hostId), (_o, state) => {
+      const hot = must(state.storage.kv.get<HotState>("hot"));
+      state.storage.kv.put("hot", { ...hot, retainedAt: 0 });
+    });
+    await abortAllDurableObjects(); // so the object reads its storage again
     await runDurableObjectAlarm(hostStub(agent.hostId));
     expect(await storedSamples(agent.hostId)).toBe(1);
     const minutes = await t.samples(

@@ -157,7 +157,7 @@ export class HostObject extends DurableObject<Env> {
         : (this.hot?.services ?? ctx.services),
       servicesKey: body.services ? servicesKey(body.services) : (this.hot?.servicesKey ?? null),
       summaryAt: keeper.kept.summary ? now : (this.hot?.summaryAt ?? 0),
-      retainedAt: this.hot?.retainedAt ?? 0,
+      retainedAt: this.hot?.retainedAt ?? now,
     };
     writeHot(this.ctx.storage, this.hot);
     if (keeper.kept.summary) this.cache.summaryWritten(keeper.kept.summary);
@@ -263,20 +263,23 @@ export class HostObject extends DurableObject<Env> {
     if (!hot) return;
     const now = Date.now();
     const db = createDb(this.env.DB);
-    let next: HotState = hot;
+    const done: Partial<HotState> = {};
     if (hot.host.lastSeenAt > hot.summaryAt) {
       const { set, statement } = summaryStatement(db, hot.orgId, hot.hostId, hot.host, this.cache.d1Host);
       await statement;
       this.cache.summaryWritten(set);
-      next = { ...next, summaryAt: now };
+      done.summaryAt = now;
     }
     if (now >= (hot.retainedAt ?? 0) + RETENTION_EVERY_MS) {
       const ctx = await this.cache.context(db, hot.orgId, hot.hostId, now, hot);
       this.history.prune(retentionOf(ctx.config), now);
-      next = { ...next, retainedAt: now };
+      done.retainedAt = now;
     }
-    this.hot = next;
-    writeHot(this.ctx.storage, next);
+    // reports may have moved the hot state while this awaited D1: keep theirs, add only ours
+    if (this.hot) {
+      this.hot = { ...this.hot, ...done };
+      writeHot(this.ctx.storage, this.hot);
+    }
     await this.schedule(now);
   }
 
