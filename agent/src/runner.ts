@@ -23,8 +23,7 @@ import { LivenessProbes } from "./services/liveness";
 import { SpoolQueue } from "./spool-queue";
 import type { StatePaths } from "./state-dir";
 import type { ApiClient, ReportAnswer } from "./transport/client";
-import { CommandPoller } from "./transport/longpoll";
-import { CommandSocket } from "./transport/socket";
+import { CommandChannel } from "./transport/command-channel";
 import { type ReportReason, type SendOutcome, Uplink } from "./transport/uplink";
 import { errorMessage, round2, sleep } from "./util";
 
@@ -75,8 +74,7 @@ export class Runner {
   private probeTimer?: NodeJS.Timeout;
   /** The rounds the pending probe timer waits; 0 while a round runs. */
   private probeRounds = 0;
-  private poller?: CommandPoller;
-  private socket?: CommandSocket;
+  private readonly channel: CommandChannel;
   private queue: Promise<void> = Promise.resolve();
   private lastServices?: ServiceState[];
   private serverEnabled?: boolean;
@@ -125,6 +123,11 @@ export class Runner {
               log.error(`cannot write the offline spool, keeping it in memory: ${errorMessage(err)}`),
             )
           : undefined,
+    });
+    this.channel = new CommandChannel({
+      client: opts.client,
+      log,
+      onCommands: (commands) => this.runPolled(commands),
     });
     const signingKey = config.commandSigningKey ? parseSigningKey(config.commandSigningKey) : undefined;
     if (config.probeIntervalSeconds > 0) this.probes = new LivenessProbes(this.services);
@@ -185,8 +188,7 @@ export class Runner {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of [this.tickTimer, this.retryTimer, this.eventTimer, this.probeTimer]) clearTimeout(t);
-    void this.poller?.stop();
-    void this.socket?.stop();
+    this.channel.close();
     await Promise.race([this.queue, sleep(this.opts.shutdownGraceMs ?? 2_000)]);
     this.abort.abort();
     this.uplink.persist(); // what the edge has not taken survives the restart
@@ -256,38 +258,6 @@ export class Runner {
       },
       rounds * this.opts.config.probeIntervalSeconds * 1000,
     );
-  }
-
-  /** Commands from the long-poll: the same registry and queue as a report's, results reported at once. */
-  /**
-   * Commands between reports: on the edge's command socket when it has one (an idle host then
-   * costs the edge nothing), else, or once the socket proves unusable, on the long-poll.
-   * SELFHEAL_COMMAND_SOCKET=off keeps to the long-poll.
-   */
-  private listen(res: ReportAnswer): void {
-    const poll = () => {
-      if (!res.longPollSeconds || this.poller || this.stopping) return;
-      this.poller = new CommandPoller({
-        client: this.opts.client,
-        token: this.agentToken,
-        log: this.opts.log,
-        waitSeconds: res.longPollSeconds,
-        onCommands: (commands) => this.runPolled(commands),
-      });
-      this.poller.start();
-    };
-    if (!res.commandSocket || process.env.SELFHEAL_COMMAND_SOCKET === "off") {
-      poll();
-      return;
-    }
-    this.socket = new CommandSocket({
-      ...this.opts.client.socketTarget(res.commandSocket),
-      token: this.agentToken,
-      log: this.opts.log,
-      onCommands: (commands) => this.runPolled(commands),
-      onUnavailable: poll,
-    });
-    this.socket.start();
   }
 
   private runPolled(commands: unknown[]): Promise<void> {
@@ -382,10 +352,7 @@ export class Runner {
     if (!token) return this.stopping;
     this.agentToken = token;
     this.uplink.useToken(token);
-    void this.poller?.stop(); // it ended on the refusal, or will: the next answer starts a new one
-    this.poller = undefined;
-    void this.socket?.stop(); // likewise: the edge closed it when the old token was revoked
-    this.socket = undefined;
+    this.channel.reset();
     void this.enqueue(async () => this.report("backfill", this.lastServices));
     return true;
   }
@@ -402,7 +369,7 @@ export class Runner {
         this.opts.log.notice(`self-healing is ${settings.enabled ? "enabled" : "disabled"} on the server`);
       this.serverEnabled = settings.enabled;
     }
-    if (!this.poller && !this.socket && !this.stopping) this.listen(res);
+    if (!this.stopping) this.channel.listen(res, this.agentToken);
     if (!res.commands.length || this.stopping) return;
     for (const cmd of res.commands) {
       if (this.stopping) return;
