@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../support/openapi-validate";
 
 export const PD_DOC = JSON.parse(
-  readFileSync("/work/shared/contracts/pagerduty-events-v2.openapi.json", "utf8"),
+  readFileSync(new URL("../contracts/pagerduty-events-v2.openapi.json", import.meta.url), "utf8"),
 );
 
 export interface Received {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import doc from "../../../shared/contracts/pagerduty-events-v2.openapi.json";
 import { channelWants, groupKeyOf } from "../../worker/services/notify/fanout";
 import {
   type OutgoingEvent,
@@ -11,6 +10,7 @@ import {
 } from "../../worker/services/notify/format";
 import { eventKey } from "../../worker/services/notify/outbox";
 import { classify, parseRetryAfter, retryDelayMs } from "../../worker/services/notify/send";
+import doc from "../contracts/pagerduty-events-v2.openapi.json";
 import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../support/openapi-validate";
 
 function event(
