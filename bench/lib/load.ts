@@ -127,33 +127,17 @@ export async function closedLoop(opts: {
         }
     }
   };
-  const cpu0 = process.cpuUsage();
-  const worker0 = groupTicks(opts.workerPgid);
-  const machine0 = machineTicks();
+  const cpu = cpuWindow(opts.workerPgid);
   const t0 = performance.now();
   await Promise.all(Array.from({ length: opts.concurrency }, client));
   const elapsed = (performance.now() - t0) / 1000;
-  const cpu1 = process.cpuUsage(cpu0);
-  const machine1 = machineTicks();
-  const worker1 = groupTicks(opts.workerPgid);
-  const pct = (ticks: number) => (ticks / TICKS / elapsed) * 100;
   return {
     count: latencies.length,
     errors,
     perSecond: latencies.length / elapsed,
     latencies,
     timings,
-    cpu: {
-      client: ((cpu1.user + cpu1.system) / 1e6 / elapsed) * 100,
-      worker: pct(sum(worker1) - sum(worker0)),
-      byRole: {
-        wrangler: pct(worker1.wrangler - worker0.wrangler),
-        worker: pct(worker1.worker - worker0.worker),
-        proxy: pct(worker1.proxy - worker0.proxy),
-      },
-      machine: ((machine1.busy - machine0.busy) / TICKS / elapsed) * 100,
-      cores: machine1.cores,
-    },
+    cpu: cpu(),
   };
 }
 

@@ -7,7 +7,11 @@ import os from "node:os";
 import path from "node:path";
 import { runCorpus, scoreResults } from "./run";
 
-const nab = process.argv[2] ?? "../shared/nab";
+const nab = process.argv[2];
+if (!nab) {
+  console.error("usage: tsx bench/nab/crossval.ts <NAB folder holding data/ and labels/>");
+  process.exit(2);
+}
 const data = path.join(nab, "data");
 const labels = path.join(nab, "labels/combined_windows.json");
 const halves = [

@@ -1,5 +1,5 @@
 /**
- * Pure renderers of the wire formats (../shared/WIRE.md): PagerDuty Events API v2, Slack
+ * Pure renderers of the wire formats (docs/wire-formats.md): PagerDuty Events API v2, Slack
  * incoming-webhook blocks, and our signed generic webhook. No I/O, no clock.
  */
 import type { IssueEvent } from "./outbox";

@@ -1,5 +1,5 @@
 /**
- * The Prometheus text exposition format 0.0.4 (../shared/WIRE.md): HELP and TYPE once per
+ * The Prometheus text exposition format 0.0.4 (docs/wire-formats.md): HELP and TYPE once per
  * family before its samples, samples of a family contiguous, escaped label values, a final \n.
  */
 export type MetricType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
