@@ -1,5 +1,5 @@
 /**
- * The offline spool's cost (issue 7): one fsynced append per sample while the edge is away, and
+ * The offline spool's cost: one fsynced append per sample while the edge is away, and
  * bytes per sample on disk. `npx tsx bench/spool.ts [samples] [metrics]` (defaults: 300, 60, a
  * host with a few mounts, NICs and services). Prints the median of 5 runs, in stateDir's filesystem
  * ($BENCH_DIR, else the OS temp dir).

@@ -82,12 +82,12 @@ export function createApp() {
   app.route("/api/v1", channelRoutes);
   app.route("/api/v1", gateRoutes);
   app.route("/api/v1/edge-checks", edgeCheckRoutes);
-  // Recovery guardrails, approvals and learning (issue 4).
+  // Recovery guardrails, approvals and learning.
   app.route("/api/v1/commands", commandRoutes);
   app.route("/api/v1/maintenance", maintenanceRoutes);
   app.route("/api/v1/learning", learningRoutes);
   app.route("/api/v1/action-webhooks", actionWebhookRoutes);
-  // Dashboard (issue 6, session 2): acknowledge, host actions (emergency protocols).
+  // Dashboard: acknowledge, host actions (emergency protocols).
   app.route("/api/v1/issues", acknowledgeRoutes);
   app.route("/api/v1/hosts", hostActionRoutes);
   app.route("/api/v1/hosts", hostGapRoutes);

@@ -43,7 +43,7 @@ export interface Principal {
   /** Set for agent tokens: the only host they may act for. */
   hostId: string | null;
   name: string;
-  /** The SELFHEAL_PLATFORM_TOKEN: may only manage orgs (issue 7). */
+  /** The SELFHEAL_PLATFORM_TOKEN: may only manage orgs. */
   platform?: boolean;
 }
 

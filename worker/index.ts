@@ -33,11 +33,11 @@ export default {
     if (problem) throw new Error(`misconfigured environment: ${problem}`);
     const { hosts: swept, ...counts } = await sweepCommands(createDb(env.DB), Date.now());
     if (counts.timedOut || counts.expired) console.log(JSON.stringify({ sweep: counts }));
-    // Host actions whose command the sweep just timed out, on hosts gone quiet (issue 6).
+    // Host actions whose command the sweep just timed out, on hosts gone quiet.
     const settled = await settleQuietOperatorIssues(createDb(env.DB), Date.now());
-    // Issues still unresolved at their response-time target: one deadline_breached each (issue 10).
+    // Issues still unresolved at their response-time target: one deadline_breached each.
     await sweepDeadlines(createDb(env.DB), Date.now());
-    // Commands nobody approved within their window expire and escalate their issue (issue 4).
+    // Commands nobody approved within their window expire and escalate their issue.
     const expired = await expireApprovals(createDb(env.DB), Date.now());
     // Their objects read those commands and issues again; a waiting agent gets a re-delivery now.
     await wakeHosts(env, [...swept, ...settled, ...expired]);

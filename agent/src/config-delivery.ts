@@ -1,5 +1,5 @@
 /**
- * Config keys for how commands and data travel (issue 7): the offline spool's size cap and the
+ * Config keys for how commands and data travel: the offline spool's size cap and the
  * optional pinned command-signing key.
  */
 import { z } from "zod";

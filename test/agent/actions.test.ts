@@ -112,7 +112,7 @@ describe("the action registry", () => {
     const { registry, make, ran } = setup({ restart_service: true });
     const c = cmd();
     expect((await registry.execute(c))?.status).toBe("succeeded");
-    // no second result either: the first outcome is the one the edge must get (issue 7)
+    // no second result either: the first outcome is the one the edge must get
     expect(await registry.execute(c)).toBeUndefined();
     expect(await make().execute(c)).toBeUndefined();
     expect(ran).toEqual(["restart web"]);

@@ -11,7 +11,7 @@ import { cleanup, onCleanup, quietLog, tempDir, waitFor, writeScript } from "./h
 
 afterEach(cleanup);
 
-describe("custom checks' status text in reports (issue 10)", () => {
+describe("custom checks' status text in reports", () => {
   it("sends each check's latest output with the report, named as its status metric is", async () => {
     const dir = tempDir();
     const lag = writeScript(dir, "lag", `echo "CRITICAL - replication lag 412 s | lag=412s"; exit 2`);

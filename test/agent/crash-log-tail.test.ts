@@ -21,7 +21,7 @@ function managerFor(services: unknown[]) {
   return { paths, manager };
 }
 
-describe("the log lines around a crash (issue 10, crash loops)", () => {
+describe("the log lines around a crash (crash loops)", () => {
   it("reports a started process that died as down with the end of its output", async () => {
     const lines = Array.from({ length: 30 }, (_, i) => `console.error("line ${i}")`).join(";");
     const crash = [

@@ -1,5 +1,5 @@
 /**
- * Acknowledging an issue (issue 6, session 2) through wrangler dev to real local receivers: the
+ * Acknowledging an issue through wrangler dev to real local receivers: the
  * PagerDuty stand-in checks the acknowledge against PagerDuty's official OpenAPI schema.
  */
 import { mkdtempSync, rmSync } from "node:fs";

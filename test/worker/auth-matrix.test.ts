@@ -1,5 +1,5 @@
 /**
- * The auth matrix (issue 7): every route in the app's OpenAPI document (so a new route is covered
+ * The auth matrix: every route in the app's OpenAPI document (so a new route is covered
  * the moment it is documented) × {no token, malformed header, unknown, revoked, expired, wrong
  * scope, another org's token}. Every case is refused, and no response ever carries the other
  * org's data: both orgs are seeded with named data, and every body is searched for it.

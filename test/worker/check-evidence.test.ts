@@ -8,7 +8,7 @@ const report = (agent: Agent, metrics: Record<string, number>, checks?: Check[])
     body: { protocol: 1, samples: [sample(metrics)], checks },
   });
 
-describe("a custom check's status text as evidence (issue 10)", () => {
+describe("a custom check's status text as evidence", () => {
   it("put the check's output into the evidence and explanation of the issue it opens", async () => {
     const t = await newTenant();
     const agent = await t.enroll();

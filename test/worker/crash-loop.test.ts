@@ -17,7 +17,7 @@ async function restartCycles(agent: Agent, n: number) {
 const serviceIssues = async (t: Tenant, hostId: string) =>
   (await t.issues(`?host=${hostId}`)).filter((i) => i.rule === "service_down");
 
-describe("crash loops (issue 10)", () => {
+describe("crash loops", () => {
   it("keep the service's last log lines as evidence of a service_down issue", async () => {
     const t = await newTenant();
     const agent = await t.enroll();

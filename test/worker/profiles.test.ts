@@ -12,7 +12,7 @@ const DISRUPTIVE = [
   "run_script",
 ];
 
-describe("environment profiles (issue 10)", () => {
+describe("environment profiles", () => {
   it("production asks approval for disruptive actions and verifies twice as long", async () => {
     const t = await newTenant();
     const doc = await t.config({ profile: "production" });

@@ -7,7 +7,7 @@ import { createRules, rule } from "./rules-harness";
 
 const sweep = () => worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
 
-describe("response-time targets by severity (issue 10)", () => {
+describe("response-time targets by severity", () => {
   it("give each issue its deadline: 5 min for high, 1 h for medium", async () => {
     const t = await newTenant();
     const agent = await t.enroll();

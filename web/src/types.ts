@@ -69,7 +69,7 @@ export interface Issue {
   resolvedAt: string | null;
   mttrSeconds?: number | null;
   escalatedAt?: string | null;
-  /** Who took it on (issue 6): when, and the name of their token. */
+  /** Who took it on: when, and the name of their token. */
   acknowledgedAt?: string | null;
   acknowledgedBy?: string | null;
   /** "operator": opened by a host action (an emergency protocol), settled by its command. */
@@ -160,7 +160,7 @@ export interface HealingConfig {
   recovery?: {
     max_attempts: number;
     auto_recovery: boolean;
-    /** Everything, nothing, or only what matches (issue 4). */
+    /** Everything, nothing, or only what matches. */
     require_confirmation: boolean | { severities?: string[]; actions?: string[]; rules?: string[] };
     emergency_shutdown?: boolean;
   };

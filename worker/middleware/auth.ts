@@ -62,13 +62,13 @@ export function allow(...scopes: TokenScope[]) {
   });
 }
 
-// Operators watch what they act on, so they read everything a read token does (issue 6).
+// Operators watch what they act on, so they read everything a read token does.
 export const readers = () => allow("admin", "operator", "read");
 export const admins = () => allow("admin");
-/** Approve/reject commands and run recoveries: admins and the operator scope (issue 7). */
+/** Approve/reject commands and run recoveries: admins and the operator scope. */
 export const operators = () => allow("admin", "operator");
 
-/** Org management: only SELFHEAL_PLATFORM_TOKEN (issue 7). */
+/** Org management: only SELFHEAL_PLATFORM_TOKEN. */
 export const platformAdmins = () =>
   createMiddleware<AppEnv>(async (c, next) => {
     if (!c.get("principal")?.platform)

@@ -1,5 +1,5 @@
 /**
- * Body-size limits and per-token rate limits (issue 7), both answering in the one error shape.
+ * Body-size limits and per-token rate limits, both answering in the one error shape.
  * Rate limits never touch D1: the ingest path must stay free of a write per request. In
  * production they use the Workers Rate Limiting bindings (limits in wrangler.toml); where a
  * binding is missing, or SELFHEAL_*RATE_LIMIT_PER_MINUTE is set, a per-isolate window does the

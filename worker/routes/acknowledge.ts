@@ -1,4 +1,4 @@
-/** POST /api/v1/issues/{id}/acknowledge (issue 6, session 2): "a person has this one". */
+/** POST /api/v1/issues/{id}/acknowledge: "a person has this one". */
 
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonContent, newRouter } from "../lib/openapi";

@@ -1,4 +1,4 @@
-/** POST /api/v1/hosts/{id}/actions (issue 6, session 2): an emergency protocol run on a host. */
+/** POST /api/v1/hosts/{id}/actions: an emergency protocol run on a host. */
 
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";

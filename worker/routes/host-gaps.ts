@@ -1,4 +1,4 @@
-/** GET /api/v1/hosts/{id}/gaps (issue 7): what an agent's offline spool had to drop. */
+/** GET /api/v1/hosts/{id}/gaps: what an agent's offline spool had to drop. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";

@@ -12,7 +12,7 @@ const recover = createRoute({
   path: "/recover",
   summary: "Run (or approve) a recovery action for an issue; the agent picks it up on its next report",
   tags: ["healing"],
-  middleware: [operators()] as const, // operators run recoveries too (issue 6)
+  middleware: [operators()] as const, // operators run recoveries too
   request: { body: jsonBody(RecoverRequestSchema) },
   responses: {
     202: jsonContent(RecoverResponseSchema, "Queued"),

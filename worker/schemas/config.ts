@@ -20,7 +20,7 @@ const crashLoop = z
 
 /**
  * true/false (the seed's switch), or which actions need a human: by the issue's severity, the
- * action or the rule id. emergency_shutdown always does, whatever this says (issue 4).
+ * action or the rule id. emergency_shutdown always does, whatever this says.
  */
 export const confirmationSchema = z.union([
   z.boolean(),

@@ -133,6 +133,6 @@ export const MetricsSchema = z
           low: targetCounts,
         }),
       })
-      .openapi({ description: "response-time targets by severity (issue 10)" }),
+      .openapi({ description: "response-time targets by severity" }),
   })
   .openapi("HealingMetrics");

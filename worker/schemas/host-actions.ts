@@ -1,5 +1,5 @@
 /**
- * Host-level actions asked for by a person (issue 6, session 2): the dashboard's emergency
+ * Host-level actions asked for by a person: the dashboard's emergency
  * protocols. Action names are the agent's own (agent/src/actions/names.ts), so nothing the agent
  * has no handler for can be queued; the agent still refuses what its local config does not allow.
  */

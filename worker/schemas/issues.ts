@@ -42,7 +42,7 @@ export const IssueSchema = z
     resolvedAt: isoTime.nullable(),
     mttrSeconds: z.number().nullable(),
     escalatedAt: isoTime.nullable(),
-    respondBy: isoTime.nullable().openapi({ description: "the response-time target by severity (issue 10)" }),
+    respondBy: isoTime.nullable().openapi({ description: "the response-time target by severity" }),
     // ---- Issue 6 (session 2) ----
     acknowledgedAt: isoTime.nullable(),
     acknowledgedBy: z
@@ -52,7 +52,7 @@ export const IssueSchema = z
     source: z
       .enum(["engine", "operator"])
       .openapi({ description: "operator: a host action asked for by a person" }),
-    // ---- Diagnostics (issue 3) ----
+    // ---- Diagnostics ----
     flapping: z.boolean().openapi({ description: "opening and closing too often: automatic actions held" }),
     incident: z
       .object({

@@ -10,7 +10,7 @@ import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
 
 export const NAME = /^[a-z][a-z0-9_]*$/;
-/** An agent action, or an edge action the Worker runs itself (issue 4). */
+/** An agent action, or an edge action the Worker runs itself. */
 export const ACTION = /^([a-z][a-z0-9_]*|webhook:[a-z][a-z0-9_-]*)$/;
 export const nameText = "lowercase letters, digits and _, starting with a letter";
 export const seconds = (max: number) => z.number().int().min(0).max(max);

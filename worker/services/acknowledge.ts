@@ -1,5 +1,5 @@
 /**
- * A person says "I have this one" (issue 6, session 2): the issue records when and under which
+ * A person says "I have this one": the issue records when and under which
  * token name, once (a second acknowledgement changes nothing), and an `acknowledged` event goes
  * through the outbox (PagerDuty's `acknowledge` for the incident it triggered).
  */

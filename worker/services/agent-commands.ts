@@ -4,7 +4,7 @@
  * goes out once per claim even when a report and a long-poll race for it: only the rows this
  * statement actually moved are returned.
  *
- * A delivered command with no result after REDELIVER_AFTER_MS is claimable again (issue 7): the
+ * A delivered command with no result after REDELIVER_AFTER_MS is claimable again: the
  * answer that carried it may never have reached the agent (a dropped connection, an edge restart
  * mid-response). The agent's journal makes that safe: an id it has seen never runs twice, and a
  * re-delivered id gets no second result. Re-delivery stops at expiresAt; RESULT_TIMEOUT_MS after

@@ -1,5 +1,5 @@
 /**
- * Commands that wait for a human (issue 4): list, approve, reject, expire.
+ * Commands that wait for a human: list, approve, reject, expire.
  * - approve: the command becomes pending (the agent gets it on its next report), the issue
  *   recovering;
  * - reject: the command becomes rejected, its attempt `refused` with the reason, and the issue

@@ -1,5 +1,5 @@
 /**
- * The audit log (issue 7): append-only rows saying who changed what, when, and how it ended.
+ * The audit log: append-only rows saying who changed what, when, and how it ended.
  * Services add `audit(...)` to the same runBatch as the change, so a change and its record are
  * written together or not at all. Who is acting comes from the request (set once by the auth
  * middleware), so services need no new parameter; outside a request the actor is the system.

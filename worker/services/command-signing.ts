@@ -1,5 +1,5 @@
 /**
- * Signs commands on their way to an agent (issue 7), when SELFHEAL_COMMAND_SIGNING_KEY holds an
+ * Signs commands on their way to an agent, when SELFHEAL_COMMAND_SIGNING_KEY holds an
  * Ed25519 private key (PKCS8, base64; `selfheal-agent keygen` makes one). An agent with the
  * matching `commandSigningKey` runs only commands signed for its own host id, so rows written
  * into D1 by anyone but this Worker, or an impostor edge, cannot make it act. A thief of an admin

@@ -1,5 +1,5 @@
 /**
- * Crash loops (issue 10): a service that keeps dying right after each restart is not restarted
+ * Crash loops: a service that keeps dying right after each restart is not restarted
  * forever. N succeeded restarts of the same host + target within M minutes escalate its next
  * issue instead, with the service's last log lines as evidence (the agent sends them with a down
  * service it started). Defaults: 5 restarts in 10 minutes (`recovery.crash_loop`).

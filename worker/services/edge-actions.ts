@@ -1,5 +1,5 @@
 /**
- * Edge-side recovery actions (issue 4): `webhook:<name>` is run by the Worker, never by the agent.
+ * Edge-side recovery actions: `webhook:<name>` is run by the Worker, never by the agent.
  * The planner (or an approval, or POST /recover) leaves the command `delivered`; after the
  * response, runEdgeActions claims it, makes one signed JSON POST with a timeout, and records the
  * outcome like any agent result (command, history row, recovery event). A Worker that dies

@@ -1,5 +1,5 @@
 /**
- * What the recovery planner must know beyond one host's own rows (issue 4), read in one batch
+ * What the recovery planner must know beyond one host's own rows, read in one batch
  * per report: maintenance windows in force, the host's group and which of its hosts already
  * have a recovery in flight (rolling recovery), recent failures per action and target (circuit
  * breaker), and the org's learned success per (rule, action).

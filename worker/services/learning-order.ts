@@ -1,5 +1,5 @@
 /**
- * Learned ordering of a rule's actions (issue 4, part 5), and which actions need approval.
+ * Learned ordering of a rule's actions (part 5), and which actions need approval.
  * Pure: plain data in, plain data out.
  */
 import type { Rule, Severity } from "../../agent/engine";

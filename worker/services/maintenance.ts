@@ -1,5 +1,5 @@
 /**
- * Maintenance windows and silences (issue 4): while one is in force for a host (by id or name),
+ * Maintenance windows and silences: while one is in force for a host (by id or name),
  * a group or a rule, detection goes on but the recovery planner queues nothing for matching
  * issues and their notifications are held (dropped, as a silence does).
  */

@@ -86,7 +86,7 @@ export async function healingMetrics(db: Db, orgId: string) {
       bySeverity,
     },
     recoveries: { ...recoveries, byAction },
-    // Per rule (issue 4): resolved issues, their MTTR, and the auto-recovery rate.
+    // Per rule: resolved issues, their MTTR, and the auto-recovery rate.
     byRule: await metricsByRule(db, orgId),
     // Issue 10: issues past their response-time target (breached) or resolved within it (met).
     responseTargets: responseTargetsOf(targetRows),

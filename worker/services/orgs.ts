@@ -1,4 +1,4 @@
-/** Orgs (issue 7): created by the platform admin, each with a first admin token shown once. */
+/** Orgs: created by the platform admin, each with a first admin token shown once. */
 import { desc } from "drizzle-orm";
 import { type Db, runBatch } from "../db/client";
 import { orgs } from "../db/schema";

@@ -1,5 +1,5 @@
 /**
- * Environment profiles (issue 10): presets between the defaults and the org's own settings, so
+ * Environment profiles: presets between the defaults and the org's own settings, so
  * the effective configuration is defaults ⊕ preset ⊕ explicit settings. Only what the org never
  * set follows the profile: switching profile leaves its explicit settings as they are.
  * - development: act on everything at once, verify quickly;

@@ -51,7 +51,7 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
   }
 
   const target = issue.target || null;
-  // A command already waiting for approval for this issue: this call approves it (issue 4).
+  // A command already waiting for approval for this issue: this call approves it.
   const waiting = await waitingFor(db, orgId, issueId, requested === "auto" ? null : action);
   if (waiting) return { ...waiting, issueId, hostId: issue.hostId, status: "pending" as const };
   const { command, statements } = queueCommand(db, {

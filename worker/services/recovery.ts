@@ -14,7 +14,7 @@ import { isEdgeAction } from "./edge-actions";
 export const COMMAND_TTL_MS = 5 * MINUTE;
 /** A delivered command without a result after this long has timed out. */
 export const RESULT_TIMEOUT_MS = 2 * MINUTE;
-/** A command awaiting a human's approval expires after this long (issue 4). */
+/** A command awaiting a human's approval expires after this long. */
 export const APPROVAL_TTL_MS = 30 * MINUTE;
 
 export type CommandRow = typeof commands.$inferSelect;

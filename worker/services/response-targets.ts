@@ -1,5 +1,5 @@
 /**
- * Response-time targets by severity (issue 10): critical < 1 min, high < 5 min, medium < 1 h,
+ * Response-time targets by severity: critical < 1 min, high < 5 min, medium < 1 h,
  * low by the end of the next maintenance window, else within a day (`response_targets`, seconds). Each issue gets its deadline when it opens; one
  * still unresolved at its deadline is a breach, notified once by the scheduled sweep and counted
  * in GET /api/healing/metrics.

@@ -1,5 +1,5 @@
 /**
- * Gaps: samples an agent dropped at its spool's size cap during an outage (issue 7). Recorded with
+ * Gaps: samples an agent dropped at its spool's size cap during an outage. Recorded with
  * the report that carries them, read back per host; a re-sent report widens a gap, never doubles it.
  */
 import { and, desc, eq, or } from "drizzle-orm";

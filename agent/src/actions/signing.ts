@@ -1,5 +1,5 @@
 /**
- * Optional command signing (issue 7): with `commandSigningKey` (an Ed25519 public key) in the
+ * Optional command signing: with `commandSigningKey` (an Ed25519 public key) in the
  * config, a command runs only when its signature verifies over canonicalCommand(command, hostId).
  * The edge signs with the private key (SELFHEAL_COMMAND_SIGNING_KEY); `selfheal-agent keygen`
  * makes a pair. What it protects against, and what not: agent/README.md "Command signing".

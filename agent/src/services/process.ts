@@ -82,7 +82,7 @@ export class ProcessDriver implements ServiceDriver {
     if (found.pid && ticks !== undefined) this.lastSeen.set(svc.name, { pid: found.pid, ticks });
     else this.lastSeen.delete(svc.name);
     if (found.pid) return { status: "up", pid: found.pid, detail: found.detail };
-    // the output of its last run, when the agent started it: why it died (issue 10, crash loops)
+    // the output of its last run, when the agent started it: why it died (crash loops)
     const logTail = this.opts.logsDir
       ? readLogTail(path.join(this.opts.logsDir, `${svc.name}.log`))
       : undefined;

@@ -1,7 +1,7 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
- * Append-only record of who changed what (issue 7). Rows are only ever inserted, in the same batch
+ * Append-only record of who changed what. Rows are only ever inserted, in the same batch
  * as the change they describe; nothing in the API updates or deletes them.
  */
 export const auditLog = sqliteTable(

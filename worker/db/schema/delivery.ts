@@ -2,7 +2,7 @@ import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core
 
 /**
  * Samples an agent had to drop (its offline spool reached its size cap during an outage), as the
- * agent reported them (issue 7). One row per gap start: a re-sent report only widens a gap.
+ * agent reported them. One row per gap start: a re-sent report only widens a gap.
  */
 export const sampleGaps = sqliteTable(
   "sample_gaps",

@@ -1,7 +1,7 @@
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { orgs } from "./tenancy";
 
-// ---- Notifications and integrations (issue 5) ----
+// ---- Notifications and integrations ----
 
 export const channelKinds = ["slack", "pagerduty", "webhook"] as const;
 export type ChannelKind = (typeof channelKinds)[number];

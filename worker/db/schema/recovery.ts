@@ -43,7 +43,7 @@ export const issues = sqliteTable(
     mttrSeconds: real("mttr_seconds"),
     escalatedAt: integer("escalated_at"),
     updatedAt: integer("updated_at").notNull(),
-    // ---- Diagnostics (issue 3): flapping, correlation and the rule as it was when it opened ----
+    // ---- Diagnostics: flapping, correlation and the rule as it was when it opened ----
     /** Opening and closing too often: automatic actions are held until the engine says it settled. */
     flapping: integer("flapping", { mode: "boolean" }).notNull().default(false),
     /** `ruleId|target` of the incident's probable cause (this issue's own key when it stands alone). */
@@ -55,12 +55,12 @@ export const issues = sqliteTable(
     ruleCondition: text("rule_condition"),
     /** Why the planner holds automatic recovery (maintenance, group rolling, breaker), or null. */
     recoveryHold: text("recovery_hold"),
-    // ---- Response-time targets (issue 10) ----
+    // ---- Response-time targets ----
     /** The deadline by severity, set at opening (epoch ms); null for issues opened before it existed. */
     respondBy: integer("respond_by"),
     /** When the sweep found it unresolved past respondBy (and notified, once). */
     breachedAt: integer("breached_at"),
-    // ---- Dashboard (issue 6, session 2) ----
+    // ---- Dashboard ----
     /** When a person acknowledged it (epoch ms), and the name of the token they used. */
     acknowledgedAt: integer("acknowledged_at"),
     acknowledgedBy: text("acknowledged_by"),
@@ -90,7 +90,7 @@ export const commandStatuses = [
   "timed_out",
   "expired",
   "awaiting_approval",
-  // A human said no to an awaiting_approval command (issue 4).
+  // A human said no to an awaiting_approval command.
   "rejected",
 ] as const;
 export type CommandStatus = (typeof commandStatuses)[number];
@@ -140,7 +140,7 @@ export const recoveryHistory = sqliteTable(
     action: text("action").notNull(),
     target: text("target"),
     status: text("status", { enum: historyStatuses }).notNull(),
-    // "local": a restart the agent did on its own while cut off from the Worker (issue 4).
+    // "local": a restart the agent did on its own while cut off from the Worker.
     trigger: text("trigger", { enum: ["auto", "manual", "local"] }).notNull(),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
@@ -158,7 +158,7 @@ export const recoveryHistory = sqliteTable(
   ],
 );
 
-// ---- Recovery guardrails (issue 4) ----
+// ---- Recovery guardrails ----
 
 /** A maintenance window or silence: detection goes on, automatic actions and notifications are held. */
 export const maintenanceWindows = sqliteTable(

@@ -16,7 +16,7 @@ export const orgs = sqliteTable("orgs", {
   createdAt: integer("created_at").notNull(),
 });
 
-// "metrics": may only scrape GET /metrics (issue 5).
+// "metrics": may only scrape GET /metrics.
 // "operator": may read, approve/reject commands and run recoveries (issue 7's scope, added by issue 4).
 export const tokenScopes = ["admin", "read", "enroll", "agent", "metrics", "operator"] as const;
 export type TokenScope = (typeof tokenScopes)[number];

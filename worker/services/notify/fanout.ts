@@ -77,7 +77,7 @@ export async function fanOut(db: Db, now: number): Promise<number> {
     .from(channels)
     .where(and(inArray(channels.orgId, orgIds), eq(channels.enabled, true)));
 
-  // Maintenance windows and silences (issue 4): events of matching issues are marked dispatched
+  // Maintenance windows and silences: events of matching issues are marked dispatched
   // without deliveries, so they are dropped rather than sent late.
   const windows = await windowsInForce(db, orgIds, now);
   const statements: Statement[] = [];

@@ -1,5 +1,5 @@
 /**
- * PagerDuty `acknowledge` (issue 6, session 2): sent under the dedup_key the issue's trigger went
+ * PagerDuty `acknowledge`: sent under the dedup_key the issue's trigger went
  * out with on this channel (a storm's group key included), so it acknowledges that incident.
  * No trigger on this channel: nothing to acknowledge (skipped); trigger not sent yet: wait for it.
  */

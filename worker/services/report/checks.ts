@@ -1,5 +1,5 @@
 /**
- * Custom checks' status text (issue 10): the agent sends the latest output of each check with
+ * Custom checks' status text: the agent sends the latest output of each check with
  * every report; the host keeps the last ones, and an issue opened on check:<name>.status carries
  * its check's text as evidence, so "CRITICAL - 3 of 4 replicas lagging" is read where it matters.
  */

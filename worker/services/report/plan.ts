@@ -37,7 +37,7 @@ export function planRecovery(
   if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation))
     return { statements, queued, edge };
 
-  // Guardrails (issue 4): maintenance windows, rolling recovery per group, the circuit breaker,
+  // Guardrails: maintenance windows, rolling recovery per group, the circuit breaker,
   // learned action order and per-rule/severity/action approval.
   const guard = ctx.guard ?? noGuardrails();
   const ruleById = new Map(rules.map((r) => [r.id, r]));
