@@ -31,7 +31,7 @@ const svc = lab.services[0];
 const total: number[] = [];
 const delivery: number[] = [];
 try {
-  // repeated kills of one service, each a separate fault: not the crash loop issue 10 escalates
+  // repeated kills of one service, each a separate fault: not the crash loop that escalates
   await lab.call("POST", "/api/healing/config", {
     recovery: { require_confirmation: true, crash_loop: { restarts: 100 } },
   });

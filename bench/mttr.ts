@@ -30,7 +30,7 @@ console.log(
   `bench:mttr: ${kills} SIGKILLs at a ${interval} s interval (real Worker + real agent)${values["vs-monit"] ? ", and monit (set daemon 2) side by side" : ""}`,
 );
 const lab = await startLab({ services: 1, interval, hostName: "bench-host" });
-// repeated kills of one service, each a separate fault: not the crash loop issue 10 escalates
+// repeated kills of one service, each a separate fault: not the crash loop that escalates
 await lab.call("POST", "/api/healing/config", { recovery: { crash_loop: { restarts: 100 } } });
 const monit = values["vs-monit"] ? await startMonit(2) : undefined;
 const svc = lab.services[0];

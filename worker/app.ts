@@ -62,7 +62,7 @@ export function createApp() {
   app.use("/api/*", authFailureLimit);
   app.use("/metrics", authFailureLimit);
   app.use("/api/*", authenticate);
-  // Issue 7: per-token rate limits, then 256 KB for agent reports and 64 KB for other bodies.
+  // Per-token rate limits, then 256 KB for agent reports and 64 KB for other bodies.
   app.use("/api/*", rateLimit);
   app.use("/api/*", bodyLimits);
   // The host objects keep the org's config and rules: an edit tells them (org-changed.ts).

@@ -18,7 +18,7 @@ export interface Env {
   SELFHEAL_PUBLIC_URL?: string;
   /** The first retry delay of a failed notification (default 30 s), doubled per attempt. */
   SELFHEAL_RETRY_BASE_MS?: string;
-  /** Issue 7: tenancy and limits (docs/api-shapes.md "Issue 7: tenancy, limits, audit"). */
+  /** Tenancy and limits (docs/api-shapes.md "Tenancy, limits, audit"). */
   SELFHEAL_PLATFORM_TOKEN?: string;
   SELFHEAL_RATE_LIMIT?: string;
   SELFHEAL_RATE_LIMIT_PER_MINUTE?: string;
@@ -27,7 +27,7 @@ export interface Env {
   SELFHEAL_MAX_REPORT_BYTES?: string;
   /** Failed authentications per client IP and minute, counted per isolate (else the binding). */
   SELFHEAL_AUTH_FAILURES_PER_MINUTE?: string;
-  /** Issue 7: Ed25519 private key (PKCS8, base64) that signs commands for agents (command-signing.ts). */
+  /** Ed25519 private key (PKCS8, base64) that signs commands for agents (command-signing.ts). */
   SELFHEAL_COMMAND_SIGNING_KEY?: string;
   RATE_LIMIT_API?: RateLimit;
   RATE_LIMIT_AGENT?: RateLimit;

@@ -46,7 +46,7 @@ export default {
       console.error(JSON.stringify({ error: "edge checks failed", detail: String(err) })),
     );
     await deliverNotifications(env);
-    // Issue 7: roll samples up and drop what is past retention; last, so nothing above waits on it.
+    // Roll samples up and drop what is past retention; last, so nothing above waits on it.
     await runRetention(createDb(env.DB), Date.now()).catch((err) =>
       console.error(JSON.stringify({ error: "retention failed", detail: String(err) })),
     );

@@ -162,7 +162,7 @@ export const reportReasons = ["interval", "event", "command", "backfill"] as con
 
 /**
  * Samples (and results) the agent had to drop: its offline spool reached its size cap during an
- * outage, so `samples` samples taken between `from` and `to` will never arrive. Issue 7.
+ * outage, so `samples` samples taken between `from` and `to` will never arrive.
  */
 export const gapSchema = z
   .object({

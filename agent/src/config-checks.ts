@@ -1,5 +1,5 @@
 /**
- * Issue 10's config sections: `"checks"` (Nagios-compatible plugins), `"logs"` (followed files
+ * The check and log config sections: `"checks"` (Nagios-compatible plugins), `"logs"` (followed files
  * with regex patterns), and the keys of the launchd, windows and kubernetes service kinds.
  * Kept apart from config.ts so the core stays small.
  */

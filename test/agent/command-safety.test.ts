@@ -1,5 +1,5 @@
 /**
- * Issue 7: hostile commands at the agent, command signing and exactly-once execution. Every
+ * Hostile commands at the agent, command signing and exactly-once execution. Every
  * refusal is reported (a result with the command's id) and nothing runs.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Issue 7 through the agent's whole loop (Runner), against a stand-in edge: commands run once
+ * The offline spool and exactly-once commands through the agent's whole loop (Runner), against a stand-in edge: commands run once
  * whatever the edge re-sends, an interrupted command is reported failed and never re-run, and
  * samples taken while the edge is down survive an agent restart.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 6 (session 2) in a real browser against the real Worker and a real agent: an operator
+ * Operator actions in a real browser against the real Worker and a real agent: an operator
  * signs in, acknowledges an issue, runs an emergency backup that the agent really performs, and
  * an admin edits the approval policy's object form with the API's validation messages.
  */

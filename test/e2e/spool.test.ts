@@ -1,5 +1,5 @@
 /**
- * Issue 7, end to end: the real Worker (wrangler dev, persisted D1) and the real agent (1 s
+ * The offline spool, end to end: the real Worker (wrangler dev, persisted D1) and the real agent (1 s
  * interval, signed commands). A restart command's answer is lost on the way; then the edge becomes
  * unreachable for ~16 s, and meanwhile the agent is SIGKILLed and started again and the Worker is
  * stopped and started again (same D1). Once the edge is back, every sample the agent spooled is

@@ -1,5 +1,5 @@
 /**
- * Issue 7 on the edge: a command whose answer was lost is handed out again (the agent's journal
+ * Exactly-once commands on the edge: a command whose answer was lost is handed out again (the agent's journal
  * keeps it from running twice), results and samples are idempotent, gaps are recorded once.
  */
 import { env } from "cloudflare:workers";

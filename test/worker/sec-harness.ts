@@ -1,5 +1,5 @@
 /**
- * Helpers for the issue 7 security tests: the real Worker's fetch handler with extra
+ * Helpers for the tenancy and limits security tests: the real Worker's fetch handler with extra
  * configuration (a platform token, small limits), and audit reads.
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";

@@ -59,7 +59,7 @@ export interface Issue {
   summary: string;
   evidence?: Evidence | null;
   actions?: string[];
-  /** Why it fired and what happens next (issue 3's diagnostics), when the API provides it. */
+  /** Why it fired and what happens next (the diagnostics), when the API provides it. */
   explanation?: Explanation | string | null;
   /** Opening and closing too often: automatic actions are held. */
   flapping?: boolean;

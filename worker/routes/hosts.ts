@@ -39,7 +39,7 @@ const samples = createRoute({
   },
 });
 
-// Issue 4: the host's group (rolling recovery, channel and maintenance filters); null clears it.
+// The host's group (rolling recovery, channel and maintenance filters); null clears it.
 const setGroup = createRoute({
   method: "patch",
   path: "/{id}",

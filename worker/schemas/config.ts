@@ -10,7 +10,7 @@ import { alertThresholdsSchema } from "../../agent/protocol";
 const interval = z.number().int().min(1).max(3600);
 const maxAttempts = z.number().int().min(1).max(10);
 
-/** Issue 10: this many succeeded restarts of one service within windowSeconds is a crash loop. */
+/** This many succeeded restarts of one service within windowSeconds is a crash loop. */
 const crashLoop = z
   .object({
     restarts: z.number().int().min(1).max(100),
@@ -33,7 +33,7 @@ export const confirmationSchema = z.union([
     .strict(),
 ]);
 
-/** Issue 10: seconds to resolve an issue, by severity (absent: 60, 300, 3600, 86400). */
+/** Seconds to resolve an issue, by severity (absent: 60, 300, 3600, 86400). */
 const responseTargets = z
   .object({
     critical: z.number().int().min(1).max(604_800),
@@ -45,7 +45,7 @@ const responseTargets = z
   .strict();
 
 /**
- * Issue 7: days of raw samples, 1-minute and 1-hour rollups kept (absent: 2, 14, 400; see
+ * Days of raw samples, 1-minute and 1-hour rollups kept (absent: 2, 14, 400; see
  * services/retention.ts). Coarser data must be kept at least as long as finer data.
  */
 export const RETENTION_DEFAULTS = { raw_days: 2, minute_days: 14, hour_days: 400 } as const;
@@ -58,7 +58,7 @@ const retention = z
   .partial()
   .strict();
 
-/** Issue 10: environment presets under the org's explicit settings (services/profiles.ts). */
+/** Environment presets under the org's explicit settings (services/profiles.ts). */
 export const profiles = ["development", "staging", "production"] as const;
 const verifyScale = z.number().min(0.1).max(10);
 
@@ -107,7 +107,7 @@ export const healingConfigSchema = z
         });
       }
     }
-    // Issue 7: a rollup kept for less time than the data it summarises would leave a gap.
+    // A rollup kept for less time than the data it summarises would leave a gap.
     const r = { ...RETENTION_DEFAULTS, ...doc.retention };
     if (r.minute_days < r.raw_days || r.hour_days < r.minute_days)
       ctx.addIssue({

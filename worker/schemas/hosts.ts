@@ -38,7 +38,7 @@ export const HostSummarySchema = z
 
 export type HostSummary = z.infer<typeof HostSummarySchema>;
 
-// Issue 7: a rollup bucket is a sample whose metrics are averages, with min, max and n beside.
+// A rollup bucket is a sample whose metrics are averages, with min, max and n beside.
 export const SampleSchema = z
   .object({
     ts: isoTime,
@@ -70,6 +70,6 @@ export const samplesQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
-  // Issue 7: auto serves raw up to 6 h, 1-minute buckets up to 7 d, 1-hour buckets beyond.
+  // Auto serves raw up to 6 h, 1-minute buckets up to 7 d, 1-hour buckets beyond.
   resolution: z.enum(["auto", "raw", "minute", "hour"]).default("auto"),
 });

@@ -43,7 +43,7 @@ export const IssueSchema = z
     mttrSeconds: z.number().nullable(),
     escalatedAt: isoTime.nullable(),
     respondBy: isoTime.nullable().openapi({ description: "the response-time target by severity" }),
-    // ---- Issue 6 (session 2) ----
+    // ---- Acknowledgement and operator issues ----
     acknowledgedAt: isoTime.nullable(),
     acknowledgedBy: z
       .string()

@@ -131,7 +131,7 @@ export async function listSamples(
     configQuery(db, orgId),
   ]);
   if (!host) throw notFound("host");
-  // Issue 7: mid and long ranges read the rollups (retention-series.ts).
+  // Mid and long ranges read the rollups (retention-series.ts).
   const retention = retentionOf(resolveConfig(settingsRows[0]?.config));
   const resolution = chooseResolution(query, retention, Date.now());
   const range = {

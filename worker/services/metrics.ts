@@ -24,7 +24,7 @@ export async function healingMetrics(db: Db, orgId: string) {
     db
       .select({ mttr: issues.mttrSeconds })
       .from(issues)
-      // Operator issues (host actions, issue 6) time an action someone asked for, not a recovery.
+      // Operator issues (host actions) time an action someone asked for, not a recovery.
       .where(
         and(
           eq(issues.orgId, orgId),
@@ -88,7 +88,7 @@ export async function healingMetrics(db: Db, orgId: string) {
     recoveries: { ...recoveries, byAction },
     // Per rule: resolved issues, their MTTR, and the auto-recovery rate.
     byRule: await metricsByRule(db, orgId),
-    // Issue 10: issues past their response-time target (breached) or resolved within it (met).
+    // Issues past their response-time target (breached) or resolved within it (met).
     responseTargets: responseTargetsOf(targetRows),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 7: charts read the resolution that fits the range. Short ranges read raw samples, mid
+ * Charts read the resolution that fits the range. Short ranges read raw samples, mid
  * ranges 1-minute buckets, long ones 1-hour buckets; a range reaching back past what a resolution
  * keeps goes one coarser, so the answer is never cut off by retention.
  */

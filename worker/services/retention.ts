@@ -1,5 +1,5 @@
 /**
- * Issue 7: retention, run by the Cron Trigger. First the samples stored since the last run are
+ * Retention, run by the Cron Trigger. First the samples stored since the last run are
  * rolled up into 1-minute and 1-hour aggregates, then raw samples and aggregates past the org's
  * retention are deleted, a bounded chunk at a time so one run stays within a Worker's limits.
  *

@@ -1,4 +1,4 @@
-/** The collectors of issue 10 the runner registers: custom checks and followed logs, when configured. */
+/** The collectors the runner registers: custom checks and followed logs, when configured. */
 import type { CheckOutput } from "../../protocol";
 import type { Collector } from "../collectors/types";
 import type { ChecksConfig } from "../config-checks";

@@ -9,7 +9,7 @@ export interface MetricStat {
 }
 
 /**
- * The columns of a rollup row (issue 7: retention): avg/min/max/n of each wide column of
+ * The columns of a rollup row (retention): avg/min/max/n of each wide column of
  * metric_samples, plus `extra` (the same per name for metrics without a column). A fresh object
  * per call: drizzle binds each column builder to one table.
  */

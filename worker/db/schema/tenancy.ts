@@ -17,7 +17,7 @@ export const orgs = sqliteTable("orgs", {
 });
 
 // "metrics": may only scrape GET /metrics.
-// "operator": may read, approve/reject commands and run recoveries (issue 7's scope, added by issue 4).
+// "operator": may read, approve/reject commands and run recoveries.
 export const tokenScopes = ["admin", "read", "enroll", "agent", "metrics", "operator"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
@@ -72,7 +72,7 @@ export const hosts = sqliteTable(
     metrics: text("metrics", { mode: "json" }).$type<Metrics>(),
     metricsAt: integer("metrics_at"),
     healthScore: real("health_score"),
-    /** The latest text of each custom check, by check:<name>.status's <name> (issue 10: evidence). */
+    /** The latest text of each custom check, by check:<name>.status's <name> (evidence). */
     checkOutputs: text("check_outputs", { mode: "json" }).$type<Record<string, HostCheckOutput>>(),
   },
   (t) => [

@@ -15,9 +15,9 @@ export const issueEvents = [
   "escalated",
   "awaiting_approval",
   "resolved",
-  // issue 10: still unresolved at its response-time target (response-targets.ts)
+  // still unresolved at its response-time target (response-targets.ts)
   "deadline_breached",
-  // issue 6: a person acknowledged it (PagerDuty: acknowledge)
+  // a person acknowledged it (PagerDuty: acknowledge)
   "acknowledged",
 ] as const;
 export type IssueEvent = (typeof issueEvents)[number] | "test";

@@ -62,7 +62,7 @@ export function heldBy(issue: IssueRow): "flapping" | "symptom" | null {
 
 /**
  * A finding on `svc:web.rss` acts on service `web`, one on `config:app.drift` on config `app`
- * (issue 4: reset_config on drift), one on `check:web.http.status` on service `web` (a check
+ * (reset_config on drift), one on `check:web.http.status` on service `web` (a check
  * naming its service); anything else on its own target.
  */
 export function commandTarget(target: string): string | null {

@@ -32,7 +32,7 @@ export interface ReportContext {
   services: ServiceRow[];
   /** Loaded after the context by the report pipeline (guardrails.ts); absent: no guardrails. */
   guard?: Guardrails;
-  /** The last output lines of down services, from this report (crash-loop evidence, issue 10). */
+  /** The last output lines of down services, from this report (crash-loop evidence). */
   logTails?: Map<string, string[]>;
 }
 

@@ -39,7 +39,7 @@ export function applyResults(
   const outcomes = new Map<string, Outcome>();
   for (const r of results) {
     if (!byId.has(r.commandId) || outcomes.has(r.commandId)) continue;
-    // Agents before issue 7 answer a re-delivered id so; the real outcome is on its way.
+    // Agents before exactly-once commands answer a re-delivered id so; the real outcome is on its way.
     if (r.status === "refused" && r.output === "duplicate command") continue;
     // The agent's clock may run ahead; a result never finishes after it was received.
     const finishedAt = Math.min(Date.parse(r.finishedAt), now);
