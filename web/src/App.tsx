@@ -39,6 +39,7 @@ type Auth =
   | { kind: "checking" }
   | { kind: "signed-out"; notice?: string }
   | { kind: "signed-in"; session: Session }
+  | { kind: "leaving" }
   | { kind: "unreachable"; message: string };
 
 /** Decides between sign-in and the dashboard from `GET /api/v1/session`, and returns to sign-in on any 401. */
@@ -71,13 +72,12 @@ export function App() {
     return () => onUnauthorized(null);
   }, [check]);
 
-  const leave = useCallback(async () => {
-    try {
-      await signOut();
-    } finally {
-      rememberSession(false);
-      setAuth({ kind: "signed-out", notice: "Signed out." });
-    }
+  // Signing out first unmounts the dashboard (which aborts every poll in flight), and only then
+  // ends the session: a poll answered after the session ended would be a spurious 401.
+  const leave = useCallback(() => setAuth({ kind: "leaving" }), []);
+  const left = useCallback(() => {
+    rememberSession(false);
+    setAuth({ kind: "signed-out", notice: "Signed out." });
   }, []);
 
   switch (auth.kind) {
@@ -99,6 +99,8 @@ export function App() {
           </div>
         </main>
       );
+    case "leaving":
+      return <SigningOut onDone={left} />;
     case "signed-out":
       return (
         <SignIn
@@ -116,6 +118,18 @@ export function App() {
         </LiveProvider>
       );
   }
+}
+
+/** Mounted only once the dashboard is gone, so no request of its can still be in flight. */
+function SigningOut({ onDone }: { onDone: () => void }) {
+  useEffect(() => {
+    signOut().then(onDone, onDone);
+  }, [onDone]);
+  return (
+    <main class="center" aria-busy="true">
+      <p class="note">Signing out…</p>
+    </main>
+  );
 }
 
 const TITLES: Record<Route["page"], string> = {
