@@ -7,6 +7,8 @@ const root = import.meta.dirname;
 // Four projects: the Worker inside workerd against real D1 and the real migrations; the pure
 // engine and the agent in plain Node; end-to-end runs that spawn wrangler dev and real agents;
 // and the dashboard in Debian's Chromium, driven by playwright-core, against the same real parts.
+// The last two run real processes (wrangler, agents, services, a browser) on a shared machine, so a
+// failing test there is run once more: a fault fails twice, and the reporter marks every retry.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
@@ -43,6 +45,7 @@ export default defineConfig(async () => {
             name: "e2e",
             include: ["test/e2e/**/*.test.ts"],
             environment: "node",
+            retry: 1,
             testTimeout: 180_000,
             hookTimeout: 180_000,
             fileParallelism: false,
@@ -53,6 +56,7 @@ export default defineConfig(async () => {
             name: "browser",
             include: ["test/browser/**/*.test.ts"],
             environment: "node",
+            retry: 1,
             testTimeout: 180_000,
             hookTimeout: 180_000,
             fileParallelism: false,
