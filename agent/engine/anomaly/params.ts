@@ -90,7 +90,7 @@ export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
     spike: 0.1,
     margin: 0.35,
     rerangeAt: 1000,
-    capacity: 64,
+    capacity: 48,
     initialRho: 0.8,
   }),
   resonanceWeight: 3,
