@@ -128,11 +128,25 @@ export async function startWorker({
   return { url, proc, output, stop: () => stopProcess(proc) };
 }
 
+/** The agent's environment variables that override its config file (agent/src/config-source.ts). */
+const AGENT_ENV_OVERRIDES = [
+  "SELFHEAL_SERVER",
+  "SELFHEAL_TOKEN",
+  "SELFHEAL_NAME",
+  "SELFHEAL_STATE_DIR",
+  "SELFHEAL_PROC_ROOT",
+];
+
 /** Starts the real agent (the built bundle) as a child process. */
 export function startAgent({ configPath, log = () => {}, inherit = false, args = [] }) {
   if (!existsSync(AGENT_CLI)) throw new Error(`${AGENT_CLI} is missing: run npm run build:agent`);
+  // The config file is the whole config here: the agent's SELFHEAL_* overrides (npm start's own
+  // SELFHEAL_STATE_DIR among them) would otherwise win over it.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !AGENT_ENV_OVERRIDES.includes(k)),
+  );
   const { proc, output } = spawnGroup(process.execPath, [AGENT_CLI, "run", "--config", configPath, ...args], {
-    env: process.env,
+    env,
     inherit,
     log,
   });
