@@ -3,6 +3,9 @@ import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { memoryCollector } from "../../agent/src/collectors/memory";
+import { readNetCounters } from "../../agent/src/collectors/network";
+import { setProcRoot } from "../../agent/src/collectors/procfs";
 import { parseConfig } from "../../agent/src/config";
 import { loadAgentConfig, withEnv } from "../../agent/src/config-source";
 import { createLogger } from "../../agent/src/log";
@@ -168,6 +171,20 @@ describe("configuration by environment variables", () => {
       msg: "hello world",
       n: 2,
     });
+  });
+});
+
+describe("procRoot (the host's /proc mounted into a container)", () => {
+  it("reads the metrics under it, and the network counters of its pid 1's namespace", () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, "1", "net"), { recursive: true });
+    writeFileSync(path.join(root, "meminfo"), "MemTotal: 1000 kB\nMemAvailable: 250 kB\n");
+    const dev = "Inter-|\n face |\n    lo: 9 0 0 0 0 0 0 0 9 0\n  eth0: 4096 0 0 0 0 0 0 0 2048 0\n";
+    writeFileSync(path.join(root, "1", "net", "dev"), dev);
+    setProcRoot(root);
+    onCleanup(() => setProcRoot(undefined));
+    expect(memoryCollector().collect()).toEqual({ memory: 75 });
+    expect(readNetCounters()).toEqual({ rx: 4096, tx: 2048 });
   });
 });
 
