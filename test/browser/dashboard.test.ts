@@ -251,8 +251,9 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     await page.getByTestId("token-name").fill("rack-7");
     await page.getByTestId("token-scope").selectOption("enroll");
     await page.getByTestId("token-create").click();
+    await page.getByTestId("enroll-howto").waitFor();
     const secret = (await page.getByTestId("token-secret").textContent()) ?? "";
-    expect(secret).toMatch(/^sh_/);
+    expect(secret).toMatch(/^sh_enroll_/);
     const init = (await page.getByTestId("enroll-init").textContent()) ?? "";
     expect(init).toBe(
       `sudo selfheal-agent init --server ${lab.worker.url} --token ${secret} --config /etc/selfheal-agent/config.json`,
