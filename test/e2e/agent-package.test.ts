@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -112,6 +113,14 @@ describe("the published agent package", () => {
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(["$schema", "server", "token", "services", "actions"]),
     );
+
+    // init points the config it writes at that schema, and the agent reads that config as written
+    const initFile = path.join(dir, "init.json");
+    await run(bin, ["init", "--server", "https://heal.example.com", "--token", "t0", "--config", initFile]);
+    const schemaRef = /"\$schema": "([^"]+)"/.exec(readFileSync(initFile, "utf8"))?.[1] ?? "";
+    expect(schemaRef).toBe(pathToFileURL(path.join(installed, "dist", "config.schema.json")).href);
+    const checked = await run(bin, ["check", "--config", initFile, "--json"]).catch((e) => e);
+    expect(JSON.parse(checked.stdout).status).toMatch(/healthy|degraded|critical/);
   });
 
   it("runs from the installed tarball with environment variables only, and its host enrols on the real Worker", async () => {
