@@ -39,6 +39,8 @@ await build({
   banner: {
     js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
   },
+  // jsonc-parser's "main" is a UMD build whose requires esbuild cannot follow: take its ES modules
+  alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   minifyWhitespace: true,
   minifySyntax: true,
   plugins: [withoutZodLocales],

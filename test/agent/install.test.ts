@@ -1,6 +1,4 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { memoryCollector } from "../../agent/src/collectors/memory";
@@ -9,6 +7,7 @@ import { setProcRoot } from "../../agent/src/collectors/procfs";
 import { parseConfig } from "../../agent/src/config";
 import { loadAgentConfig, withEnv } from "../../agent/src/config-source";
 import { createLogger } from "../../agent/src/log";
+import { connectProxy } from "../support/connect-proxy";
 import { fakeServer, reportOk } from "./fake-server";
 import { cleanup, onCleanup, runCli, tempDir, waitFor } from "./helpers";
 
@@ -19,36 +18,6 @@ function fakeTool(dir: string, name: string, stdout: string) {
   const file = path.join(dir, name);
   writeFileSync(file, `#!/bin/sh\ncat <<'OUT'\n${stdout}\nOUT\n`);
   chmodSync(file, 0o755);
-}
-
-/** An HTTP proxy that only tunnels (CONNECT), recording each tunnel's target and the request lines sent through it. */
-async function connectProxy() {
-  const tunnels: { target: string; sent: string }[] = [];
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
-  server.on("connect", (req, client: net.Socket, head: Buffer) => {
-    const tunnel = { target: req.url ?? "", sent: "" };
-    tunnels.push(tunnel);
-    const [host, port] = (req.url ?? "").split(":");
-    const upstream = net.connect(Number(port), host, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      if (head.length) upstream.write(head);
-      client.on("data", (d: Buffer) => {
-        tunnel.sent += d.toString("latin1");
-      });
-      client.pipe(upstream).pipe(client);
-    });
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  onCleanup(
-    () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, tunnels };
 }
 
 /** The environment of an agent configured by variables alone (no proxy unless asked). */
@@ -192,6 +161,7 @@ describe("HTTP proxy from the environment", () => {
   it("sends every request to the server through HTTP_PROXY's CONNECT tunnel, and none where NO_PROXY says so", async () => {
     const server = await enrollThenReport();
     const proxy = await connectProxy();
+    onCleanup(proxy.close);
     const target = new URL(server.url).host;
     const viaProxy = runCli(["run"], {
       env: agentEnv({

@@ -23,6 +23,7 @@ import {
   stopProcess,
   waitFor,
 } from "../../scripts/lib/stack.mjs";
+import { connectProxy } from "../support/connect-proxy";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -123,8 +124,9 @@ describe("the published agent package", () => {
     expect(JSON.parse(checked.stdout).status).toMatch(/healthy|degraded|critical/);
   });
 
-  it("runs from the installed tarball with environment variables only, and its host enrols on the real Worker", async () => {
+  it("runs from the installed tarball with environment variables only, through an HTTP proxy, and its host enrols on the real Worker", async () => {
     await installPacked();
+    const proxy = await connectProxy();
     const persistTo = path.join(dir, "wrangler");
     const adminToken = newSecret();
     await applyMigrations(persistTo);
@@ -146,6 +148,7 @@ describe("the published agent package", () => {
           SELFHEAL_TOKEN: token,
           SELFHEAL_NAME: "packed-env-host",
           SELFHEAL_STATE_DIR: agentState,
+          HTTP_PROXY: proxy.url,
         },
       });
       let log = "";
@@ -163,8 +166,21 @@ describe("the published agent package", () => {
       });
       expect(host.name).toBe("packed-env-host");
       expect(readdirSync(agentState).length).toBeGreaterThan(0);
+      // the bundled proxy code carried the API and the command socket
+      const sent = proxy.tunnels.map((t) => t.sent).join("");
+      expect(proxy.tunnels.every((t) => t.target === new URL(worker.url).host)).toBe(true);
+      expect(sent).toContain("POST /api/v1/agent/enroll HTTP/1.1");
+      await waitFor(
+        () =>
+          /GET \/api\/v1\/agent\/commands\/socket HTTP\/1\.1/.test(proxy.tunnels.map((t) => t.sent).join("")),
+        {
+          timeoutMs: 30_000,
+          what: "the command socket through the proxy",
+        },
+      );
     } finally {
       if (agent) await stopProcess(agent);
+      await proxy.close();
       await worker.stop();
     }
   });
