@@ -64,7 +64,7 @@ describe("command line", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("selfheal-agent run [--config <file>]");
     expect((await cli(["--version"]).result).stdout.trim()).toBe("0.1.0");
-  });
+  }, 20_000); // two processes started through tsx, one after the other
 
   it("exits 78 naming the bad field when the config is invalid", async () => {
     const { file } = writeConfig({ interval: "often" });
