@@ -9,7 +9,10 @@
 // only where there is no /proc, and npm installs it beside the tarball.
 // clear_cache's walk runs in a child of its own (src/actions/clear-cache-child.js, plain JS with
 // node: imports only): it is copied as is beside cli.js, where the bundle looks for it.
-import { copyFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 /** Replaces zod's `locales` namespace (not its default English messages) with an empty module. */
@@ -36,6 +39,8 @@ await build({
   banner: {
     js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
   },
+  // jsonc-parser's "main" is a UMD build whose requires esbuild cannot follow: take its ES modules
+  alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   minifyWhitespace: true,
   minifySyntax: true,
   plugins: [withoutZodLocales],
@@ -46,3 +51,27 @@ copyFileSync(
   new URL("./src/actions/clear-cache-child.js", import.meta.url),
   new URL("./dist/clear-cache-child.js", import.meta.url),
 );
+
+// The config's JSON Schema, generated from the zod schema the agent validates with (never written
+// by hand): bundled on its own to a scratch file, run once, and written beside the bundle.
+const scratch = mkdtempSync(path.join(tmpdir(), "selfheal-agent-schema-"));
+try {
+  const out = path.join(scratch, "schema.mjs");
+  await build({
+    entryPoints: [new URL("./src/config-json-schema.ts", import.meta.url).pathname],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: ["systeminformation"],
+    logLevel: "warning",
+  });
+  const { configJsonSchema } = await import(pathToFileURL(out).href);
+  writeFileSync(
+    new URL("./dist/config.schema.json", import.meta.url),
+    `${JSON.stringify(configJsonSchema(), null, 2)}\n`,
+  );
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -23,6 +23,7 @@ function step(what, cmd, args) {
 if (!existsSync(path.join(ROOT, "node_modules", ".bin", "wrangler")))
   step("installing dependencies (npm ci)…", "npm", ["ci"]);
 const stack = await import("./lib/stack.mjs");
+const { workerVarsFrom } = await import("./lib/worker-vars.mjs");
 if (!existsSync(stack.AGENT_CLI)) step("building the agent…", "npm", ["run", "build:agent"]);
 step("building the dashboard…", "npm", ["run", "--silent", "build:web"]);
 
@@ -45,7 +46,10 @@ await stack.applyMigrations(persistTo);
 say(`starting the Worker on http://127.0.0.1:${port} …`);
 let worker;
 try {
-  worker = await stack.startWorker({ port, persistTo, adminToken, inherit: true });
+  // Every Worker setting in this environment (SELFHEAL_PLATFORM_TOKEN, SELFHEAL_COMMAND_SIGNING_KEY,
+  // SELFHEAL_PUBLIC_URL, ...) reaches the Worker through its env file, never its command line.
+  const vars = workerVarsFrom(process.env);
+  worker = await stack.startWorker({ port, persistTo, adminToken, vars, inherit: true });
 } catch (err) {
   console.error(`[selfheal] the Worker did not start (is port ${port} in use? set PORT=…)\n${err.message}`);
   process.exit(1);

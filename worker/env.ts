@@ -54,7 +54,7 @@ export interface AppEnv {
 
 const positiveInt = z.string().regex(/^[1-9]\d{0,8}$/, "a positive integer");
 
-const envSchema = z.object({
+export const envSchema = z.object({
   DB: z.custom<D1Database>((v) => typeof v === "object" && v !== null && "prepare" in v, "a D1 binding"),
   HOST: z.custom<DurableObjectNamespace>(
     (v) => typeof v === "object" && v !== null && "idFromName" in v,

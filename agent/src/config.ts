@@ -2,7 +2,6 @@
  * The agent's local configuration (JSON), validated once at start. It is the only source of
  * anything the agent executes: the server names actions and targets, never commands.
  */
-import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
@@ -119,6 +118,8 @@ const actionsSchema = z
 
 export const configSchema = z
   .object({
+    /** Where an editor finds the JSON Schema of this file (dist/config.schema.json); not read by the agent. */
+    $schema: z.string().optional(),
     server: z.url({ protocol: /^https?$/ }).optional(),
     token: z.string().min(1).optional(),
     name: serviceName.optional(),
@@ -132,6 +133,8 @@ export const configSchema = z
       .refine((s) => s === 0 || s >= 0.1, "0 (off) or at least 0.1")
       .default(1),
     stateDir: z.string().min(1).optional(),
+    /** Where the metric collectors read /proc: the host's /proc mounted into a container (Dockerfile). */
+    procRoot: z.string().min(1).optional(),
     services: z.array(serviceSchema).max(200).default([]),
     actions: actionsSchema,
     ...recoveryShape,
@@ -171,6 +174,8 @@ export interface AgentConfig extends RecoveryConfig, ChecksConfig, DeliveryConfi
   /** Seconds between liveness probes; 0 turns them off. */
   probeIntervalSeconds: number;
   stateDir: string;
+  /** Absolute; unset reads /proc. */
+  procRoot?: string;
   services: ServiceConfig[];
   actions: ActionPolicy;
   /** Endpoints whose certificate expiry is reported (tls:<name>.days). */
@@ -230,6 +235,7 @@ export function parseConfig(input: unknown, source?: string): AgentConfig {
     intervalSeconds: cfg.interval,
     probeIntervalSeconds: cfg.probeInterval,
     stateDir: path.resolve(base, expandHome(cfg.stateDir ?? "~/.selfheal-agent")),
+    procRoot: cfg.procRoot ? path.resolve(base, expandHome(cfg.procRoot)) : undefined,
     services: cfg.services.map((s) => ({
       ...s,
       autostart: s.kind === "process" ? (s.autostart ?? s.start !== undefined) : undefined,
@@ -254,20 +260,4 @@ function defaultName(): string {
     .replace(/^[^A-Za-z0-9]+/, "")
     .slice(0, 128);
   return cleaned || "host";
-}
-
-export function loadConfig(file: string): AgentConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ConfigError(`cannot read config ${file}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`config ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseConfig(json, file);
 }

@@ -15,7 +15,7 @@ export async function runAgent(
 ): Promise<number> {
   if (!config.server)
     throw new ConfigError(
-      `invalid config${config.source ? ` ${config.source}` : ""}:\n  server: required to run`,
+      `invalid config${config.source ? ` ${config.source}` : ""}:\n  server: required to run (in --config <file>, or SELFHEAL_SERVER)`,
     );
   tuneV8ForAgent();
   const paths = ensureStateDir(config.stateDir);

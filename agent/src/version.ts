@@ -1,2 +1,4 @@
-/** Kept equal to agent/package.json "version" (a test checks it), so the bundle needs no JSON import. */
-export const AGENT_VERSION = "0.1.0";
+/** The agent's version, from agent/package.json alone (the bundle inlines just this field). */
+import { version } from "../package.json";
+
+export const AGENT_VERSION: string = version;

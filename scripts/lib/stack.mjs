@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { envFileLine } from "./worker-vars.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = path.join(ROOT, "node_modules", ".bin");
@@ -74,7 +75,8 @@ export async function waitFor(check, { timeoutMs = 30_000, intervalMs = 100, wha
 
 /**
  * Starts `wrangler dev` on 127.0.0.1:port with D1 persisted under persistTo, and waits for
- * /api/health. The admin token goes in through an env file so it never shows in `ps`.
+ * /api/health. The admin token and the other settings go in through an env file, so they never
+ * show in `ps`.
  */
 export async function startWorker({
   port,
@@ -87,11 +89,9 @@ export async function startWorker({
   mkdirSync(persistTo, { recursive: true });
   const envFile = path.join(persistTo, "worker.env");
   // Links in notifications come only from SELFHEAL_PUBLIC_URL: locally, this very address.
-  const all = { SELFHEAL_PUBLIC_URL: `http://127.0.0.1:${port}`, ...vars };
-  const extra = Object.entries(all)
-    .map(([k, v]) => `${k}=${v}\n`)
-    .join("");
-  writeFileSync(envFile, `SELFHEAL_ADMIN_TOKEN=${adminToken}\n${extra}`, { mode: 0o600 });
+  const all = { SELFHEAL_PUBLIC_URL: `http://127.0.0.1:${port}`, ...vars, SELFHEAL_ADMIN_TOKEN: adminToken };
+  const lines = Object.entries(all).map(([k, v]) => envFileLine(k, v));
+  writeFileSync(envFile, lines.join(""), { mode: 0o600 });
   const args = [
     "dev",
     "--ip",
@@ -128,11 +128,25 @@ export async function startWorker({
   return { url, proc, output, stop: () => stopProcess(proc) };
 }
 
+/** The agent's environment variables that override its config file (agent/src/config-source.ts). */
+const AGENT_ENV_OVERRIDES = [
+  "SELFHEAL_SERVER",
+  "SELFHEAL_TOKEN",
+  "SELFHEAL_NAME",
+  "SELFHEAL_STATE_DIR",
+  "SELFHEAL_PROC_ROOT",
+];
+
 /** Starts the real agent (the built bundle) as a child process. */
 export function startAgent({ configPath, log = () => {}, inherit = false, args = [] }) {
   if (!existsSync(AGENT_CLI)) throw new Error(`${AGENT_CLI} is missing: run npm run build:agent`);
+  // The config file is the whole config here: the agent's SELFHEAL_* overrides (npm start's own
+  // SELFHEAL_STATE_DIR among them) would otherwise win over it.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !AGENT_ENV_OVERRIDES.includes(k)),
+  );
   const { proc, output } = spawnGroup(process.execPath, [AGENT_CLI, "run", "--config", configPath, ...args], {
-    env: process.env,
+    env,
     inherit,
     log,
   });

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createPublicKey, verify } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,6 +14,7 @@ import {
   freePort,
   isAliveForTest,
   killAtCleanup,
+  runCli,
   serverArgv,
   tempDir,
   waitFor,
@@ -22,32 +22,7 @@ import {
 
 afterEach(cleanup);
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const CLI = path.join(ROOT, "agent/src/cli.ts");
-
-/** Runs the agent's real entry point (TypeScript through tsx, so no build is needed). */
-function cli(args: string[]): {
-  child: ChildProcess;
-  result: Promise<{ code: number | null; stdout: string; stderr: string }>;
-} {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  killAtCleanup(child.pid);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr?.on("data", (d) => {
-    stderr += d;
-  });
-  const result = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code) => resolve({ code, stdout, stderr })),
-  );
-  return { child, result };
-}
+const cli = (args: string[]) => runCli(args);
 
 const writeConfig = (raw: Record<string, unknown>) => {
   const dir = tempDir();
@@ -62,7 +37,12 @@ const fixed = (metrics: Record<string, number>) =>
 describe("command line", () => {
   it("refuses unknown commands and flags as usage errors (exit 64)", async () => {
     expect(() => parseArgs(["reboot"])).toThrow(UsageError);
-    expect(() => parseArgs(["run"])).toThrow(/run needs --config/);
+    expect(() => parseArgs(["init", "--server", "https://x"])).toThrow(
+      /init needs --server <url> and --token/,
+    );
+    expect(() => parseArgs(["run", "--log-format", "xml"])).toThrow(
+      /--log-format is text or json, not "xml"/,
+    );
     expect(() => parseArgs(["check", "--frobnicate"])).toThrow(/unknown flag --frobnicate/);
     expect(() => parseArgs(["run", "--config", "x", "--json"])).toThrow(/--json does not apply to "run"/);
     expect(parseArgs(["check", "--config=a.json", "-v", "--json"])).toEqual({
@@ -70,6 +50,8 @@ describe("command line", () => {
       config: "a.json",
       verbose: true,
       json: true,
+      logFormat: "text",
+      force: false,
     });
     const { result } = cli(["restart-everything"]);
     const r = await result;
@@ -80,13 +62,13 @@ describe("command line", () => {
   it("prints help and the version", async () => {
     const help = await cli(["--help"]).result;
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain("selfheal-agent run --config <file>");
+    expect(help.stdout).toContain("selfheal-agent run [--config <file>]");
     expect((await cli(["--version"]).result).stdout.trim()).toBe("0.1.0");
-  });
+  }, 20_000); // two processes started through tsx, one after the other
 
   it("exits 78 naming the bad field when the config is invalid", async () => {
     const { file } = writeConfig({ interval: "often" });
-    const r = await cli(["check", "--config", file]).result;
+    const r = await cli(["run", "--config", file]).result;
     expect(r.code).toBe(78);
     expect(r.stderr).toContain("interval:");
   });

@@ -2,7 +2,8 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseConfig } from "../../agent/src/config";
+import { ConfigError, parseConfig } from "../../agent/src/config";
+import { loadAgentConfig } from "../../agent/src/config-source";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { AGENT_VERSION } from "../../agent/src/version";
 import { cleanup, tempDir } from "./helpers";
@@ -111,22 +112,22 @@ describe("config", () => {
     expect(errorOf({ services: [{ name: "a b", kind: "docker" }] })).toContain("services[0].name");
   });
 
-  it("resolves relative paths against the config file and reports unreadable or non-JSON files", () => {
+  it("resolves relative paths against the config file and reports unreadable or non-JSON files", async () => {
     const dir = tempDir();
     const file = path.join(dir, "agent.json");
     writeFileSync(
       file,
       JSON.stringify({ stateDir: "state", services: [{ name: "w", kind: "process", pidFile: "w.pid" }] }),
     );
-    const cfg = loadConfig(file);
+    const cfg = await loadAgentConfig(file, {});
     expect(cfg.stateDir).toBe(path.join(dir, "state"));
     expect(cfg.services[0].pidFile).toBe(path.join(dir, "w.pid"));
     writeFileSync(file, "{ nope");
-    expect(() => loadConfig(file)).toThrow(/not valid JSON/);
-    expect(() => loadConfig(path.join(dir, "missing.json"))).toThrow(/cannot read config/);
+    await expect(loadAgentConfig(file, {})).rejects.toThrow(/not valid JSON: .* at line 1 column/);
+    await expect(loadAgentConfig(path.join(dir, "missing.json"), {})).rejects.toThrow(/cannot read config/);
   });
 
-  it("accepts the recovery sections, with defaults, and resolves their relative paths", () => {
+  it("accepts the recovery sections, with defaults, and resolves their relative paths", async () => {
     const dir = tempDir();
     const file = path.join(dir, "agent.json");
     writeFileSync(
@@ -157,7 +158,7 @@ describe("config", () => {
         autonomy: {},
       }),
     );
-    const cfg = loadConfig(file);
+    const cfg = await loadAgentConfig(file, {});
     expect(cfg.caches).toEqual([{ name: "tmp", path: path.join(dir, "cache"), maxAgeSeconds: 3600 }]);
     expect(cfg.configs[0]).toEqual({ name: "app", path: path.join(dir, "app.json"), timeoutMs: 30_000 });
     expect(cfg.backup).toEqual({ paths: [path.join(dir, "data")], keep: 5, timeoutMs: 120_000 });

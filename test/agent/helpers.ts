@@ -181,3 +181,33 @@ export function actionContext(
     ...over,
   };
 }
+
+const CLI = path.resolve(import.meta.dirname, "../../agent/src/cli.ts");
+
+/** Runs the agent's real entry point (TypeScript through tsx, so no build is needed). */
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): {
+  child: ChildProcess;
+  result: Promise<{ code: number | null; stdout: string; stderr: string }>;
+} {
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+    cwd: opts.cwd ?? path.resolve(import.meta.dirname, "../.."),
+    env: opts.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  killAtCleanup(child.pid);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  const result = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, result };
+}

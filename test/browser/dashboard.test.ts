@@ -247,6 +247,27 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     expect(after.status).toBe(401);
   });
 
+  it("shows a new enroll token's exact install command and config, naming this server", async () => {
+    await page.getByTestId("token-name").fill("rack-7");
+    await page.getByTestId("token-scope").selectOption("enroll");
+    await page.getByTestId("token-create").click();
+    await page.getByTestId("enroll-howto").waitFor();
+    const secret = (await page.getByTestId("token-secret").textContent()) ?? "";
+    expect(secret).toMatch(/^sh_enroll_/);
+    const init = (await page.getByTestId("enroll-init").textContent()) ?? "";
+    expect(init).toBe(
+      `sudo selfheal-agent init --server ${lab.worker.url} --token ${secret} --config /etc/selfheal-agent/config.json`,
+    );
+    expect(await page.getByTestId("enroll-env").textContent()).toBe(
+      `SELFHEAL_SERVER=${lab.worker.url} SELFHEAL_TOKEN=${secret} selfheal-agent run`,
+    );
+    const config = JSON.parse((await page.getByTestId("enroll-config").textContent()) ?? "");
+    expect(config).toEqual({ server: lab.worker.url, token: secret, actions: { health_check: true } });
+    await screenshots(page, "tokens-enroll-howto");
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByTestId("enroll-howto").waitFor({ state: "detached" });
+  });
+
   it("adds a signed webhook channel and delivers a test message to it", async () => {
     const received: { headers: Record<string, unknown>; body: string }[] = [];
     const server = createServer((req, res) => {

@@ -18,6 +18,7 @@ import { errorMessage, truncateHead } from "../util";
 import { AGENT_VERSION } from "../version";
 import { AuthError, HttpError, NetworkError, ProtocolError } from "./errors";
 import { type HttpResponse, httpRequest, retryAfterMs } from "./http";
+import { proxyAgent, proxyWanted } from "./proxy";
 
 /** An answer this big is not the protocol's (a report answer is a few KB). */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -44,6 +45,8 @@ export interface ClientOptions {
 
 export class ApiClient {
   private readonly agent: http.Agent;
+  /** The proxy's tunnelling agent when the environment names one for this server (proxy.ts). */
+  private readonly proxied?: Promise<http.Agent | undefined>;
   private readonly base: URL;
 
   constructor(private readonly opts: ClientOptions) {
@@ -54,6 +57,8 @@ export class ApiClient {
       this.base.protocol === "https:"
         ? new (httpsModule().Agent)({ ...agentOpts, ...(opts.ca ? { ca: opts.ca } : {}) })
         : new http.Agent(agentOpts);
+    if (proxyWanted())
+      this.proxied = proxyAgent(this.base, { ...agentOpts, ...(opts.ca ? { ca: opts.ca } : {}) });
   }
 
   /** Where the command socket (socket.ts) connects, and the CA it trusts. */
@@ -87,6 +92,7 @@ export class ApiClient {
 
   async close(): Promise<void> {
     this.agent.destroy();
+    (await this.proxied?.catch(() => undefined))?.destroy();
   }
 
   private async post<S extends z.ZodType>(
@@ -145,12 +151,13 @@ export class ApiClient {
       headers["content-type"] = "application/json";
       headers["content-length"] = String(Buffer.byteLength(payload));
     }
+    const agent = (await this.proxied) ?? this.agent;
     const attempt = () =>
       httpRequest(url, {
         method,
         headers,
         body: payload,
-        agent: this.agent,
+        agent,
         connectTimeoutMs: this.opts.connectTimeoutMs ?? 5_000,
         // the long-poll's answer comes only after the wait: its headers may take that long
         headersTimeoutMs: waitMs ?? this.opts.headersTimeoutMs ?? 15_000,

@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { Logger } from "../log";
 import { errorMessage } from "../util";
 import { Backoff } from "./backoff";
+import { proxyAgent } from "./proxy";
 
 export const PING_EVERY_MS = 45_000;
 const PONG_TIMEOUT_MS = 10_000;
@@ -66,9 +67,13 @@ export class CommandSocket {
     if (this.stopped) return;
     // loaded on first use: an agent talking to an edge without sockets never pays for it
     const { default: WebSocketClass } = await import("ws");
+    // through the environment's proxy too (a CONNECT tunnel), chosen by the http(s) address
+    const agent = await proxyAgent(this.deps.url, this.deps.ca ? { ca: this.deps.ca } : {});
+    if (this.stopped) return;
     const url = new URL(this.deps.url);
     url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocketClass(url, {
+      ...(agent ? { agent } : {}),
       headers: { authorization: `Bearer ${this.deps.token}` },
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       perMessageDeflate: false,

@@ -14,6 +14,7 @@ declare module "ws" {
         handshakeTimeout?: number;
         perMessageDeflate?: boolean;
         ca?: string | Buffer;
+        agent?: import("node:http").Agent;
       },
     );
     send(data: string): void;

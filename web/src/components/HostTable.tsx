@@ -23,10 +23,10 @@ export function HostTable({ hosts, thresholds, sparkMs }: Props) {
   if (hosts.length === 0) {
     return (
       <div class="empty">
-        <p>No hosts yet — start an agent:</p>
-        <pre>
-          <code>npx selfheal-agent run --config &lt;path-to-agent-config&gt;</code>
-        </pre>
+        <p>
+          No hosts yet. Create an <strong>enroll</strong> token in Settings → Tokens: it shows the commands
+          that install the agent on a host and start it with that token.
+        </p>
       </div>
     );
   }

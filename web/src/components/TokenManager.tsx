@@ -3,6 +3,7 @@ import { createToken, getTokens, revokeToken } from "../api";
 import type { CreatedToken } from "../types";
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
+import { EnrollInstructions } from "./EnrollInstructions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
 
@@ -101,6 +102,9 @@ export function TokenManager() {
               Done
             </button>
           </div>
+          {created.scope === "enroll" && (
+            <EnrollInstructions token={created.token} server={location.origin} />
+          )}
         </div>
       )}
       {tokens.loading ? (

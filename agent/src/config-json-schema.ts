@@ -1,0 +1,15 @@
+/**
+ * The config's JSON Schema, generated from the same zod schema the agent validates with: build.mjs
+ * writes it to dist/config.schema.json, and a config's "$schema" can point editors at it. Checks
+ * JSON Schema cannot say (cross-field rules, regex validity) stay the agent's own.
+ */
+import { z } from "zod";
+import { configSchema } from "./config";
+import { AGENT_VERSION } from "./version";
+
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+    title: `selfheal-agent ${AGENT_VERSION} config`,
+  };
+}
