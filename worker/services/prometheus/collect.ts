@@ -1,5 +1,5 @@
 /** GET /metrics for one org: per-host health, open issues, recoveries, MTTR and deliveries. */
-import { and, count, eq, isNotNull, ne, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import {
   deliveries,
@@ -29,7 +29,7 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       })
       .from(hosts)
       // The synthetic host of edge checks has no agent and no health; its checks have their own metrics.
-      .where(and(eq(hosts.orgId, orgId), ne(hosts.name, EDGE_HOST)))
+      .where(and(eq(hosts.orgId, orgId), ne(hosts.name, EDGE_HOST), isNull(hosts.retiredAt)))
       .orderBy(hosts.name),
     db
       .select({ severity: issues.severity, n: count() })
