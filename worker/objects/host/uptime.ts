@@ -40,11 +40,13 @@ export function accrue(
     const end = Math.min(now, (day + 1) * DAY_MS);
     const seconds = (end - start) / 1000;
     if (day >= today - 1) {
-      const totals = (out[day] ??= { host: 0, services: {} });
+      out[day] ??= { host: 0, services: {} };
+      const totals = out[day];
       totals.host += seconds;
       for (const s of services ?? []) {
         if (s.stopped || s.status === "unknown") continue; // stopped on purpose, or not known
-        const pair = (totals.services[s.name] ??= [0, 0]);
+        totals.services[s.name] ??= [0, 0];
+        const pair = totals.services[s.name];
         pair[1] += seconds;
         if (s.status === "up") pair[0] += seconds;
       }
