@@ -175,7 +175,8 @@ export class HostObject extends DurableObject<Env> {
       summaryAt: keeper.kept.summary ? now : (this.hot?.summaryAt ?? 0),
       retainedAt: this.hot?.retainedAt ?? now,
       uptime: accrue(this.hot?.uptime, lastSeenAt, now, silenceMs, this.hot?.services ?? ctx.services),
-      uptimeFlushedAt: this.hot?.uptimeFlushedAt,
+      // a new object's first flush comes with its first summary, a minute on
+      uptimeFlushedAt: this.hot?.uptimeFlushedAt ?? now,
     };
     writeHot(this.ctx.storage, this.hot);
     if (keeper.kept.summary) this.cache.summaryWritten(keeper.kept.summary);
@@ -289,7 +290,7 @@ export class HostObject extends DurableObject<Env> {
       this.cache.summaryWritten(set);
       done.summaryAt = now;
     }
-    if (hot.uptime && hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? 0)) {
+    if (hot.uptime && hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? hot.summaryAt)) {
       await runBatch(db, uptimeStatements(db, hot.orgId, hot.hostId, hot.uptime, now));
       done.uptimeFlushedAt = now;
     }
@@ -312,8 +313,8 @@ export class HostObject extends DurableObject<Env> {
     if (!hot) return;
     const due: number[] = [];
     if (hot.host.lastSeenAt > hot.summaryAt) due.push(hot.summaryAt + SUMMARY_EVERY_MS);
-    if (hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? 0))
-      due.push((hot.uptimeFlushedAt ?? 0) + SUMMARY_EVERY_MS);
+    const uptimeAt = hot.uptimeFlushedAt ?? hot.summaryAt;
+    if (hot.host.lastSeenAt > uptimeAt) due.push(uptimeAt + SUMMARY_EVERY_MS);
     // an object whose host stopped reporting stops waking: its next report sets the alarm again
     if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS) due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);
     if (due.length === 0) return;
