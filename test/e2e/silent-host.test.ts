@@ -18,6 +18,11 @@ describe("a host whose agent dies, through wrangler dev and the real agent", () 
     (await lab.call("GET", "/api/healing/issues?host=silent-lab")).items.find(
       (i: Issue) => i.rule === "host_offline",
     );
+  /** Runs the cron (it delivers) and tells whether the receiver has a host_offline event of this kind. */
+  const paged = async (event: string) => {
+    await cron();
+    return hookEvents().some((e: { event: string }) => e.event === event);
+  };
   const hookEvents = () =>
     receiver.received
       .filter((r) => r.path === "/hook")
@@ -60,7 +65,7 @@ describe("a host whose agent dies, through wrangler dev and the real agent", () 
       severity: "high",
       summary: expect.stringContaining("silent-lab has sent no report"),
     });
-    await waitFor(async () => (await cron(), hookEvents().some((e) => e.event === "opened")), {
+    await waitFor(() => paged("opened"), {
       timeoutMs: 15_000,
       intervalMs: 500,
       what: "the opened page at the receiver",
@@ -81,7 +86,7 @@ describe("a host whose agent dies, through wrangler dev and the real agent", () 
     const told = (Number(minutes ?? 0) * 60 + Number(seconds)) * 1000;
     expect(told).toBeGreaterThanOrEqual(silentMs - 2000);
     expect(told).toBeLessThan(silentMs + 30_000);
-    await waitFor(async () => (await cron(), hookEvents().some((e) => e.event === "resolved")), {
+    await waitFor(() => paged("resolved"), {
       timeoutMs: 15_000,
       intervalMs: 500,
       what: "the resolved page at the receiver",
