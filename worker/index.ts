@@ -11,6 +11,7 @@ import { settleQuietOperatorIssues } from "./services/host-actions/settle";
 import { deliverNotifications } from "./services/notify";
 import { sweepDeadlines } from "./services/response-targets";
 import { runRetention } from "./services/retention";
+import { sweepSilentHosts } from "./services/silence/sweep";
 import { sweepCommands } from "./services/sweep";
 
 export { HostObject } from "./objects/host";
@@ -45,6 +46,10 @@ export default {
     await runEdgeChecks(createDb(env.DB), Date.now()).catch((err) =>
       console.error(JSON.stringify({ error: "edge checks failed", detail: String(err) })),
     );
+    // Hosts that stopped reporting: their issues and pages go out with this run's deliveries.
+    await sweepSilentHosts(createDb(env.DB), env, Date.now())
+      .then((swept) => wakeHosts(env, swept.hosts))
+      .catch((err) => console.error(JSON.stringify({ error: "silence sweep failed", detail: String(err) })));
     await deliverNotifications(env);
     // Roll samples up and drop what is past retention; last, so nothing above waits on it.
     await runRetention(createDb(env.DB), Date.now()).catch((err) =>

@@ -19,7 +19,7 @@ const PUBLIC = new Set([
   "POST /api/v1/agent/refresh",
 ]);
 /** Admin acts an operator token must not reach either. */
-const ADMIN_ONLY = new Set(["POST /api/v1/hosts/{id}/re-enroll"]);
+const ADMIN_ONLY = new Set(["POST /api/v1/hosts/{id}/re-enroll", "DELETE /api/v1/hosts/{id}"]);
 /** Outside /api and the document, with credentials of its own. */
 const UNDOCUMENTED: Route[] = [{ method: "GET", path: "/metrics" }];
 /** A POST a read token may make: it computes, it changes nothing. */

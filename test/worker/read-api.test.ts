@@ -63,6 +63,7 @@ describe("read API shapes", () => {
             { name: "redis", kind: "systemd", status: "down", detail: null, changedAt: iso, stopped: false },
           ],
           openIssues: 1,
+          retiredAt: null,
         },
       ],
     });
@@ -154,6 +155,10 @@ describe("read API shapes", () => {
       },
       byRule: expect.any(Object),
       responseTargets: expect.objectContaining({ breached: expect.any(Number), met: expect.any(Number) }),
+      availability: {
+        fleet: { "24h": expect.any(Number), "7d": expect.any(Number), "30d": expect.any(Number) },
+        hosts: [expect.objectContaining({ name: "web-1", services: expect.any(Array) })],
+      },
     });
     expect(metrics.mttrSeconds.p50).toBe(metrics.mttrSeconds.mean);
   });

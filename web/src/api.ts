@@ -157,6 +157,14 @@ export const getMetrics = (signal?: Sig) => request<HealingMetrics>("/api/healin
 
 export const getHost = (id: string, signal?: Sig) =>
   request<HostSummary>(`/api/v1/hosts/${enc(id)}`, { signal });
+/** Retires a host (admin): tokens revoked, issues resolved, history kept. */
+export const retireHost = (id: string) =>
+  request<{ id: string; name: string; retiredAt: string; issuesResolved: number }>(
+    `/api/v1/hosts/${enc(id)}`,
+    {
+      method: "DELETE",
+    },
+  );
 export const getSamples = (
   hostId: string,
   limit: number,

@@ -1,4 +1,7 @@
 /** The REST shapes the dashboard reads (docs/api-shapes.md). Only the fields the UI uses are required. */
+import type { Availability } from "../../worker/schemas/uptime";
+
+export type { Availability };
 
 export type Scope = "admin" | "read" | "operator" | "enroll" | "agent" | "metrics";
 export type HealthStatus = "healthy" | "degraded" | "critical";
@@ -34,6 +37,8 @@ export interface HostSummary {
   metrics: Record<string, number> | null;
   services: Service[];
   openIssues: number;
+  /** When an admin retired it (it then shows only on its own page). */
+  retiredAt?: string | null;
 }
 
 export type SeverityCounts = Record<Severity, number>;
@@ -245,6 +250,7 @@ export interface HealingMetrics {
     bySeverity: Partial<SeverityCounts>;
   };
   recoveries: { total: number; succeeded: number; failed: number; refused: number; timedOut: number };
+  availability?: Availability;
 }
 
 export interface Sample {

@@ -2,10 +2,17 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { tellRevoked, wakeHosts } from "../objects/host/stub";
-import { HostSummarySchema, hostIdParam, SamplesSchema, samplesQuery } from "../schemas/hosts";
+import {
+  HostSummarySchema,
+  hostIdParam,
+  RetiredHostSchema,
+  SamplesSchema,
+  samplesQuery,
+} from "../schemas/hosts";
 import { RE_ENROLL_DEFAULT_S, reEnrollHost } from "../services/enroll/re-enroll";
 import { setHostGroup } from "../services/host-group";
 import { getHost, listHosts, listSamples } from "../services/hosts";
+import { retireHost } from "../services/retire";
 
 const list = createRoute({
   method: "get",
@@ -103,6 +110,20 @@ const reEnroll = createRoute({
   },
 });
 
+const retire = createRoute({
+  method: "delete",
+  path: "/{id}",
+  summary:
+    "Retire a host: revokes its tokens and forgets its key, resolves its issues, keeps its history for retention; it no longer counts in fleet pages, gates or silence checks (an admin's re-enroll token brings it back)",
+  tags: ["hosts"],
+  middleware: [admins()] as const,
+  request: { params: hostIdParam },
+  responses: {
+    200: jsonContent(RetiredHostSchema, "The retired host"),
+    ...errorResponses("NOT_FOUND", "CONFLICT"),
+  },
+});
+
 export const hostRoutes = newRouter()
   .openapi(list, async (c) => c.json({ items: await listHosts(c.var.db, c.var.principal.orgId) }, 200))
   .openapi(one, async (c) =>
@@ -126,6 +147,13 @@ export const hostRoutes = newRouter()
     const issued = await reEnrollHost(c.var.db, c.var.principal.orgId, id, body.expiresIn);
     await tellRevoked(c.env, c.var.db, { hostId: issued.hostId }); // its agent token, in every isolate
     return c.json(issued, 201);
+  })
+  .openapi(retire, async (c) => {
+    const retired = await retireHost(c.var.db, c.var.principal.orgId, c.req.valid("param").id);
+    // its agent token refused in every isolate, and its object's copy of its issues read again
+    await tellRevoked(c.env, c.var.db, { hostId: retired.id });
+    await wakeHosts(c.env, [retired.id]);
+    return c.json(retired, 200);
   })
   .openapi(samples, async (c) => {
     const series = await listSamples(

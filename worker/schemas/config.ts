@@ -58,6 +58,18 @@ const retention = z
   .partial()
   .strict();
 
+/**
+ * Silent hosts (services/silence): a host that sends no report for after_seconds (absent:
+ * max(3 × interval, 60 s)) opens a host_offline issue of this severity (absent: high).
+ */
+const hostOffline = z
+  .object({
+    after_seconds: z.number().int().min(5).max(86_400),
+    severity: z.enum(["critical", "high", "medium", "low"]),
+  })
+  .partial()
+  .strict();
+
 /** Environment presets under the org's explicit settings (services/profiles.ts). */
 export const profiles = ["development", "staging", "production"] as const;
 const verifyScale = z.number().min(0.1).max(10);
@@ -92,6 +104,7 @@ export const healingConfigSchema = z
       .strict(),
     response_targets: responseTargets.optional(),
     retention: retention.optional(),
+    host_offline: hostOffline.optional(),
     /** Absent: staging (the defaults as they are). */
     profile: z.enum(profiles).optional(),
   })
@@ -146,6 +159,7 @@ export const healingConfigPatchSchema = z
       .optional(),
     response_targets: responseTargets.optional(),
     retention: retention.optional(),
+    host_offline: hostOffline.optional(),
     profile: z.enum(profiles).optional(),
     /** Seed alias of monitoring.alert_thresholds. */
     alert_thresholds: partialThresholds.optional(),

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { HostSummarySchema, healthStatusSchema } from "./hosts";
 import { IssueSchema } from "./issues";
+import { AvailabilitySchema } from "./uptime";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 const targetCounts = z.object({ breached: z.number().int(), met: z.number().int() });
@@ -134,5 +135,6 @@ export const MetricsSchema = z
         }),
       })
       .openapi({ description: "response-time targets by severity" }),
+    availability: AvailabilitySchema,
   })
   .openapi("HealingMetrics");

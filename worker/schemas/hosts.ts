@@ -33,10 +33,23 @@ export const HostSummarySchema = z
     metrics: metricsMap.nullable(),
     services: z.array(ServiceSummarySchema),
     openIssues: z.number().int(),
+    retiredAt: isoTime.nullable().openapi({
+      description: "when an admin retired it (only a host asked for by id or name can be retired)",
+    }),
   })
   .openapi("HostSummary");
 
 export type HostSummary = z.infer<typeof HostSummarySchema>;
+
+export const RetiredHostSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    retiredAt: isoTime,
+    tokensRevoked: z.number().int(),
+    issuesResolved: z.number().int(),
+  })
+  .openapi("RetiredHost");
 
 // A rollup bucket is a sample whose metrics are averages, with min, max and n beside.
 export const SampleSchema = z

@@ -48,7 +48,8 @@ export async function probe(check: Pick<CheckRow, "url" | "expectStatus" | "time
   }
 }
 
-async function edgeHosts(db: Db, orgIds: string[], now: number): Promise<Map<string, string>> {
+/** Each org's synthetic "(edge)" host, created if missing: it carries org-wide issues. */
+export async function edgeHosts(db: Db, orgIds: string[], now: number): Promise<Map<string, string>> {
   await runBatch(
     db,
     orgIds.map((orgId) =>

@@ -1,5 +1,5 @@
 /** Host summaries (status, services, open issues) and sample history, within one org. */
-import { and, asc, count, eq, ne, or } from "drizzle-orm";
+import { and, asc, count, eq, isNull, ne, or } from "drizzle-orm";
 import { healthStatus, type Severity } from "../../agent/engine";
 import type { Db } from "../db/client";
 import { hosts, issues, serviceStates } from "../db/schema";
@@ -38,9 +38,10 @@ export async function fleet(
   /** Fresher columns of some hosts (their objects'), over D1's summary. */
   fresh: Record<string, Partial<HostColumns>> = {},
 ): Promise<Fleet> {
+  // Retired hosts leave the fleet; asked for by id or name, one still shows (its history stays).
   const hostFilter = and(
     eq(hosts.orgId, orgId),
-    idOrName ? or(eq(hosts.id, idOrName), eq(hosts.name, idOrName)) : undefined,
+    idOrName ? or(eq(hosts.id, idOrName), eq(hosts.name, idOrName)) : isNull(hosts.retiredAt),
   );
   const [settingsRows, hostRows, serviceRows, issueRows] = await db.batch([
     configQuery(db, orgId),
@@ -73,7 +74,10 @@ export async function fleet(
       os: h.facts.os ?? null,
       group: h.group,
       hostKey: h.publicKey !== null,
-      online: h.lastSeenAt !== null && now - h.lastSeenAt <= onlineWindowMs(intervalSeconds),
+      online:
+        h.retiredAt === null &&
+        h.lastSeenAt !== null &&
+        now - h.lastSeenAt <= onlineWindowMs(intervalSeconds),
       lastSeenAt: isoOrNull(h.lastSeenAt),
       healthScore: h.healthScore,
       status: healthStatus(h.healthScore, severities),
@@ -87,6 +91,7 @@ export async function fleet(
         stopped: s.stopped,
       })),
       openIssues: severities.length,
+      retiredAt: isoOrNull(h.retiredAt),
     };
   });
   const openSeverities = issueRows.flatMap((r) => Array<Severity>(r.n).fill(r.severity));

@@ -11,6 +11,7 @@ import { issues, recoveryHistory } from "../db/schema";
 import { metricsByRule } from "./learning";
 import { responseTargetsOf, responseTargetsQuery } from "./response-targets";
 import { saneHistory } from "./stored-rows";
+import { availability } from "./uptime";
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -90,5 +91,7 @@ export async function healingMetrics(db: Db, orgId: string) {
     byRule: await metricsByRule(db, orgId),
     // Issues past their response-time target (breached) or resolved within it (met).
     responseTargets: responseTargetsOf(targetRows),
+    // Per host, per service and for the fleet over 24 h, 7 d and 30 d (services/uptime.ts).
+    availability: await availability(db, orgId, Date.now()),
   };
 }

@@ -1,5 +1,6 @@
 import { formatSeconds } from "../format";
 import type { HealingMetrics, HostSummary, SeverityCounts } from "../types";
+import { AvailabilityKpi } from "./AvailabilityKpi";
 
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
@@ -30,6 +31,7 @@ export function Kpis({ metrics, open, hosts }: Props) {
           </dd>
         </div>
       )}
+      {metrics.availability && <AvailabilityKpi fleet={metrics.availability.fleet} />}
       <div class="kpi">
         <dt>MTTR (median)</dt>
         <dd>{formatSeconds(metrics.mttrSeconds.p50)}</dd>

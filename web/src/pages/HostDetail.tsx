@@ -5,6 +5,7 @@ import { IssueList } from "../components/IssueList";
 import { Meter } from "../components/Meter";
 import { Panel } from "../components/Panel";
 import { RANGES, RangePicker } from "../components/RangePicker";
+import { RetireHostButton } from "../components/RetireHostButton";
 import { ServiceTable } from "../components/ServiceTable";
 import { Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
@@ -18,7 +19,7 @@ type ChartsModule = typeof import("../components/MetricCharts");
 
 /** One host: its state, live charts over a chosen range, services, open issues and recoveries. */
 export function HostDetail({ id }: { id: string }) {
-  const { canOperate, intervalMs, thresholds: t } = useLive();
+  const { canOperate, isAdmin, intervalMs, thresholds: t } = useLive();
   const [range, setRange] = useState(RANGES[0].ms);
   const host = usePoll(
     useCallback((s: AbortSignal) => getHost(id, s), [id]),
@@ -65,10 +66,11 @@ export function HostDetail({ id }: { id: string }) {
           {h && (
             <p class="muted small">
               <span class={`dot ${h.online ? "tone-healthy" : "tone-offline"}`} aria-hidden="true" />
-              {h.online ? "online" : "offline"} · seen <Time iso={h.lastSeenAt} />
+              {h.retiredAt ? "retired" : h.online ? "online" : "offline"} · seen <Time iso={h.lastSeenAt} />
               {[h.hostname, h.os, h.group].filter(Boolean).map((x) => ` · ${x}`)}
             </p>
           )}
+          {h && isAdmin && !h.retiredAt && <RetireHostButton id={h.id} name={h.name} />}
           {host.error && h && (
             <p class="stale" role="status">
               Could not refresh ({host.error.message}).

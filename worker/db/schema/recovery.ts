@@ -78,6 +78,8 @@ export const issues = sqliteTable(
     index("issues_host_status_idx").on(t.hostId, t.status),
     // One host + rule + target has at most one issue that is not resolved.
     uniqueIndex("issues_one_unresolved_uq").on(t.hostId, t.ruleId, t.target).where(sql`status <> 'resolved'`),
+    // The silence sweep's open host_offline and fleet_offline issues, across orgs.
+    index("issues_rule_unresolved_idx").on(t.ruleId, t.orgId).where(sql`status <> 'resolved'`),
   ],
 );
 

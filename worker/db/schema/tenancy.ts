@@ -74,9 +74,16 @@ export const hosts = sqliteTable(
     healthScore: real("health_score"),
     /** The latest text of each custom check, by check:<name>.status's <name> (evidence). */
     checkOutputs: text("check_outputs", { mode: "json" }).$type<Record<string, HostCheckOutput>>(),
+    /**
+     * When an admin retired the host (DELETE /api/v1/hosts/{id}): its tokens are revoked and its
+     * history kept for retention, but it no longer counts in fleet pages, gates or silence checks.
+     */
+    retiredAt: integer("retired_at"),
   },
   (t) => [
     uniqueIndex("hosts_org_name_uq").on(t.orgId, t.name),
+    // The cron's silence sweep reads only hosts whose summary is older than the shortest threshold.
+    index("hosts_last_seen_idx").on(t.lastSeenAt),
     // Each report counts its group's hosts (rolling recovery): without it, every host of the org.
     index("hosts_org_group_idx").on(t.orgId, t.group),
   ],

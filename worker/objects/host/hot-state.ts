@@ -8,6 +8,7 @@
  */
 import type { HostColumns } from "../../services/report/host-row";
 import type { ServiceRow } from "../../services/report/load";
+import type { UptimeDays } from "./uptime";
 
 export interface HotState {
   orgId: string;
@@ -20,6 +21,9 @@ export interface HotState {
   summaryAt: number;
   /** When the alarm last ran retention over the history. */
   retainedAt?: number;
+  /** Availability day totals (uptime.ts), and when the alarm last wrote them to D1. */
+  uptime?: UptimeDays;
+  uptimeFlushedAt?: number;
 }
 
 const KEY = "hot";

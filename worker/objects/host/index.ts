@@ -10,7 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Command } from "../../../agent/protocol";
-import { createDb, type D1Meter, type Db } from "../../db/client";
+import { createDb, type D1Meter, type Db, runBatch } from "../../db/client";
 import type { Env } from "../../env";
 import { ApiError, type FieldIssue } from "../../lib/errors";
 import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
@@ -19,12 +19,15 @@ import { signCommands } from "../../services/command-signing";
 import { toWireCommand } from "../../services/recovery";
 import { handleReport, type ReportBody, type ReportHandled } from "../../services/report";
 import { retentionOf } from "../../services/retention";
+import { silenceAfterMs } from "../../services/silence/policy";
+import { isSilence, resumeStatements } from "../../services/silence/resume";
 import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
 import { keeperFor, SUMMARY_EVERY_MS, summaryStatement } from "./keeper";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
+import { accrue, uptimeStatements } from "./uptime";
 import { Waiters } from "./waiters";
 
 /** Retention (roll-up and pruning) runs this often while the host reports. */
@@ -133,7 +136,20 @@ export class HostObject extends DurableObject<Env> {
     this.own(orgId, hostId);
     this.authorized(currentActor().tokenId);
     const now = Date.now();
-    const ctx = await this.cache.context(db, orgId, hostId, now, this.hot);
+    let ctx = await this.cache.context(db, orgId, hostId, now, this.hot);
+    const lastSeenAt = this.hot?.host.lastSeenAt ?? null;
+    const silenceMs = silenceAfterMs(ctx.config);
+    // Back after a silence: the cron may have opened host_offline meanwhile, so read D1 again.
+    if (lastSeenAt !== null && now - lastSeenAt > silenceMs) {
+      this.cache.stale();
+      ctx = await this.cache.context(db, orgId, hostId, now, this.hot);
+    }
+    const resumed = ctx.issues.some(isSilence);
+    if (resumed) {
+      await runBatch(db, resumeStatements(db, ctx.issues, ctx.host.name, lastSeenAt, now));
+      ctx.issues = ctx.issues.filter((i) => !isSilence(i));
+      this.cache.stale();
+    }
     const keeper = keeperFor(db, ctx, this.cache.d1Host ?? ctx.host, this.hot, now);
     let handled: ReportHandled;
     try {
@@ -158,12 +174,16 @@ export class HostObject extends DurableObject<Env> {
       servicesKey: body.services ? servicesKey(body.services) : (this.hot?.servicesKey ?? null),
       summaryAt: keeper.kept.summary ? now : (this.hot?.summaryAt ?? 0),
       retainedAt: this.hot?.retainedAt ?? now,
+      uptime: accrue(this.hot?.uptime, lastSeenAt, now, silenceMs, this.hot?.services ?? ctx.services),
+      // a new object's first flush comes with its first summary, a minute on
+      uptimeFlushedAt: this.hot?.uptimeFlushedAt ?? now,
     };
     writeHot(this.ctx.storage, this.hot);
     if (keeper.kept.summary) this.cache.summaryWritten(keeper.kept.summary);
     if (handled.changed) this.cache.stale();
     await this.schedule(now);
-    return { response: handled.response, followUps: handled.followUps };
+    const { followUps } = handled;
+    return { response: handled.response, followUps: { ...followUps, notify: followUps.notify || resumed } };
   }
 
   /**
@@ -270,6 +290,10 @@ export class HostObject extends DurableObject<Env> {
       this.cache.summaryWritten(set);
       done.summaryAt = now;
     }
+    if (hot.uptime && hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? hot.summaryAt)) {
+      await runBatch(db, uptimeStatements(db, hot.orgId, hot.hostId, hot.uptime, now));
+      done.uptimeFlushedAt = now;
+    }
     if (now >= (hot.retainedAt ?? 0) + RETENTION_EVERY_MS) {
       const ctx = await this.cache.context(db, hot.orgId, hot.hostId, now, hot);
       this.history.prune(retentionOf(ctx.config), now);
@@ -289,6 +313,8 @@ export class HostObject extends DurableObject<Env> {
     if (!hot) return;
     const due: number[] = [];
     if (hot.host.lastSeenAt > hot.summaryAt) due.push(hot.summaryAt + SUMMARY_EVERY_MS);
+    const uptimeAt = hot.uptimeFlushedAt ?? hot.summaryAt;
+    if (hot.host.lastSeenAt > uptimeAt) due.push(uptimeAt + SUMMARY_EVERY_MS);
     // an object whose host stopped reporting stops waking: its next report sets the alarm again
     if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS) due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);
     if (due.length === 0) return;

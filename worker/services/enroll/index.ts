@@ -134,6 +134,8 @@ export async function enrollHost(
           facts: { ...existing.facts, ...facts },
           publicKey: publicKey ?? existing.publicKey,
           keyProofAt: proofAt ?? existing.keyProofAt,
+          // A retired host (whose key retirement forgot) comes back only through an admin's re-enroll token.
+          retiredAt: null,
         })
         .where(eq(hosts.id, existing.id)),
     );

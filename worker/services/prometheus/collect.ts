@@ -1,5 +1,5 @@
 /** GET /metrics for one org: per-host health, open issues, recoveries, MTTR and deliveries. */
-import { and, count, eq, isNotNull, ne, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import {
   deliveries,
@@ -12,6 +12,7 @@ import {
 } from "../../db/schema";
 import { EDGE_HOST } from "../edge";
 import { saneHistory } from "../stored-rows";
+import { availability } from "../uptime";
 import { type Family, histogram, render } from "./render";
 
 export const MTTR_BUCKETS = [10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400];
@@ -29,7 +30,7 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       })
       .from(hosts)
       // The synthetic host of edge checks has no agent and no health; its checks have their own metrics.
-      .where(and(eq(hosts.orgId, orgId), ne(hosts.name, EDGE_HOST)))
+      .where(and(eq(hosts.orgId, orgId), ne(hosts.name, EDGE_HOST), isNull(hosts.retiredAt)))
       .orderBy(hosts.name),
     db
       .select({ severity: issues.severity, n: count() })
@@ -70,6 +71,17 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       .orderBy(edgeChecks.url),
   ]);
   const host = (h: (typeof hostRows)[number]) => ({ host: h.name, host_id: h.id, group: h.group ?? "" });
+  const uptime = await availability(db, orgId, Date.now());
+  const byWindow = <T>(
+    items: T[],
+    of: (item: T) => Record<string, number | null>,
+    labels: (item: T) => Record<string, string>,
+  ) =>
+    items.flatMap((item) =>
+      Object.entries(of(item))
+        .filter((e): e is [string, number] => e[1] !== null)
+        .map(([window, value]) => ({ labels: { ...labels(item), window }, value })),
+    );
   const openBy = new Map(openRows.map((r) => [r.severity, r.n]));
   const deliveredBy = new Map(deliveryRows.map((r) => [r.status, r.n]));
   const m = mttrRows[0] as Record<string, number>;
@@ -87,6 +99,36 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       samples: hostRows
         .filter((h) => h.lastSeenAt !== null)
         .map((h) => ({ labels: host(h), value: (h.lastSeenAt ?? 0) / 1000 })),
+    },
+    {
+      name: "selfheal_fleet_availability_ratio",
+      help: "Share of time the org's hosts were seen reporting, by window (24h, 7d, 30d).",
+      type: "gauge",
+      samples: byWindow(
+        [uptime.fleet],
+        (f) => f,
+        () => ({}),
+      ),
+    },
+    {
+      name: "selfheal_host_availability_ratio",
+      help: "Share of time the host was seen reporting (silent time is down), by window.",
+      type: "gauge",
+      samples: byWindow(
+        uptime.hosts,
+        (h) => h.availability,
+        (h) => ({ host: h.name, host_id: h.id }),
+      ),
+    },
+    {
+      name: "selfheal_service_availability_ratio",
+      help: "Share of the time its state was known that the service was up, by window.",
+      type: "gauge",
+      samples: byWindow(
+        uptime.hosts.flatMap((h) => h.services.map((s) => ({ ...s, host: h }))),
+        (s) => s.availability,
+        (s) => ({ host: s.host.name, host_id: s.host.id, service: s.name }),
+      ),
     },
     {
       name: "selfheal_open_issues",

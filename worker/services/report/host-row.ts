@@ -5,10 +5,11 @@
  */
 import type { HostRow } from "./load";
 
-// The host key and its last proof belong to enrolment (services/enroll), never to a report.
+// The host key and its last proof belong to enrolment (services/enroll), retirement to an admin:
+// never to a report.
 export type HostColumns = Omit<
   HostRow,
-  "id" | "orgId" | "name" | "group" | "createdAt" | "publicKey" | "keyProofAt"
+  "id" | "orgId" | "name" | "group" | "createdAt" | "publicKey" | "keyProofAt" | "retiredAt"
 >;
 
 const same = (a: unknown, b: unknown) =>
