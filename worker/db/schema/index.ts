@@ -8,3 +8,4 @@ export * from "./notifications";
 export * from "./recovery";
 export * from "./rollups";
 export * from "./tenancy";
+export * from "./scope";
