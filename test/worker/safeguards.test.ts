@@ -151,7 +151,7 @@ describe("safeguards on every path that queues an action", () => {
       body: { recovery: { second_approval: { actions: "emergency_shutdown" } } },
     });
     const body = await expectError(res, 400, "BAD_REQUEST");
-    expect(JSON.stringify(body.issues)).toContain("recovery.second_approval");
+    expect(body.issues?.map((i) => i.path)).toContain("recovery.second_approval");
   });
 
   it("tells the agent it may restart alone only when the policy asks no approval for it", async () => {
