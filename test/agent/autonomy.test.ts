@@ -6,7 +6,7 @@ import { Runner } from "../../agent/src/runner";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
-import { apiError, fakeServer, reportOk } from "./fake-server";
+import { apiError, fakeServer, reportOk, settings } from "./fake-server";
 import { cleanup, configFor, killAtCleanup, memoryLog, quietLog, waitFor } from "./helpers";
 
 afterEach(cleanup);
@@ -183,8 +183,12 @@ describe("the agent loop cut off from the edge", () => {
 
   it("leaves a down service alone when the edge last said its restart needs approval", async () => {
     let reachable = true;
-    const ok = reportOk([], 1);
-    const held = { ...ok, body: { ...ok.body, settings: { ...ok.body.settings, unattended: [] } } };
+    const body = {
+      commands: [],
+      settings: { ...settings(1), unattended: [] },
+      serverTime: new Date().toISOString(),
+    };
+    const held = { status: 200, body };
     const server = await fakeServer(() => (reachable ? held : apiError(503, "INTERNAL", "down")));
     const config = configFor({
       server: server.url,

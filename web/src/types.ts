@@ -142,7 +142,8 @@ export interface RecoverAccepted {
   hostId: string;
   action: string;
   target: string | null;
-  status: "pending";
+  /** awaiting_approval: the approval rules hold it until someone approves. */
+  status: "pending" | "awaiting_approval";
 }
 
 export interface AlertThresholds {
@@ -314,6 +315,13 @@ export interface Command {
   expiresAt: string;
   finishedAt: string | null;
   output: string | null;
+  /** The approval it waits for: any operator, or a second one (not the token that asked for it). */
+  approval?: "any" | "second" | null;
+  /** The name of the token that asked for it; null: the engine. */
+  requestedBy?: string | null;
+  /** Asked for with this session's token: it cannot give the second approval. */
+  requestedByYou?: boolean;
+  approvedBy?: string | null;
 }
 
 /** `GET /api/v1/maintenance`: while in force, nothing is queued or notified for matching issues. */
