@@ -32,11 +32,9 @@ const CommandSchema = z
       .string()
       .nullable()
       .openapi({ description: "the name of the token that asked for it; null: the engine" }),
-    requestedByYou: z
-      .boolean()
-      .openapi({
-        description: "asked for with the caller's own token (so it cannot give a second approval)",
-      }),
+    requestedByYou: z.boolean().openapi({
+      description: "asked for with the caller's own token (so it cannot give a second approval)",
+    }),
     approvedBy: z.string().nullable().openapi({ description: "the name of the token that approved it" }),
   })
   .openapi("Command");

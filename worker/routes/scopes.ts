@@ -8,7 +8,7 @@ import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib
 import { admins, readers } from "../middleware/auth";
 import { hostIdParam } from "../schemas/hosts";
 import { RuleViewSchema } from "../schemas/rules";
-import { scopeBodySchema, scopeLevels, scopedRulePatchSchema } from "../schemas/scope";
+import { scopeBodySchema, scopedRulePatchSchema, scopeLevels } from "../schemas/scope";
 import { hostEffectiveConfig } from "../services/scope/effective";
 import { deleteScope, listScopes, putScope } from "../services/scope/store";
 
@@ -62,7 +62,8 @@ const list = createRoute({
 const put = createRoute({
   method: "put",
   path: "/scopes/{kind}/{key}",
-  summary: "Set (replace) a group's or a host's overrides; the host's win over its group's, which win over the org's",
+  summary:
+    "Set (replace) a group's or a host's overrides; the host's win over its group's, which win over the org's",
   tags,
   middleware: [admins()] as const,
   request: { params: scopeParams, body: jsonBody(scopeBodySchema) },

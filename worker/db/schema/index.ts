@@ -7,5 +7,5 @@ export * from "./delivery";
 export * from "./notifications";
 export * from "./recovery";
 export * from "./rollups";
-export * from "./tenancy";
 export * from "./scope";
+export * from "./tenancy";

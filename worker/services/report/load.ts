@@ -91,7 +91,11 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
     ]);
   const host = hostRows[0];
   if (!host) throw notFound("host");
-  const orgRules = ruleRows.map((r) => ({ ruleId: ruleIdOf(r.id), definition: r.definition, enabled: r.enabled }));
+  const orgRules = ruleRows.map((r) => ({
+    ruleId: ruleIdOf(r.id),
+    definition: r.definition,
+    enabled: r.enabled,
+  }));
   const scope = hostScope(resolveConfig(settingsRows[0]?.config), orgRules, layers);
   return {
     orgId,

@@ -25,7 +25,9 @@ export async function hostEffectiveConfig(db: Db, orgId: string, idOrName: strin
     storedRulesQuery(db, orgId),
     scopeLayersQuery(db, orgId, host.id),
   ]);
-  const explicit = settingsRows[0]?.config?.monitoring?.alert_thresholds as Partial<AlertThresholds> | undefined;
+  const explicit = settingsRows[0]?.config?.monitoring?.alert_thresholds as
+    | Partial<AlertThresholds>
+    | undefined;
   const orgRules = storedRules(ruleRows);
   const scope = hostScope(resolveConfig(settingsRows[0]?.config), orgRules, layers);
   const levels = thresholdLevels(explicit, layers);

@@ -74,10 +74,13 @@ export async function putScope(db: Db, orgId: string, kind: ScopeKind, rawKey: s
   const issues: FieldIssue[] = [];
   const known = new Set(effectiveRules(config, storedRules(ruleRows)).map((e) => e.rule.id));
   for (const ruleId of Object.keys(body.rules))
-    if (!known.has(ruleId)) issues.push({ path: `rules.${ruleId}`, message: `no rule ${ruleId} in this org` });
+    if (!known.has(ruleId))
+      issues.push({ path: `rules.${ruleId}`, message: `no rule ${ruleId} in this org` });
   const layers: ScopeLayer[] = kind === "host" && groupRows[0] ? [groupRows[0]] : [];
-  const t: AlertThresholds = scopedConfig(config, [...layers, { kind, key, thresholds: body.thresholds, rules: {} }])
-    .monitoring.alert_thresholds;
+  const t: AlertThresholds = scopedConfig(config, [
+    ...layers,
+    { kind, key, thresholds: body.thresholds, rules: {} },
+  ]).monitoring.alert_thresholds;
   for (const [warning, critical] of PAIRS)
     if (t[warning] > t[critical])
       issues.push({
@@ -93,7 +96,10 @@ export async function putScope(db: Db, orgId: string, kind: ScopeKind, rawKey: s
     db
       .insert(scopeOverrides)
       .values({ orgId, kind, key, ...values })
-      .onConflictDoUpdate({ target: [scopeOverrides.orgId, scopeOverrides.kind, scopeOverrides.key], set: values }),
+      .onConflictDoUpdate({
+        target: [scopeOverrides.orgId, scopeOverrides.kind, scopeOverrides.key],
+        set: values,
+      }),
     audit(db, orgId, "scope.put", `${kind}:${key}`, `overrides of ${kind} ${rawKey} set`),
   ]);
   return view({ orgId, kind, key, ...values });
@@ -101,7 +107,11 @@ export async function putScope(db: Db, orgId: string, kind: ScopeKind, rawKey: s
 
 export async function deleteScope(db: Db, orgId: string, kind: ScopeKind, rawKey: string) {
   const key = kind === "host" ? (await keyOf(db, orgId, kind, rawKey)).key : rawKey;
-  const where = and(eq(scopeOverrides.orgId, orgId), eq(scopeOverrides.kind, kind), eq(scopeOverrides.key, key));
+  const where = and(
+    eq(scopeOverrides.orgId, orgId),
+    eq(scopeOverrides.kind, kind),
+    eq(scopeOverrides.key, key),
+  );
   const found = db.select({ key: scopeOverrides.key }).from(scopeOverrides).where(where);
   const [, gone] = await runBatch(db, [
     auditIf(found, orgId, "scope.delete", `${kind}:${key}`, `overrides of ${kind} ${rawKey} removed`),
