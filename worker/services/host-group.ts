@@ -4,7 +4,6 @@ import { type Db, runBatch } from "../db/client";
 import { hosts } from "../db/schema";
 import type { Env } from "../env";
 import { notFound } from "../lib/errors";
-import { hostObject } from "../objects/host/stub";
 import { auditIf } from "./audit";
 import { getHost } from "./hosts";
 
@@ -23,7 +22,5 @@ export async function setHostGroup(
   ]);
   const [row] = updated.results as { id: string }[];
   if (!row) throw notFound("host");
-  // its group's overrides (scope/) may differ: the host's object reads them again
-  await hostObject(env, row.id).configChanged();
   return getHost(db, env, orgId, row.id);
 }
