@@ -156,12 +156,16 @@ function RecoverAll({
     setMessage(null);
     const results = await Promise.allSettled(open.map((i) => recoverIssue(i.id, "auto")));
     const failed = results.filter((r) => r.status === "rejected").length;
+    const waiting = results.filter(
+      (r) => r.status === "fulfilled" && r.value.status === "awaiting_approval",
+    ).length;
+    const held = waiting > 0 ? ` ${waiting} wait for approval.` : "";
     setMessage({
       ok: failed === 0,
       text:
         failed === 0
-          ? `Queued recovery for ${results.length} issue(s) on ${host}.`
-          : `${results.length - failed} queued, ${failed} failed.`,
+          ? `Queued recovery for ${results.length} issue(s) on ${host}.${held}`
+          : `${results.length - failed} queued, ${failed} failed (a refusal says why).${held}`,
     });
     setBusy(false);
     onDone();
