@@ -20,7 +20,7 @@ import { getConfig } from "./config";
 import { isEdgeAction } from "./edge-actions";
 import { notifyStatement } from "./notify/outbox";
 import { COMMAND_TTL_MS, type CommandRow } from "./recovery";
-import { assertMayApprove, decideAction, requesterOf } from "./safeguards";
+import { assertMayApprove, refusal, requesterOf } from "./safeguards";
 
 export function commandView(row: CommandRow, host: string | null, viewer?: Principal) {
   return {
@@ -75,11 +75,8 @@ async function awaitingCommand(db: Db, orgId: string, id: string): Promise<Comma
 /** The safeguards at approval time: a second person where asked, and an action still allowed. */
 async function assertApprovable(db: Db, row: CommandRow, approver: Principal) {
   assertMayApprove(row, approver);
-  const decision = decideAction((await getConfig(db, row.orgId)).recovery, {
-    action: row.action,
-    severity: "critical",
-  });
-  if (decision.refused !== null) throw conflict(decision.refused);
+  const refused = refusal((await getConfig(db, row.orgId)).recovery, row.action);
+  if (refused !== null) throw conflict(refused);
 }
 
 const stillAwaiting = (orgId: string, id: string) =>

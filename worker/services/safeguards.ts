@@ -42,9 +42,16 @@ function matches(policy: Confirmation, req: ActionRequest): boolean {
   );
 }
 
+/** Why the policy refuses this action outright (whoever asks, approved or not), or null. */
+export function refusal(recovery: Recovery, action: string): string | null {
+  if (action === EMERGENCY_SHUTDOWN && !recovery.emergency_shutdown)
+    return "emergency_shutdown is turned off (recovery.emergency_shutdown is false)";
+  return null;
+}
+
 export function decideAction(recovery: Recovery, req: ActionRequest): Decision {
-  if (req.action === EMERGENCY_SHUTDOWN && !recovery.emergency_shutdown)
-    return { refused: "emergency_shutdown is turned off (recovery.emergency_shutdown is false)" };
+  const refused = refusal(recovery, req.action);
+  if (refused !== null) return { refused };
   const second = matches(recovery.second_approval ?? DEFAULT_SECOND_APPROVAL, req);
   const any =
     second ||

@@ -7,8 +7,8 @@ import type { HealingConfig } from "../../schemas/config";
 import { configQuery, resolveConfig } from "../config";
 import type { Guardrails } from "../guardrails";
 import type { CommandRow } from "../recovery";
-import { ruleIdOf, type StoredRule } from "../rules";
-import { hostScope, scopeLayersQuery } from "../scope/load";
+import type { StoredRule } from "../rules";
+import { hostScope, scopeLayersQuery, storedRules } from "../scope/load";
 
 export type HostRow = typeof hosts.$inferSelect;
 export type IssueRow = typeof issues.$inferSelect;
@@ -91,12 +91,7 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
     ]);
   const host = hostRows[0];
   if (!host) throw notFound("host");
-  const orgRules = ruleRows.map((r) => ({
-    ruleId: ruleIdOf(r.id),
-    definition: r.definition,
-    enabled: r.enabled,
-  }));
-  const scope = hostScope(resolveConfig(settingsRows[0]?.config), orgRules, layers);
+  const scope = hostScope(resolveConfig(settingsRows[0]?.config), storedRules(ruleRows), layers);
   return {
     orgId,
     host,
