@@ -39,6 +39,7 @@ import { orgRoutes } from "./routes/orgs";
 import { prometheusRoutes } from "./routes/prometheus";
 import { recoverRoutes } from "./routes/recover";
 import { ruleRoutes } from "./routes/rules";
+import { scopeRoutes } from "./routes/scopes";
 import { sessionRoutes } from "./routes/session";
 import { statusRoutes } from "./routes/status";
 import { tokenRoutes } from "./routes/tokens";
@@ -69,6 +70,7 @@ export function createApp() {
   app.use("/api/healing/config", tellHostObjects());
   app.use("/api/v1/rules/*", tellHostObjects(/\/backtest$/));
   app.use("/api/v1/rules", tellHostObjects());
+  app.use("/api/v1/scopes/*", tellHostObjects());
 
   app.route("/api/health", healthRoutes);
   app.route("/api/v1/session", sessionRoutes);
@@ -79,6 +81,7 @@ export function createApp() {
   app.route("/api/v1/agent", agentCommandRoutes);
   app.route("/api/v1/hosts", hostRoutes);
   app.route("/api/v1/rules", ruleRoutes);
+  app.route("/api/v1", scopeRoutes);
   app.route("/api/v1", channelRoutes);
   app.route("/api/v1", gateRoutes);
   app.route("/api/v1/edge-checks", edgeCheckRoutes);

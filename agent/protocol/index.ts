@@ -249,6 +249,11 @@ export const agentSettingsSchema = z.object({
   enabled: z.boolean(),
   intervalSeconds: z.number().int().min(1).max(3600),
   thresholds: alertThresholdsSchema,
+  /**
+   * The actions the org's safeguards let the agent take alone while the edge is out of reach
+   * (local autonomy); absent from an older edge, when only the local config decides.
+   */
+  unattended: z.array(z.string().max(64)).max(32).optional(),
 });
 
 export const reportResponseSchema = z.object({

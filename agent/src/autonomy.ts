@@ -2,7 +2,8 @@
  * Local autonomy: when the edge has been out of reach for longer than `autonomy.afterSeconds`, the
  * agent restarts services that are down by itself, under the same guardrails as the server's
  * commands: only services restart_service is enabled for, never one stopped on purpose, at most
- * `maxRestarts` per service within `windowSeconds`. Each restart becomes a result with a local id
+ * `maxRestarts` per service within `windowSeconds`, and only what the edge's safeguards last said
+ * needs no approval (settings.unattended: an action a human must approve is not taken alone). Each restart becomes a result with a local id
  * (`local-<uuid>`), kept in the report queue and the journal, so the edge hears of it on reconnect.
  */
 import { type CommandResult, LIMITS, type ServiceState } from "../protocol";
@@ -36,6 +37,9 @@ export class LocalAutonomy {
   /** Local actions taken since the last call to takeCount(), for the agent.local_actions metric. */
   private count = 0;
   private sinceContact = 0;
+  /** The actions the edge last said need no approval; undefined until an edge says (older edges never do). */
+  private unattended?: Set<string>;
+  private heldForApproval = false;
 
   constructor(private readonly opts: AutonomyOptions) {
     this.lastContact = this.now();
@@ -52,6 +56,13 @@ export class LocalAutonomy {
     this.offline = false;
     this.sinceContact = 0;
     this.lastContact = this.now();
+  }
+
+  /** The edge's word on what may run unattended (every report's settings). */
+  edgePolicy(unattended: string[] | undefined): void {
+    if (unattended === undefined) return;
+    this.unattended = new Set(unattended);
+    this.heldForApproval = false;
   }
 
   get active(): boolean {
@@ -74,6 +85,14 @@ export class LocalAutonomy {
       });
     }
     const results: CommandResult[] = [];
+    if (this.unattended && !this.unattended.has("restart_service")) {
+      if (!this.heldForApproval)
+        this.opts.log.warn(
+          "local autonomy: the edge's safeguards ask for approval before restart_service, so nothing restarts alone",
+        );
+      this.heldForApproval = true;
+      return results;
+    }
     for (const s of states) {
       if (s.status !== "down" || s.stopped || !this.allowed(s.name)) continue;
       if (!this.take(s.name)) continue;

@@ -369,6 +369,7 @@ export class Runner {
         this.opts.log.notice(`self-healing is ${settings.enabled ? "enabled" : "disabled"} on the server`);
       this.serverEnabled = settings.enabled;
     }
+    this.autonomy?.edgePolicy(settings.unattended);
     if (!this.stopping) this.channel.listen(res, this.agentToken);
     if (!res.commands.length || this.stopping) return;
     for (const cmd of res.commands) {

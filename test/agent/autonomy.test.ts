@@ -6,7 +6,7 @@ import { Runner } from "../../agent/src/runner";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
-import { apiError, fakeServer, reportOk } from "./fake-server";
+import { apiError, fakeServer, reportOk, settings } from "./fake-server";
 import { cleanup, configFor, killAtCleanup, memoryLog, quietLog, waitFor } from "./helpers";
 
 afterEach(cleanup);
@@ -94,6 +94,19 @@ describe("local autonomy", () => {
     expect(restarted).toEqual([]);
   });
 
+  it("restarts nothing alone while the edge's safeguards ask approval for restart_service, and resumes when they stop", async () => {
+    const { local, restarted, advance } = setup({ restart_service: true });
+    local.edgePolicy([]);
+    advance(61);
+    expect(await local.heal([down("web")])).toEqual([]);
+    local.edgePolicy(undefined); // an answer without the field (an older edge) keeps the last word
+    expect(await local.heal([down("web")])).toEqual([]);
+    expect(restarted).toEqual([]);
+    local.edgePolicy(["restart_service"]);
+    expect((await local.heal([down("web")])).map((r) => r.status)).toEqual(["succeeded"]);
+    expect(restarted).toEqual(["web"]);
+  });
+
   it("stops at maxRestarts per service within the window, and tries again once the window has moved on", async () => {
     const { local, restarted, advance } = setup({ restart_service: true });
     advance(61);
@@ -163,6 +176,48 @@ describe("the agent loop cut off from the edge", () => {
       expect(counted.map((s) => s.metrics["agent.local_actions"])).toEqual([1]);
       expect(lines.join("\n")).toContain("edge unreachable, local autonomy on");
       await waitFor(() => lines.some((l) => l.includes("edge reachable again, local autonomy off")), 3000);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it("leaves a down service alone when the edge last said its restart needs approval", async () => {
+    let reachable = true;
+    const body = {
+      commands: [],
+      settings: { ...settings(1), unattended: [] },
+      serverTime: new Date().toISOString(),
+    };
+    const held = { status: 200, body };
+    const server = await fakeServer(() => (reachable ? held : apiError(503, "INTERNAL", "down")));
+    const config = configFor({
+      server: server.url,
+      interval: 1,
+      services: [{ name: "worker", kind: "process", start: [process.execPath, "-e", "0"], autostart: false }],
+      actions: { restart_service: true },
+      autonomy: { afterSeconds: 1, maxRestarts: 3, windowSeconds: 600 },
+    });
+    const { log, lines } = memoryLog();
+    const runner = new Runner({
+      config,
+      paths: ensureStateDir(config.stateDir),
+      client: new ApiClient({ server: server.url }),
+      agentToken: "agent-token",
+      log,
+      collector: new MetricsCollector([{ name: "fixed", collect: () => ({ cpu: 5 }) }]),
+      settleMs: 200,
+      shutdownGraceMs: 500,
+    });
+    await runner.start();
+    try {
+      await waitFor(() => server.seen.length > 0, 4000, "a first report");
+      reachable = false;
+      await waitFor(
+        () => lines.some((l) => l.includes("ask for approval before restart_service")),
+        6000,
+        "autonomy held by the edge's safeguards",
+      );
+      expect(lines.join("\n")).not.toContain("local autonomy: restarting");
     } finally {
       await runner.stop();
     }

@@ -145,7 +145,14 @@ describe("operators, acknowledgements, emergency protocols and the approval poli
     const run = page.getByTestId("protocol-run").filter({ hasText: "emergency_shutdown" });
     await run.filter({ hasText: "awaiting approval" }).waitFor();
     const [waiting] = (await lab.call("GET", "/api/v1/commands?status=awaiting_approval")).items;
-    expect(waiting).toMatchObject({ action: "emergency_shutdown", host: HOST });
+    expect(waiting).toMatchObject({ action: "emergency_shutdown", host: HOST, approval: "second" });
+    // the operator who asked cannot give the second approval: the page says so and offers no button
+    await nav(page, "Issues").click();
+    const item = page.getByTestId("approval").filter({ hasText: "emergency_shutdown" });
+    await item.getByTestId("second-approval").filter({ hasText: "you asked for it" }).waitFor();
+    expect(await item.getByTestId("approve").isDisabled()).toBe(true);
+    await screenshots(page, "emergency-shutdown-second-person");
+    await nav(page, "Emergency").click();
     await lab.call("POST", `/api/v1/commands/${waiting.id}/reject`, { reason: "not this one" });
     await run.filter({ hasText: "escalated" }).waitFor();
     await screenshots(page, "emergency-shutdown-escalated");
@@ -176,5 +183,36 @@ describe("operators, acknowledgements, emergency protocols and the approval poli
     );
     await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
     await page.getByRole("radio", { name: "Never" }).and(page.locator(":checked")).waitFor();
+  });
+
+  it("shows which level set a host's thresholds and rules: host, group or organisation", async () => {
+    await signIn(page, lab.worker.url, lab.adminToken);
+    const host = (await lab.call("GET", "/api/v1/hosts")).items.find(
+      (h: { name: string }) => h.name === HOST,
+    );
+    await lab.call("PUT", `/api/v1/scopes/host/${host.id}`, {
+      thresholds: { cpu_critical: 80 },
+      rules: { service_down: { severity: "critical" } },
+    });
+    await page.goto(`${lab.worker.url}/hosts/${host.id}`);
+    const panel = page.locator("#host-scope");
+    const cpu = panel.locator('[data-threshold="cpu_critical"]');
+    await cpu.filter({ hasText: "80 %" }).getByTestId("set-by").filter({ hasText: "this host" }).waitFor();
+    await panel
+      .locator('[data-threshold="disk_critical"]')
+      .getByTestId("set-by")
+      .filter({ hasText: "default" })
+      .waitFor();
+    await panel.getByTestId("scoped-rule").filter({ hasText: "severity" }).waitFor();
+    await screenshots(page, "host-scope");
+    await nav(page, "Rules").click();
+    await page
+      .locator('[data-rule-id="service_down"]')
+      .getByTestId("rule-scoped")
+      .filter({ hasText: "host" })
+      .waitFor();
+    await nav(page, "Settings").click();
+    await page.getByTestId("scope-row").filter({ hasText: "cpu_critical 80" }).waitFor();
+    await lab.call("DELETE", `/api/v1/scopes/host/${host.id}`);
   });
 });

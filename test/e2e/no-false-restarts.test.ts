@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLab, timeUntilHealthy, waitFor } from "../../scripts/lib/lab.mjs";
+import { api } from "../../scripts/lib/stack.mjs";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 type Svc = Lab["services"][number];
@@ -79,7 +80,13 @@ describe("no false restarts, with the real Worker and the real agent", () => {
     const pid = await kill(svc);
     const issue = await issueFor(svc);
     // the human decides: stop it for good rather than restart it
-    await lab.call("POST", "/api/healing/recover", { issue_id: issue.id, action: "stop_service" });
+    const asked = await lab.call("POST", "/api/healing/recover", {
+      issue_id: issue.id,
+      action: "stop_service",
+    });
+    // require_confirmation holds what a person asks for too, until someone approves it
+    expect(asked.status).toBe("awaiting_approval");
+    await lab.call("POST", `/api/v1/commands/${asked.commandId}/approve`, {});
     await waitFor(async () => (await serviceState(svc))?.stopped === true, {
       timeoutMs: 30_000,
       intervalMs: 250,
@@ -141,7 +148,13 @@ describe("no restart after an emergency shutdown, with the real Worker and the r
       },
       { timeoutMs: 30_000, intervalMs: 250, what: "a service_down issue" },
     );
-    await lab.call("POST", "/api/healing/recover", { issue_id: issue.id, action: "emergency_shutdown" });
+    const asked = await lab.call("POST", "/api/healing/recover", {
+      issue_id: issue.id,
+      action: "emergency_shutdown",
+    });
+    // an emergency shutdown waits for a second person: another token approves it
+    const { token: other } = await lab.call("POST", "/api/v1/tokens", { scope: "operator", name: "second" });
+    await api(lab.worker.url, other, "POST", `/api/v1/commands/${asked.commandId}/approve`, {});
     await waitFor(() => !alive(pids[1]), { timeoutMs: 30_000, intervalMs: 250, what: "the shutdown" });
     await lab.call("POST", "/api/healing/config", { recovery: { require_confirmation: false } });
     await threeIntervals();

@@ -52,6 +52,8 @@ export async function seedOrg(label: string): Promise<Seeded> {
   const ruleId = `rule_${tag.replaceAll("-", "_")}`;
   const rule = { id: ruleId, name: `Rule ${tag}`, kind: "threshold", metric: "cpu", threshold: 95 };
   await post("/api/v1/rules", { ...rule, severity: "low", actions: [] });
+  await post(`/api/v1/scopes/group/group-${tag}`, { thresholds: { cpu_critical: 93 } }, "PUT");
+  await post(`/api/v1/scopes/host/${agent.hostId}`, { rules: { [ruleId]: { severity: "high" } } }, "PUT");
   const read = await token(t, "read", `read-${tag}`);
   const revoked = await token(t, "admin", `revoked-${tag}`);
   await call(`/api/v1/tokens/${revoked.id}`, { method: "DELETE", token: t.admin });
@@ -72,6 +74,8 @@ export async function seedOrg(label: string): Promise<Seeded> {
       "action-webhooks": `hook-${tag}`,
       rules: ruleId,
       tokens: read.id,
+      // /scopes/{kind}/{key}: the host's overrides (the key falls back to the host's id)
+      scopes: "host",
     },
     markers: [
       tag,

@@ -40,6 +40,7 @@ const BODIES: Record<string, unknown> = {
   "POST /api/v1/commands/{id}/reject": { reason: "no" },
   "POST /api/v1/commands/{id}/approve": {},
   "POST /api/v1/channels/{id}/test": {},
+  "PUT /api/v1/scopes/{kind}/{key}": { thresholds: { cpu_critical: 80 } },
 };
 const MALFORMED = ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b"];
 
@@ -196,6 +197,9 @@ async function snapshot(org: Seeded) {
     hooks: await one("SELECT name, url, updated_at FROM action_webhooks WHERE org_id = ?"),
     windows: await one("SELECT id FROM maintenance_windows WHERE org_id = ?"),
     checks: await one("SELECT id FROM edge_checks WHERE org_id = ?"),
+    scopes: await one(
+      "SELECT kind, key, updated_at FROM scope_overrides WHERE org_id = ? ORDER BY kind, key",
+    ),
     audit: await one("SELECT count(*) FROM audit_log WHERE org_id = ?"),
   };
 }

@@ -144,6 +144,7 @@ describe("the report pipeline", () => {
         disk_warning: 85,
         disk_critical: 95,
       },
+      unattended: ["restart_service"],
     });
     expect(Math.abs(Date.parse(response.serverTime) - Date.now())).toBeLessThan(5000);
   });

@@ -8,6 +8,7 @@ import type {
   Command,
   CreatedToken,
   Delivery,
+  EffectiveConfig,
   FieldIssue,
   HealingConfig,
   HealingMetrics,
@@ -23,6 +24,7 @@ import type {
   RecoverAccepted,
   Rule,
   Sample,
+  ScopeOverrides,
   Session,
   TokenInfo,
 } from "./types";
@@ -165,6 +167,10 @@ export const retireHost = (id: string) =>
       method: "DELETE",
     },
   );
+/** The thresholds and rules in force on a host, each with the level (org, group, host) that set it. */
+export const getEffectiveConfig = (id: string, signal?: Sig) =>
+  request<EffectiveConfig>(`/api/v1/hosts/${enc(id)}/effective-config`, { signal });
+export const getScopes = (signal?: Sig) => request<List<ScopeOverrides>>("/api/v1/scopes", { signal });
 export const getSamples = (
   hostId: string,
   limit: number,

@@ -147,7 +147,8 @@ export interface RecoverAccepted {
   hostId: string;
   action: string;
   target: string | null;
-  status: "pending";
+  /** awaiting_approval: the approval rules hold it until someone approves. */
+  status: "pending" | "awaiting_approval";
 }
 
 export interface AlertThresholds {
@@ -320,6 +321,13 @@ export interface Command {
   expiresAt: string;
   finishedAt: string | null;
   output: string | null;
+  /** The approval it waits for: any operator, or a second one (not the token that asked for it). */
+  approval?: "any" | "second" | null;
+  /** The name of the token that asked for it; null: the engine. */
+  requestedBy?: string | null;
+  /** Asked for with this session's token: it cannot give the second approval. */
+  requestedByYou?: boolean;
+  approvedBy?: string | null;
 }
 
 /** `GET /api/v1/maintenance`: while in force, nothing is queued or notified for matching issues. */
@@ -344,4 +352,26 @@ export interface LearnedAction {
   successProbability: number;
   minAttempts: number;
   medianSecondsToRecover: number | null;
+}
+
+/** Where a threshold or a rule's field was set: the built-in default, the org, the host's group, the host. */
+export type ScopeLevel = "default" | "org" | "group" | "host";
+
+/** `GET /api/v1/scopes`: a group's or a host's overrides over the org's settings. */
+export interface ScopeOverrides {
+  kind: "group" | "host";
+  /** The group's name, or the host's id. */
+  key: string;
+  thresholds: Partial<Record<keyof AlertThresholds, number>>;
+  rules: Record<string, Record<string, unknown>>;
+  updatedAt: string;
+}
+
+/** `GET /api/v1/hosts/{id}/effective-config`: what is in force on one host, and who set it. */
+export interface EffectiveConfig {
+  hostId: string;
+  host: string;
+  group: string | null;
+  thresholds: Record<keyof AlertThresholds, { value: number; setBy: ScopeLevel }>;
+  rules: (Rule & { setBy: ScopeLevel; fieldsSetBy: Record<string, ScopeLevel> })[];
 }

@@ -24,6 +24,18 @@ const CommandSchema = z
     expiresAt: isoTime,
     finishedAt: isoTime.nullable(),
     output: z.string().nullable(),
+    approval: z.enum(["any", "second"]).nullable().openapi({
+      description:
+        "the approval it waits for (or waited for): any operator, or a second one (not the token that asked for it)",
+    }),
+    requestedBy: z
+      .string()
+      .nullable()
+      .openapi({ description: "the name of the token that asked for it; null: the engine" }),
+    requestedByYou: z.boolean().openapi({
+      description: "asked for with the caller's own token (so it cannot give a second approval)",
+    }),
+    approvedBy: z.string().nullable().openapi({ description: "the name of the token that approved it" }),
   })
   .openapi("Command");
 
@@ -51,7 +63,7 @@ const approve = createRoute({
   request: { params: idParam },
   responses: {
     200: jsonContent(CommandSchema, "Approved (now pending)"),
-    ...errorResponses("NOT_FOUND", "CONFLICT"),
+    ...errorResponses("FORBIDDEN", "NOT_FOUND", "CONFLICT"),
   },
 });
 
@@ -78,10 +90,10 @@ const reject = createRoute({
 
 export const commandRoutes = newRouter()
   .openapi(list, async (c) =>
-    c.json({ items: await listCommands(c.var.db, c.var.principal.orgId, c.req.valid("query")) }, 200),
+    c.json({ items: await listCommands(c.var.db, c.var.principal, c.req.valid("query")) }, 200),
   )
   .openapi(approve, async (c) => {
-    const approved = await approveCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id);
+    const approved = await approveCommand(c.var.db, c.var.principal, c.req.valid("param").id);
     await wakeHosts(c.env, [approved.hostId]);
     c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     c.executionCtx.waitUntil(
@@ -93,7 +105,7 @@ export const commandRoutes = newRouter()
   })
   .openapi(reject, async (c) => {
     const reason = c.req.valid("json")?.reason ?? "rejected by an operator";
-    const rejected = await rejectCommand(c.var.db, c.var.principal.orgId, c.req.valid("param").id, reason);
+    const rejected = await rejectCommand(c.var.db, c.var.principal, c.req.valid("param").id, reason);
     await wakeHosts(c.env, [rejected.hostId]);
     c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     return c.json(rejected, 200);

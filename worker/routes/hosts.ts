@@ -138,7 +138,7 @@ export const hostRoutes = newRouter()
       c.req.valid("param").id,
       c.req.valid("json").group,
     );
-    await wakeHosts(c.env, [host.id]); // rolling recovery reads the host's group
+    await wakeHosts(c.env, [host.id]); // rolling recovery and the group's overrides (scope/) read the host's group
     return c.json(host, 200);
   })
   .openapi(reEnroll, async (c) => {

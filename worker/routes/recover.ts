@@ -15,14 +15,14 @@ const recover = createRoute({
   middleware: [operators()] as const, // operators run recoveries too
   request: { body: jsonBody(RecoverRequestSchema) },
   responses: {
-    202: jsonContent(RecoverResponseSchema, "Queued"),
-    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),
+    202: jsonContent(RecoverResponseSchema, "Queued, approved, or awaiting approval as the policy says"),
+    ...errorResponses("BAD_REQUEST", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
 
 export const recoverRoutes = newRouter().openapi(recover, async (c) => {
   const { issue_id, action } = c.req.valid("json");
-  const queued = await manualRecover(c.var.db, c.var.principal.orgId, issue_id, action);
+  const queued = await manualRecover(c.var.db, c.var.principal, issue_id, action);
   await wakeHosts(c.env, [queued.hostId]); // a waiting agent gets it at once
   c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   c.executionCtx.waitUntil(

@@ -20,7 +20,8 @@ const crashLoop = z
 
 /**
  * true/false (the seed's switch), or which actions need a human: by the issue's severity, the
- * action or the rule id. emergency_shutdown always does, whatever this says.
+ * action or the rule id. emergency_shutdown always does, whatever this says. The same shape says
+ * which approvals must come from a token other than the requester's (recovery.second_approval).
  */
 export const confirmationSchema = z.union([
   z.boolean(),
@@ -100,6 +101,8 @@ export const healingConfigSchema = z
         crash_loop: crashLoop.partial().optional(),
         /** Multiplies the verification window (3 report intervals, at least 20 s); absent: 1. */
         verify_scale: verifyScale.optional(),
+        /** Which approvals need a second identity (services/safeguards.ts); absent: emergency_shutdown. */
+        second_approval: confirmationSchema.optional(),
       })
       .strict(),
     response_targets: responseTargets.optional(),
@@ -154,6 +157,7 @@ export const healingConfigPatchSchema = z
         emergency_shutdown: z.boolean().optional(),
         crash_loop: crashLoop.partial().optional(),
         verify_scale: verifyScale.optional(),
+        second_approval: confirmationSchema.optional(),
       })
       .strict()
       .optional(),

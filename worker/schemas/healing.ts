@@ -85,7 +85,10 @@ export const RecoverResponseSchema = z
     hostId: z.string(),
     action: z.string(),
     target: z.string().nullable(),
-    status: z.literal("pending"),
+    status: z.enum(["pending", "awaiting_approval"]).openapi({
+      description:
+        "pending: queued (or a waiting command approved); awaiting_approval: the safeguards ask for an approval first",
+    }),
   })
   .openapi("RecoverResponse");
 

@@ -1,7 +1,8 @@
 /**
  * Commands that wait for a human: list, approve, reject, expire.
  * - approve: the command becomes pending (the agent gets it on its next report), the issue
- *   recovering;
+ *   recovering; refused (403) to the token that asked for it when it needs a second person, and
+ *   (409) when the safeguards now refuse its action (safeguards.ts);
  * - reject: the command becomes rejected, its attempt `refused` with the reason, and the issue
  *   escalated: a human said no, so nothing automatic runs again until a human acts
  *   (POST /api/healing/recover);
@@ -11,14 +12,17 @@
 import { and, desc, eq, inArray, lte, ne } from "drizzle-orm";
 import { type Db, runBatch, type Statement } from "../db/client";
 import { type CommandStatus, commands, hosts, issues, recoveryHistory } from "../db/schema";
+import type { Principal } from "../env";
 import { conflict, notFound } from "../lib/errors";
 import { iso } from "../lib/time";
 import { audit } from "./audit";
+import { getConfig } from "./config";
 import { isEdgeAction } from "./edge-actions";
 import { notifyStatement } from "./notify/outbox";
 import { COMMAND_TTL_MS, type CommandRow } from "./recovery";
+import { assertMayApprove, refusal, requesterOf } from "./safeguards";
 
-export function commandView(row: CommandRow, host: string | null) {
+export function commandView(row: CommandRow, host: string | null, viewer?: Principal) {
   return {
     id: row.id,
     hostId: row.hostId,
@@ -32,10 +36,19 @@ export function commandView(row: CommandRow, host: string | null) {
     expiresAt: iso(row.expiresAt),
     finishedAt: row.finishedAt === null ? null : iso(row.finishedAt),
     output: row.output,
+    approval: row.approval,
+    requestedBy: row.requesterName,
+    requestedByYou: viewer !== undefined && row.requestedBy === requesterOf(viewer).id,
+    approvedBy: row.approvedBy,
   };
 }
 
-export async function listCommands(db: Db, orgId: string, query: { status?: CommandStatus; limit: number }) {
+export async function listCommands(
+  db: Db,
+  viewer: Principal,
+  query: { status?: CommandStatus; limit: number },
+) {
+  const { orgId } = viewer;
   const where = and(eq(commands.orgId, orgId), query.status ? eq(commands.status, query.status) : undefined);
   const rows = await db
     .select({ c: commands, host: hosts.name })
@@ -44,7 +57,7 @@ export async function listCommands(db: Db, orgId: string, query: { status?: Comm
     .where(where)
     .orderBy(desc(commands.createdAt))
     .limit(query.limit);
-  return rows.map((r) => commandView(r.c, r.host));
+  return rows.map((r) => commandView(r.c, r.host, viewer));
 }
 
 async function awaitingCommand(db: Db, orgId: string, id: string): Promise<CommandRow> {
@@ -59,19 +72,26 @@ async function awaitingCommand(db: Db, orgId: string, id: string): Promise<Comma
   return row;
 }
 
+/** The safeguards at approval time: a second person where asked, and an action still allowed. */
+async function assertApprovable(db: Db, row: CommandRow, approver: Principal) {
+  assertMayApprove(row, approver);
+  const refused = refusal((await getConfig(db, row.orgId)).recovery, row.action);
+  if (refused !== null) throw conflict(refused);
+}
+
 const stillAwaiting = (orgId: string, id: string) =>
   and(eq(commands.id, id), eq(commands.orgId, orgId), eq(commands.status, "awaiting_approval"));
 
 /** Statements that approve a waiting command (also used by the manual recover path). */
-export function approveStatements(db: Db, row: CommandRow, now: number): Statement[] {
+export function approveStatements(db: Db, row: CommandRow, now: number, approvedBy: string): Statement[] {
   const { orgId, id, issueId, action } = row;
   const statements: Statement[] = [
     db
       .update(commands)
       .set(
         isEdgeAction(row.action)
-          ? { status: "delivered", deliveredAt: now, expiresAt: now + COMMAND_TTL_MS }
-          : { status: "pending", expiresAt: now + COMMAND_TTL_MS },
+          ? { status: "delivered", deliveredAt: now, expiresAt: now + COMMAND_TTL_MS, approvedBy }
+          : { status: "pending", expiresAt: now + COMMAND_TTL_MS, approvedBy },
       )
       .where(stillAwaiting(orgId, id)),
   ];
@@ -90,12 +110,15 @@ export function approveStatements(db: Db, row: CommandRow, now: number): Stateme
   return statements;
 }
 
-export async function approveCommand(db: Db, orgId: string, id: string) {
+export async function approveCommand(db: Db, approver: Principal, id: string) {
+  const { orgId } = approver;
   const row = await awaitingCommand(db, orgId, id);
+  await assertApprovable(db, row, approver);
   const now = Date.now();
-  const record = audit(db, orgId, "command.approve", id, `approved ${row.action} ${row.target}`.trim());
-  await runBatch(db, [...approveStatements(db, row, now), record]);
-  return commandView({ ...row, status: "pending", expiresAt: now + COMMAND_TTL_MS }, null);
+  const record = audit(db, orgId, "command.approve", id, `approved ${row.action} ${row.target ?? ""}`.trim());
+  await runBatch(db, [...approveStatements(db, row, now, approver.name), record]);
+  const approved = { ...row, status: "pending" as const, expiresAt: now + COMMAND_TTL_MS };
+  return commandView({ ...approved, approvedBy: approver.name }, null, approver);
 }
 
 /** Statements that refuse a waiting command and escalate its issue. */
@@ -125,12 +148,14 @@ export function rejectStatements(
   return statements;
 }
 
-export async function rejectCommand(db: Db, orgId: string, id: string, reason: string) {
+export async function rejectCommand(db: Db, viewer: Principal, id: string, reason: string) {
+  const { orgId } = viewer;
   const row = await awaitingCommand(db, orgId, id);
   const now = Date.now();
   const record = audit(db, orgId, "command.reject", id, `rejected ${row.action}: ${reason}`);
   await runBatch(db, [...rejectStatements(db, row, reason, now), record]);
-  return commandView({ ...row, status: "rejected", finishedAt: now, output: `rejected: ${reason}` }, null);
+  const rejected = { ...row, status: "rejected" as const, finishedAt: now, output: `rejected: ${reason}` };
+  return commandView(rejected, null, viewer);
 }
 
 function escalate(db: Db, orgId: string, issueIds: string[], now: number): Statement[] {
@@ -172,7 +197,8 @@ export async function expireApprovals(db: Db, now: number): Promise<string[]> {
  * for the requested action or "auto" (null) (the attempt becomes a manual one: a human started it); a waiting
  * command for another action is rejected in favour of the one requested. Null: queue anew.
  */
-export async function waitingFor(db: Db, orgId: string, issueId: string, action: string | null) {
+export async function waitingFor(db: Db, approver: Principal, issueId: string, action: string | null) {
+  const { orgId } = approver;
   const [row] = await db
     .select()
     .from(commands)
@@ -185,10 +211,11 @@ export async function waitingFor(db: Db, orgId: string, issueId: string, action:
     await runBatch(db, rejectStatements(db, row, `superseded by a manual ${action}`, now, false));
     return null;
   }
+  await assertApprovable(db, row, approver);
   const manual = [
     db.update(commands).set({ trigger: "manual" }).where(eq(commands.id, row.id)),
     db.update(recoveryHistory).set({ trigger: "manual" }).where(eq(recoveryHistory.commandId, row.id)),
   ];
-  await runBatch(db, [...manual, ...approveStatements(db, row, now)]);
+  await runBatch(db, [...manual, ...approveStatements(db, row, now, approver.name)]);
   return { commandId: row.id, action: row.action, target: row.target };
 }

@@ -3,7 +3,7 @@
  * resolved over the seed's defaults and its profile's preset (profiles.ts).
  */
 import { eq } from "drizzle-orm";
-import { DEFAULT_THRESHOLDS } from "../../agent/engine";
+import { DEFAULT_THRESHOLDS, type Rule } from "../../agent/engine";
 import type { AgentSettings } from "../../agent/protocol";
 import { type Db, runBatch } from "../db/client";
 import { settings } from "../db/schema";
@@ -11,6 +11,7 @@ import { validationError } from "../lib/openapi";
 import { type HealingConfig, type HealingConfigPatch, healingConfigSchema } from "../schemas/config";
 import { audit } from "./audit";
 import { presetOf } from "./profiles";
+import { unattendedActions } from "./safeguards";
 
 export const DEFAULT_CONFIG: HealingConfig = {
   enabled: true,
@@ -80,10 +81,12 @@ export async function updateConfig(db: Db, orgId: string, patch: HealingConfigPa
   return parsed.data;
 }
 
-export function agentSettings(config: HealingConfig): AgentSettings {
+/** What the agent is told with every report's answer (`rules`: the host's, for its local autonomy). */
+export function agentSettings(config: HealingConfig, rules: Rule[]): AgentSettings {
   return {
     enabled: config.enabled,
     intervalSeconds: config.monitoring.interval,
     thresholds: config.monitoring.alert_thresholds,
+    unattended: unattendedActions(config, rules),
   };
 }

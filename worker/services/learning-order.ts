@@ -1,9 +1,7 @@
 /**
- * Learned ordering of a rule's actions (part 5), and which actions need approval.
+ * Learned ordering of a rule's actions (which actions need approval: safeguards.ts).
  * Pure: plain data in, plain data out.
  */
-import type { Rule, Severity } from "../../agent/engine";
-import type { HealingConfig } from "../schemas/config";
 
 /** Finished attempts and verified successes, keyed `${ruleId}|${action}`. */
 export type ActionStats = Map<string, { attempts: number; succeeded: number }>;
@@ -34,23 +32,4 @@ export function orderActions(
   for (const a of done) rest.splice(rest.indexOf(a), 1);
   const ranked = rest.map((a, i) => ({ a, i, p: score(a) })).sort((x, y) => y.p - x.p || x.i - y.i);
   return [...done, ...ranked.map((r) => r.a)];
-}
-
-type Confirmation = HealingConfig["recovery"]["require_confirmation"];
-
-/** emergency_shutdown always waits for a human; otherwise the config and the rule decide. */
-export function needsApproval(
-  confirmation: Confirmation,
-  rule: Pick<Rule, "id" | "requireConfirmation"> | undefined,
-  severity: Severity,
-  action: string,
-): boolean {
-  if (action === "emergency_shutdown") return true;
-  if (rule?.requireConfirmation) return true;
-  if (typeof confirmation === "boolean") return confirmation;
-  return Boolean(
-    confirmation.severities?.includes(severity) ||
-      confirmation.actions?.includes(action) ||
-      (rule && confirmation.rules?.includes(rule.id)),
-  );
 }

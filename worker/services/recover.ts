@@ -1,20 +1,26 @@
 /**
  * POST /api/healing/recover: a human runs (or approves) a recovery action for an issue.
- * "auto" takes the engine's next planned action, else the rule's first action.
+ * "auto" takes the engine's next planned action, else the rule's first action. The action takes
+ * the safeguards every path takes (safeguards.ts): refused, or queued awaiting approval, as the
+ * policy says; approving a waiting one is refused to its own requester when it needs a second person.
  */
 import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { nextRecoveryStep } from "../../agent/engine";
 import { type Db, runBatch } from "../db/client";
 import { issues, recoveryHistory } from "../db/schema";
+import type { Principal } from "../env";
 import { conflict, notFound } from "../lib/errors";
 import { waitingFor } from "./approvals";
 import { configQuery, resolveConfig } from "./config";
 import { notifyStatement } from "./notify/outbox";
 import { queueCommand } from "./recovery";
 import { verifyWindowMs } from "./report/plan";
+import { decideAction, requesterOf } from "./safeguards";
+import { hostScope, scopeLayersQuery, storedRules, storedRulesQuery } from "./scope/load";
 
-export async function manualRecover(db: Db, orgId: string, issueId: string, requested: string) {
-  const [issueRows, attemptRows, settingsRows] = await db.batch([
+export async function manualRecover(db: Db, principal: Principal, issueId: string, requested: string) {
+  const { orgId } = principal;
+  const [issueRows, attemptRows, settingsRows, ruleRows] = await db.batch([
     db
       .select()
       .from(issues)
@@ -29,15 +35,16 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
       .where(and(eq(recoveryHistory.issueId, issueId), eq(recoveryHistory.orgId, orgId)))
       .orderBy(asc(recoveryHistory.startedAt), asc(sql`${recoveryHistory}.rowid`)),
     configQuery(db, orgId),
+    storedRulesQuery(db, orgId),
   ]);
   const issue = issueRows[0];
   if (!issue) throw notFound("issue");
   if (issue.status === "resolved") throw conflict("the issue is already resolved");
 
   const now = Date.now();
+  const config = resolveConfig(settingsRows[0]?.config);
   let action = requested;
   if (requested === "auto") {
-    const config = resolveConfig(settingsRows[0]?.config);
     const step = nextRecoveryStep({
       actions: issue.actions,
       attempts: attemptRows.map((a) => ({ ...a, finishedAt: a.finishedAt ?? undefined })),
@@ -50,10 +57,17 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
     action = planned;
   }
 
+  // the rule as it applies to this host (a group or the host may ask for confirmation)
+  const layers = await scopeLayersQuery(db, orgId, issue.hostId);
+  const rule = hostScope(config, storedRules(ruleRows), layers).rules.find((r) => r.id === issue.ruleId);
+  const decision = decideAction(config.recovery, { action, severity: issue.severity, rule });
+  if (decision.refused !== null) throw conflict(decision.refused);
+
   const target = issue.target || null;
   // A command already waiting for approval for this issue: this call approves it.
-  const waiting = await waitingFor(db, orgId, issueId, requested === "auto" ? null : action);
+  const waiting = await waitingFor(db, principal, issueId, requested === "auto" ? null : action);
   if (waiting) return { ...waiting, issueId, hostId: issue.hostId, status: "pending" as const };
+  const awaiting = decision.approval !== null;
   const { command, statements } = queueCommand(db, {
     orgId,
     hostId: issue.hostId,
@@ -62,15 +76,19 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
     target,
     trigger: "manual",
     now,
+    approval: decision.approval,
+    requester: requesterOf(principal),
   });
-  const markRecovering = db
+  const status = awaiting ? "awaiting_approval" : "recovering";
+  const mark = db
     .update(issues)
-    .set({ status: "recovering", updatedAt: now })
+    .set({ status, updatedAt: now })
     .where(and(eq(issues.id, issueId), eq(issues.orgId, orgId), ne(issues.status, "resolved")));
-  const started = notifyStatement(db, {
-    ...{ orgId, issueId, event: "recovery_started", now, commandId: command.id },
-    detail: { action, trigger: "manual" },
-  });
-  await runBatch(db, [markRecovering, ...statements, started]);
-  return { commandId: command.id, issueId, hostId: issue.hostId, action, target, status: "pending" as const };
+  const event = { orgId, issueId, now, commandId: command.id };
+  const told = awaiting
+    ? notifyStatement(db, { ...event, event: "awaiting_approval" })
+    : notifyStatement(db, { ...event, event: "recovery_started", detail: { action, trigger: "manual" } });
+  await runBatch(db, [mark, ...statements, told]);
+  const queued = awaiting ? ("awaiting_approval" as const) : ("pending" as const);
+  return { commandId: command.id, issueId, hostId: issue.hostId, action, target, status: queued };
 }

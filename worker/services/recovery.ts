@@ -9,6 +9,7 @@ import { newId } from "../lib/ids";
 import { iso, MINUTE } from "../lib/time";
 import { audit } from "./audit";
 import { isEdgeAction } from "./edge-actions";
+import type { Approval, Requester } from "./safeguards";
 
 /** A queued command the agent does not pick up within this long expires. */
 export const COMMAND_TTL_MS = 5 * MINUTE;
@@ -29,13 +30,19 @@ export interface QueueInput {
   now: number;
   /** Queued inside a report: handed to the agent in that same response. */
   delivered?: boolean;
-  /** Waits for POST /api/v1/commands/{id}/approve before any agent sees it. */
-  awaiting?: boolean;
+  /**
+   * The approval it waits for (safeguards.decideAction): it waits for POST
+   * /api/v1/commands/{id}/approve before any agent sees it. Absent or null: none.
+   */
+  approval?: Approval | null;
+  /** Who asked for it (absent: the engine). */
+  requester?: Requester;
 }
 
 export function queueCommand(db: Db, input: QueueInput): { command: CommandRow; statements: Statement[] } {
   const kind = input.issueId ? "recovery" : "health_check";
   const edge = isEdgeAction(input.action);
+  const awaiting = Boolean(input.approval);
   const command: CommandRow = {
     id: newId("cmd"),
     orgId: input.orgId,
@@ -46,15 +53,19 @@ export function queueCommand(db: Db, input: QueueInput): { command: CommandRow; 
     target: input.target,
     params: null,
     // An edge action (webhook:<name>) is the Worker's to run: never pending for an agent.
-    status: input.awaiting ? "awaiting_approval" : input.delivered || edge ? "delivered" : "pending",
+    status: awaiting ? "awaiting_approval" : input.delivered || edge ? "delivered" : "pending",
     trigger: input.trigger,
     createdAt: input.now,
-    expiresAt: input.now + (input.awaiting ? APPROVAL_TTL_MS : COMMAND_TTL_MS),
-    deliveredAt: (input.delivered || edge) && !input.awaiting ? input.now : null,
+    expiresAt: input.now + (awaiting ? APPROVAL_TTL_MS : COMMAND_TTL_MS),
+    deliveredAt: (input.delivered || edge) && !awaiting ? input.now : null,
     finishedAt: null,
     exitCode: null,
     output: null,
     durationMs: null,
+    requestedBy: input.requester?.id ?? null,
+    requesterName: input.requester?.name ?? null,
+    approval: input.approval ?? null,
+    approvedBy: null,
   };
   const statements: Statement[] = [db.insert(commands).values(command)];
   if (input.issueId) {

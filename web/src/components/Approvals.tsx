@@ -91,8 +91,16 @@ export function Approvals({ issueId, onChanged, empty = "Nothing is waiting for 
                     </>
                   )}
                   <span class="muted small block">
-                    requested <Time iso={c.createdAt} /> · <Expiry iso={c.expiresAt} />
+                    requested{c.requestedBy ? ` by ${c.requestedBy}` : ""} <Time iso={c.createdAt} /> ·{" "}
+                    <Expiry iso={c.expiresAt} />
                   </span>
+                  {c.approval === "second" && (
+                    <span class="small block" data-testid="second-approval">
+                      {selfAsked(c)
+                        ? "Needs a second person's approval: you asked for it, so another token must approve."
+                        : "Needs a second person's approval: anyone but whoever asked for it."}
+                    </span>
+                  )}
                 </div>
                 {canApprove && (
                   <form
@@ -107,7 +115,7 @@ export function Approvals({ issueId, onChanged, empty = "Nothing is waiting for 
                       type="button"
                       class="btn primary"
                       data-testid="approve"
-                      disabled={busy !== null}
+                      disabled={busy !== null || selfAsked(c)}
                       onClick={() => act(c, "approve")}
                     >
                       {busy === c.id ? "Working…" : "Approve"}
@@ -156,3 +164,6 @@ function Expiry({ iso }: { iso: string }) {
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The server refuses this session's approval of what it asked for itself (a second person is needed). */
+const selfAsked = (c: Command) => c.approval === "second" && c.requestedByYou === true;

@@ -220,7 +220,10 @@ export function ConfirmationEditor({
             )}
           </>
         )}
-        <p class="muted small">An emergency shutdown always waits for approval, whatever this says.</p>
+        <p class="muted small">
+          An emergency shutdown always waits for approval, whatever this says, and by default from a second
+          person: whoever asked for it cannot approve it (<code>recovery.second_approval</code>).
+        </p>
       </fieldset>
       {general.map((i) => (
         <p key={i.path} class="error-text small" role="alert">

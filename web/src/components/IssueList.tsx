@@ -33,7 +33,8 @@ export function IssueList({ issues, canRecover, onRecovered, empty = "No open is
       } else {
         const r = await recoverIssue(issue.id);
         const what = [r.action, r.target].filter(Boolean).join(" ");
-        setMessage({ ok: true, text: `Recovery queued on ${issue.host}: ${what} (${r.status}).` });
+        const queued = r.status === "awaiting_approval" ? "waiting for approval" : "queued";
+        setMessage({ ok: true, text: `Recovery ${queued} on ${issue.host}: ${what}.` });
       }
       onRecovered();
     } catch (err) {

@@ -36,7 +36,7 @@ const PROTOCOLS: HostProtocol[] = [
   {
     id: "shutdown",
     title: "Emergency shutdown",
-    what: "Stops the host's services in order to protect data. Always waits for a second person's approval.",
+    what: "Stops the host's services in order to protect data. Always waits for approval, by a second person: whoever asks for it cannot approve it (recovery.second_approval).",
     action: "emergency_shutdown",
   },
 ];
@@ -156,12 +156,16 @@ function RecoverAll({
     setMessage(null);
     const results = await Promise.allSettled(open.map((i) => recoverIssue(i.id, "auto")));
     const failed = results.filter((r) => r.status === "rejected").length;
+    const waiting = results.filter(
+      (r) => r.status === "fulfilled" && r.value.status === "awaiting_approval",
+    ).length;
+    const held = waiting > 0 ? ` ${waiting} wait for approval.` : "";
     setMessage({
       ok: failed === 0,
       text:
         failed === 0
-          ? `Queued recovery for ${results.length} issue(s) on ${host}.`
-          : `${results.length - failed} queued, ${failed} failed.`,
+          ? `Queued recovery for ${results.length} issue(s) on ${host}.${held}`
+          : `${results.length - failed} queued, ${failed} failed (a refusal says why).${held}`,
     });
     setBusy(false);
     onDone();
@@ -169,7 +173,11 @@ function RecoverAll({
   return (
     <section class="panel protocol" aria-labelledby="recover-all-title" data-testid="protocol-recover-all">
       <h2 id="recover-all-title">Recover every open issue on the host</h2>
-      <p>Runs each open issue's planned recovery at once, approving any that wait.</p>
+      <p>
+        Runs each open issue's planned recovery at once, approving any that wait, under the same approval
+        rules as everything else: what needs approval waits for it, and what needs a second person cannot be
+        approved by you if you asked for it.
+      </p>
       {open.length === 0 ? (
         <p class="empty">{host} has no open issues to recover right now.</p>
       ) : (

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { getHistory, getHost, getIssues } from "../api";
+import { getEffectiveConfig, getHistory, getHost, getIssues } from "../api";
 import { Badge } from "../components/Badge";
 import { IssueList } from "../components/IssueList";
 import { Meter } from "../components/Meter";
 import { Panel } from "../components/Panel";
 import { RANGES, RangePicker } from "../components/RangePicker";
 import { RetireHostButton } from "../components/RetireHostButton";
+import { EffectiveConfigView } from "../components/ScopeView";
 import { ServiceTable } from "../components/ServiceTable";
 import { Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
@@ -19,7 +20,7 @@ type ChartsModule = typeof import("../components/MetricCharts");
 
 /** One host: its state, live charts over a chosen range, services, open issues and recoveries. */
 export function HostDetail({ id }: { id: string }) {
-  const { canOperate, isAdmin, intervalMs, thresholds: t } = useLive();
+  const { canOperate, isAdmin, intervalMs, thresholds: orgThresholds } = useLive();
   const [range, setRange] = useState(RANGES[0].ms);
   const host = usePoll(
     useCallback((s: AbortSignal) => getHost(id, s), [id]),
@@ -33,6 +34,17 @@ export function HostDetail({ id }: { id: string }) {
     useCallback((s: AbortSignal) => getHistory(s, { host: id, limit: 50 }), [id]),
     intervalMs,
   );
+  const effective = usePoll(
+    useCallback((s: AbortSignal) => getEffectiveConfig(id, s), [id]),
+    60_000,
+  );
+  // the host's own thresholds where its group or itself sets them (scope)
+  const scoped = effective.data?.thresholds;
+  const t = scoped
+    ? (Object.fromEntries(
+        Object.entries(scoped).map(([k, v]) => [k, v.value]),
+      ) as unknown as typeof orgThresholds)
+    : orgThresholds;
   const samples = useSamples(id, range, intervalMs);
   const charts = useChartsModule();
 
@@ -163,6 +175,10 @@ export function HostDetail({ id }: { id: string }) {
 
       <Panel id="host-timeline" title="Recovery timeline" poll={history}>
         {(list) => <Timeline entries={list.items} />}
+      </Panel>
+
+      <Panel id="host-scope" title="Thresholds and rules in force" poll={effective}>
+        {(config) => <EffectiveConfigView config={config} />}
       </Panel>
     </>
   );

@@ -239,7 +239,7 @@ function IssueActions({
       const r = await recoverIssue(issue.id, what);
       setMessage({
         ok: true,
-        text: `${verb}: ${[r.action, r.target].filter(Boolean).join(" ")} queued on ${issue.host}.`,
+        text: `${verb}: ${[r.action, r.target].filter(Boolean).join(" ")} ${r.status === "awaiting_approval" ? "is waiting for approval" : "queued"} on ${issue.host}.`,
       });
       onDone();
     } catch (err) {

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
-import { ApiError, deleteRule, getRules, setRuleEnabled } from "../api";
+import { ApiError, deleteRule, getRules, getScopes, setRuleEnabled } from "../api";
 import { Badge } from "../components/Badge";
 import { LearningTable } from "../components/LearningTable";
 import { RuleEditor } from "../components/RuleEditor";
+import { scopedBy } from "../components/ScopeView";
 import { ScrollTable } from "../components/ScrollTable";
 import { useLive } from "../live";
 import type { Rule } from "../types";
@@ -25,6 +26,8 @@ const TEMPLATE: Rule = {
 export function Rules() {
   const { isAdmin } = useLive();
   const rules = usePoll(getRules, 60_000);
+  const scopes = usePoll(getScopes, 60_000);
+  const changedBy = scopedBy(scopes.data?.items ?? []);
   const [editing, setEditing] = useState<{ rule: Rule; isNew: boolean; session: number } | null>(null);
   // A new editor per "Edit"/"New" press; saving keeps the same one (and its messages).
   const open = (rule: Rule, isNew: boolean) => setEditing({ rule, isNew, session: Date.now() });
@@ -121,6 +124,11 @@ export function Rules() {
                           {r.id} · {r.kind}
                           {r.builtin ? (r.overridden ? " · built-in, changed" : " · built-in") : " · custom"}
                         </span>
+                        {changedBy.has(r.id) && (
+                          <span class="small block" data-testid="rule-scoped">
+                            changed for {changedBy.get(r.id)?.join(", ")}
+                          </span>
+                        )}
                       </th>
                       <td class="wrap">{r.condition ?? condition(r)}</td>
                       <td>

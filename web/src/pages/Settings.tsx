@@ -1,15 +1,20 @@
 import { useEffect } from "preact/hooks";
+import { getScopes } from "../api";
 import { ChannelManager } from "../components/ChannelManager";
 import { ConfigForm } from "../components/ConfigForm";
 import { ConfirmationEditor } from "../components/ConfirmationEditor";
 import { HealingSwitch } from "../components/HealingSwitch";
 import { MaintenanceManager } from "../components/MaintenanceManager";
+import { Panel } from "../components/Panel";
+import { ScopeList } from "../components/ScopeView";
 import { TokenManager } from "../components/TokenManager";
 import { useLive } from "../live";
+import { usePoll } from "../usePoll";
 
 /** The self-healing switch, the config document, notification channels, maintenance windows, tokens. */
 export function Settings() {
   const { config, isAdmin } = useLive();
+  const scopes = usePoll(getScopes, 60_000);
   // The shared config may be up to one poll old: fetch it fresh for the form.
   useEffect(() => config.refresh(), [config.refresh]);
   return (
@@ -63,6 +68,18 @@ export function Settings() {
         </p>
         <MaintenanceManager canWrite={isAdmin} />
       </section>
+
+      <Panel id="scopes" title="Per group and per host" poll={scopes}>
+        {(list) => (
+          <>
+            <p class="muted small">
+              Thresholds and rules a host group or a host sets over the ones above: the host's own win over
+              its group's, which win over the organisation's. Each host's page shows what is in force there.
+            </p>
+            <ScopeList items={list.items} />
+          </>
+        )}
+      </Panel>
 
       {isAdmin && (
         <section class="panel" aria-labelledby="tokens-title">

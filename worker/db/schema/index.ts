@@ -7,5 +7,6 @@ export * from "./delivery";
 export * from "./notifications";
 export * from "./recovery";
 export * from "./rollups";
+export * from "./scope";
 export * from "./tenancy";
 export * from "./uptime";

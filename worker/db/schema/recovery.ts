@@ -121,6 +121,15 @@ export const commands = sqliteTable(
     exitCode: integer("exit_code"),
     output: text("output"),
     durationMs: integer("duration_ms"),
+    // ---- Safeguards (services/safeguards.ts) ----
+    /** Who asked for it: the requesting token's identity (safeguards.identityOf); null: the engine. */
+    requestedBy: text("requested_by"),
+    /** The requesting token's name, for people reading the approval. */
+    requesterName: text("requester_name"),
+    /** The approval it waits for, decided when queued: any operator, or one other than the requester. */
+    approval: text("approval", { enum: ["any", "second"] }),
+    /** The name of the token that approved it. */
+    approvedBy: text("approved_by"),
   },
   (t) => [
     index("commands_host_status_idx").on(t.hostId, t.status),

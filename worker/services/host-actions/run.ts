@@ -3,8 +3,9 @@
  * dashboard's emergency protocols). Every attempt belongs to an issue (recovery_history.issue_id),
  * and an issue is what people watch and get notified about, so the request opens one: source
  * "operator", rule `operator:<action>` (no rule id can hold a colon), which report reconciliation
- * leaves alone and the command's result settles (settle.ts). The command takes the normal
- * approval path: require_confirmation by severity/action/rule, emergency_shutdown always.
+ * leaves alone and the command's result settles (settle.ts). The command takes the safeguards
+ * every path takes (safeguards.ts); on top, every host action is an emergency protocol, so all of
+ * them are refused while recovery.emergency_shutdown is false.
  */
 import { and, eq, ne, or } from "drizzle-orm";
 import { type Db, runBatch, type Statement } from "../../db/client";
@@ -14,9 +15,9 @@ import { conflict, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { HostAction, HostActionRequest } from "../../schemas/host-actions";
 import { configQuery, resolveConfig } from "../config";
-import { needsApproval } from "../learning-order";
 import { notifyStatement } from "../notify/outbox";
 import { queueCommand } from "../recovery";
+import { decideAction, requesterOf } from "../safeguards";
 
 type IssueRow = typeof issues.$inferSelect;
 
@@ -65,12 +66,9 @@ export async function runHostAction(
 
   const now = Date.now();
   const severity = input.severity ?? (input.action === "emergency_shutdown" ? "critical" : "high");
-  const awaiting = needsApproval(
-    config.recovery.require_confirmation,
-    { id: ruleId, requireConfirmation: undefined },
-    severity,
-    input.action,
-  );
+  const decision = decideAction(config.recovery, { action: input.action, severity, rule: { id: ruleId } });
+  if (decision.refused !== null) throw conflict(decision.refused);
+  const awaiting = decision.approval !== null;
   const status = awaiting ? "awaiting_approval" : "recovering";
   const on = target ? ` on ${target}` : "";
   const fields = {
@@ -107,7 +105,8 @@ export async function runHostAction(
     target: target || null,
     trigger: "manual",
     now,
-    awaiting,
+    approval: decision.approval,
+    requester: requesterOf(principal),
   });
   statements.push(...queue);
   const event = { orgId, issueId: issue.id, now };

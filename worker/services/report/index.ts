@@ -141,7 +141,7 @@ export async function handleReport(
 
   const response: ReportResponse = {
     commands: [...results.deliverable.filter((c) => claimed.has(c.id)), ...issues.queued].map(toWireCommand),
-    settings: agentSettings(ctx.config),
+    settings: agentSettings(ctx.config, rules),
     serverTime: iso(now),
     ...bounded.response,
   };

@@ -7,7 +7,8 @@ import type { HealingConfig } from "../../schemas/config";
 import { configQuery, resolveConfig } from "../config";
 import type { Guardrails } from "../guardrails";
 import type { CommandRow } from "../recovery";
-import { ruleIdOf, type StoredRule } from "../rules";
+import type { StoredRule } from "../rules";
+import { hostScope, scopeLayersQuery, storedRules } from "../scope/load";
 
 export type HostRow = typeof hosts.$inferSelect;
 export type IssueRow = typeof issues.$inferSelect;
@@ -20,8 +21,9 @@ export type ServiceRow = Pick<typeof serviceStates.$inferSelect, "name" | "statu
 export interface ReportContext {
   orgId: string;
   host: HostRow;
+  /** The org's, with the host's group's and the host's own thresholds over it (scope/). */
   config: HealingConfig;
-  /** Custom rules and built-in overrides, enabled or not (services/rules.ts). */
+  /** Custom rules and built-in overrides, enabled or not (services/rules.ts), with the scope's patches. */
   customRules: StoredRule[];
   /** Issues of this host that are not resolved. */
   issues: IssueRow[];
@@ -38,8 +40,8 @@ export interface ReportContext {
 
 export async function loadReportContext(db: Db, orgId: string, hostId: string): Promise<ReportContext> {
   const unresolved = and(eq(issues.hostId, hostId), eq(issues.orgId, orgId), ne(issues.status, "resolved"));
-  const [hostRows, settingsRows, ruleRows, issueRows, attemptRows, commandRows, serviceRows] = await db.batch(
-    [
+  const [hostRows, settingsRows, ruleRows, issueRows, attemptRows, commandRows, serviceRows, layers] =
+    await db.batch([
       db
         .select()
         .from(hosts)
@@ -84,19 +86,17 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
         })
         .from(serviceStates)
         .where(eq(serviceStates.hostId, hostId)),
-    ],
-  );
+      // the group's and the host's overrides (scope/): read with the rest, so once per refresh
+      scopeLayersQuery(db, orgId, hostId),
+    ]);
   const host = hostRows[0];
   if (!host) throw notFound("host");
+  const scope = hostScope(resolveConfig(settingsRows[0]?.config), storedRules(ruleRows), layers);
   return {
     orgId,
     host,
-    config: resolveConfig(settingsRows[0]?.config),
-    customRules: ruleRows.map((r) => ({
-      ruleId: ruleIdOf(r.id),
-      definition: r.definition,
-      enabled: r.enabled,
-    })),
+    config: scope.config,
+    customRules: scope.stored,
     issues: issueRows,
     attempts: attemptRows,
     inflight: commandRows,

@@ -1,8 +1,8 @@
 /**
  * Recovery for issues whose condition still holds, per the org's configuration:
  * - disabled, or auto_recovery off: nothing automatic;
- * - require_confirmation (global, per severity/action/rule, or the rule's own flag; always for
- *   emergency_shutdown): the command is created awaiting_approval and waits for a human;
+ * - safeguards.ts decides, as for every path that queues: an action it refuses (emergency_shutdown
+ *   turned off) escalates the issue; one that needs approval is created awaiting_approval;
  * - guardrails (guardrails.ts): maintenance windows, rolling recovery per group, circuit breaker;
  * - otherwise the engine's next step: run (queue a command), escalate, or wait.
  * Mutates the issues' status in place; the caller writes them.
@@ -13,9 +13,10 @@ import { SECOND } from "../../lib/time";
 import { crashLoopHold, crashLoopSettings, logTailEvidence } from "../crash-loop";
 import { isEdgeAction } from "../edge-actions";
 import { BREAKER_WINDOW_MS, breakerHold, groupHold, maintenanceHold, noGuardrails } from "../guardrails";
-import { needsApproval, orderActions } from "../learning-order";
+import { orderActions } from "../learning-order";
 import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, queueCommand } from "../recovery";
+import { decideAction } from "../safeguards";
 import { commandTarget, heldBy } from "./diagnose";
 import type { IssueRow, ReportContext } from "./load";
 
@@ -98,9 +99,18 @@ export function planRecovery(
       issue.recoveryHold = groupHold(guard.group, ctx.host.id);
       if (issue.recoveryHold) continue;
       const rule = ruleById.get(issue.ruleId);
-      const confirmation = recovery.require_confirmation;
-      const awaiting =
-        !recovery.auto_recovery || needsApproval(confirmation, rule, issue.severity, step.action);
+      const decision = decideAction(recovery, {
+        action: step.action,
+        severity: issue.severity,
+        rule,
+        automatic: true,
+      });
+      if (decision.refused !== null) {
+        Object.assign(issue, { status: "escalated", recoveryHold: decision.refused });
+        issue.escalatedAt ??= now;
+        continue;
+      }
+      const awaiting = decision.approval !== null;
       const { command, statements: queue } = queueCommand(db, {
         orgId: ctx.orgId,
         hostId: ctx.host.id,
@@ -110,7 +120,7 @@ export function planRecovery(
         trigger: "auto",
         now,
         delivered: true,
-        awaiting,
+        approval: decision.approval,
       });
       statements.push(...queue);
       guard.group?.busy.add(ctx.host.id);
