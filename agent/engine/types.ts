@@ -83,6 +83,8 @@ export interface Rule {
   actions: string[];
   /** Every automatic action of this rule waits for a human's approval (the Worker's planner). */
   requireConfirmation?: boolean;
+  /** What the actions act on, when the finding does not say (targets.ts): names, or a selector. */
+  target?: import("./targets").RuleTarget;
   enabled: boolean;
   builtin?: boolean;
 }

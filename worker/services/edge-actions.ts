@@ -15,11 +15,12 @@ import {
   hosts,
   recoveryHistory,
 } from "../db/schema";
+import { WEBHOOK_PREFIX } from "../../agent/engine";
 import { signWebhook } from "./notify/format";
 import { notifyStatement } from "./notify/outbox";
 import type { CommandRow } from "./recovery";
 
-export const WEBHOOK_PREFIX = "webhook:";
+export { WEBHOOK_PREFIX };
 export const isEdgeAction = (action: string) => action.startsWith(WEBHOOK_PREFIX);
 const CLAIM = "calling webhook";
 

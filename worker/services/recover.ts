@@ -11,7 +11,8 @@ import { waitingFor } from "./approvals";
 import { configQuery, resolveConfig } from "./config";
 import { notifyStatement } from "./notify/outbox";
 import { queueCommand } from "./recovery";
-import { verifyWindowMs } from "./report/plan";
+import { commandTarget } from "./report/diagnose";
+import { chosenTarget, verifyWindowMs } from "./report/plan";
 
 export async function manualRecover(db: Db, orgId: string, issueId: string, requested: string) {
   const [issueRows, attemptRows, settingsRows] = await db.batch([
@@ -50,7 +51,7 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
     action = planned;
   }
 
-  const target = issue.target || null;
+  const target = chosenTarget(issue.evidence, action) ?? commandTarget(issue.target);
   // A command already waiting for approval for this issue: this call approves it.
   const waiting = await waitingFor(db, orgId, issueId, requested === "auto" ? null : action);
   if (waiting) return { ...waiting, issueId, hostId: issue.hostId, status: "pending" as const };

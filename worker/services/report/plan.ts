@@ -7,7 +7,7 @@
  * - otherwise the engine's next step: run (queue a command), escalate, or wait.
  * Mutates the issues' status in place; the caller writes them.
  */
-import { nextRecoveryStep, type Rule } from "../../../agent/engine";
+import { mapActions, nextRecoveryStep, resolveChain, type Rule } from "../../../agent/engine";
 import type { Db, Statement } from "../../db/client";
 import { SECOND } from "../../lib/time";
 import { crashLoopHold, crashLoopSettings, logTailEvidence } from "../crash-loop";
@@ -16,7 +16,7 @@ import { BREAKER_WINDOW_MS, breakerHold, groupHold, maintenanceHold, noGuardrail
 import { needsApproval, orderActions } from "../learning-order";
 import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, queueCommand } from "../recovery";
-import { commandTarget, heldBy } from "./diagnose";
+import { heldBy } from "./diagnose";
 import type { IssueRow, ReportContext } from "./load";
 
 /** How long a succeeded action has to make the condition clear before the next one runs. */
@@ -50,8 +50,15 @@ export function planRecovery(
     if (issue.recoveryHold) continue;
     const attempts = ctx.attempts.filter((a) => a.issueId === issue.id);
     const tried = attempts.map((a) => a.action);
+    // Each action gets its target from the report (targets.ts); one without is skipped, never sent.
+    const rule = ruleById.get(issue.ruleId);
+    const mapped = mapActions(issue.actions, guard.webhooks);
+    const ordered = orderActions(issue.ruleId, mapped.actions, tried, guard.stats);
+    const chain = resolveChain(rule, findingOf(issue), ordered, ctx.targetFacts ?? { metrics: {} });
+    const skipped = [...mapped.skipped, ...chain.skipped];
+    issue.evidence = { ...issue.evidence, targets: { chain: chain.steps, skipped } };
     const step = nextRecoveryStep({
-      actions: orderActions(issue.ruleId, issue.actions, tried, guard.stats),
+      actions: chain.steps.map((s) => s.action),
       attempts: attempts.map((a) => ({
         action: a.action,
         status: a.status,
@@ -61,11 +68,13 @@ export function planRecovery(
       now,
       verifyWindowMs: verifyWindowMs(monitoring.interval, recovery.verify_scale),
     });
-    if (step.kind === "escalate") {
+    if (step.kind === "none" && skipped.length > 0) {
+      issue.recoveryHold = `skipped: ${skipped.map((s) => s.reason).join("; ")}`;
+    } else if (step.kind === "escalate") {
       issue.status = "escalated";
       issue.escalatedAt ??= now;
     } else if (step.kind === "run") {
-      const target = commandTarget(issue.target);
+      const target = chain.steps.find((s) => s.action === step.action)?.target ?? null;
       const loop = crashLoopHold(guard.restarts, step.action, target, crashLoopSettings(ctx.config));
       if (loop) {
         // restarting again would only feed the loop: a human's turn, with the crash's output
@@ -97,7 +106,6 @@ export function planRecovery(
       }
       issue.recoveryHold = groupHold(guard.group, ctx.host.id);
       if (issue.recoveryHold) continue;
-      const rule = ruleById.get(issue.ruleId);
       const confirmation = recovery.require_confirmation;
       const awaiting =
         !recovery.auto_recovery || needsApproval(confirmation, rule, issue.severity, step.action);
@@ -131,4 +139,20 @@ export function planRecovery(
     }
   }
   return { statements, queued, edge };
+}
+
+/** The issue as the target selectors read it: its target, its metric, whether a service rule made it. */
+function findingOf(issue: IssueRow) {
+  const evidence = issue.evidence as { metric?: unknown; service?: unknown };
+  return {
+    target: issue.target,
+    metric: typeof evidence.metric === "string" ? evidence.metric : undefined,
+    service: typeof evidence.service === "string",
+  };
+}
+
+/** The target the planner chose for `action` on this issue (kept in its evidence), if any. */
+export function chosenTarget(evidence: Record<string, unknown>, action: string): string | null | undefined {
+  const chain = (evidence.targets as { chain?: { action: string; target: string | null }[] } | undefined)?.chain;
+  return chain?.find((s) => s.action === action)?.target;
 }
