@@ -13,7 +13,6 @@ export { humanDuration } from "./findings";
 export { healthScore, healthStatus } from "./health";
 export { isPercentMetric, matchMetrics } from "./metric-names";
 export { nextRecoveryStep } from "./recovery";
-export { fitTrend, growthPercentPerHour, type TrendWindow, timeToLimit } from "./trend";
 export {
   ACTION_TARGETS,
   bytesText,
@@ -28,4 +27,5 @@ export {
   type TargetFacts,
   type TargetKind,
 } from "./targets";
+export { fitTrend, growthPercentPerHour, type TrendWindow, timeToLimit } from "./trend";
 export * from "./types";

@@ -175,7 +175,9 @@ function fastestGrowth(f: FindingRef, facts: TargetFacts): Picked {
   rates.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   if (!rates.length || rates[0][1] <= 0) {
     const fallback = topService(facts, "rss", "the largest RSS");
-    return "target" in fallback ? { ...fallback, why: `no service's RSS is growing yet: ${fallback.why}` } : fallback;
+    return "target" in fallback
+      ? { ...fallback, why: `no service's RSS is growing yet: ${fallback.why}` }
+      : fallback;
   }
   const [name, rate] = rates[0];
   const rest = rates.slice(1, 3).map(([n, r]) => `${n} ${bytesText(r)}/h`);
