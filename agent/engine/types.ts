@@ -162,6 +162,8 @@ export interface Finding {
   at: number;
   /** Opening and closing too often: actions and notifications are held until it settles. */
   flapping?: boolean;
+  /** From a built-in rule: between equal findings, an org's own rule is the probable cause. */
+  builtin?: boolean;
 }
 
 export interface Clearance {

@@ -6,6 +6,7 @@
  * mid-call leaves a delivered command the sweep times out, so the issue escalates as usual.
  */
 import { and, eq, isNull, like } from "drizzle-orm";
+import { WEBHOOK_PREFIX } from "../../agent/engine";
 import { type Db, runBatch, type Statement } from "../db/client";
 import {
   actionWebhooks,
@@ -15,7 +16,6 @@ import {
   hosts,
   recoveryHistory,
 } from "../db/schema";
-import { WEBHOOK_PREFIX } from "../../agent/engine";
 import { signWebhook } from "./notify/format";
 import { notifyStatement } from "./notify/outbox";
 import type { CommandRow } from "./recovery";

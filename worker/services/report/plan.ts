@@ -7,7 +7,7 @@
  * - otherwise the engine's next step: run (queue a command), escalate, or wait.
  * Mutates the issues' status in place; the caller writes them.
  */
-import { mapActions, nextRecoveryStep, resolveChain, type Rule } from "../../../agent/engine";
+import { mapActions, nextRecoveryStep, type Rule, resolveChain } from "../../../agent/engine";
 import type { Db, Statement } from "../../db/client";
 import { SECOND } from "../../lib/time";
 import { crashLoopHold, crashLoopSettings, logTailEvidence } from "../crash-loop";
@@ -153,6 +153,7 @@ function findingOf(issue: IssueRow) {
 
 /** The target the planner chose for `action` on this issue (kept in its evidence), if any. */
 export function chosenTarget(evidence: Record<string, unknown>, action: string): string | null | undefined {
-  const chain = (evidence.targets as { chain?: { action: string; target: string | null }[] } | undefined)?.chain;
+  const chain = (evidence.targets as { chain?: { action: string; target: string | null }[] } | undefined)
+    ?.chain;
   return chain?.find((s) => s.action === action)?.target;
 }
