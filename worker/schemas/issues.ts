@@ -72,6 +72,9 @@ export const IssueSchema = z
           why: z.string(),
           target: z.string().nullable().optional(),
           targetWhy: z.string().optional(),
+          chain: z
+            .array(z.object({ action: z.string(), target: z.string().nullable(), why: z.string() }))
+            .optional(),
           skipped: z.array(z.object({ action: z.string(), reason: z.string() })).optional(),
         }),
       })

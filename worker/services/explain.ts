@@ -49,6 +49,8 @@ export interface Plan {
   /** The next action's target, and why the planner chose it (targets.ts). */
   target?: string | null;
   targetWhy?: string;
+  /** Each action the planner can run with the target it chose and why, as of its last plan. */
+  chain?: { action: string; target: string | null; why: string }[];
   /** Actions the planner skipped, each with its reason (no target, no webhook of that name). */
   skipped?: { action: string; reason: string }[];
 }
@@ -59,7 +61,9 @@ type Chain = { chain: { action: string; target: string | null; why: string }[]; 
 export function planOf(row: IssueRow, attempts: number, config: HealingConfig): Plan {
   const chosen = row.evidence.targets as Chain | undefined;
   const actions = chosen ? chosen.chain.map((s) => s.action) : row.actions;
-  const skipped = chosen?.skipped?.length ? { skipped: chosen.skipped } : {};
+  const skipped = chosen
+    ? { chain: chosen.chain, ...(chosen.skipped?.length ? { skipped: chosen.skipped } : {}) }
+    : {};
   const plan = (next: string | null, why: string): Plan => {
     const step = chosen?.chain.find((s) => s.action === next);
     return { actions, next, why, ...(step ? { target: step.target, targetWhy: step.why } : {}), ...skipped };
