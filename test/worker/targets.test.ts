@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, must, newTenant, series, type Tenant } from "./harness";
+import { call, expectError, json, must, newTenant, type Queued, series, type Tenant } from "./harness";
 
 const MB = 1024 * 1024;
 const issuesOf = (t: Tenant, hostId: string) => t.issues(`?host=${hostId}`);
@@ -47,6 +47,21 @@ describe("recovery targets for host-wide findings", () => {
     const metrics = { memory: 97, "svc:api.rss": 300 * MB, "svc:db.rss": 900 * MB };
     const { commands } = await agent.report({ samples: series(8, metrics) });
     expect(commands).toMatchObject([{ action: "restart_service", target: "db" }]);
+  });
+
+  it("aims a manual /recover 'auto' at the same selected target when automatic recovery is off", async () => {
+    const t = await newTenant();
+    await t.config({ recovery: { auto_recovery: false, require_confirmation: false } });
+    const agent = await t.enroll();
+    const metrics = { memory: 97, "svc:api.rss": 300 * MB, "svc:db.rss": 900 * MB };
+    expect((await agent.report({ samples: series(8, metrics) })).commands).toEqual([]);
+    const issue = must((await issuesOf(t, agent.hostId)).find((i) => i.rule === "memory_critical"));
+    const queued = await json<Queued>(
+      "/api/healing/recover",
+      { token: t.admin, body: { issue_id: issue.id, action: "auto" } },
+      202,
+    );
+    expect(queued).toMatchObject({ action: "restart_service", target: "db" });
   });
 
   it("in the production profile, that restart waits for approval", async () => {

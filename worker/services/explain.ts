@@ -62,7 +62,10 @@ export function planOf(row: IssueRow, attempts: number, config: HealingConfig): 
   const chosen = row.evidence.targets as Chain | undefined;
   const actions = chosen ? chosen.chain.map((s) => s.action) : row.actions;
   const skipped = chosen
-    ? { chain: chosen.chain, ...(chosen.skipped?.length ? { skipped: chosen.skipped } : {}) }
+    ? {
+        ...(chosen.chain.length ? { chain: chosen.chain } : {}),
+        ...(chosen.skipped?.length ? { skipped: chosen.skipped } : {}),
+      }
     : {};
   const plan = (next: string | null, why: string): Plan => {
     const step = chosen?.chain.find((s) => s.action === next);

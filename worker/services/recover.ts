@@ -12,7 +12,7 @@ import { configQuery, resolveConfig } from "./config";
 import { notifyStatement } from "./notify/outbox";
 import { queueCommand } from "./recovery";
 import { commandTarget } from "./report/diagnose";
-import { chosenTarget, verifyWindowMs } from "./report/plan";
+import { chosenTarget, plannedActions, verifyWindowMs } from "./report/plan";
 
 export async function manualRecover(db: Db, orgId: string, issueId: string, requested: string) {
   const [issueRows, attemptRows, settingsRows] = await db.batch([
@@ -39,14 +39,15 @@ export async function manualRecover(db: Db, orgId: string, issueId: string, requ
   let action = requested;
   if (requested === "auto") {
     const config = resolveConfig(settingsRows[0]?.config);
+    const actions = plannedActions(issue.evidence) ?? issue.actions;
     const step = nextRecoveryStep({
-      actions: issue.actions,
+      actions,
       attempts: attemptRows.map((a) => ({ ...a, finishedAt: a.finishedAt ?? undefined })),
       maxAttempts: config.recovery.max_attempts,
       now,
       verifyWindowMs: verifyWindowMs(config.monitoring.interval, config.recovery.verify_scale),
     });
-    const planned = step.kind === "run" ? step.action : issue.actions[0];
+    const planned = step.kind === "run" ? step.action : actions[0];
     if (!planned) throw conflict(`rule ${issue.ruleId} names no recovery action: name one in "action"`);
     action = planned;
   }
