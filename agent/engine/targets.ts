@@ -165,7 +165,7 @@ function topService(facts: TargetFacts, what: "rss" | "cpu", using: string): Pic
   return { target: name, why: `service ${name} uses ${using} (${shown})${others(ranked, what)}` };
 }
 
-function fastestGrowth(f: FindingRef, facts: TargetFacts): Picked {
+function fastestGrowth(_f: FindingRef, facts: TargetFacts): Picked {
   const rates: [string, number][] = [];
   for (const [name] of serviceValues(facts, "rss")) {
     const trend = facts.series?.[`svc:${name}.rss`]?.trend;
