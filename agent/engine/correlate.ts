@@ -52,6 +52,9 @@ function better(a: Finding, b: Finding): Finding {
   // Only the cause is acted on, so between equals the one that names an action is the cause.
   const acts = Number(a.actions.length > 0) - Number(b.actions.length > 0);
   if (acts !== 0) return acts > 0 ? a : b;
+  // A rule the org wrote says more about what it wants than the built-in beside it.
+  const custom = Number(!a.builtin) - Number(!b.builtin);
+  if (custom !== 0) return custom > 0 ? a : b;
   return a.at <= b.at ? a : b;
 }
 

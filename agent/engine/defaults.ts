@@ -23,6 +23,7 @@ function metricRule(
   hysteresis: number,
   durationSeconds: number,
   severity: Rule["severity"],
+  actions: string[] = [],
 ): Rule {
   return {
     id,
@@ -34,8 +35,9 @@ function metricRule(
     clearThreshold: Math.max(0, threshold - hysteresis),
     durationSeconds,
     severity,
-    // Host-wide metrics name no service to act on: these rules notify; custom rules add actions.
-    actions: [],
+    // A host-wide finding names no target: an action here gets one from the report at plan time
+    // (targets.ts) or is skipped, so a rule without a fitting target only notifies.
+    actions,
     enabled: true,
     builtin: true,
   };
@@ -45,7 +47,7 @@ const HOUR = 3600;
 
 /**
  * Predictive built-ins: they warn before a threshold is crossed, so they notify (medium) rather
- * than act; a leaking process is high but restarting it is left to a custom rule or a human.
+ * than act; a leaking process is high and is restarted (its own service is the target).
  */
 const PREDICTIVE_RULES: Rule[] = [
   {
@@ -85,7 +87,7 @@ const PREDICTIVE_RULES: Rule[] = [
     windowSeconds: HOUR,
     durationSeconds: 0,
     severity: "high",
-    actions: [],
+    actions: ["restart_service"],
     enabled: true,
     builtin: true,
   },
@@ -117,9 +119,14 @@ export function defaultRules(t: AlertThresholds): Rule[] {
       CPU_MEM_HYSTERESIS,
       60,
       "critical",
+      // the service with the largest RSS (targets.ts)
+      ["restart_service"],
     ),
     metricRule("disk_warning", "Disk above warning", "disk", t.disk_warning, DISK_HYSTERESIS, 60, "medium"),
-    metricRule("disk_critical", "Disk nearly full", "disk", t.disk_critical, DISK_HYSTERESIS, 0, "critical"),
+    // the configured caches on the full mount, largest first; no cache there: notify only
+    metricRule("disk_critical", "Disk nearly full", "disk", t.disk_critical, DISK_HYSTERESIS, 0, "critical", [
+      "clear_cache",
+    ]),
     ...PREDICTIVE_RULES.map((r) => ({ ...r, actions: [...r.actions] })),
     // Certificates the agent checks (tls:<name>.days): a warning two weeks before expiry.
     {
@@ -132,6 +139,22 @@ export function defaultRules(t: AlertThresholds): Rule[] {
       durationSeconds: 0,
       severity: "medium",
       actions: [],
+      enabled: true,
+      builtin: true,
+    },
+    // A watched config file no longer matches its last good snapshot (config:<name>.drift = 1):
+    // check it first, then put the snapshot back (approval in the production profile).
+    {
+      id: "config_drift",
+      name: "Config drift",
+      kind: "threshold",
+      metric: "config:*.drift",
+      op: "above",
+      threshold: 0,
+      clearThreshold: 0,
+      durationSeconds: 0,
+      severity: "medium",
+      actions: ["validate_config", "reset_config"],
       enabled: true,
       builtin: true,
     },

@@ -10,6 +10,7 @@ export function describeFinding(rule: Rule, target: string, track: RuleTrack, at
     actions: rule.actions,
     at,
     ...(track.flapping ? { flapping: true } : {}),
+    ...(rule.builtin ? { builtin: true } : {}),
   };
   if (rule.kind === "service") {
     return {

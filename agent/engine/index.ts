@@ -5,6 +5,7 @@
 
 export { type Baseline, baselineQuantile } from "./baseline";
 export { admitMetricNames, forgetFuture, MAX_METRIC_NAMES, MAX_STATE_BYTES, pruneState } from "./budget";
+export { type ChainStep, mapActions, resolveChain, type Skipped, WEBHOOK_PREFIX } from "./chain";
 export { correlate, familiesOf, type Incident } from "./correlate";
 export { DEFAULT_THRESHOLDS, defaultRules } from "./defaults";
 export { emptyState, evaluate } from "./evaluate";
@@ -12,5 +13,19 @@ export { humanDuration } from "./findings";
 export { healthScore, healthStatus } from "./health";
 export { isPercentMetric, matchMetrics } from "./metric-names";
 export { nextRecoveryStep } from "./recovery";
+export {
+  ACTION_TARGETS,
+  bytesText,
+  type CacheFact,
+  type FindingRef,
+  ownTarget,
+  type Resolution,
+  type RuleTarget,
+  resolveTarget,
+  SELECTORS,
+  type Selector,
+  type TargetFacts,
+  type TargetKind,
+} from "./targets";
 export { fitTrend, growthPercentPerHour, type TrendWindow, timeToLimit } from "./trend";
 export * from "./types";

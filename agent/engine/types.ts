@@ -83,6 +83,8 @@ export interface Rule {
   actions: string[];
   /** Every automatic action of this rule waits for a human's approval (the Worker's planner). */
   requireConfirmation?: boolean;
+  /** What the actions act on, when the finding does not say (targets.ts): names, or a selector. */
+  target?: import("./targets").RuleTarget;
   enabled: boolean;
   builtin?: boolean;
 }
@@ -160,6 +162,8 @@ export interface Finding {
   at: number;
   /** Opening and closing too often: actions and notifications are held until it settles. */
   flapping?: boolean;
+  /** From a built-in rule: between equal findings, an org's own rule is the probable cause. */
+  builtin?: boolean;
 }
 
 export interface Clearance {

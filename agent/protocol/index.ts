@@ -33,6 +33,7 @@ export const LIMITS = {
   detailChars: 500,
   checksPerReport: 200,
   checkOutputChars: 500,
+  cachesPerReport: 32,
   logTailLines: 20,
   logLineChars: 300,
   gapsPerReport: 50,
@@ -158,6 +159,20 @@ export const checkOutputSchema = z
   })
   .strict();
 
+/**
+ * A configured cache (clear_cache's targets) as the agent last measured it: the mount holding it,
+ * that mount's filesystem type, and its size (absent until measured). The edge's selectors pick
+ * the caches on a full mount from these, largest first.
+ */
+export const cacheFactSchema = z
+  .object({
+    name,
+    mount: line(1024).min(1),
+    fsType: line(64).optional(),
+    bytes: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
 export const reportReasons = ["interval", "event", "command", "backfill"] as const;
 
 /**
@@ -188,6 +203,8 @@ export const reportRequestSchema = z
     results: z.array(commandResultSchema).max(LIMITS.resultsPerReport).default([]),
     /** The latest output of each custom check that has run; omit it to keep the last ones sent. */
     checks: z.array(checkOutputSchema).max(LIMITS.checksPerReport).optional(),
+    /** The configured caches with their mount and size; omit it when the agent has none. */
+    caches: z.array(cacheFactSchema).max(LIMITS.cachesPerReport).optional(),
     /** What the agent's spool dropped at its size cap since the last accepted report (absent: nothing). */
     gaps: z.array(gapSchema).max(LIMITS.gapsPerReport).optional(),
   })
@@ -278,6 +295,7 @@ export type Sample = z.infer<typeof sampleSchema>;
 export type ServiceState = z.infer<typeof serviceStateSchema>;
 export type ServiceKind = (typeof serviceKinds)[number];
 export type CheckOutput = z.infer<typeof checkOutputSchema>;
+export type CacheFactWire = z.infer<typeof cacheFactSchema>;
 export type CommandResult = z.infer<typeof commandResultSchema>;
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;

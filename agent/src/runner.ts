@@ -12,6 +12,7 @@ import { parseSigningKey, signatureProblem } from "./actions/signing";
 import { LocalAutonomy } from "./autonomy";
 import { checkAndLogCollectors, checkOutputsOf } from "./checks/collectors";
 import { defaultCollectors, MetricsCollector } from "./collectors";
+import { cachesCollector } from "./collectors/caches";
 import { processCollector } from "./collectors/process";
 import { tlsCollector } from "./collectors/tls";
 import type { AgentConfig } from "./config";
@@ -89,13 +90,22 @@ export class Runner {
     this.intervalMs = config.intervalSeconds * 1000;
     this.agentToken = opts.agentToken;
     const checkCollectors = checkAndLogCollectors(config, log);
+    const linux = process.platform === "linux";
+    const caches = linux && config.caches.length ? cachesCollector(config.caches) : undefined;
     this.collector =
       opts.collector ??
       new MetricsCollector(
         [
-          ...(process.platform === "linux"
-            ? [...defaultCollectors(), processCollector(() => this.lastServices)]
+          ...(linux
+            ? [
+                ...defaultCollectors(
+                  true,
+                  config.caches.map((c) => c.path),
+                ),
+                processCollector(() => this.lastServices),
+              ]
             : defaultCollectors()),
+          ...(caches ? [caches] : []),
           ...(config.tls?.length ? [tlsCollector(config.tls)] : []),
           ...checkCollectors,
         ],
@@ -117,6 +127,7 @@ export class Runner {
       log,
       intervalMs: () => this.intervalMs,
       checks: checkOutputsOf(checkCollectors),
+      caches: caches?.facts,
       queue:
         config.spoolMaxBytes > 0
           ? new SpoolQueue(`${opts.paths.root}/spool`, config.spoolMaxBytes, (err) =>

@@ -39,7 +39,7 @@ beforeEach(() => {
     `echo "systemctl $*" >> "${calls}"
 unit=$(eval echo "\\$$#"); f="${dir}/$unit.state"; s=$(cat "$f" 2>/dev/null)
 case "$1" in
-  is-active) echo "$s"; [ "$s" = active ] && exit 0; exit 3 ;;
+  show) printf 'ActiveState=%s\nMainPID=0\n' "\${s:-inactive}"; exit 0 ;;
   kill) [ "$s" = broken ] || echo failed > "$f"; exit 0 ;;
   start|restart) [ "$s" = broken ] && { echo "Job for $unit failed." >&2; exit 1; }; echo active > "$f"; exit 0 ;;
   stop) echo inactive > "$f"; exit 0 ;;
@@ -52,7 +52,7 @@ exit 64`,
     `echo "docker $*" >> "${calls}"
 c=$(eval echo "\\$$#"); f="${dir}/$c.state"; s=$(cat "$f" 2>/dev/null)
 case "$1" in
-  inspect) echo "$s"; exit 0 ;;
+  inspect) printf '{"Status":"x","Running":%s,"Pid":0}\n' "\${s:-false}"; exit 0 ;;
   kill|stop) echo false > "$f"; echo "$c"; exit 0 ;;
   start|restart) echo true > "$f"; echo "$c"; exit 0 ;;
 esac
@@ -100,7 +100,7 @@ describe("force_restart", () => {
     expect(recorded()).toEqual([
       "systemctl kill --signal=SIGKILL nginx.service",
       "systemctl start nginx.service",
-      "systemctl is-active nginx.service",
+      "systemctl show -p ActiveState,SubState,MainPID nginx.service",
     ]);
   });
 
@@ -111,7 +111,7 @@ describe("force_restart", () => {
     expect(recorded()).toEqual([
       "docker kill --signal=SIGKILL postgres",
       "docker start postgres",
-      "docker inspect -f {{.State.Running}} postgres",
+      "docker inspect -f {{json .State}} postgres",
     ]);
   });
 

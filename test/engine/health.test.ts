@@ -72,7 +72,7 @@ describe("built-in predictive rules", () => {
     });
   });
 
-  it("forecast memory an hour ahead and watch every service process for a 5 %/h leak", () => {
+  it("forecast memory an hour ahead and restart any service process leaking 5 %/h", () => {
     expect(rules.find((r) => r.id === "memory_exhaustion_forecast")).toMatchObject({
       kind: "forecast",
       metric: "memory",
@@ -84,7 +84,7 @@ describe("built-in predictive rules", () => {
       metric: "svc:*.rss",
       growthRate: 5,
       severity: "high",
-      actions: [],
+      actions: ["restart_service"],
     });
   });
 

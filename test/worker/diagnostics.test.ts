@@ -27,7 +27,7 @@ describe("diagnostics in issues", () => {
       extra: { ratePerHour: expect.any(Number) },
     });
     expect(issues.api_leak.explanation.rule.condition).toBe("svc:*.rss grows ≥ 5 %/h (trend over 60 min)");
-    // The built-in leak rule (no actions) is a symptom of the same incident.
+    // The built-in leak rule (which would restart it too) is a symptom of the same incident.
     expect(issues.process_memory_leak.incident).toMatchObject({ key: "api_leak|svc:api.rss", cause: false });
     expect(commands).toEqual([expect.objectContaining({ action: "restart_service", target: "api" })]);
   });

@@ -243,6 +243,7 @@ interface ReportBody {
   samples: unknown[];
   services?: unknown[];
   results?: unknown[];
+  caches?: unknown[];
 }
 
 export function agent(hostId: string, token: string, name: string): Agent {

@@ -6,7 +6,7 @@ const down = [service("nginx", "down")];
 const up = [service("nginx", "up")];
 type Learned = { rule: string; action: string; attempts: number; succeeded: number; successRate: number };
 
-/** One incident where clear_cache fails and restart_service fixes it; returns the first action tried. */
+/** One incident where force_restart fails and restart_service fixes it; returns the first action tried. */
 async function incident(agent: Agent): Promise<string> {
   const first = await agent.report({ services: down });
   const [cmd] = first.commands;
@@ -21,7 +21,7 @@ async function incident(agent: Agent): Promise<string> {
 
 async function twoActionTenant(): Promise<{ t: Tenant; agent: Agent }> {
   const t = await newTenant();
-  const body = { actions: ["clear_cache", "restart_service"] };
+  const body = { actions: ["force_restart", "restart_service"] };
   await json("/api/v1/rules/service_down", { method: "PATCH", token: t.admin, body });
   return { t, agent: await t.enroll() };
 }
@@ -31,7 +31,7 @@ describe("learning", () => {
     const { t, agent } = await twoActionTenant();
     const firsts: string[] = [];
     for (let i = 0; i < 4; i++) firsts.push(await incident(agent));
-    expect(firsts).toEqual(["clear_cache", "clear_cache", "clear_cache", "restart_service"]);
+    expect(firsts).toEqual(["force_restart", "force_restart", "force_restart", "restart_service"]);
 
     const { items } = await json<{ items: Learned[] }>("/api/v1/learning", { token: t.admin });
     expect(items.find((i) => i.action === "restart_service")).toMatchObject({
@@ -41,7 +41,7 @@ describe("learning", () => {
       successRate: 1,
       medianSecondsToRecover: expect.any(Number),
     });
-    expect(items.find((i) => i.action === "clear_cache")).toMatchObject({
+    expect(items.find((i) => i.action === "force_restart")).toMatchObject({
       attempts: 3,
       succeeded: 0,
       successRate: 0,

@@ -169,7 +169,7 @@ describe("automatic recovery", () => {
       metrics: { cpu: 10, memory: 10, disk: 99 },
     }));
     await agent.report({ samples });
-    const disk = must((await issuesOf(t, agent.hostId)).find((i) => i.rule === "disk_critical"));
+    const disk = must((await issuesOf(t, agent.hostId)).find((i) => i.rule === "disk_warning"));
     expect(disk.actions).toEqual([]);
     const auto = await call("/api/healing/recover", {
       token: t.admin,

@@ -66,7 +66,17 @@ export const IssueSchema = z
       .object({
         rule: z.object({ id: z.string(), name: z.string(), kind: z.string(), condition: z.string() }),
         evidence: z.record(z.string(), z.unknown()),
-        plan: z.object({ actions: z.array(z.string()), next: z.string().nullable(), why: z.string() }),
+        plan: z.object({
+          actions: z.array(z.string()),
+          next: z.string().nullable(),
+          why: z.string(),
+          target: z.string().nullable().optional(),
+          targetWhy: z.string().optional(),
+          chain: z
+            .array(z.object({ action: z.string(), target: z.string().nullable(), why: z.string() }))
+            .optional(),
+          skipped: z.array(z.object({ action: z.string(), reason: z.string() })).optional(),
+        }),
       })
       .openapi("Explanation"),
   })

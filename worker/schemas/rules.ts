@@ -4,7 +4,8 @@
  * every error names the field (`cpu_spike.severity`, `threshold`).
  */
 import { z } from "@hono/zod-openapi";
-import { RULE_KINDS, type Rule } from "../../agent/engine";
+import { RULE_KINDS, type Rule, SELECTORS } from "../../agent/engine";
+import { entityName } from "../../agent/protocol";
 import { line, multiline } from "../../agent/protocol/text";
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
@@ -17,6 +18,28 @@ export const seconds = (max: number) => z.number().int().min(0).max(max);
 export const DAY = 86_400;
 
 export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
+
+/**
+ * What a rule's actions act on when its finding names nothing (memory, cpu, a mount): a configured
+ * service, cache, config or script by name, and/or a selector the engine resolves from the
+ * host's report at plan time. Absent: the selector that fits the finding's metric.
+ */
+export const ruleTargetSchema = z
+  .object({
+    service: entityName.optional(),
+    cache: entityName.optional(),
+    config: entityName.optional(),
+    script: entityName.optional(),
+    select: z.enum(SELECTORS).optional(),
+  })
+  .strict()
+  .refine((t) => Object.keys(t).length > 0, "name a service, cache, config or script, or a select")
+  .openapi("RuleTarget", {
+    example: { service: "web" },
+    description:
+      "select: mount_caches (the caches on the finding's mount, largest first), largest_rss, " +
+      "fastest_rss_growth, top_cpu (a service from the newest report)",
+  });
 
 export const ruleSchema = z
   .object({
@@ -56,6 +79,7 @@ export const ruleSchema = z
       .max(10)
       .default([]),
     requireConfirmation: z.boolean().optional(),
+    target: ruleTargetSchema.optional(),
     enabled: z.boolean().default(true),
     /** Echoed back by GET; ignored on input. */
     builtin: z.boolean().optional(),

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import type { Rule } from "../../agent/engine";
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
-import { DAY, NAME, nameText, parseRule, seconds, severitySchema } from "./rules";
+import { DAY, NAME, nameText, parseRule, ruleTargetSchema, seconds, severitySchema } from "./rules";
 
 /** One entry of the seed's `diagnostic_rules`. */
 const seedRuleSchema = z
@@ -22,6 +22,7 @@ const seedRuleSchema = z
       .optional(),
     severity: severitySchema,
     actions: z.array(z.string()).default([]),
+    target: ruleTargetSchema.optional(),
     enabled: z.boolean().optional(),
   })
   .strict();
@@ -62,6 +63,7 @@ function fromSeed(name: string, s: z.infer<typeof seedRuleSchema>): Record<strin
     ...(growth ? { growthRate: s.growth_rate, windowSeconds: s.window ?? 3600 } : {}),
     severity: s.severity,
     actions: s.actions,
+    target: s.target,
     enabled: s.enabled,
   };
 }

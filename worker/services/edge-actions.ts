@@ -6,6 +6,7 @@
  * mid-call leaves a delivered command the sweep times out, so the issue escalates as usual.
  */
 import { and, eq, isNull, like } from "drizzle-orm";
+import { WEBHOOK_PREFIX } from "../../agent/engine";
 import { type Db, runBatch, type Statement } from "../db/client";
 import {
   actionWebhooks,
@@ -19,7 +20,7 @@ import { signWebhook } from "./notify/format";
 import { notifyStatement } from "./notify/outbox";
 import type { CommandRow } from "./recovery";
 
-export const WEBHOOK_PREFIX = "webhook:";
+export { WEBHOOK_PREFIX };
 export const isEdgeAction = (action: string) => action.startsWith(WEBHOOK_PREFIX);
 const CLAIM = "calling webhook";
 

@@ -46,21 +46,41 @@ export interface Plan {
   actions: string[];
   next: string | null;
   why: string;
+  /** The next action's target, and why the planner chose it (targets.ts). */
+  target?: string | null;
+  targetWhy?: string;
+  /** Each action the planner can run with the target it chose and why, as of its last plan. */
+  chain?: { action: string; target: string | null; why: string }[];
+  /** Actions the planner skipped, each with its reason (no target, no webhook of that name). */
+  skipped?: { action: string; reason: string }[];
 }
+
+type Chain = { chain: { action: string; target: string | null; why: string }[]; skipped: Plan["skipped"] };
 
 /** What recovery will do next for an issue, from its row and the org's configuration. */
 export function planOf(row: IssueRow, attempts: number, config: HealingConfig): Plan {
-  const actions = row.actions;
-  const plan = (next: string | null, why: string): Plan => ({ actions, next, why });
+  const chosen = row.evidence.targets as Chain | undefined;
+  const actions = chosen ? chosen.chain.map((s) => s.action) : row.actions;
+  const skipped = chosen
+    ? {
+        ...(chosen.chain.length ? { chain: chosen.chain } : {}),
+        ...(chosen.skipped?.length ? { skipped: chosen.skipped } : {}),
+      }
+    : {};
+  const plan = (next: string | null, why: string): Plan => {
+    const step = chosen?.chain.find((s) => s.action === next);
+    return { actions, next, why, ...(step ? { target: step.target, targetWhy: step.why } : {}), ...skipped };
+  };
   const max = config.recovery.max_attempts;
   if (row.status === "resolved") return plan(null, "resolved");
-  if (actions.length === 0) return plan(null, "the rule names no recovery action: notify only");
+  if (row.actions.length === 0) return plan(null, "the rule names no recovery action: notify only");
   if (!config.enabled) return plan(null, "self-healing disabled");
   if (row.flapping) return plan(null, "held: flapping");
   if (!row.cause) return plan(null, "held: a symptom, waiting for its probable cause to be fixed");
   if (row.recoveryHold) return plan(null, row.recoveryHold);
   if (row.status === "escalated") return plan(null, `escalated after ${attempts} attempt(s)`);
   if (attempts >= max) return plan(null, `all ${max} attempts used; escalates if the condition holds`);
+  if (actions.length === 0) return plan(null, "every action was skipped: notify only");
   const next = actions[Math.min(attempts, actions.length - 1)];
   if (row.status === "awaiting_approval") return plan(next, "awaiting approval");
   if (!config.recovery.auto_recovery && !config.recovery.require_confirmation)

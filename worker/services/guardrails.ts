@@ -6,7 +6,7 @@
  */
 import { and, count, eq, gt, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { commands, hosts, issues, maintenanceWindows, recoveryHistory } from "../db/schema";
+import { actionWebhooks, commands, hosts, issues, maintenanceWindows, recoveryHistory } from "../db/schema";
 import { MINUTE } from "../lib/time";
 import { CRASH_LOOP_DEFAULTS, restartsQuery } from "./crash-loop";
 import type { ActionStats } from "./learning-order";
@@ -27,6 +27,8 @@ export interface Guardrails {
   restarts: Map<string, number>;
   /** Windows not started yet, soonest first: a low issue's response deadline (response-targets.ts). */
   upcoming: WindowRow[];
+  /** The org's action webhook names: a rule action of that name (scale_resources) runs one. */
+  webhooks: Set<string>;
 }
 
 export const noGuardrails = (): Guardrails => ({
@@ -36,6 +38,7 @@ export const noGuardrails = (): Guardrails => ({
   stats: new Map(),
   restarts: new Map(),
   upcoming: [],
+  webhooks: new Set(),
 });
 
 const IN_FLIGHT = ["pending", "delivered", "awaiting_approval"] as const;
@@ -50,7 +53,7 @@ export async function loadGuardrails(
   // A host without a group matches no host (group names are never the empty string's NUL).
   const groupName = host.group ?? "\u0000";
   const inGroup = and(eq(hosts.orgId, orgId), eq(hosts.group, groupName));
-  const [windows, members, busy, failures, stats, restarts, upcoming] = await db.batch([
+  const [windows, members, busy, failures, stats, restarts, upcoming, hooks] = await db.batch([
     db
       .select()
       .from(maintenanceWindows)
@@ -97,6 +100,7 @@ export async function loadGuardrails(
       .where(and(eq(maintenanceWindows.orgId, orgId), gt(maintenanceWindows.startsAt, now)))
       .orderBy(maintenanceWindows.startsAt)
       .limit(50),
+    db.select({ name: actionWebhooks.name }).from(actionWebhooks).where(eq(actionWebhooks.orgId, orgId)),
   ]);
   return {
     windows,
@@ -112,6 +116,7 @@ export async function loadGuardrails(
     ),
     restarts: new Map(restarts.map((r) => [r.target ?? "", r.n])),
     upcoming,
+    webhooks: new Set(hooks.map((h) => h.name)),
   };
 }
 

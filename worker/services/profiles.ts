@@ -23,6 +23,12 @@ export const DISRUPTIVE_ACTIONS = [
   "run_script",
 ];
 
+/**
+ * Built-in rules whose restart picks its service from the report (the largest or fastest-growing
+ * RSS): in production a human confirms the choice before it runs.
+ */
+export const SELECTED_RESTART_RULES = ["memory_critical", "process_memory_leak"];
+
 export const PROFILE_PRESETS: Record<Profile, Preset> = {
   development: {
     monitoring: { enable_ai_diagnostics: true },
@@ -30,7 +36,10 @@ export const PROFILE_PRESETS: Record<Profile, Preset> = {
   },
   staging: {},
   production: {
-    recovery: { require_confirmation: { actions: DISRUPTIVE_ACTIONS }, verify_scale: 2 },
+    recovery: {
+      require_confirmation: { actions: DISRUPTIVE_ACTIONS, rules: SELECTED_RESTART_RULES },
+      verify_scale: 2,
+    },
   },
 };
 

@@ -14,7 +14,8 @@ import { waitingFor } from "./approvals";
 import { configQuery, resolveConfig } from "./config";
 import { notifyStatement } from "./notify/outbox";
 import { queueCommand } from "./recovery";
-import { verifyWindowMs } from "./report/plan";
+import { commandTarget } from "./report/diagnose";
+import { chosenTarget, plannedActions, verifyWindowMs } from "./report/plan";
 import { decideAction, requesterOf } from "./safeguards";
 import { hostScope, scopeLayersQuery, storedRules, storedRulesQuery } from "./scope/load";
 
@@ -45,14 +46,15 @@ export async function manualRecover(db: Db, principal: Principal, issueId: strin
   const config = resolveConfig(settingsRows[0]?.config);
   let action = requested;
   if (requested === "auto") {
+    const actions = plannedActions(issue.evidence) ?? issue.actions;
     const step = nextRecoveryStep({
-      actions: issue.actions,
+      actions,
       attempts: attemptRows.map((a) => ({ ...a, finishedAt: a.finishedAt ?? undefined })),
       maxAttempts: config.recovery.max_attempts,
       now,
       verifyWindowMs: verifyWindowMs(config.monitoring.interval, config.recovery.verify_scale),
     });
-    const planned = step.kind === "run" ? step.action : issue.actions[0];
+    const planned = step.kind === "run" ? step.action : actions[0];
     if (!planned) throw conflict(`rule ${issue.ruleId} names no recovery action: name one in "action"`);
     action = planned;
   }
@@ -63,7 +65,7 @@ export async function manualRecover(db: Db, principal: Principal, issueId: strin
   const decision = decideAction(config.recovery, { action, severity: issue.severity, rule });
   if (decision.refused !== null) throw conflict(decision.refused);
 
-  const target = issue.target || null;
+  const target = chosenTarget(issue.evidence, action) ?? commandTarget(issue.target);
   // A command already waiting for approval for this issue: this call approves it.
   const waiting = await waitingFor(db, principal, issueId, requested === "auto" ? null : action);
   if (waiting) return { ...waiting, issueId, hostId: issue.hostId, status: "pending" as const };

@@ -2,6 +2,8 @@
  * disk: percent used of the fullest real filesystem; disk:<mount>: the same per mount.
  * Mounts come from /proc/mounts, minus pseudo, read-only image and network filesystems (a hung
  * NFS server must not hang the agent), one mount per device; usage is df's: used / (used + avail).
+ * A mount holding a configured cache is measured whatever its type (a cache on /run or /dev/shm
+ * fills a tmpfs), so clear_cache can be aimed at the mount that is full.
  */
 import { statfs, statSync } from "node:fs";
 import { promisify } from "node:util";
@@ -51,6 +53,33 @@ export function realMounts(read: ProcReader = readProc): Mount[] {
   return [...byDevice.values()];
 }
 
+function allMounts(read: ProcReader): Mount[] {
+  return read("/proc/mounts")
+    .split("\n")
+    .map((line) => line.split(" "))
+    .filter(([, rawPath, type]) => rawPath && type)
+    .map(([device, rawPath, type]) => ({ device, path: decodeOctal(rawPath), type }));
+}
+
+/** The mount holding `file` (the longest mount point above it), of whatever type. */
+export function mountOf(file: string, read: ProcReader = readProc): Mount | undefined {
+  const inside = (m: Mount) => m.path === "/" || file === m.path || file.startsWith(`${m.path}/`);
+  let best: Mount | undefined;
+  // The last of equal mount points is the one on top (mounted over the others).
+  for (const m of allMounts(read)) if (inside(m) && (!best || m.path.length >= best.path.length)) best = m;
+  return best;
+}
+
+/** The real mounts, plus those holding `holding` (cache folders) whatever their type. */
+export function measuredMounts(read: ProcReader = readProc, holding: string[] = []): Mount[] {
+  const mounts = realMounts(read);
+  for (const file of holding) {
+    const m = mountOf(file, read);
+    if (m && !mounts.some((x) => x.path === m.path)) mounts.push(m);
+  }
+  return mounts;
+}
+
 /** Percent used the way df shows it; undefined for a filesystem without blocks. */
 export async function usedPercent(path: string): Promise<number | undefined> {
   const s = await statfsAsync(path);
@@ -66,13 +95,13 @@ export function metricForMount(path: string): string {
     : `disk:${path.replace(/[^A-Za-z0-9_.:/-]/g, "_")}`.slice(0, 64);
 }
 
-export function diskCollector(read: ProcReader = readProc): Collector {
+export function diskCollector(read: ProcReader = readProc, holding: string[] = []): Collector {
   return {
     name: "disk",
     async collect(): Promise<Metrics> {
       const found: [string, number][] = [];
       await Promise.all(
-        realMounts(read).map(async (m) => {
+        measuredMounts(read, holding).map(async (m) => {
           const pct = await usedPercent(m.path).catch(() => undefined);
           if (pct !== undefined) found.push([metricForMount(m.path), pct]);
         }),

@@ -15,13 +15,17 @@ import type { Collector, Metrics } from "./types";
 
 export type { Collector, Metrics };
 
-export function defaultCollectors(useProc = process.platform === "linux"): Collector[] {
+/** `cachePaths`: configured cache folders, whose mounts are measured whatever their type. */
+export function defaultCollectors(
+  useProc = process.platform === "linux",
+  cachePaths: string[] = [],
+): Collector[] {
   return useProc
     ? [
         cpuCollector(),
         memoryCollector(),
         swapCollector(),
-        diskCollector(),
+        diskCollector(undefined, cachePaths),
         loadCollector(),
         networkCollector(),
       ]

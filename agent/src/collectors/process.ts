@@ -1,9 +1,12 @@
 /**
  * Per-service process metrics, `svc:<name>.cpu` (% of one core) and `svc:<name>.rss` (bytes), from
  * /proc/<pid>/stat and /proc/<pid>/status: what leak detection (the seed's growth_rate) reads for
- * each service's process.
+ * each service's process. A systemd unit or a container is measured by its control group
+ * (cgroup.ts), so all its processes count; a group that cannot be read falls back to the pid.
  */
+import type { ServiceKind } from "../../protocol";
 import { round2 } from "../util";
+import { cgroupUsage } from "./cgroup";
 import { type ProcReader, readProc } from "./procfs";
 import type { Collector, Metrics } from "./types";
 
@@ -16,6 +19,23 @@ const TICKS_PER_SECOND = 100;
 export interface ServicePid {
   name: string;
   pid?: number;
+  kind?: ServiceKind;
+}
+
+const GROUPED: ReadonlySet<ServiceKind> = new Set(["systemd", "docker"]);
+
+/** CPU time in seconds and RSS in bytes: the unit's group, or the one process. */
+function usageOf(read: ProcReader, svc: ServicePid & { pid: number }) {
+  if (svc.kind && GROUPED.has(svc.kind)) {
+    const g = cgroupUsage(svc.pid, read);
+    if (g.cpuUsec !== undefined && g.rssBytes !== undefined)
+      return { cpuSeconds: g.cpuUsec / 1e6, rss: g.rssBytes, source: "cgroup" };
+  }
+  return {
+    cpuSeconds: cpuTicks(read, svc.pid) / TICKS_PER_SECOND,
+    rss: rssBytes(read, svc.pid),
+    source: "pid",
+  };
 }
 
 function cpuTicks(read: ProcReader, pid: number): number {
@@ -35,27 +55,26 @@ export function processCollector(
   read: ProcReader = readProc,
   now: () => number = Date.now,
 ): Collector {
-  let prev = new Map<string, { pid: number; ticks: number; at: number }>();
+  type Reading = { pid: number; cpuSeconds: number; at: number; source: string };
+  let prev = new Map<string, Reading>();
   return {
     name: "process",
     collect(): Metrics {
       const metrics: Metrics = {};
-      const next = new Map<string, { pid: number; ticks: number; at: number }>();
-      for (const { name, pid } of (services() ?? []).slice(0, MAX_SERVICES)) {
+      const next = new Map<string, Reading>();
+      for (const svc of (services() ?? []).slice(0, MAX_SERVICES)) {
+        const { name, pid } = svc;
         if (!pid) continue;
         try {
-          const ticks = cpuTicks(read, pid);
+          const { cpuSeconds, rss, source } = usageOf(read, { ...svc, pid });
           const at = now();
           const last = prev.get(name);
-          if (last && last.pid === pid && at > last.at) {
+          if (last && last.pid === pid && last.source === source && at > last.at) {
             const seconds = (at - last.at) / 1000;
-            metrics[`svc:${name}.cpu`] = round2(
-              Math.max(0, (ticks - last.ticks) / TICKS_PER_SECOND / seconds) * 100,
-            );
+            metrics[`svc:${name}.cpu`] = round2(Math.max(0, (cpuSeconds - last.cpuSeconds) / seconds) * 100);
           }
-          const rss = rssBytes(read, pid);
           if (rss !== undefined) metrics[`svc:${name}.rss`] = rss;
-          next.set(name, { pid, ticks, at });
+          next.set(name, { pid, cpuSeconds, at, source });
         } catch {
           // The process ended between the service check and now: the next check reports it down.
         }

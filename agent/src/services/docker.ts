@@ -1,6 +1,10 @@
-/** Docker containers through the docker CLI: `inspect -f {{.State.Running}}` to look; `restart`, `kill`+`start`, `stop` to act. */
+/**
+ * Docker containers through the docker CLI: `inspect -f {{json .State}}` to look (running, main
+ * pid, HEALTHCHECK status: docker-state.ts); `restart`, `kill`+`start`, `stop` to act.
+ */
 import type { ServiceConfig } from "../config";
 import { bestEffort, stepThenProbe } from "./cli-step";
+import { type ContainerState, probeFromState } from "./docker-state";
 import { describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";
 
@@ -8,11 +12,16 @@ const containerOf = (svc: ServiceConfig) => svc.container ?? svc.name;
 
 async function probe(svc: ServiceConfig): Promise<Probe> {
   const name = containerOf(svc);
-  const r = await execArgv(["docker", "inspect", "-f", "{{.State.Running}}", name], { timeoutMs: 10_000 });
+  const r = await execArgv(["docker", "inspect", "-f", "{{json .State}}", name], { timeoutMs: 10_000 });
   if (r.spawnError || r.timedOut) return { status: "unknown", detail: describeExit(["docker"], r) };
   const out = r.stdout.trim();
-  if (r.code === 0 && out === "true") return { status: "up", detail: `container ${name} running` };
-  if (r.code === 0 && out === "false") return { status: "down", detail: `container ${name} not running` };
+  if (r.code === 0) {
+    try {
+      return probeFromState(name, JSON.parse(out) as ContainerState);
+    } catch {
+      return { status: "unknown", detail: `docker inspect ${name}: unexpected output ${out.slice(0, 100)}` };
+    }
+  }
   const err = r.stderr.trim() || out || `exit ${r.code}`;
   // A missing container is down; a daemon we cannot reach tells us nothing about the container.
   return /no such (object|container)/i.test(err)

@@ -2,7 +2,7 @@
  * Sends one report: whatever is pending plus the current services, and settles the queue by the
  * outcome. It never retries by itself: it says whether and when the caller should.
  */
-import { type CheckOutput, PROTOCOL_VERSION, type ServiceState } from "../../protocol";
+import { type CacheFactWire, type CheckOutput, PROTOCOL_VERSION, type ServiceState } from "../../protocol";
 import type { Logger } from "../log";
 import { errorMessage } from "../util";
 import { AGENT_VERSION } from "../version";
@@ -34,6 +34,8 @@ export class Uplink {
       random?: () => number;
       /** The latest outputs of custom checks, sent with every report (absent: none has run). */
       checks?: () => CheckOutput[] | undefined;
+      /** The configured caches with their mount and size (absent: none configured). */
+      caches?: () => CacheFactWire[];
     },
   ) {
     this.queue = deps.queue ?? new PendingQueue();
@@ -63,6 +65,7 @@ export class Uplink {
           services,
           results: batch.results,
           checks: this.deps.checks?.(),
+          caches: this.deps.caches?.(),
           ...(batch.gaps?.length ? { gaps: batch.gaps } : {}),
         },
         signal,

@@ -181,6 +181,32 @@ function Why({ issue }: { issue: Issue }) {
                 </dd>
               </div>
             )}
+            {e.plan?.chain?.some((s) => s.target) && (
+              <div>
+                <dt>Targets</dt>
+                <dd>
+                  <ul class="plain">
+                    {e.plan.chain.map((s) => (
+                      <li key={s.action}>
+                        {s.action}: {s.why}
+                      </li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+            )}
+            {e.plan?.skipped?.length ? (
+              <div>
+                <dt>Skipped</dt>
+                <dd>
+                  <ul class="plain">
+                    {e.plan.skipped.map((s) => (
+                      <li key={s.action}>{s.reason}</li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+            ) : null}
           </dl>
         )
       )}

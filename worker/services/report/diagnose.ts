@@ -6,7 +6,7 @@
  * run several remedies for one problem. A flapping issue gets none until the engine says it has
  * settled.
  */
-import { correlate, type Finding, type Rule } from "../../../agent/engine";
+import { correlate, type Finding, ownTarget, type Rule } from "../../../agent/engine";
 import { conditionOf } from "../explain";
 import type { IssueRow } from "./load";
 
@@ -65,6 +65,4 @@ export function heldBy(issue: IssueRow): "flapping" | "symptom" | null {
  * (reset_config on drift), one on `check:web.http.status` on service `web` (a check
  * naming its service); anything else on its own target.
  */
-export function commandTarget(target: string): string | null {
-  return /^(?:svc|config|check):([^.]+)\./.exec(target)?.[1] ?? (target || null);
-}
+export const commandTarget = (target: string): string | null => ownTarget({ target });

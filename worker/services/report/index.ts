@@ -93,6 +93,11 @@ export async function handleReport(
     const crashLoopMs = crashLoopSettings(ctx.config).windowSeconds * 1000;
     ctx.guard = await loadGuardrails(db, orgId, ctx.host, now, crashLoopMs);
   }
+  ctx.targetFacts = {
+    metrics: samples.at(-1)?.metrics ?? ctx.host.metrics ?? {},
+    caches: body.caches,
+    series: evaluation.state.series,
+  };
   const issues = reconcileIssues(db, ctx, evaluation, rules, now);
 
   const newest = samples.at(-1);

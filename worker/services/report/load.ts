@@ -1,5 +1,6 @@
 /** Everything a report needs, read in one batch. */
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import type { TargetFacts } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { commands, hosts, issues, recoveryHistory, rules, serviceStates } from "../../db/schema";
 import { notFound } from "../../lib/errors";
@@ -34,6 +35,8 @@ export interface ReportContext {
   services: ServiceRow[];
   /** Loaded after the context by the report pipeline (guardrails.ts); absent: no guardrails. */
   guard?: Guardrails;
+  /** What the target selectors read: this report's newest metrics, caches and the engine's trends. */
+  targetFacts?: TargetFacts;
   /** The last output lines of down services, from this report (crash-loop evidence). */
   logTails?: Map<string, string[]>;
 }

@@ -7,7 +7,14 @@
  * - otherwise the engine's next step: run (queue a command), escalate, or wait.
  * Mutates the issues' status in place; the caller writes them.
  */
-import { nextRecoveryStep, type Rule } from "../../../agent/engine";
+import {
+  type ChainStep,
+  mapActions,
+  nextRecoveryStep,
+  type Rule,
+  resolveChain,
+  type Skipped,
+} from "../../../agent/engine";
 import type { Db, Statement } from "../../db/client";
 import { SECOND } from "../../lib/time";
 import { crashLoopHold, crashLoopSettings, logTailEvidence } from "../crash-loop";
@@ -35,13 +42,27 @@ export function planRecovery(
   const statements: Statement[] = [];
   const queued: CommandRow[] = [];
   let edge = false;
-  if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation))
-    return { statements, queued, edge };
-
   // Guardrails: maintenance windows, rolling recovery per group, the circuit breaker,
   // learned action order and per-rule/severity/action approval.
   const guard = ctx.guard ?? noGuardrails();
   const ruleById = new Map(rules.map((r) => [r.id, r]));
+  // Each action gets its target from this report (targets.ts); one without is skipped, never
+  // sent. Kept in the evidence for every active issue, so a manual /recover aims the same way.
+  const chains = new Map(
+    active.map((issue) => {
+      const tried = ctx.attempts.filter((a) => a.issueId === issue.id).map((a) => a.action);
+      const mapped = mapActions(issue.actions, guard.webhooks);
+      const ordered = orderActions(issue.ruleId, mapped.actions, tried, guard.stats);
+      const rule = ruleById.get(issue.ruleId);
+      const chain = resolveChain(rule, findingOf(issue), ordered, ctx.targetFacts ?? { metrics: {} });
+      const skipped = [...mapped.skipped, ...chain.skipped];
+      issue.evidence = { ...issue.evidence, targets: { chain: chain.steps, skipped } };
+      return [issue.id, { steps: chain.steps, skipped }];
+    }),
+  );
+  if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation))
+    return { statements, queued, edge };
+
   for (const issue of active) {
     // Escalated (attempts used, breaker, rejected or expired approval): a human's turn now.
     if (issue.status === "escalated") continue;
@@ -50,9 +71,11 @@ export function planRecovery(
     issue.recoveryHold = maintenanceHold(guard.windows, ctx.host, issue.ruleId);
     if (issue.recoveryHold) continue;
     const attempts = ctx.attempts.filter((a) => a.issueId === issue.id);
-    const tried = attempts.map((a) => a.action);
+    const rule = ruleById.get(issue.ruleId);
+    const chain = chains.get(issue.id) as { steps: ChainStep[]; skipped: Skipped[] };
+    const { skipped } = chain;
     const step = nextRecoveryStep({
-      actions: orderActions(issue.ruleId, issue.actions, tried, guard.stats),
+      actions: chain.steps.map((s) => s.action),
       attempts: attempts.map((a) => ({
         action: a.action,
         status: a.status,
@@ -62,11 +85,13 @@ export function planRecovery(
       now,
       verifyWindowMs: verifyWindowMs(monitoring.interval, recovery.verify_scale),
     });
-    if (step.kind === "escalate") {
+    if (step.kind === "none" && skipped.length > 0) {
+      issue.recoveryHold = `skipped: ${skipped.map((s) => s.reason).join("; ")}`;
+    } else if (step.kind === "escalate") {
       issue.status = "escalated";
       issue.escalatedAt ??= now;
     } else if (step.kind === "run") {
-      const target = commandTarget(issue.target);
+      const target = chain.steps.find((s) => s.action === step.action)?.target ?? null;
       const loop = crashLoopHold(guard.restarts, step.action, target, crashLoopSettings(ctx.config));
       if (loop) {
         // restarting again would only feed the loop: a human's turn, with the crash's output
@@ -98,7 +123,6 @@ export function planRecovery(
       }
       issue.recoveryHold = groupHold(guard.group, ctx.host.id);
       if (issue.recoveryHold) continue;
-      const rule = ruleById.get(issue.ruleId);
       const decision = decideAction(recovery, {
         action: step.action,
         severity: issue.severity,
@@ -142,3 +166,24 @@ export function planRecovery(
   }
   return { statements, queued, edge };
 }
+
+/** The issue as the target selectors read it: its target, its metric, whether a service rule made it. */
+function findingOf(issue: IssueRow) {
+  const evidence = issue.evidence as { metric?: unknown; service?: unknown };
+  return {
+    target: issue.target,
+    metric: typeof evidence.metric === "string" ? evidence.metric : undefined,
+    service: typeof evidence.service === "string",
+  };
+}
+
+const chainOf = (evidence: Record<string, unknown>) =>
+  (evidence.targets as { chain?: { action: string; target: string | null }[] } | undefined)?.chain;
+
+/** The target the planner chose for `action` on this issue (kept in its evidence), if any. */
+export function chosenTarget(evidence: Record<string, unknown>, action: string): string | null | undefined {
+  return chainOf(evidence)?.find((s) => s.action === action)?.target;
+}
+
+/** The actions the planner can run for this issue (skipped ones left out), once it has planned it. */
+export const plannedActions = (evidence: Record<string, unknown>) => chainOf(evidence)?.map((s) => s.action);
