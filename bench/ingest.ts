@@ -38,6 +38,21 @@ const worker = await startWorker({ port: await freePort(), persistTo, adminToken
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
+/**
+ * wrangler dev's proxy now and then answers 503 "Your worker restarted mid-request" to a POST
+ * when the machine is loaded (its connection to workerd reset): set-up calls are tried again.
+ */
+async function retried<T>(call: () => Promise<T>, tries = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
+  }
+}
+
 /** What the real agent sends every interval: its collectors' metrics, its services, its version. */
 function reportBody(i: number) {
   const wave = Math.sin(Date.now() / 60_000 + i);
@@ -115,6 +130,8 @@ async function measure(pgid: number, next: (i: number) => Sent) {
   return results;
 }
 
+let floor: Awaited<ReturnType<typeof startFloorWorker>> | null = null;
+let floorHost = "";
 try {
   console.log(`concurrency ${concurrency}, ${runs} runs of ${seconds} s each, medians`);
   const { token: enroll } = await api(worker.url, admin, "POST", "/api/v1/tokens", {
@@ -125,22 +142,19 @@ try {
   const hostIds: string[] = [];
   const reported = new Set<number>();
   if (values.floor) {
-    const floor = await startFloorWorker(persistTo);
-    try {
-      const { hostId } = await api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: "floor" });
-      const body = reportBody(0);
-      for (const [label, p] of [
-        ["floor: no-op", "/noop"],
-        ["floor: 1 SELECT", "/select"],
-        ["floor: 3 sequential SELECTs", "/select?n=3"],
-        ["floor: 1 batch of 14 SELECTs", "/batch?n=14"],
-        ["floor: 1 write batch (2 stmts)", "/write"],
-      ] as const) {
-        const url = `${floor.url}${p}${p.includes("?") ? "&" : "?"}id=${hostId}`;
-        summary(label, await measure(floor.pgid, () => ({ url, body })));
-      }
-    } finally {
-      await floor.stop();
+    floor = await startFloorWorker(persistTo);
+    const { hostId } = await api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: "floor" });
+    floorHost = hostId;
+    const body = reportBody(0);
+    for (const [label, p] of [
+      ["floor: no-op", "/noop"],
+      ["floor: 1 SELECT", "/select"],
+      ["floor: 3 sequential SELECTs", "/select?n=3"],
+      ["floor: 1 batch of 14 SELECTs", "/batch?n=14"],
+      ["floor: 1 write batch (2 stmts)", "/write"],
+    ] as const) {
+      const url = `${floor.url}${p}${p.includes("?") ? "&" : "?"}id=${hostId}`;
+      summary(label, await measure(floor.pgid, () => ({ url, body })));
     }
     summary(
       "app: GET /api/health",
@@ -152,7 +166,7 @@ try {
     const start = Date.now();
     for (let i = tokens.length; i < fleet; i += concurrency) {
       const batch = Array.from({ length: Math.min(concurrency, fleet - i) }, (_, k) =>
-        api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` }),
+        retried(() => api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` })),
       );
       for (const r of await Promise.all(batch)) {
         tokens.push(r.agentToken);
@@ -182,7 +196,7 @@ try {
     let bytes = 0;
     let first = 0;
     let cursor = 0; // across runs, so every host of the fleet takes its turn
-    const results = await measure(worker.proc.pid ?? 0, () => {
+    const next = () => {
       const i = cursor++ % fleet;
       const body = reportBody(i);
       bytes = Buffer.byteLength(body);
@@ -195,13 +209,49 @@ try {
         body,
         steady,
       };
-    });
+    };
+    // With --floor, each run of the reports follows a run of the no-op floor Worker, so the two
+    // share the machine's load of the moment (other processes come and go on a shared machine)
+    // and the ratios are taken pair by pair.
+    const results: LoadResult[] = [];
+    const noops: LoadResult[] = [];
+    for (let run = 0; run < runs; run++) {
+      if (floor) {
+        const url = `${floor.url}/noop?id=${floorHost}`;
+        const body = reportBody(0);
+        noops.push(
+          await closedLoop({
+            dispatcher,
+            concurrency,
+            seconds,
+            workerPgid: floor.pgid,
+            next: () => ({ url, body }),
+          }),
+        );
+      }
+      results.push(
+        await closedLoop({ dispatcher, concurrency, seconds, workerPgid: worker.proc.pid ?? 0, next }),
+      );
+    }
     summary(`${String(fleet).padStart(5)} hosts`, results, bytes);
+    if (noops.length) {
+      summary("  no-op floor, runs interleaved", noops);
+      const pairs = (f: (r: LoadResult, n: LoadResult) => number) =>
+        median(results.map((r, i) => f(r, noops[i])));
+      console.log(
+        `  reports vs no-op, median of ${runs} side-by-side pairs: req/s ${(100 * pairs((r, n) => r.perSecond / n.perSecond)).toFixed(0)} %, ` +
+          `p50 +${f1(pairs((r, n) => pct(r.latencies, 50) - pct(n.latencies, 50)))} ms, ` +
+          `p99 +${f1(pairs((r, n) => pct(r.latencies, 99) - pct(n.latencies, 99)))} ms ` +
+          `(×${pairs((r, n) => pct(r.latencies, 99) / pct(n.latencies, 99)).toFixed(2)})`,
+      );
+    }
     console.log(`  (${first} of these were a host's first report: D1 figures above leave them out)`);
   }
   await worker.stop();
+  await floor?.stop();
   for (const line of storageReport(persistTo, tokens.length)) console.log(line);
 } finally {
+  await floor?.stop();
   await dispatcher.close();
   await worker.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
+import { abortAllDurableObjects } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hostUpdate } from "../../worker/services/report/host-row";
 import type { HostRow } from "../../worker/services/report/load";
-import { type Agent, call, must, newTenant, sample, service, sql, storedSamples } from "./harness";
+import { type Agent, call, hostStub, must, newTenant, sample, service, sql, storedSamples } from "./harness";
 
 /** One report, returning the D1 figures of its Server-Timing header. */
 async function reportCost(agent: Agent, body: Record<string, unknown>) {
@@ -48,15 +49,46 @@ describe("the cost of a report", () => {
     expect(await storedSamples(agent.hostId)).toBe(3);
   });
 
-  it("reads the guardrails, and nothing else, while the host has an issue", async () => {
+  it("makes no D1 call while the host's issue waits on the action in flight", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
     await reportCost(agent, { services: steady });
     const down = [service("web", "down"), service("db", "up")];
-    await reportCost(agent, { services: down });
-    expect((await t.issues(`?host=${agent.hostId}`)).some((i) => i.status !== "resolved")).toBe(true);
+    await reportCost(agent, { services: down }); // opens the issue, reads the guardrails, queues a restart
+    const [issue] = (await t.issues(`?host=${agent.hostId}`)).filter((i) => i.status !== "resolved");
+    expect(issue?.status).toBe("recovering");
     await reportCost(agent, { services: down }); // reads again what the opening wrote
-    expect((await reportCost(agent, { services: down })).calls).toBe(1);
+    // the restart is in flight: no step to plan, so no guardrails to read across hosts
+    expect((await reportCost(agent, { services: down })).calls).toBe(0);
+    expect((await reportCost(agent, { services: down })).calls).toBe(0);
+  });
+
+  it("makes no D1 call after the host's object was evicted between two reports", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await reportCost(agent, { services: steady });
+    expect(
+      (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] })).calls,
+    ).toBe(0);
+    await abortAllDurableObjects(); // as an idle or hibernating object is
+    expect(
+      (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 2000)] })).calls,
+    ).toBe(0);
+    expect(await storedSamples(agent.hostId)).toBe(3);
+  });
+
+  it("reads its context from D1 again after an eviction when a change was announced before it", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await reportCost(agent, { services: steady });
+    await hostStub(agent.hostId).configChanged();
+    await abortAllDurableObjects();
+    expect(
+      (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] })).calls,
+    ).toBe(1);
+    expect(
+      (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 2000)] })).calls,
+    ).toBe(0);
   });
 
   it("rewrites no service row when the services are reported as they were", async () => {

@@ -42,7 +42,7 @@ export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps"
 
 export class HostObject extends DurableObject<Env> {
   private hot: HotState | null;
-  private readonly cache = new ContextCache();
+  private readonly cache: ContextCache;
   private readonly waiters = new Waiters();
   private readonly history: History;
   private readonly revoked: RevokedTokens;
@@ -53,6 +53,7 @@ export class HostObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.hot = readHot(ctx.storage);
+    this.cache = new ContextCache(ctx.storage);
     this.history = new History(ctx.storage, () => this.hot?.hostId ?? "");
     this.revoked = new RevokedTokens(ctx.storage);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));

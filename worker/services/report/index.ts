@@ -30,6 +30,7 @@ import type { HostColumns } from "./host-row";
 import { reconcileIssues } from "./issues";
 import type { ReportContext } from "./load";
 import { localResults } from "./local";
+import { needsGuardrails } from "./plan";
 import { applyResults } from "./results";
 
 export type ReportBody = z.infer<typeof reportRequestSchema>;
@@ -79,7 +80,7 @@ export async function handleReport(
   ctx.logTails = new Map(
     body.services?.flatMap((s): [string, string[]][] => (s.logTail?.length ? [[s.name, s.logTail]] : [])),
   );
-  const rules = rulesFor(ctx.config, ctx.customRules);
+  const rules = ctx.rules ?? rulesFor(ctx.config, ctx.customRules);
   const samples = engineSamples(body);
   const services = body.services ?? ctx.services.map((s) => ({ ...s, detail: s.detail ?? undefined }));
   const evaluation = evaluate(rules, ctx.host.engineState ?? undefined, {
@@ -87,9 +88,9 @@ export async function handleReport(
     services: body.services?.map(({ name, status, detail, stopped }) => ({ name, status, detail, stopped })),
     now,
   });
-  // Guardrails only bear on issues being opened or still active (newIssue, planRecovery): a
-  // healthy host's report skips that read.
-  if (evaluation.opened.length > 0 || evaluation.active.length > 0) {
+  // Guardrails read across hosts: only a report that opens an issue or may start a recovery
+  // step reads them, so a host with an issue waiting on an action, or on a human, stays off D1.
+  if (needsGuardrails(ctx, evaluation, now)) {
     const crashLoopMs = crashLoopSettings(ctx.config).windowSeconds * 1000;
     ctx.guard = await loadGuardrails(db, orgId, ctx.host, now, crashLoopMs);
   }

@@ -1,6 +1,6 @@
 /** Everything a report needs, read in one batch. */
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { TargetFacts } from "../../../agent/engine";
+import type { Rule, TargetFacts } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { commands, hosts, issues, recoveryHistory, rules, serviceStates } from "../../db/schema";
 import { notFound } from "../../lib/errors";
@@ -33,6 +33,8 @@ export interface ReportContext {
   /** Commands of this host still pending or delivered. */
   inflight: CommandRow[];
   services: ServiceRow[];
+  /** The org's effective rules (rulesFor), when the caller keeps them built between reports. */
+  rules?: Rule[];
   /** Loaded after the context by the report pipeline (guardrails.ts); absent: no guardrails. */
   guard?: Guardrails;
   /** What the target selectors read: this report's newest metrics, caches and the engine's trends. */

@@ -9,6 +9,7 @@
  */
 import {
   type ChainStep,
+  type EvaluationResult,
   mapActions,
   nextRecoveryStep,
   type Rule,
@@ -20,6 +21,7 @@ import { SECOND } from "../../lib/time";
 import { crashLoopHold, crashLoopSettings, logTailEvidence } from "../crash-loop";
 import { isEdgeAction } from "../edge-actions";
 import { BREAKER_WINDOW_MS, breakerHold, groupHold, maintenanceHold, noGuardrails } from "../guardrails";
+import { engineOwned } from "../host-actions/settle";
 import { orderActions } from "../learning-order";
 import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, queueCommand } from "../recovery";
@@ -30,6 +32,42 @@ import type { IssueRow, ReportContext } from "./load";
 /** How long a succeeded action has to make the condition clear before the next one runs. */
 export const verifyWindowMs = (intervalSeconds: number, scale = 1) =>
   Math.max(3 * intervalSeconds * SECOND, 20 * SECOND) * scale;
+
+/** The next step for an issue by its attempts alone (the learned order changes which action, not whether). */
+function nextStep(ctx: ReportContext, issue: IssueRow, actions: string[], now: number) {
+  const { monitoring, recovery } = ctx.config;
+  const attempts = ctx.attempts.filter((a) => a.issueId === issue.id);
+  return nextRecoveryStep({
+    actions,
+    attempts: attempts.map((a) => ({
+      action: a.action,
+      status: a.status,
+      finishedAt: a.finishedAt ?? undefined,
+    })),
+    maxAttempts: recovery.max_attempts,
+    now,
+    verifyWindowMs: verifyWindowMs(monitoring.interval, recovery.verify_scale),
+  });
+}
+
+/**
+ * Whether this report reads the guardrails (they read across hosts, so from D1): when an issue
+ * opens (its response target looks at upcoming maintenance) or an active issue's next step is to
+ * run an action (maintenance, rolling recovery, the breaker, crash loops and the learned order
+ * bear on it). An issue escalated to a human, or waiting on an action in flight or being
+ * verified, needs none of them: such a host's reports stay off D1.
+ */
+export function needsGuardrails(ctx: ReportContext, evaluation: EvaluationResult, now: number): boolean {
+  if (evaluation.opened.length > 0) return true;
+  const { enabled, recovery } = ctx.config;
+  const unresolved = new Map(ctx.issues.filter(engineOwned).map((i) => [`${i.ruleId}|${i.target}`, i]));
+  return evaluation.active.some((f) => {
+    const issue = unresolved.get(`${f.ruleId}|${f.target}`);
+    if (!issue) return true; // opened again (the engine state was lost)
+    if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation)) return false;
+    return issue.status !== "escalated" && nextStep(ctx, issue, issue.actions, now).kind === "run";
+  });
+}
 
 export function planRecovery(
   db: Db,
