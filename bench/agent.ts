@@ -1,17 +1,22 @@
-// npm run bench:agent [-- --seconds 60]
+// npm run bench:agent [-- --seconds 60] [-- --yaml]
 // The real agent supervising 3 real HTTP services (each with an HTTP check), reporting to the real
 // Worker, measured from /proc for `seconds` at a 10 s and then a 2 s interval: RSS (median and
 // max of 1 s readings, with the median anon and file-backed parts) and CPU % of one core (utime +
 // stime over the window). The file-backed part is mostly the node binary's own pages (~32 MB for a
 // bare `node`), shared with every other node process but counted in each one's RSS. Beside each
 // figure, the same readings of a bare node with node:http loaded that wakes once a second: the
-// floor any node agent starts from on this machine, measured in the same run.
+// floor any node agent starts from on this machine, measured in the same run. With --yaml the agent
+// also keeps a YAML config file (so it loads its YAML parser): the difference is that parser's cost.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { startLab } from "../scripts/lib/lab.mjs";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "60" } } });
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "60" }, yaml: { type: "boolean", default: false } },
+});
 const seconds = Number(values.seconds);
 const TICKS = 100;
 
@@ -60,7 +65,15 @@ async function measure(pid: number, label: string) {
   return { rss: median(rss), cpu, refRss: median(refRss) };
 }
 
-const lab = await startLab({ services: 3, interval: 10, hostName: "bench-agent" });
+const yamlDir = mkdtempSync(path.join(tmpdir(), "selfheal-bench-yaml-"));
+const yamlFile = path.join(yamlDir, "app.yaml");
+writeFileSync(yamlFile, "server:\n  port: 8080\n  hosts: [a, b]\nworkers:\n  - name: a\n    threads: 2\n");
+const lab = await startLab({
+  services: 3,
+  interval: 10,
+  hostName: "bench-agent",
+  agentConfig: values.yaml ? { configs: [{ name: "app", path: yamlFile }] } : {},
+});
 try {
   const pid = lab.agent.proc.pid as number;
   await new Promise((r) => setTimeout(r, 10_000)); // past start-up
@@ -74,4 +87,5 @@ try {
 } finally {
   reference.kill();
   await lab.stop();
+  rmSync(yamlDir, { recursive: true, force: true });
 }

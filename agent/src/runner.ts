@@ -11,8 +11,7 @@ import { ActionRegistry } from "./actions/registry";
 import { parseSigningKey, signatureProblem } from "./actions/signing";
 import { LocalAutonomy } from "./autonomy";
 import { checkAndLogCollectors, checkOutputsOf } from "./checks/collectors";
-import { defaultCollectors, MetricsCollector } from "./collectors";
-import { processCollector } from "./collectors/process";
+import { hostCollectors, MetricsCollector } from "./collectors";
 import { tlsCollector } from "./collectors/tls";
 import type { AgentConfig } from "./config";
 import { ConfigKeeper } from "./configs/keeper";
@@ -93,9 +92,7 @@ export class Runner {
       opts.collector ??
       new MetricsCollector(
         [
-          ...(process.platform === "linux"
-            ? [...defaultCollectors(), processCollector(() => this.lastServices)]
-            : defaultCollectors()),
+          ...hostCollectors(() => this.lastServices),
           ...(config.tls?.length ? [tlsCollector(config.tls)] : []),
           ...checkCollectors,
         ],

@@ -1,10 +1,12 @@
 /**
  * Per-service process metrics, `svc:<name>.cpu` (% of one core) and `svc:<name>.rss` (bytes), from
  * /proc/<pid>/stat and /proc/<pid>/status: what leak detection (the seed's growth_rate) reads for
- * each service's process.
+ * each service's process. Off Linux a sampler reads the same figures for all pids at once (`ps` on
+ * macOS and the BSDs, the once-a-minute PowerShell sample on Windows).
  */
 import { round2 } from "../util";
 import { type ProcReader, readProc } from "./procfs";
+import type { ProcFigures, ProcSampler } from "./ps";
 import type { Collector, Metrics } from "./types";
 
 /** Two metrics each: keeps a sample well inside the protocol's metrics-per-sample limit. */
@@ -30,32 +32,71 @@ function rssBytes(read: ProcReader, pid: number): number | undefined {
   return m ? Number(m[1]) * 1024 : undefined;
 }
 
+type Seen = Map<string, { pid: number; ticks: number; at: number }>;
+
+/** CPU % since the last reading of the same pid (none after a restart under a new pid), and RSS. */
+function addMetrics(
+  metrics: Metrics,
+  name: string,
+  pid: number,
+  now: ProcFigures & { at: number },
+  prev: Seen,
+  next: Seen,
+) {
+  const ticks = now.cpuSeconds * TICKS_PER_SECOND;
+  const last = prev.get(name);
+  if (last && last.pid === pid && now.at > last.at) {
+    const seconds = (now.at - last.at) / 1000;
+    metrics[`svc:${name}.cpu`] = round2(Math.max(0, (ticks - last.ticks) / TICKS_PER_SECOND / seconds) * 100);
+  }
+  if (Number.isFinite(now.rssBytes)) metrics[`svc:${name}.rss`] = now.rssBytes;
+  next.set(name, { pid, ticks, at: now.at });
+}
+
 export function processCollector(
   services: () => ServicePid[] | undefined,
   read: ProcReader = readProc,
   now: () => number = Date.now,
+  /** Off Linux: reads all pids at once instead of /proc. */
+  sampler?: ProcSampler,
+  everyMs?: number,
 ): Collector {
-  let prev = new Map<string, { pid: number; ticks: number; at: number }>();
+  let prev: Seen = new Map();
+  const running = () =>
+    (services() ?? []).slice(0, MAX_SERVICES).filter((s): s is Required<ServicePid> => !!s.pid);
+  if (sampler)
+    return {
+      name: "process",
+      everyMs,
+      async collect(): Promise<Metrics> {
+        const list = running();
+        const sample = await sampler([...new Set(list.map((s) => s.pid))]);
+        const metrics: Metrics = {};
+        const next: Seen = new Map();
+        for (const { name, pid } of list) {
+          const f = sample.figures.get(pid);
+          if (f) addMetrics(metrics, name, pid, { ...f, at: sample.at }, prev, next);
+        }
+        prev = next;
+        return metrics;
+      },
+    };
   return {
     name: "process",
     collect(): Metrics {
       const metrics: Metrics = {};
-      const next = new Map<string, { pid: number; ticks: number; at: number }>();
-      for (const { name, pid } of (services() ?? []).slice(0, MAX_SERVICES)) {
-        if (!pid) continue;
+      const next: Seen = new Map();
+      for (const { name, pid } of running()) {
         try {
-          const ticks = cpuTicks(read, pid);
-          const at = now();
-          const last = prev.get(name);
-          if (last && last.pid === pid && at > last.at) {
-            const seconds = (at - last.at) / 1000;
-            metrics[`svc:${name}.cpu`] = round2(
-              Math.max(0, (ticks - last.ticks) / TICKS_PER_SECOND / seconds) * 100,
-            );
-          }
-          const rss = rssBytes(read, pid);
-          if (rss !== undefined) metrics[`svc:${name}.rss`] = rss;
-          next.set(name, { pid, ticks, at });
+          const cpuSeconds = cpuTicks(read, pid) / TICKS_PER_SECOND;
+          addMetrics(
+            metrics,
+            name,
+            pid,
+            { cpuSeconds, rssBytes: rssBytes(read, pid) ?? Number.NaN, at: now() },
+            prev,
+            next,
+          );
         } catch {
           // The process ended between the service check and now: the next check reports it down.
         }

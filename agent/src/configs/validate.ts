@@ -45,7 +45,12 @@ export async function validateFile(cfg: ConfigFileConfig, file = cfg.path): Prom
       return { ok: false, exitCode: 1, detail: `not valid JSON: ${errorMessage(err)}` };
     }
   }
-  const problem = await yamlProblem(text);
+  let problem: string | undefined;
+  try {
+    problem = await yamlProblem(text);
+  } catch (err) {
+    return { ok: false, exitCode: null, detail: `could not check the YAML: ${errorMessage(err)}` };
+  }
   return problem
     ? { ok: false, exitCode: 1, detail: `not valid YAML: ${problem}` }
     : { ok: true, exitCode: 0, detail: "parses as YAML" };

@@ -6,7 +6,9 @@
  * consumers (and silently keep only one value for the rest). A file may hold several documents.
  */
 export async function yamlProblem(text: string): Promise<string | undefined> {
-  const { parseAllDocuments } = await import("yaml");
+  // yaml is CommonJS for Node: imported dynamically from the bundle, only its default export
+  // (module.exports) carries the functions
+  const { parseAllDocuments } = (await import("yaml")).default;
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   const first = docs.flatMap((d) => d.errors)[0];
   // the first line names the problem and its line and column; an excerpt with a caret follows
