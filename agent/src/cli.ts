@@ -1,5 +1,4 @@
 /** Entry point of the selfheal-agent binary. */
-import "./v8-early";
 import "./zod-setup";
 import { generateSigningKeys, KEYGEN_HELP } from "./actions/signing";
 import { parseArgs, USAGE, UsageError } from "./args";

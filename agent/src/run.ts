@@ -6,7 +6,7 @@ import { bestEffortNotice } from "./platform";
 import { Runner, type RunnerOptions } from "./runner";
 import { ensureStateDir } from "./state-dir";
 import { ApiClient } from "./transport/client";
-import { settleHeapAfterStart, tuneV8ForAgent } from "./v8-tuning";
+import { tuneV8ForAgent } from "./v8-tuning";
 import { AGENT_VERSION } from "./version";
 
 export async function runAgent(
@@ -65,7 +65,6 @@ export async function runAgent(
     const notice = bestEffortNotice(process.platform);
     if (notice) log.notice(notice);
     await runner.start();
-    settleHeapAfterStart();
     return await runner.done;
   } catch (err) {
     if (err instanceof FatalError) {
