@@ -5,6 +5,8 @@
 //   switches locale, and it reports config errors in English. zod's own default (en) stays.
 // - whitespace and syntax are minified, identifiers are not, so stack traces stay readable.
 // - ws (the command socket's client) is bundled too, loaded only when an edge offers the socket.
+// - code split: what a dynamic import() loads (ws, the yaml parser, ...) is a chunk of its own in
+//   dist/chunks/, read only when first needed, so an agent that never needs it never holds it.
 // systeminformation stays external: it cannot be bundled ("Dynamic require of os"), is loaded
 // only where there is no /proc, and npm installs it beside the tarball.
 // clear_cache's walk runs in a child of its own (src/actions/clear-cache-child.js, plain JS with
@@ -26,9 +28,15 @@ const withoutZodLocales = {
   },
 };
 
+// chunk names carry a hash: a rebuild must not leave the old ones beside the new
+rmSync(new URL("./dist", import.meta.url), { recursive: true, force: true });
+
 await build({
   entryPoints: [new URL("./src/cli.ts", import.meta.url).pathname],
-  outfile: new URL("./dist/cli.js", import.meta.url).pathname,
+  outdir: new URL("./dist", import.meta.url).pathname,
+  entryNames: "[name]",
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   format: "esm",

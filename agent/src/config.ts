@@ -24,6 +24,7 @@ import {
   unsafeCachePath,
 } from "./config-recovery";
 import { type TlsEndpoint, tlsShape } from "./config-tls";
+import { platformProblems } from "./platform";
 
 const serviceName = entityName;
 const argv = z.array(z.string().min(1)).min(1, "needs at least the program to run");
@@ -210,13 +211,20 @@ function toPolicy(actions: Record<string, unknown>): ActionPolicy {
   return policy;
 }
 
-export function parseConfig(input: unknown, source?: string): AgentConfig {
+export function parseConfig(
+  input: unknown,
+  source?: string,
+  platform: NodeJS.Platform = process.platform,
+): AgentConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${pathOf(i.path) || "(top level)"}: ${i.message}`);
     throw new ConfigError(`invalid config${source ? ` ${source}` : ""}:\n${lines.join("\n")}`);
   }
   const cfg = parsed.data;
+  const problems = platformProblems(cfg.services, platform);
+  if (problems.length)
+    throw new ConfigError(`invalid config${source ? ` ${source}` : ""}:\n  ${problems.join("\n  ")}`);
   const base = source ? path.dirname(path.resolve(source)) : process.cwd();
   const recovery = resolveRecovery(cfg, base);
   recovery.caches.forEach((c, i) => {

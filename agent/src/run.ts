@@ -2,6 +2,7 @@
 import { type AgentConfig, ConfigError } from "./config";
 import { type EnrollDeps, FatalError, obtainAgentToken, renewAgentToken } from "./enroll";
 import type { Logger } from "./log";
+import { bestEffortNotice } from "./platform";
 import { Runner, type RunnerOptions } from "./runner";
 import { ensureStateDir } from "./state-dir";
 import { ApiClient } from "./transport/client";
@@ -61,6 +62,8 @@ export async function runAgent(
       services: config.services.length,
       interval: config.intervalSeconds,
     });
+    const notice = bestEffortNotice(process.platform);
+    if (notice) log.notice(notice);
     await runner.start();
     return await runner.done;
   } catch (err) {

@@ -11,9 +11,8 @@ import { ActionRegistry } from "./actions/registry";
 import { parseSigningKey, signatureProblem } from "./actions/signing";
 import { LocalAutonomy } from "./autonomy";
 import { checkAndLogCollectors, checkOutputsOf } from "./checks/collectors";
-import { defaultCollectors, MetricsCollector } from "./collectors";
+import { hostCollectors, MetricsCollector } from "./collectors";
 import { cachesCollector } from "./collectors/caches";
-import { processCollector } from "./collectors/process";
 import { tlsCollector } from "./collectors/tls";
 import type { AgentConfig } from "./config";
 import { ConfigKeeper } from "./configs/keeper";
@@ -96,15 +95,11 @@ export class Runner {
       opts.collector ??
       new MetricsCollector(
         [
-          ...(linux
-            ? [
-                ...defaultCollectors(
-                  true,
-                  config.caches.map((c) => c.path),
-                ),
-                processCollector(() => this.lastServices),
-              ]
-            : defaultCollectors()),
+          ...hostCollectors(
+            () => this.lastServices,
+            process.platform,
+            config.caches.map((c) => c.path),
+          ),
           ...(caches ? [caches] : []),
           ...(config.tls?.length ? [tlsCollector(config.tls)] : []),
           ...checkCollectors,

@@ -172,40 +172,44 @@ describe("validate_config and bless_config", () => {
   });
 });
 
-describe("the YAML sanity check", () => {
-  it("accepts ordinary config YAML", () => {
-    const ok = [
-      "# app",
-      "server:",
-      "  port: 8080",
-      '  host: "0.0.0.0"',
-      "  tags: [a, b]",
-      "  script: |",
-      "    echo: not a key",
-      "      anything goes here",
-      "workers:",
-      "  - name: a",
-      "    threads: 2",
-      "  - name: b",
-      "url: http://example.com:80/x # comment",
-      "",
-    ].join("\n");
-    expect(yamlProblem(ok)).toBeUndefined();
-  });
+/** Valid YAML that the line-by-line sanity check the agent used before refused. */
+const VALID_YAML: Record<string, string> = {
+  "a multi-line plain scalar": "description: a long sentence\n  that goes on over\n  three lines\nport: 80\n",
+  "an a:b plain scalar": "url:\n  http://example.com:80/x\nratio: a:b\n",
+  "a document that is one a:b scalar": "a:b\n",
+  "a multi-line quoted scalar": 'motd: "first line\n  second line"\n',
+  "a multi-line single-quoted scalar": "key: 'it''s\n  two lines'\n",
+  "a complex key": "? complex key\n: value\n",
+};
 
-  it("names the line of a tab, a stray dedent, a line that is not key: value, and an open quote", () => {
-    expect(yamlProblem("a:\n\tb: 1\n")).toBe("line 2: tab in indentation");
-    expect(yamlProblem("a:\n    b: 1\n  c: 2\n")).toBe("line 3: indentation of 2 matches no enclosing block");
-    expect(yamlProblem("a: 1\njust words\n")).toMatch(/^line 2: expected "key: value"/);
-    expect(yamlProblem('a: "open\n')).toBe("line 1: unterminated double-quoted value");
-  });
+describe("YAML config files", () => {
+  for (const [what, text] of Object.entries(VALID_YAML))
+    it(`accepts ${what} and takes its known-good snapshot`, async () => {
+      const file = path.join(tempDir(), "app.yaml");
+      writeFileSync(file, text);
+      const { registry, keeper, paths } = setup([{ name: "app", path: file }]);
+      const result = await registry.execute(cmd("validate_config"));
+      expect(result?.output).toContain("parses as YAML");
+      expect(result?.status).toBe("succeeded");
+      expect(await keeper.driftMetrics()).toEqual({ "config:app.drift": 0 });
+      expect(readFileSync(path.join(paths.configs, "app.good"), "utf8")).toBe(text);
+    });
 
-  it("is what validate_config uses for a .yaml file", async () => {
-    const file = path.join(tempDir(), "app.yaml");
-    writeFileSync(file, "a:\n\tb: 1\n");
-    const { registry } = setup([{ name: "app", path: file }]);
+  it("refuses duplicate keys, naming the line, and takes no snapshot of such a file", async () => {
+    const file = path.join(tempDir(), "app.yml");
+    writeFileSync(file, "server:\n  port: 80\n  host: a\n  port: 81\n");
+    const { registry, keeper } = setup([{ name: "app", path: file }]);
     const result = await registry.execute(cmd("validate_config"));
     expect(result?.status).toBe("failed");
-    expect(result?.output).toContain("YAML sanity check failed: line 2: tab in indentation");
+    expect(result?.output).toContain("not valid YAML: Map keys must be unique at line 4, column 3");
+    expect(await keeper.driftMetrics()).toEqual({});
+    expect(await yamlProblem("{a: 1, a: 2}")).toMatch(/^Map keys must be unique at line 1/);
+  });
+
+  it("names the line of a tab in indentation, a stray dedent, a line that is not key: value, and an open quote", async () => {
+    expect(await yamlProblem("a:\n\tb: 1\n")).toMatch(/^Tabs are not allowed as indentation at line 2/);
+    expect(await yamlProblem("a:\n    b: 1\n  c: 2\n")).toMatch(/at line 3, column 1$/);
+    expect(await yamlProblem("a: 1\njust words\n")).toMatch(/^Implicit map keys .* at line 2, column 1$/);
+    expect(await yamlProblem('a: "open\n')).toMatch(/^Missing closing "quote/);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Runs the collectors and merges their metrics into one flat map. /proc on Linux; systeminformation
- * elsewhere. A collector that fails is logged once and left out of the sample, never fatal.
+ * Runs the collectors and merges their metrics into one flat map. /proc on Linux; on Windows Node's
+ * os module and one PowerShell run a minute (windows.ts); systeminformation elsewhere (macOS, BSD).
+ * A collector that fails is logged once and left out of the sample, never fatal.
  */
 import type { Logger } from "../log";
 import { errorMessage } from "../util";
@@ -10,8 +11,17 @@ import { siCpuCollector, siDiskCollector, siMemoryCollector, siNetworkCollector 
 import { loadCollector } from "./load";
 import { memoryCollector } from "./memory";
 import { networkCollector } from "./network";
+import { processCollector, type ServicePid } from "./process";
+import { psSampler } from "./ps";
 import { swapCollector } from "./swap";
 import type { Collector, Metrics } from "./types";
+import {
+  osCpuCollector,
+  osMemoryCollector,
+  SAMPLE_EVERY_MS,
+  WindowsSample,
+  windowsSampleCollector,
+} from "./windows";
 
 export type { Collector, Metrics };
 
@@ -30,6 +40,27 @@ export function defaultCollectors(
         networkCollector(),
       ]
     : [siCpuCollector(), siMemoryCollector(), siDiskCollector(), loadCollector(), siNetworkCollector()];
+}
+
+/** The host's collectors and the per-service process one, for this platform. */
+export function hostCollectors(
+  services: () => ServicePid[] | undefined,
+  platform: NodeJS.Platform = process.platform,
+  cachePaths: string[] = [],
+): Collector[] {
+  if (platform === "linux") return [...defaultCollectors(true, cachePaths), processCollector(services)];
+  const pids = () => (services() ?? []).flatMap((s) => (s.pid ? [s.pid] : []));
+  if (platform === "win32") {
+    // Windows has no load average (os.loadavg() is all zeros): none is reported
+    const sample = new WindowsSample(pids);
+    return [
+      osCpuCollector(),
+      osMemoryCollector(),
+      windowsSampleCollector(sample),
+      processCollector(services, undefined, undefined, () => sample.processes(), SAMPLE_EVERY_MS),
+    ];
+  }
+  return [...defaultCollectors(false), processCollector(services, undefined, undefined, psSampler())];
 }
 
 export class MetricsCollector {

@@ -1,6 +1,6 @@
 /**
  * Validates a configured file: its `validate` argv (each "{path}" in an element becomes the
- * file's path; nothing is appended), else a JSON parse, else the YAML sanity check.
+ * file's path; nothing is appended), else a JSON parse, else a YAML parse.
  */
 import { readFile } from "node:fs/promises";
 import { type ConfigFileConfig, formatOf } from "../config-recovery";
@@ -45,8 +45,13 @@ export async function validateFile(cfg: ConfigFileConfig, file = cfg.path): Prom
       return { ok: false, exitCode: 1, detail: `not valid JSON: ${errorMessage(err)}` };
     }
   }
-  const problem = yamlProblem(text);
+  let problem: string | undefined;
+  try {
+    problem = await yamlProblem(text);
+  } catch (err) {
+    return { ok: false, exitCode: null, detail: `could not check the YAML: ${errorMessage(err)}` };
+  }
   return problem
-    ? { ok: false, exitCode: 1, detail: `YAML sanity check failed: ${problem}` }
-    : { ok: true, exitCode: 0, detail: "passes the YAML sanity check (not a full parse)" };
+    ? { ok: false, exitCode: 1, detail: `not valid YAML: ${problem}` }
+    : { ok: true, exitCode: 0, detail: "parses as YAML" };
 }

@@ -1,6 +1,6 @@
 /** Process lookups the Monit way: by pid (file), or by a pattern over command lines. */
 import { readdirSync, readFileSync } from "node:fs";
-import { execArgv } from "./exec";
+import { describeExit, execArgv } from "./exec";
 
 const linux = process.platform === "linux";
 
@@ -74,10 +74,17 @@ async function commandLines(): Promise<{ pid: number; cmd: string }[]> {
     }
     return out;
   }
-  const ps = await execArgv(["ps", "-axo", "pid=,command="], {
-    timeoutMs: 5_000,
-    maxOutput: 4 * 1024 * 1024,
-  });
+  return commandLinesFromPs();
+}
+
+/** Every process's command line from `ps` (macOS, the BSDs). */
+export async function commandLinesFromPs(run = execArgv): Promise<{ pid: number; cmd: string }[]> {
+  const argv = ["ps", "-axo", "pid=,command="];
+  const ps = await run(argv, { timeoutMs: 5_000, maxOutput: 4 * 1024 * 1024 });
+  // No list is not an empty list: "nothing matches" would read as down, and autostart or a
+  // restart would start a second copy of a service that is running.
+  if (ps.spawnError || ps.timedOut || ps.code !== 0)
+    throw new Error(`cannot list processes: ${describeExit(argv, ps)}`);
   return ps.stdout
     .split("\n")
     .map((l) => /^\s*(\d+)\s+(.*)$/.exec(l))

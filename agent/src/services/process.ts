@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ServiceConfig } from "../config";
-import { sleep, truncateTail } from "../util";
+import { errorMessage, sleep, truncateTail } from "../util";
 import { runCheck } from "./checks";
 import { combinedOutput, describeExit, execArgv } from "./exec";
 import { readLogTail } from "./log-tail";
@@ -145,8 +145,15 @@ export class ProcessDriver implements ServiceDriver {
 
   /** Starts the service if nothing is running for it (config `autostart`). */
   async ensureStarted(svc: ServiceConfig): Promise<Outcome | undefined> {
-    if (!svc.start || (await this.locate(svc)).pid) return undefined;
-    return this.start(svc, false);
+    if (!svc.start) return undefined;
+    let found: Located;
+    try {
+      found = await this.locate(svc);
+    } catch (err) {
+      // not knowing whether it runs is no reason to start a second copy
+      return { status: "failed", exitCode: null, output: `not started: ${errorMessage(err)}` };
+    }
+    return found.pid ? undefined : this.start(svc, false);
   }
 
   /** Stops it politely (stop argv or SIGTERM, then SIGKILL after stopWaitMs) or, with `force`, by SIGKILL at once. */
