@@ -26,7 +26,7 @@ import { orderActions } from "../learning-order";
 import { notifyStatement } from "../notify/outbox";
 import { type CommandRow, queueCommand } from "../recovery";
 import { decideAction } from "../safeguards";
-import { commandTarget, heldBy } from "./diagnose";
+import { heldBy } from "./diagnose";
 import type { IssueRow, ReportContext } from "./load";
 
 /** How long a succeeded action has to make the condition clear before the next one runs. */
@@ -76,7 +76,7 @@ export function planRecovery(
   now: number,
   rules: Rule[] = [],
 ) {
-  const { enabled, monitoring, recovery } = ctx.config;
+  const { enabled, recovery } = ctx.config;
   const statements: Statement[] = [];
   const queued: CommandRow[] = [];
   let edge = false;
@@ -112,17 +112,12 @@ export function planRecovery(
     const rule = ruleById.get(issue.ruleId);
     const chain = chains.get(issue.id) as { steps: ChainStep[]; skipped: Skipped[] };
     const { skipped } = chain;
-    const step = nextRecoveryStep({
-      actions: chain.steps.map((s) => s.action),
-      attempts: attempts.map((a) => ({
-        action: a.action,
-        status: a.status,
-        finishedAt: a.finishedAt ?? undefined,
-      })),
-      maxAttempts: recovery.max_attempts,
+    const step = nextStep(
+      ctx,
+      issue,
+      chain.steps.map((s) => s.action),
       now,
-      verifyWindowMs: verifyWindowMs(monitoring.interval, recovery.verify_scale),
-    });
+    );
     if (step.kind === "none" && skipped.length > 0) {
       issue.recoveryHold = `skipped: ${skipped.map((s) => s.reason).join("; ")}`;
     } else if (step.kind === "escalate") {
