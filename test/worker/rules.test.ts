@@ -117,12 +117,19 @@ describe("rules API", () => {
     expect((await listRules(t)).filter((r) => !r.builtin).map((r) => r.id)).toEqual(["cpu_b"]);
   });
 
-  it("refuses ids that clash with a built-in or an existing rule", async () => {
+  it("refuses an id an existing rule holds, and takes a built-in's id as its override", async () => {
     const t = await newTenant();
-    const err = await expectError(await postRules(t, rule({ id: "cpu_spike" })), 409, "CONFLICT");
-    expect(err.message).toMatch(/cpu_spike is a built-in rule/);
     await createRules(t, rule());
     await expectError(await postRules(t, rule()), 409, "CONFLICT");
+    const seed = {
+      cpu_spike: { threshold: 77, duration: 300, severity: "high", actions: ["restart_service"] },
+    };
+    const res = await postRules(t, seed);
+    expect(res.status).toBe(201);
+    const spike = (await listRules(t)).find((r) => r.id === "cpu_spike");
+    expect(spike).toMatchObject({ builtin: true, overridden: true, threshold: 77 });
+    // the built-in's hysteresis moves with its threshold: it clears below 77, not at its old level
+    expect(spike?.clearThreshold).toBeLessThan(77);
   });
 
   it("replaces, patches, disables and deletes a custom rule", async () => {

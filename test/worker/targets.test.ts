@@ -77,12 +77,28 @@ describe("recovery targets for host-wide findings", () => {
 
   it("runs the seed's diagnostic_rules: cpu_spike restarts the top CPU user, then scale_resources calls its webhook", async () => {
     const t = await newTenant();
-    // cpu_spike is a built-in under the seed's own name: its seed actions are an override
-    await json("/api/v1/rules/cpu_spike", {
-      method: "PATCH",
-      token: t.admin,
-      body: { actions: ["restart_service", "scale_resources"] },
-    });
+    // the seed's own document as it stands: cpu_spike is a built-in here, which it overrides
+    await json(
+      "/api/v1/rules",
+      {
+        token: t.admin,
+        body: {
+          cpu_spike: {
+            threshold: 90.0,
+            duration: 300,
+            severity: "high",
+            actions: ["restart_service", "scale_resources"],
+          },
+          memory_leak: {
+            threshold: 95.0,
+            growth_rate: 5.0,
+            severity: "critical",
+            actions: ["clear_cache", "restart_service", "emergency_shutdown"],
+          },
+        },
+      },
+      201,
+    );
     const agent = await t.enroll();
     const metrics = { cpu: 95, "svc:api.cpu": 180, "svc:db.cpu": 5 };
     const { commands } = await agent.report({ samples: series(32, metrics) });

@@ -25,6 +25,17 @@ function find(all: EffectiveRule[], id: string): EffectiveRule {
   return found;
 }
 
+/**
+ * A built-in's override given a threshold without a clear threshold keeps the built-in's
+ * hysteresis below (or above) the new threshold, rather than the old clear level that may now
+ * sit on the wrong side of it.
+ */
+function withHysteresis(rule: Rule, current: Rule): Rule {
+  if (rule.clearThreshold !== undefined || rule.threshold === undefined) return rule;
+  if (current.threshold === undefined || current.clearThreshold === undefined) return rule;
+  return { ...rule, clearThreshold: rule.threshold - (current.threshold - current.clearThreshold) };
+}
+
 /** The definition kept in a row: no id (the row key holds it), no derived flags. */
 function definitionOf(rule: Partial<Rule>): Partial<Rule> {
   const { id: _id, builtin: _b, ...rest } = rule;
@@ -39,32 +50,46 @@ export async function getRule(db: Db, orgId: string, id: string) {
   return ruleView(find((await state(db, orgId)).all, id));
 }
 
-/** All or nothing: one batch, after checking that no id is taken or repeated. */
+/**
+ * All or nothing: one batch, after checking that no id is taken or repeated. An id of a built-in
+ * overrides it, as PUT would, so the seed's own diagnostic_rules document (whose cpu_spike is a
+ * built-in here) can be posted as it stands.
+ */
 export async function createRules(db: Db, orgId: string, input: Rule[]) {
   const { all } = await state(db, orgId);
   const seen = new Set<string>();
   for (const rule of input) {
     const clash = all.find((e) => e.rule.id === rule.id);
-    if (clash?.builtin)
-      throw conflict(`${rule.id} is a built-in rule: PUT or PATCH /api/v1/rules/${rule.id} to override it`);
-    if (clash || seen.has(rule.id)) throw conflict(`a rule with id ${rule.id} already exists`);
+    if ((clash && !clash.builtin) || seen.has(rule.id))
+      throw conflict(`a rule with id ${rule.id} already exists`);
     seen.add(rule.id);
   }
+  const builtins = new Map(all.filter((e) => e.builtin).map((e) => [e.rule.id, e.rule]));
   const now = Date.now();
-  const statements = input.map((rule) =>
-    db.insert(rules).values({
+  const statements = input.map((given) => {
+    const current = builtins.get(given.id);
+    const rule = current ? withHysteresis(given, current) : given;
+    const row = {
       id: rowId(orgId, rule.id),
       orgId,
       definition: definitionOf(rule) as Rule,
       enabled: rule.enabled,
       createdAt: now,
       updatedAt: now,
-    }),
-  );
+    };
+    if (!builtins.has(rule.id)) return db.insert(rules).values(row);
+    const { definition, enabled } = row;
+    return db
+      .insert(rules)
+      .values(row)
+      .onConflictDoUpdate({ target: rules.id, set: { definition, enabled, updatedAt: now } });
+  });
   try {
     const ids = input.map((r) => r.id);
     const target = ids.length === 1 ? ids[0] : null;
-    const record = audit(db, orgId, "rule.create", target, `created ${ids.join(", ")}`);
+    const overridden = ids.filter((id) => builtins.has(id));
+    const summary = `created ${ids.join(", ")}${overridden.length ? ` (overriding the built-in ${overridden.join(", ")})` : ""}`;
+    const record = audit(db, orgId, "rule.create", target, summary);
     await runBatch(db, [...statements, record]);
   } catch (err) {
     // Another request created one of these ids in between: the primary key refused the batch.
@@ -107,8 +132,9 @@ export async function replaceRule(db: Db, orgId: string, id: string, body: Recor
     throw new ApiError("BAD_REQUEST", "invalid rule: id", [
       { path: "id", message: `must be ${id} (the path's id)` },
     ]);
-  find((await state(db, orgId)).all, id);
-  const rule = parseRule({ ...body, id });
+  const current = find((await state(db, orgId)).all, id);
+  const parsed = parseRule({ ...body, id });
+  const rule = current.builtin ? withHysteresis(parsed, current.rule) : parsed;
   return save(db, orgId, id, definitionOf(rule), rule.enabled);
 }
 
