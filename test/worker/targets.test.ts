@@ -9,6 +9,22 @@ const caches = [
   { name: "sessions", mount: "/run", fsType: "tmpfs", bytes: 2 * MB },
 ];
 
+/** The seed's diagnostic_rules document, verbatim. */
+const SEED_RULES = {
+  cpu_spike: {
+    threshold: 90.0,
+    duration: 300,
+    severity: "high",
+    actions: ["restart_service", "scale_resources"],
+  },
+  memory_leak: {
+    threshold: 95.0,
+    growth_rate: 5.0,
+    severity: "critical",
+    actions: ["clear_cache", "restart_service", "emergency_shutdown"],
+  },
+};
+
 describe("recovery targets for host-wide findings", () => {
   it("clears the largest configured cache on a full mount (the built-in disk default) and explains the choice", async () => {
     const t = await newTenant();
@@ -82,20 +98,7 @@ describe("recovery targets for host-wide findings", () => {
       "/api/v1/rules",
       {
         token: t.admin,
-        body: {
-          cpu_spike: {
-            threshold: 90.0,
-            duration: 300,
-            severity: "high",
-            actions: ["restart_service", "scale_resources"],
-          },
-          memory_leak: {
-            threshold: 95.0,
-            growth_rate: 5.0,
-            severity: "critical",
-            actions: ["clear_cache", "restart_service", "emergency_shutdown"],
-          },
-        },
+        body: SEED_RULES,
       },
       201,
     );
@@ -133,14 +136,7 @@ describe("recovery targets for host-wide findings", () => {
       "/api/v1/rules",
       {
         token: t.admin,
-        body: {
-          memory_leak: {
-            threshold: 95.0,
-            growth_rate: 5.0,
-            severity: "critical",
-            actions: ["clear_cache", "restart_service", "emergency_shutdown"],
-          },
-        },
+        body: { memory_leak: SEED_RULES.memory_leak },
       },
       201,
     );
