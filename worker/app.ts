@@ -17,6 +17,7 @@ import { bodyLimits, rateLimit } from "./middleware/limits";
 import { tellHostObjects } from "./middleware/org-changed";
 import { sameOriginWrites } from "./middleware/same-origin";
 import { securityHeaders } from "./middleware/security-headers";
+import { tellDashboards } from "./middleware/tell-dashboards";
 import { acknowledgeRoutes } from "./routes/acknowledge";
 import { actionWebhookRoutes } from "./routes/action-webhooks";
 import { agentRoutes } from "./routes/agent";
@@ -26,6 +27,7 @@ import { channelRoutes } from "./routes/channels";
 import { commandRoutes } from "./routes/commands";
 import { configRoutes } from "./routes/config";
 import { edgeCheckRoutes } from "./routes/edge-checks";
+import { eventRoutes } from "./routes/events";
 import { gateRoutes } from "./routes/gate";
 import { healthRoutes, VERSION } from "./routes/health";
 import { hostActionRoutes } from "./routes/host-actions";
@@ -66,6 +68,8 @@ export function createApp() {
   // Per-token rate limits, then 256 KB for agent reports and 64 KB for other bodies.
   app.use("/api/*", rateLimit);
   app.use("/api/*", bodyLimits);
+  // Open dashboards hear of every successful write (middleware/tell-dashboards.ts).
+  app.use("/api/*", tellDashboards);
   // The host objects keep the org's config and rules: an edit tells them (org-changed.ts).
   app.use("/api/healing/config", tellHostObjects());
   app.use("/api/v1/rules/*", tellHostObjects(/\/backtest$/));
@@ -74,6 +78,7 @@ export function createApp() {
 
   app.route("/api/health", healthRoutes);
   app.route("/api/v1/session", sessionRoutes);
+  app.route("/api/v1/events", eventRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1/orgs", orgRoutes);
   app.route("/api/v1/audit", auditRoutes);

@@ -5,11 +5,14 @@ import { z } from "zod";
 import type { Db } from "./db/client";
 import type { TokenScope } from "./db/schema";
 import type { HostObject } from "./objects/host";
+import type { OrgEvents } from "./objects/org-events";
 
 export interface Env {
   DB: D1Database;
   /** One Durable Object per host (worker/objects/host): its reports, long-poll and history. */
   HOST: DurableObjectNamespace<HostObject>;
+  /** One Durable Object per org (worker/objects/org-events): the open dashboards' events sockets. */
+  ORG_EVENTS: DurableObjectNamespace<OrgEvents>;
   ASSETS?: Fetcher;
   /** An admin token of the default org, for bootstrapping (compared by hash). */
   SELFHEAL_ADMIN_TOKEN?: string;
@@ -59,6 +62,10 @@ export const envSchema = z.object({
   HOST: z.custom<DurableObjectNamespace>(
     (v) => typeof v === "object" && v !== null && "idFromName" in v,
     "a Durable Object namespace binding (HostObject)",
+  ),
+  ORG_EVENTS: z.custom<DurableObjectNamespace>(
+    (v) => typeof v === "object" && v !== null && "idFromName" in v,
+    "a Durable Object namespace binding (OrgEvents)",
   ),
   ASSETS: z.custom<Fetcher>((v) => typeof v === "object" && v !== null, "an assets binding").optional(),
   SELFHEAL_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),

@@ -15,6 +15,7 @@ import { sweepSilentHosts } from "./services/silence/sweep";
 import { sweepCommands } from "./services/sweep";
 
 export { HostObject } from "./objects/host";
+export { OrgEvents } from "./objects/org-events";
 
 const app = createApp();
 

@@ -25,7 +25,7 @@ describe("the entry point", () => {
     const request = new Request<unknown, IncomingRequestCfProperties>("http://selfheal.test/api/health");
     const res = await worker.fetch(
       request,
-      { DB: env.DB, HOST: env.HOST, SELFHEAL_ADMIN_TOKEN: "short" },
+      { DB: env.DB, HOST: env.HOST, ORG_EVENTS: env.ORG_EVENTS, SELFHEAL_ADMIN_TOKEN: "short" },
       createExecutionContext(),
     );
     const body = await expectErrorBody(res);

@@ -5,6 +5,7 @@ declare global {
     interface Env {
       DB: D1Database;
       HOST: DurableObjectNamespace<import("../../worker/objects/host").HostObject>;
+      ORG_EVENTS: DurableObjectNamespace<import("../../worker/objects/org-events").OrgEvents>;
       ASSETS: Fetcher;
       SELFHEAL_ADMIN_TOKEN?: string;
       TEST_MIGRATIONS: D1Migration[];

@@ -171,7 +171,7 @@ export interface EnrollOptions {
 export interface Tenant {
   orgId: string;
   admin: string;
-  token(scope: "admin" | "read" | "enroll", name?: string): Promise<string>;
+  token(scope: "admin" | "read" | "operator" | "enroll", name?: string): Promise<string>;
   enroll(name?: string, facts?: Record<string, unknown>, opts?: EnrollOptions): Promise<Agent>;
   config(patch: unknown): Promise<HealingConfig>;
   get<T>(path: string): Promise<T>;

@@ -4,6 +4,7 @@ import { ApiError } from "../lib/errors";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
 import { tellRevoked } from "../objects/host/stub";
+import { orgEvents } from "../objects/org-events/stub";
 import { createToken, listTokens, revokeToken } from "../services/tokens";
 
 const isoTime = z.string().openapi({ format: "date-time" });
@@ -150,6 +151,7 @@ export const tokenRoutes = newRouter()
     c.json(
       await revokeToken(c.var.db, c.var.principal.orgId, c.req.valid("param").id).then(async (revoked) => {
         await tellRevoked(c.env, c.var.db, { tokenId: revoked.id }); // an agent token: its host's object
+        await orgEvents(c.env, c.var.principal.orgId).tokenRevoked(revoked.id); // a dashboard's session
         return revoked;
       }),
       200,

@@ -21,6 +21,7 @@ import { handleReport, type ReportBody, type ReportHandled } from "../../service
 import { retentionOf } from "../../services/retention";
 import { silenceAfterMs } from "../../services/silence/policy";
 import { isSilence, resumeStatements } from "../../services/silence/resume";
+import { tellOrg } from "../org-events/stub";
 import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
@@ -37,6 +38,10 @@ const RETENTION_EVERY_MS = 60 * 60_000;
 export type Outcome<T> =
   | { ok: true; value: T; meter: D1Meter }
   | { ok: false; code: ApiError["code"]; message: string; issues?: FieldIssue[]; meter: D1Meter };
+
+/** What a dashboard shows of a host's services: which are up, down or stopped on purpose. */
+const upDown = (services: { name: string; status: string; stopped?: boolean | null }[]) =>
+  services.map((s) => `${s.name}:${s.status}:${s.stopped ? 1 : 0}`).join(",");
 
 export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps">>;
 
@@ -160,6 +165,11 @@ export class HostObject extends DurableObject<Env> {
       throw err;
     }
     this.history.insert(keeper.kept.samples);
+    // Open dashboards hear of a change (an issue, a command, a service going down), never of a steady report.
+    const servicesMoved =
+      body.services !== undefined && upDown(body.services) !== upDown(this.hot?.services ?? ctx.services);
+    if (handled.changed || servicesMoved || resumed)
+      this.ctx.waitUntil(tellOrg(this.env, orgId, ["issues", "commands", "services"], hostId));
     this.hot = {
       orgId,
       hostId,
@@ -228,6 +238,8 @@ export class HostObject extends DurableObject<Env> {
   async changed(): Promise<void> {
     this.cache.stale();
     this.waiters.wake();
+    if (this.hot)
+      this.ctx.waitUntil(tellOrg(this.env, this.hot.orgId, ["issues", "commands"], this.hot.hostId));
     // the writer's change is done whatever happens here: a command not sent now goes with the next report
     await this.push(true).catch((err) =>
       console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
