@@ -4,8 +4,9 @@
  * within one interval of the agent reporting.
  */
 import { type ComponentChildren, createContext } from "preact";
-import { useContext } from "preact/hooks";
+import { useContext, useEffect } from "preact/hooks";
 import { getConfig } from "./api";
+import { startEvents } from "./events";
 import type { AlertThresholds, HealingConfig, Session } from "./types";
 import { type Poll, usePoll } from "./usePoll";
 
@@ -34,7 +35,9 @@ export interface Live {
 const LiveContext = createContext<Live | null>(null);
 
 export function LiveProvider({ session, children }: { session: Session; children: ComponentChildren }) {
-  const config = usePoll(getConfig, 10_000);
+  // one events socket while signed in; every live poll below reloads on its messages
+  useEffect(() => startEvents(), []);
+  const config = usePoll(getConfig, 10_000, { pushed: true });
   const seconds = config.data?.monitoring?.interval ?? Number(config.data?.monitoring_interval ?? 5);
   const intervalMs = Math.min(30_000, Math.max(1_000, (Number.isFinite(seconds) ? seconds : 5) * 1000));
   const value: Live = {

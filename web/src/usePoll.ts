@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { eventsOpen, onEvents } from "./events";
 
 export interface Poll<T> {
   /** The last good answer; kept while refreshing and after a failed refresh, so nothing flickers. */
   data: T | undefined;
   /** The last failure, cleared by the next success. */
   error: Error | undefined;
-  /** True only until the first answer (good or bad) arrives. */
+  /** True only until the first answer (good or bad) arrives, and again after the loader changed. */
   loading: boolean;
   /** When `data` last arrived (ms since epoch). */
   updatedAt: number | undefined;
@@ -15,6 +16,20 @@ export interface Poll<T> {
   set: (data: T) => void;
 }
 
+export interface PollOptions {
+  /**
+   * The data changes only when the edge says so (issues, commands, history, KPIs): while the
+   * events channel is open, poll only every FALLBACK_MS. Leave false for what moves with every
+   * report (host metrics).
+   */
+  pushed?: boolean;
+  /** Reload when the org's events channel says something changed (default true). */
+  live?: boolean;
+}
+
+/** How often pushed data is polled while the events channel is open (a missed message heals by then). */
+export const FALLBACK_MS = 60_000;
+
 interface State<T> {
   data?: T;
   error?: Error;
@@ -23,20 +38,28 @@ interface State<T> {
 }
 
 /**
- * Calls `load` now and `intervalMs` after each answer (never two at once), pauses while the tab
- * is hidden and catches up as soon as it is visible again.
+ * Calls `load` now, at once again whenever `load` changes (a new filter), whenever the org's
+ * events channel reports a change, and `intervalMs` after each answer (never two at once);
+ * pauses while the tab is hidden and catches up as soon as it is visible again.
  */
-export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs: number): Poll<T> {
+export function usePoll<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  intervalMs: number,
+  { pushed = false, live = true }: PollOptions = {},
+): Poll<T> {
   const [state, setState] = useState<State<T>>({ loading: true });
-  const loadRef = useRef(load);
-  loadRef.current = load;
   const runRef = useRef<() => void>(() => {});
+  const first = useRef(true);
 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let inFlight: AbortController | null = null;
+    // a new loader asks something else (another filter): its old answer is not this one's
+    if (!first.current) setState({ loading: true });
+    first.current = false;
 
+    const every = () => (pushed && eventsOpen() ? Math.max(intervalMs, FALLBACK_MS) : intervalMs);
     const run = async () => {
       clearTimeout(timer);
       if (document.hidden) return; // visibilitychange restarts us
@@ -44,7 +67,7 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
       const ctrl = new AbortController();
       inFlight = ctrl;
       try {
-        const data = await loadRef.current(ctrl.signal);
+        const data = await load(ctrl.signal);
         if (stopped || ctrl.signal.aborted) return;
         setState({ data, loading: false, updatedAt: Date.now() });
       } catch (err) {
@@ -54,7 +77,7 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
       } finally {
         if (!stopped && inFlight === ctrl) {
           inFlight = null;
-          timer = setTimeout(run, intervalMs);
+          timer = setTimeout(run, every());
         }
       }
     };
@@ -65,13 +88,15 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
     runRef.current = () => void run();
     void run();
     document.addEventListener("visibilitychange", onVisible);
+    const unsubscribe = live ? onEvents(() => void run()) : () => {};
     return () => {
       stopped = true;
       clearTimeout(timer);
       inFlight?.abort();
+      unsubscribe();
       document.removeEventListener("visibilitychange", onVisible);
     };
-  }, [intervalMs]);
+  }, [load, intervalMs, pushed, live]);
 
   const refresh = useCallback(() => runRef.current(), []);
   const set = useCallback((data: T) => setState({ data, loading: false, updatedAt: Date.now() }), []);

@@ -21,7 +21,7 @@ interface Props {
  */
 export function Approvals({ issueId, onChanged, empty = "Nothing is waiting for approval." }: Props) {
   const { canApprove, intervalMs } = useLive();
-  const poll = usePoll(getAwaitingApproval, intervalMs);
+  const poll = usePoll(getAwaitingApproval, intervalMs, { pushed: true });
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [reasons, setReasons] = useState<Record<string, string>>({});

@@ -15,7 +15,7 @@ interface Props {
 /** One metric over the last 60 samples of one host, as a hand-drawn SVG line. */
 export function Sparkline({ hostId, metric = "cpu", everyMs = 30_000 }: Props) {
   const load = useCallback((signal: AbortSignal) => getSamples(hostId, 60, signal), [hostId]);
-  const poll = usePoll(load, everyMs);
+  const poll = usePoll(load, everyMs, { live: false });
   const values = (poll.data?.items ?? [])
     .map((s) => s.metrics[metric])
     .filter((v): v is number => typeof v === "number" && Number.isFinite(v));

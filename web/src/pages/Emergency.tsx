@@ -98,6 +98,7 @@ function HostProtocols({ host, canRun }: { host: HostSummary; canRun: boolean })
   const issues = usePoll(
     useCallback((s: AbortSignal) => getIssues({ host: host.id, limit: 100 }, s), [host.id]),
     intervalMs,
+    { pushed: true },
   );
   const all = issues.data?.items ?? [];
   const runs = all.filter((i) => i.source === "operator").slice(0, 8);

@@ -13,8 +13,9 @@ export function History() {
   const history = usePoll(
     useCallback((s: AbortSignal) => getHistory(s, { host: host || undefined, limit }), [host, limit]),
     intervalMs,
+    { pushed: true },
   );
-  const hosts = usePoll(getStatus, 60_000);
+  const hosts = usePoll(getStatus, 60_000, { live: false });
   const n = history.data?.items.length ?? 0;
   return (
     <>

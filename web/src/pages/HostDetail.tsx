@@ -29,10 +29,12 @@ export function HostDetail({ id }: { id: string }) {
   const issues = usePoll(
     useCallback((s: AbortSignal) => getIssues({ host: id, status: "active" }, s), [id]),
     intervalMs,
+    { pushed: true },
   );
   const history = usePoll(
     useCallback((s: AbortSignal) => getHistory(s, { host: id, limit: 50 }), [id]),
     intervalMs,
+    { pushed: true },
   );
   const effective = usePoll(
     useCallback((s: AbortSignal) => getEffectiveConfig(id, s), [id]),

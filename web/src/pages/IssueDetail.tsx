@@ -17,6 +17,7 @@ export function IssueDetail({ id }: { id: string }) {
   const poll = usePoll(
     useCallback((s: AbortSignal) => getIssue(id, s), [id]),
     intervalMs,
+    { pushed: true },
   );
   const issue = poll.data;
 

@@ -30,8 +30,9 @@ export function Issues({ query }: { query: URLSearchParams }) {
       [status, severity, host],
     ),
     intervalMs,
+    { pushed: true },
   );
-  const hosts = usePoll(getStatus, 60_000);
+  const hosts = usePoll(getStatus, 60_000, { live: false });
 
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(query);

@@ -15,9 +15,9 @@ import { usePoll } from "../usePoll";
 export function Overview() {
   const { isAdmin, canOperate, config, intervalMs, thresholds } = useLive();
   const status = usePoll(getStatus, intervalMs);
-  const issues = usePoll(getActiveIssues, intervalMs);
-  const history = usePoll(getHistory, intervalMs);
-  const metrics = usePoll(getMetrics, intervalMs);
+  const issues = usePoll(getActiveIssues, intervalMs, { pushed: true });
+  const history = usePoll(getHistory, intervalMs, { pushed: true });
+  const metrics = usePoll(getMetrics, intervalMs, { pushed: true });
 
   const refreshAll = useCallback(() => {
     status.refresh();
