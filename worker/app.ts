@@ -29,6 +29,7 @@ import { configRoutes } from "./routes/config";
 import { edgeCheckRoutes } from "./routes/edge-checks";
 import { eventRoutes } from "./routes/events";
 import { gateRoutes } from "./routes/gate";
+import { guardrailResetRoutes } from "./routes/guardrail-reset";
 import { healthRoutes, VERSION } from "./routes/health";
 import { hostActionRoutes } from "./routes/host-actions";
 import { hostGapRoutes } from "./routes/host-gaps";
@@ -97,6 +98,7 @@ export function createApp() {
   app.route("/api/v1/action-webhooks", actionWebhookRoutes);
   // Dashboard: acknowledge, host actions (emergency protocols).
   app.route("/api/v1/issues", acknowledgeRoutes);
+  app.route("/api/v1/issues", guardrailResetRoutes);
   app.route("/api/v1/hosts", hostActionRoutes);
   app.route("/api/v1/hosts", hostGapRoutes);
   app.route("/", prometheusRoutes);

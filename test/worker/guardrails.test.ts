@@ -108,9 +108,65 @@ describe("the circuit breaker", () => {
     expect(last.commands).toEqual([]);
     const [issue] = await t.issues(`?host=${agent.hostId}`);
     expect(issue).toMatchObject({ status: "escalated", attempts: 3 });
-    expect((await planOf(t, issue.id)).why).toBe(
-      "circuit breaker: restart_service on nginx failed 3 times in 30 min",
+    // which failures tripped it, when it lets go, and how: in times people read
+    const stamp = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC";
+    expect((await planOf(t, issue.id)).why).toMatch(
+      new RegExp(
+        `^circuit breaker: restart_service on nginx failed 3 times in 30 min: at ${stamp}, ${stamp}, ${stamp}; it resets at ${stamp}, or when an admin resets it$`,
+      ),
     );
+  });
+});
+
+/** An issue escalated by the breaker: restart_service on nginx failed 3 times. */
+async function tripped(t: Tenant) {
+  await t.config({ recovery: { max_attempts: 10 } });
+  const agent = await t.enroll();
+  let last = await agent.report({ services: down });
+  for (let i = 0; i < 3; i++)
+    last = await agent.report({ services: down, results: [result(last.commands[0].id, "failed")] });
+  const [issue] = await t.issues(`?host=${agent.hostId}`);
+  expect(issue.status).toBe("escalated");
+  return { agent, issue };
+}
+
+describe("resetting a circuit breaker", () => {
+  it("lets an admin reset it: audited, the issue reopens and the engine tries again", async () => {
+    const t = await newTenant();
+    const { agent, issue } = await tripped(t);
+    const reset = await json<{ status: string }>(`/api/v1/issues/${issue.id}/reset-guardrail`, {
+      token: t.admin,
+      body: {},
+    });
+    expect(reset.status).toBe("open");
+    const next = await agent.report({ services: down });
+    expect(next.commands.map((c) => c.action)).toEqual(["restart_service"]);
+    const log = await json<{ items: { action: string; summary: string; actor: { name: string } }[] }>(
+      `/api/v1/audit?target=${issue.id}`,
+      { token: t.admin },
+    );
+    const entry = log.items.find((e) => e.action === "guardrail.reset");
+    expect(entry?.summary).toMatch(
+      /^reset the circuit breaker on nginx for issue .*: circuit breaker: restart_service/,
+    );
+    expect(entry?.actor.name).toBe("test admin");
+  });
+
+  it("is for admins only, within their org, and only for an issue a breaker or crash loop holds", async () => {
+    const t = await newTenant();
+    const { issue } = await tripped(t);
+    const path = `/api/v1/issues/${issue.id}/reset-guardrail`;
+    for (const scope of ["operator", "read"] as const) {
+      const res = await call(path, { token: await t.token(scope), body: {} });
+      expect(res.status).toBe(403);
+    }
+    const other = await newTenant();
+    expect((await call(path, { token: other.admin, body: {} })).status).toBe(404);
+    expect((await t.issue(issue.id)).status).toBe("escalated");
+    await json(path, { token: t.admin, body: {} });
+    // open again: nothing holds it any more
+    const again = await call(path, { token: t.admin, body: {} });
+    expect(again.status).toBe(409);
   });
 });
 

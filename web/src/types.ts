@@ -48,6 +48,8 @@ export interface HealingStatus {
   overallStatus: HealthStatus;
   healthScore: number | null;
   openIssues: SeverityCounts & { total: number };
+  /** Issues waiting for a person to approve their command: a state of its own, not a severity. */
+  awaitingApproval?: number;
   lastCheck: string | null;
   hosts: HostSummary[];
 }
@@ -251,6 +253,10 @@ export interface HealingMetrics {
     bySeverity: Partial<SeverityCounts>;
   };
   recoveries: { total: number; succeeded: number; failed: number; refused: number; timedOut: number };
+  /** Issues the engine tried to heal by itself, and those it healed (the auto-recovery rate's terms). */
+  autoRecovery?: { attempted: number; healed: number };
+  /** The engine's own issues (not operator actions or emergency protocols). */
+  engineIssues?: { total: number; resolved: number; escalated: number };
   availability?: Availability;
 }
 

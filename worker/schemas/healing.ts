@@ -19,6 +19,9 @@ export const StatusSchema = z
     overallStatus: healthStatusSchema,
     healthScore: z.number().nullable(),
     openIssues: z.object({ ...severityCounts, total: z.number().int() }),
+    awaitingApproval: z.number().int().openapi({
+      description: "unresolved issues waiting for a person's approval: a state of their own, not a severity",
+    }),
     lastCheck: isoTime.nullable(),
     hosts: z.array(HostSummarySchema),
   })
@@ -99,7 +102,16 @@ export const MetricsSchema = z
       p50: z.number().nullable(),
       p95: z.number().nullable(),
     }),
-    autoRecoveryRate: z.number().min(0).max(1).nullable(),
+    autoRecoveryRate: z.number().min(0).max(1).nullable().openapi({
+      description:
+        "issues healed by an automatic attempt (it succeeded and the condition cleared) / issues with an automatic attempt; manual recoveries, emergency protocols and refused actions are left out",
+    }),
+    autoRecovery: z.object({ attempted: z.number().int(), healed: z.number().int() }),
+    engineIssues: z
+      .object({ total: z.number().int(), resolved: z.number().int(), escalated: z.number().int() })
+      .openapi({
+        description: "the engine's own issues (operator actions and emergency protocols left out)",
+      }),
     issues: z.object({
       total: z.number().int(),
       open: z.number().int(),

@@ -6,9 +6,17 @@
  */
 import { and, count, eq, gt, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { actionWebhooks, commands, hosts, issues, maintenanceWindows, recoveryHistory } from "../db/schema";
-import { MINUTE } from "../lib/time";
-import { CRASH_LOOP_DEFAULTS, restartsQuery } from "./crash-loop";
+import {
+  actionWebhooks,
+  commands,
+  guardrailResets,
+  hosts,
+  issues,
+  maintenanceWindows,
+  recoveryHistory,
+} from "../db/schema";
+import { humanTime, MINUTE } from "../lib/time";
+import { afterGuardrailReset, CRASH_LOOP_DEFAULTS, restartsQuery } from "./crash-loop";
 import type { ActionStats } from "./learning-order";
 
 export type WindowRow = typeof maintenanceWindows.$inferSelect;
@@ -23,8 +31,14 @@ export interface Guardrails {
   /** Failed attempts' command ids in the breaker window, keyed `${action}|${target}`. */
   failures: Map<string, string[]>;
   stats: ActionStats;
+  /** When each failure counted by the breaker started (command id → ms). */
+  failedAt: Map<string, number>;
   /** Succeeded restarts per target in the crash-loop window (crash-loop.ts). */
   restarts: Map<string, number>;
+  /** The oldest of those restarts per target (when the hold ends). */
+  restartsFirstAt: Map<string, number>;
+  /** An admin's latest reset of this host's guardrails per target: nothing before it counts. */
+  resets: Map<string, number>;
   /** Windows not started yet, soonest first: a low issue's response deadline (response-targets.ts). */
   upcoming: WindowRow[];
   /** The org's action webhook names: a rule action of that name (scale_resources) runs one. */
@@ -35,8 +49,11 @@ export const noGuardrails = (): Guardrails => ({
   windows: [],
   group: null,
   failures: new Map(),
+  failedAt: new Map(),
   stats: new Map(),
   restarts: new Map(),
+  restartsFirstAt: new Map(),
+  resets: new Map(),
   upcoming: [],
   webhooks: new Set(),
 });
@@ -53,7 +70,7 @@ export async function loadGuardrails(
   // A host without a group matches no host (group names are never the empty string's NUL).
   const groupName = host.group ?? "\u0000";
   const inGroup = and(eq(hosts.orgId, orgId), eq(hosts.group, groupName));
-  const [windows, members, busy, failures, stats, restarts, upcoming, hooks] = await db.batch([
+  const [windows, members, busy, failures, stats, restarts, upcoming, hooks, resets] = await db.batch([
     db
       .select()
       .from(maintenanceWindows)
@@ -81,6 +98,7 @@ export async function loadGuardrails(
         action: recoveryHistory.action,
         target: recoveryHistory.target,
         id: recoveryHistory.commandId,
+        at: recoveryHistory.startedAt,
       })
       .from(recoveryHistory)
       .where(
@@ -89,6 +107,7 @@ export async function loadGuardrails(
           eq(recoveryHistory.hostId, host.id),
           inArray(recoveryHistory.status, ["failed", "timed_out"]),
           gte(recoveryHistory.startedAt, now - BREAKER_WINDOW_MS),
+          afterGuardrailReset,
         ),
       )
       .limit(500),
@@ -101,6 +120,10 @@ export async function loadGuardrails(
       .orderBy(maintenanceWindows.startsAt)
       .limit(50),
     db.select({ name: actionWebhooks.name }).from(actionWebhooks).where(eq(actionWebhooks.orgId, orgId)),
+    db
+      .select({ target: guardrailResets.target, at: guardrailResets.resetAt })
+      .from(guardrailResets)
+      .where(and(eq(guardrailResets.orgId, orgId), eq(guardrailResets.hostId, host.id))),
   ]);
   return {
     windows,
@@ -114,7 +137,12 @@ export async function loadGuardrails(
     stats: new Map(
       stats.map((s) => [`${s.ruleId}|${s.action}`, { attempts: s.attempts, succeeded: s.succeeded }]),
     ),
+    failedAt: new Map(failures.map((f) => [f.id, f.at])),
     restarts: new Map(restarts.map((r) => [r.target ?? "", r.n])),
+    restartsFirstAt: new Map(
+      restarts.flatMap((r): [string, number][] => (r.first === null ? [] : [[r.target ?? "", r.first]])),
+    ),
+    resets: new Map(resets.map((r) => [r.target, r.at])),
     upcoming,
     webhooks: new Set(hooks.map((h) => h.name)),
   };
@@ -177,8 +205,15 @@ export function breakerHold(
   action: string,
   target: string | null,
   justFailed: string[],
+  failedAt: Guardrails["failedAt"] = new Map(),
+  now = Date.now(),
 ) {
-  const n = new Set([...(failures.get(`${action}|${target ?? ""}`) ?? []), ...justFailed]).size;
+  const ids = [...new Set([...(failures.get(`${action}|${target ?? ""}`) ?? []), ...justFailed])];
+  const n = ids.length;
   if (n < BREAKER_FAILURES) return null;
-  return `circuit breaker: ${action}${target ? ` on ${target}` : ""} failed ${n} times in ${BREAKER_WINDOW_MS / MINUTE} min`;
+  const held = `circuit breaker: ${action}${target ? ` on ${target}` : ""} failed ${n} times in ${BREAKER_WINDOW_MS / MINUTE} min`;
+  // which failures tripped it, and when it lets go: once all but BREAKER_FAILURES - 1 have aged out
+  const times = ids.map((id) => failedAt.get(id) ?? now).sort((a, b) => a - b);
+  const resetsAt = times[n - BREAKER_FAILURES] + BREAKER_WINDOW_MS;
+  return `${held}: at ${times.map(humanTime).join(", ")}; it resets at ${humanTime(resetsAt)}, or when an admin resets it`;
 }

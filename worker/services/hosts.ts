@@ -28,6 +28,13 @@ export interface Fleet {
   hosts: HostSummary[];
   /** Severities of every unresolved issue in the org (one entry per issue). */
   openSeverities: Severity[];
+  /**
+   * Severities of the unresolved issues that say something is wrong: the engine's. An operator
+   * issue (an emergency protocol asked for, perhaps awaiting approval) is an action, not a failure.
+   */
+  healthSeverities: Severity[];
+  /** Unresolved issues waiting for a person's approval (a state of their own). */
+  awaitingApproval: number;
 }
 
 /** The org's config and its hosts (or the one named) with services and open issue counts, in one batch. */
@@ -53,10 +60,16 @@ export async function fleet(
       .where(hostFilter)
       .orderBy(asc(serviceStates.name)),
     db
-      .select({ hostId: issues.hostId, severity: issues.severity, n: count() })
+      .select({
+        hostId: issues.hostId,
+        severity: issues.severity,
+        source: issues.source,
+        status: issues.status,
+        n: count(),
+      })
       .from(issues)
       .where(and(eq(issues.orgId, orgId), ne(issues.status, "resolved")))
-      .groupBy(issues.hostId, issues.severity),
+      .groupBy(issues.hostId, issues.severity, issues.source, issues.status),
   ]);
   const config = resolveConfig(settingsRows[0]?.config);
   const intervalSeconds = config.monitoring.interval;
@@ -65,6 +78,9 @@ export async function fleet(
     const h = { ...row, ...fresh[row.id] };
     const severities = issueRows
       .filter((r) => r.hostId === h.id)
+      .flatMap((r) => Array<Severity>(r.n).fill(r.severity));
+    const failing = issueRows
+      .filter((r) => r.hostId === h.id && r.source === "engine")
       .flatMap((r) => Array<Severity>(r.n).fill(r.severity));
     const services = serviceRows.filter((r) => r.service.hostId === h.id).map((r) => r.service);
     return {
@@ -80,7 +96,7 @@ export async function fleet(
         now - h.lastSeenAt <= onlineWindowMs(intervalSeconds),
       lastSeenAt: isoOrNull(h.lastSeenAt),
       healthScore: h.healthScore,
-      status: healthStatus(h.healthScore, severities),
+      status: healthStatus(h.healthScore, failing),
       metrics: h.metrics,
       services: services.map((s) => ({
         name: s.name,
@@ -95,7 +111,13 @@ export async function fleet(
     };
   });
   const openSeverities = issueRows.flatMap((r) => Array<Severity>(r.n).fill(r.severity));
-  return { config, hosts: summaries, openSeverities };
+  const healthSeverities = issueRows
+    .filter((r) => r.source === "engine")
+    .flatMap((r) => Array<Severity>(r.n).fill(r.severity));
+  const awaitingApproval = issueRows
+    .filter((r) => r.status === "awaiting_approval")
+    .reduce((n, r) => n + r.n, 0);
+  return { config, hosts: summaries, openSeverities, healthSeverities, awaitingApproval };
 }
 
 export async function listHosts(db: Db, orgId: string) {

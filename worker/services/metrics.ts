@@ -5,7 +5,7 @@
  * history row marked verified: it succeeded and the condition then cleared) / issues that had at
  * least one automatic attempt. Null when no issue has had an automatic attempt yet.
  */
-import { and, count, eq, isNotNull, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { issues, recoveryHistory } from "../db/schema";
 import { metricsByRule } from "./learning";
@@ -36,10 +36,10 @@ export async function healingMetrics(db: Db, orgId: string) {
       )
       .orderBy(issues.mttrSeconds),
     db
-      .select({ status: issues.status, severity: issues.severity, n: count() })
+      .select({ status: issues.status, severity: issues.severity, source: issues.source, n: count() })
       .from(issues)
       .where(eq(issues.orgId, orgId))
-      .groupBy(issues.status, issues.severity),
+      .groupBy(issues.status, issues.severity, issues.source),
     db
       .select({ action: recoveryHistory.action, status: recoveryHistory.status, n: count() })
       .from(recoveryHistory)
@@ -51,7 +51,14 @@ export async function healingMetrics(db: Db, orgId: string) {
         healed: sql<number>`count(DISTINCT CASE WHEN ${recoveryHistory.verified} THEN ${recoveryHistory.issueId} END)`,
       })
       .from(recoveryHistory)
-      .where(and(eq(recoveryHistory.orgId, orgId), eq(recoveryHistory.trigger, "auto"))),
+      // an action the agent refused never ran: not an attempt at healing
+      .where(
+        and(
+          eq(recoveryHistory.orgId, orgId),
+          eq(recoveryHistory.trigger, "auto"),
+          ne(recoveryHistory.status, "refused"),
+        ),
+      ),
     responseTargetsQuery(db, orgId, Date.now()),
   ]);
 
@@ -59,9 +66,15 @@ export async function healingMetrics(db: Db, orgId: string) {
   const mean = mttr.length ? round1(mttr.reduce((a, b) => a + b, 0) / mttr.length) : null;
   const bySeverity = { critical: 0, high: 0, medium: 0, low: 0 };
   const byStatus = { open: 0, recovering: 0, awaiting_approval: 0, resolved: 0, escalated: 0 };
+  // The engine's own issues: what "issues resolved" counts (not operator actions or protocols).
+  const engineIssues = { total: 0, resolved: 0, escalated: 0 };
   for (const r of issueRows) {
     bySeverity[r.severity] += r.n;
     byStatus[r.status] += r.n;
+    if (r.source !== "engine") continue;
+    engineIssues.total += r.n;
+    if (r.status === "resolved") engineIssues.resolved += r.n;
+    if (r.status === "escalated") engineIssues.escalated += r.n;
   }
   const recoveries = { total: 0, succeeded: 0, failed: 0, refused: 0, timedOut: 0 };
   const byAction: Record<string, { total: number; succeeded: number; failed: number }> = {};
@@ -78,6 +91,9 @@ export async function healingMetrics(db: Db, orgId: string) {
   return {
     mttrSeconds: { mean, p50: percentile(mttr, 50), p95: percentile(mttr, 95) },
     autoRecoveryRate: attempted ? Number(autoRows[0]?.healed ?? 0) / attempted : null,
+    // the rate's terms: issues with an automatic attempt, and those an automatic attempt healed
+    autoRecovery: { attempted, healed: Number(autoRows[0]?.healed ?? 0) },
+    engineIssues,
     issues: {
       total: issueRows.reduce((a, r) => a + r.n, 0),
       // "open" counts every issue still in progress: open, recovering or awaiting approval.

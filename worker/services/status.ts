@@ -31,14 +31,16 @@ export function overall(hosts: HostSummary[], openSeverities: Severity[]) {
 }
 
 export async function healingStatus(db: Db, orgId: string) {
-  const { config, hosts, openSeverities } = await fleet(db, orgId);
-  const { healthScore, overallStatus } = overall(hosts, openSeverities);
+  const { config, hosts, openSeverities, healthSeverities, awaitingApproval } = await fleet(db, orgId);
+  // awaiting approval is its own state (awaitingApproval), not a severity of the fleet's health
+  const { healthScore, overallStatus } = overall(hosts, healthSeverities);
   const lastSeen = Math.max(0, ...hosts.map((h) => (h.lastSeenAt ? Date.parse(h.lastSeenAt) : 0)));
   return {
     enabled: config.enabled,
     overallStatus,
     healthScore,
     openIssues: countBySeverity(openSeverities),
+    awaitingApproval,
     lastCheck: isoOrNull(lastSeen || null),
     hosts,
   };

@@ -60,8 +60,9 @@ export function HostTable({ hosts, thresholds, sparkMs }: Props) {
 
 function HostRow({ host: h, t, sparkMs }: { host: HostSummary; t: Thresholds; sparkMs: number }) {
   const m = h.metrics ?? {};
-  const up = h.services.filter((s) => s.status === "up").length;
+  const up = h.services.filter((s) => s.status === "up" && !s.stopped).length;
   const down = h.services.filter((s) => s.status === "down" && !s.stopped);
+  const stopped = h.services.filter((s) => s.stopped).length;
   const sub = [h.hostname && h.hostname !== h.name ? h.hostname : null, h.os, h.group]
     .filter(Boolean)
     .join(" · ");
@@ -105,6 +106,12 @@ function HostRow({ host: h, t, sparkMs }: { host: HostSummary; t: Thresholds; sp
         ) : (
           <span title={h.services.map((s) => `${s.name}: ${s.stopped ? "stopped" : s.status}`).join("\n")}>
             <span class="ok-text">{up} up</span>
+            {stopped > 0 && (
+              <span class="muted" data-testid="host-stopped">
+                {" · "}
+                {stopped} stopped
+              </span>
+            )}
             {down.length > 0 && (
               <>
                 {" · "}

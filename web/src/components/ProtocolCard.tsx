@@ -2,7 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { runHostAction } from "../api";
 import { Link } from "../router";
-import type { HostSummary } from "../types";
+import type { HostSummary, Issue } from "../types";
 
 export interface HostProtocol {
   id: string;
@@ -73,11 +73,14 @@ export function ProtocolCard({
   host,
   canRun,
   onQueued,
+  runs = [],
 }: {
   protocol: HostProtocol;
   host: HostSummary;
   canRun: boolean;
   onQueued: () => void;
+  /** The host's recent operator issues (pushed live): a run's outcome replaces "queued…". */
+  runs?: Issue[];
 }) {
   const [reason, setReason] = useState("");
   const [target, setTarget] = useState("");
@@ -107,6 +110,14 @@ export function ProtocolCard({
       setBusy(false);
     }
   };
+
+  const outcome = message?.issue ? runs.find((i) => i.id === message.issue) : undefined;
+  const text =
+    outcome?.status === "resolved"
+      ? `${p.action} on ${host.name} finished.`
+      : outcome?.status === "escalated"
+        ? `${p.action} on ${host.name} did not finish: escalated, see the issue.`
+        : message?.text;
 
   return (
     <section class="panel protocol" aria-labelledby={`${p.id}-title`} data-testid={`protocol-${p.id}`}>
@@ -150,7 +161,7 @@ export function ProtocolCard({
         />
       </Confirmed>
       <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status">
-        {message?.text}{" "}
+        {text}{" "}
         {message?.issue && <Link href={`/issues/${encodeURIComponent(message.issue)}`}>Follow it</Link>}
       </p>
     </section>

@@ -1,4 +1,5 @@
 import { formatScore, humanize } from "../format";
+import { Link } from "../router";
 import type { HealingStatus } from "../types";
 import { Time } from "./Time";
 
@@ -14,6 +15,8 @@ export function StatusSummary({
   updatedAt?: number;
 }) {
   const overall = status?.overallStatus;
+  const awaiting = status?.awaitingApproval ?? 0;
+  const stopped = (status?.hosts ?? []).flatMap((h) => h.services.filter((s) => s.stopped)).length;
   return (
     <div class="summary">
       <p class="overall" data-testid="overall-status" role="status" aria-live="polite" aria-atomic="true">
@@ -30,6 +33,24 @@ export function StatusSummary({
           <span class="muted">Status unknown</span>
         )}
       </p>
+      {(awaiting > 0 || stopped > 0) && (
+        <p class="states">
+          {awaiting > 0 && (
+            <Link
+              href="/issues?status=awaiting_approval"
+              class="badge tone-issue-awaiting_approval"
+              data-testid="state-awaiting"
+            >
+              {awaiting} awaiting approval
+            </Link>
+          )}{" "}
+          {stopped > 0 && (
+            <span class="badge tone-run-pending" data-testid="state-stopped">
+              {stopped} {stopped === 1 ? "service" : "services"} stopped on purpose
+            </span>
+          )}
+        </p>
+      )}
       {status && (
         <p class="muted small">
           Last check <Time iso={status.lastCheck} />

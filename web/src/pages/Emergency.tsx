@@ -133,7 +133,14 @@ function HostProtocols({ host, canRun }: { host: HostSummary; canRun: boolean })
       </section>
       <RecoverAll host={host.name} open={open} canRun={canRun} onDone={issues.refresh} />
       {PROTOCOLS.map((p) => (
-        <ProtocolCard key={p.id} protocol={p} host={host} canRun={canRun} onQueued={issues.refresh} />
+        <ProtocolCard
+          key={p.id}
+          protocol={p}
+          host={host}
+          canRun={canRun}
+          onQueued={issues.refresh}
+          runs={runs}
+        />
       ))}
     </>
   );

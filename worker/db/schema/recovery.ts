@@ -210,3 +210,22 @@ export const actionWebhooks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.name] })],
 );
+
+/**
+ * An admin's reset of a host's recovery guardrails for one target (the circuit breaker and the
+ * crash-loop hold): failures and restarts before `resetAt` no longer count toward tripping them.
+ * The history rows themselves stay as they were; one row per (host, target), the latest reset.
+ */
+export const guardrailResets = sqliteTable(
+  "guardrail_resets",
+  {
+    orgId: text("org_id").notNull(),
+    hostId: text("host_id")
+      .notNull()
+      .references(() => hosts.id),
+    target: text("target").notNull().default(""),
+    resetAt: integer("reset_at").notNull(),
+    resetBy: text("reset_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.target] })],
+);

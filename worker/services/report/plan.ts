@@ -125,7 +125,13 @@ export function planRecovery(
       issue.escalatedAt ??= now;
     } else if (step.kind === "run") {
       const target = chain.steps.find((s) => s.action === step.action)?.target ?? null;
-      const loop = crashLoopHold(guard.restarts, step.action, target, crashLoopSettings(ctx.config));
+      const loop = crashLoopHold(
+        guard.restarts,
+        step.action,
+        target,
+        crashLoopSettings(ctx.config),
+        guard.restartsFirstAt,
+      );
       if (loop) {
         // restarting again would only feed the loop: a human's turn, with the crash's output
         const evidence = {
@@ -141,13 +147,16 @@ export function planRecovery(
         (a) =>
           a.action === step.action &&
           (a.status === "failed" || a.status === "timed_out") &&
-          a.startedAt >= now - BREAKER_WINDOW_MS,
+          a.startedAt >= now - BREAKER_WINDOW_MS &&
+          a.startedAt > (guard.resets.get(target ?? "") ?? 0),
       );
       const tripped = breakerHold(
         guard.failures,
         step.action,
         target,
         recent.map((a) => a.commandId),
+        guard.failedAt,
+        now,
       );
       if (tripped) {
         Object.assign(issue, { status: "escalated", recoveryHold: tripped });
