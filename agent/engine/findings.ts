@@ -15,7 +15,7 @@ export function describeFinding(rule: Rule, target: string, track: RuleTrack, at
   if (rule.kind === "service") {
     return {
       ...base,
-      summary: `${rule.name}: ${target}${track.detail ? ` (${track.detail})` : ""}`,
+      summary: `${rule.name}: ${target}${detailText(track.detail)}`,
       evidence: { service: target, durationSeconds: rule.durationSeconds, since, detail: track.detail },
     };
   }
@@ -70,4 +70,10 @@ export function humanDuration(seconds: number): string {
 function durationText(seconds: number) {
   if (seconds <= 0) return "";
   return seconds % 60 === 0 ? ` for ${seconds / 60} min` : ` for ${seconds} s`;
+}
+
+/** A service's detail after its name: "(refused)", or "— inactive (dead)" so no parentheses nest. */
+function detailText(detail: string | undefined): string {
+  if (!detail) return "";
+  return /[()]/.test(detail) ? ` — ${detail}` : ` (${detail})`;
 }

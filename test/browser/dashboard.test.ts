@@ -103,6 +103,10 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     const toggle = page.getByTestId("healing-switch");
     await expect(toggle.getAttribute("aria-checked")).resolves.toBe("true");
     await toggle.click();
+    // the org-wide switch asks first: nothing changed until the confirmation
+    await page.getByTestId("healing-confirm").waitFor();
+    expect((await lab.call("GET", "/api/healing/config")).enabled).toBe(true);
+    await page.getByTestId("healing-confirm").click();
     await page.locator('[data-testid="healing-switch"][aria-checked="false"]').waitFor();
     expect((await lab.call("GET", "/api/healing/config")).enabled).toBe(false);
 
@@ -117,6 +121,7 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
 
     await nav(page, "Settings").click();
     await page.getByTestId("healing-switch").click();
+    await page.getByTestId("healing-confirm").click();
     await page.locator('[data-testid="healing-switch"][aria-checked="true"]').waitFor();
     expect((await lab.call("GET", "/api/healing/config")).enabled).toBe(true);
     await page.goBack();

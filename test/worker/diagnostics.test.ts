@@ -155,7 +155,7 @@ describe("diagnostics in issues", () => {
       key: "service_down|web",
       cause: true,
       related: [check.id],
-      probableCause: "Probable cause: Service down: web (inactive (dead)) (+1 related symptom)",
+      probableCause: "Probable cause: Service down: web — inactive (dead) (+1 related symptom)",
     });
     expect(check.incident).toMatchObject({ key: "service_down|web", cause: false, related: [down.id] });
     expect(check).toMatchObject({ status: "open", attempts: 0 });

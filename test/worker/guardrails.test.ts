@@ -28,7 +28,9 @@ describe("maintenance windows", () => {
     expect((await agent.report({ services: down })).commands).toEqual([]);
     const [issue] = await t.issues(`?host=${agent.hostId}`);
     expect(issue.status).toBe("open");
-    expect((await planOf(t, issue.id)).why).toMatch(/^held: maintenance window until .* \(deploy\)$/);
+    expect((await planOf(t, issue.id)).why).toMatch(
+      /^held: maintenance window until \d{4}-\d\d-\d\d \d\d:\d\d UTC: deploy$/,
+    );
     const listed = await json<{ items: { id: string }[] }>("/api/v1/maintenance", { token: t.admin });
     expect(listed.items.map((w) => w.id)).toEqual([window.id]);
 

@@ -44,6 +44,7 @@ describe("read API shapes", () => {
       overallStatus: "degraded",
       healthScore: 57.5,
       openIssues: { critical: 0, high: 1, medium: 0, low: 0, total: 1 },
+      awaitingApproval: 0,
       lastCheck: iso,
       hosts: [
         {
@@ -138,6 +139,8 @@ describe("read API shapes", () => {
     expect(metrics).toEqual({
       mttrSeconds: { mean: expect.any(Number), p50: expect.any(Number), p95: expect.any(Number) },
       autoRecoveryRate: 0.5,
+      autoRecovery: { attempted: 2, healed: 1 },
+      engineIssues: { total: 2, resolved: 1, escalated: 1 },
       issues: {
         total: 2,
         open: 0,
@@ -217,6 +220,7 @@ describe("read API shapes", () => {
       "/api/v1/deliveries",
       "/api/v1/edge-checks",
       "/api/v1/edge-checks/{id}",
+      "/api/v1/events",
       "/api/v1/gate",
       "/api/v1/gate/watch",
       "/api/v1/gate/watch/{id}",
@@ -228,6 +232,7 @@ describe("read API shapes", () => {
       "/api/v1/hosts/{id}/re-enroll",
       "/api/v1/hosts/{id}/samples",
       "/api/v1/issues/{id}/acknowledge",
+      "/api/v1/issues/{id}/reset-guardrail",
       "/api/v1/learning",
       "/api/v1/maintenance",
       "/api/v1/maintenance/{id}",

@@ -244,3 +244,8 @@ export const deleteMaintenance = (id: string) =>
   request<void>(`/api/v1/maintenance/${enc(id)}`, { method: "DELETE" });
 
 export const getLearning = (signal?: Sig) => request<List<LearnedAction>>("/api/v1/learning", { signal });
+/** Admin: reset the circuit breaker or crash-loop hold that escalated an issue (audited); answers the issue. */
+export const resetGuardrail = (id: string) =>
+  request<Issue & { history: HistoryEntry[] }>(`/api/v1/issues/${enc(id)}/reset-guardrail`, {
+    method: "POST",
+  });

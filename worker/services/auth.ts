@@ -51,6 +51,9 @@ const PLATFORM = {
   name: "SELFHEAL_PLATFORM_TOKEN",
 } as const;
 
+/** The display name of the environment's bootstrap admin token (SELFHEAL_ADMIN_TOKEN). */
+export const ENV_ADMIN_NAME = "Administrator";
+
 export async function resolveToken(
   db: Db,
   env: Env,
@@ -60,7 +63,8 @@ export async function resolveToken(
   if (!presented || presented.length > 256) return null;
   const hash = await sha256Hex(presented);
   if (env.SELFHEAL_ADMIN_TOKEN && constantTimeEqual(hash, await envHash(env.SELFHEAL_ADMIN_TOKEN))) {
-    return { scope: "admin", orgId: DEFAULT_ORG, tokenId: null, hostId: null, name: "SELFHEAL_ADMIN_TOKEN" };
+    // what people read in the dashboard, the audit log and "acknowledged by": not a variable's name
+    return { scope: "admin", orgId: DEFAULT_ORG, tokenId: null, hostId: null, name: ENV_ADMIN_NAME };
   }
   if (env.SELFHEAL_PLATFORM_TOKEN && constantTimeEqual(hash, await envHash(env.SELFHEAL_PLATFORM_TOKEN))) {
     // Belongs to no org: the auth middleware lets it reach /api/v1/orgs and nothing else.

@@ -185,7 +185,7 @@ export function maintenanceHold(
   ruleId: string,
 ): string | null {
   const w = windowFor(windows, host, ruleId);
-  return w ? `held: maintenance window until ${new Date(w.endsAt).toISOString()} (${w.reason})` : null;
+  return w ? `held: maintenance window until ${humanTime(w.endsAt)}: ${w.reason}` : null;
 }
 
 /** Rolling recovery: at most half a group (at least one host) recovers at once. */

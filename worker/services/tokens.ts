@@ -5,7 +5,7 @@ import { type TokenScope, tokens } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
 import { notFound } from "../lib/errors";
 import { newId, randomBase62 } from "../lib/ids";
-import { iso, isoOrNull } from "../lib/time";
+import { humanTime, iso, isoOrNull } from "../lib/time";
 import { audit } from "./audit";
 import { forgetAgentTokens } from "./auth";
 
@@ -79,7 +79,7 @@ export async function createToken(
 ): Promise<NewToken> {
   const { token, insert } = await mintToken(db, { orgId, ...input, now: Date.now() });
   const expiry =
-    (token.expiresAt ? `, expires ${token.expiresAt}` : "") +
+    (token.expiresAt ? `, expires ${humanTime(Date.parse(token.expiresAt))}` : "") +
     (token.maxUses ? `, ${token.maxUses} uses` : "") +
     (token.hostGroups ? `, host groups ${token.hostGroups.join(", ")}` : "");
   await runBatch(db, [

@@ -15,6 +15,8 @@ export function HealingSwitch({ enabled, configVersion, canWrite, onChanged }: P
   const [pending, setPending] = useState(false);
   const [local, setLocal] = useState<boolean | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  /** The switch acts on every host of the org: a click asks first, and the question says so. */
+  const [confirming, setConfirming] = useState(false);
 
   // A newer config from the server supersedes the value this switch last set.
   useEffect(() => setLocal(undefined), [configVersion]);
@@ -22,6 +24,7 @@ export function HealingSwitch({ enabled, configVersion, canWrite, onChanged }: P
   const on = local ?? enabled;
   const toggle = async () => {
     if (on === undefined) return;
+    setConfirming(false);
     setPending(true);
     setError(null);
     try {
@@ -45,8 +48,10 @@ export function HealingSwitch({ enabled, configVersion, canWrite, onChanged }: P
         aria-checked={on === true}
         aria-labelledby="healing-switch-label"
         aria-describedby={canWrite ? undefined : "healing-switch-ro"}
+        aria-expanded={confirming}
+        aria-controls="healing-switch-confirm"
         disabled={!canWrite || pending || on === undefined}
-        onClick={toggle}
+        onClick={() => setConfirming(!confirming)}
       >
         <span class="switch-knob" aria-hidden="true" />
       </button>
@@ -56,6 +61,19 @@ export function HealingSwitch({ enabled, configVersion, canWrite, onChanged }: P
       {!canWrite && (
         <span id="healing-switch-ro" class="muted small">
           (read-only session)
+        </span>
+      )}
+      {confirming && on !== undefined && (
+        <span id="healing-switch-confirm" class="confirm small" role="group" aria-label="Confirm">
+          {on
+            ? "Turn self-healing off for every host of the org? Detection goes on; nothing is repaired automatically."
+            : "Turn self-healing on for every host of the org? The engine starts repairing open issues."}{" "}
+          <button type="button" class="btn small danger" data-testid="healing-confirm" onClick={toggle}>
+            {on ? "Turn off" : "Turn on"}
+          </button>{" "}
+          <button type="button" class="btn small" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
         </span>
       )}
       {error && (

@@ -3,6 +3,7 @@ import { ApiError, acknowledgeIssue, getIssue, recoverIssue } from "../api";
 import { Approvals } from "../components/Approvals";
 import { Badge } from "../components/Badge";
 import { EvidenceView } from "../components/EvidenceView";
+import { GuardrailHold, guardrailHold } from "../components/GuardrailHold";
 import { Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
 import { formatSeconds } from "../format";
@@ -13,7 +14,7 @@ import { usePoll } from "../usePoll";
 
 /** One issue: what happened, why, the evidence, what was done, and the buttons to act on it. */
 export function IssueDetail({ id }: { id: string }) {
-  const { canOperate, intervalMs } = useLive();
+  const { canOperate, isAdmin, intervalMs } = useLive();
   const poll = usePoll(
     useCallback((s: AbortSignal) => getIssue(id, s), [id]),
     intervalMs,
@@ -127,6 +128,15 @@ export function IssueDetail({ id }: { id: string }) {
             empty="No waiting command for this issue any more (it was just handled, or it expired)."
           />
         </section>
+      )}
+
+      {guardrailHold(issue) && (
+        <GuardrailHold
+          issue={issue}
+          hold={guardrailHold(issue) as string}
+          canReset={isAdmin}
+          onReset={poll.set}
+        />
       )}
 
       {canOperate && issue.status !== "resolved" && (

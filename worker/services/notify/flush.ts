@@ -108,7 +108,12 @@ function toEvent(env: Env, { d, detail, issue, host }: Row): OutgoingEvent {
     event: d.event as IssueEvent,
     at: d.createdAt,
     detail,
-    link: base ? `${base}/issues/${issueId}` : null,
+    // a test message has no issue: its link opens the channel list it was sent from
+    link: base
+      ? issue || d.issueId
+        ? `${base}/issues/${issueId}`
+        : `${base}/settings#channels-title`
+      : null,
     issue: {
       id: issueId,
       hostId: host?.id ?? "",

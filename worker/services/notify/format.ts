@@ -2,6 +2,8 @@
  * Pure renderers of the wire formats (docs/wire-formats.md): PagerDuty Events API v2, Slack
  * incoming-webhook blocks, and our signed generic webhook. No I/O, no clock.
  */
+
+import { humanTime } from "../../lib/time";
 import type { IssueEvent } from "./outbox";
 import { slackCode, slackText } from "./slack-text";
 
@@ -141,9 +143,15 @@ function eventLine(e: OutgoingEvent, esc: Escape): string {
   return `[${severity.toUpperCase()}] ${esc(host)}: ${esc(clip(summary, 500))} (${EVENT_TEXT[e.event]})`;
 }
 
+/** Evidence keys that hold a time (epoch ms in storage): people read them as times. */
+const isTimeKey = (k: string) => k === "since" || k.endsWith("At");
+
 function evidenceText(evidence: Record<string, unknown>): string {
   return Object.entries(evidence)
-    .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => {
+      if (typeof v === "number" && isTimeKey(k)) return `${k}: ${humanTime(v)}`;
+      return `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`;
+    })
     .join("\n");
 }
 
