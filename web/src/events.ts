@@ -8,7 +8,7 @@
 import type { OrgEvent } from "../../worker/schemas/events";
 
 /** A burst of changes (an issue opened with its command) becomes one reload. */
-const COALESCE_MS = 40;
+const COALESCE_MS = 10;
 /** Keeps proxies from closing an idle socket; answered by the runtime without waking the object. */
 const PING_MS = 45_000;
 const RETRY_MIN_MS = 1_000;

@@ -37,7 +37,7 @@ const LiveContext = createContext<Live | null>(null);
 export function LiveProvider({ session, children }: { session: Session; children: ComponentChildren }) {
   // one events socket while signed in; every live poll below reloads on its messages
   useEffect(() => startEvents(), []);
-  const config = usePoll(getConfig, 10_000, { pushed: true });
+  const config = usePoll(getConfig, 10_000, { pushed: true, topics: ["config"] });
   const seconds = config.data?.monitoring?.interval ?? Number(config.data?.monitoring_interval ?? 5);
   const intervalMs = Math.min(30_000, Math.max(1_000, (Number.isFinite(seconds) ? seconds : 5) * 1000));
   const value: Live = {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { EventTopic, OrgEvent } from "../../worker/schemas/events";
 import { eventsOpen, onEvents } from "./events";
 
 export interface Poll<T> {
@@ -25,6 +26,8 @@ export interface PollOptions {
   pushed?: boolean;
   /** Reload when the org's events channel says something changed (default true). */
   live?: boolean;
+  /** Reload only on changes to these (default: any change); a reopened channel reloads everything. */
+  topics?: EventTopic[];
 }
 
 /** How often pushed data is polled while the events channel is open (a missed message heals by then). */
@@ -45,19 +48,21 @@ interface State<T> {
 export function usePoll<T>(
   load: (signal: AbortSignal) => Promise<T>,
   intervalMs: number,
-  { pushed = false, live = true }: PollOptions = {},
+  { pushed = false, live = true, topics }: PollOptions = {},
 ): Poll<T> {
   const [state, setState] = useState<State<T>>({ loading: true });
   const runRef = useRef<() => void>(() => {});
-  const first = useRef(true);
+  const lastLoad = useRef(load);
 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let inFlight: AbortController | null = null;
     // a new loader asks something else (another filter): its old answer is not this one's
-    if (!first.current) setState({ loading: true });
-    first.current = false;
+    if (lastLoad.current !== load) {
+      lastLoad.current = load;
+      setState({ loading: true });
+    }
 
     const every = () => (pushed && eventsOpen() ? Math.max(intervalMs, FALLBACK_MS) : intervalMs);
     const run = async () => {
@@ -88,7 +93,12 @@ export function usePoll<T>(
     runRef.current = () => void run();
     void run();
     document.addEventListener("visibilitychange", onVisible);
-    const unsubscribe = live ? onEvents(() => void run()) : () => {};
+    const wanted = topics?.join(",");
+    const concerns = (events: OrgEvent[]) =>
+      !wanted ||
+      events.length === 0 ||
+      events.some((e) => e.topics.some((t) => wanted.split(",").includes(t)));
+    const unsubscribe = live ? onEvents((events) => concerns(events) && void run()) : () => {};
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -96,7 +106,7 @@ export function usePoll<T>(
       unsubscribe();
       document.removeEventListener("visibilitychange", onVisible);
     };
-  }, [load, intervalMs, pushed, live]);
+  }, [load, intervalMs, pushed, live, topics?.join(",")]);
 
   const refresh = useCallback(() => runRef.current(), []);
   const set = useCallback((data: T) => setState({ data, loading: false, updatedAt: Date.now() }), []);
@@ -109,3 +119,6 @@ export function usePoll<T>(
     set,
   };
 }
+
+/** Issues, commands, history and the KPIs over them: moved only by what the events channel reports. */
+export const ISSUE_DATA: PollOptions = { pushed: true, topics: ["issues", "commands"] };

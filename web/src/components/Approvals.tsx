@@ -4,7 +4,7 @@ import { formatAbsolute, parseTime } from "../format";
 import { useLive } from "../live";
 import { Link } from "../router";
 import type { Command } from "../types";
-import { usePoll } from "../usePoll";
+import { ISSUE_DATA, usePoll } from "../usePoll";
 import { Time } from "./Time";
 
 interface Props {
@@ -21,7 +21,7 @@ interface Props {
  */
 export function Approvals({ issueId, onChanged, empty = "Nothing is waiting for approval." }: Props) {
   const { canApprove, intervalMs } = useLive();
-  const poll = usePoll(getAwaitingApproval, intervalMs, { pushed: true });
+  const poll = usePoll(getAwaitingApproval, intervalMs, ISSUE_DATA);
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [reasons, setReasons] = useState<Record<string, string>>({});

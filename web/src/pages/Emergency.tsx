@@ -6,7 +6,7 @@ import { Time } from "../components/Time";
 import { useLive } from "../live";
 import { Link } from "../router";
 import type { HostSummary } from "../types";
-import { usePoll } from "../usePoll";
+import { ISSUE_DATA, usePoll } from "../usePoll";
 
 /**
  * Host actions (POST /api/v1/hosts/{id}/actions): each opens an operator issue that the agent's
@@ -98,7 +98,7 @@ function HostProtocols({ host, canRun }: { host: HostSummary; canRun: boolean })
   const issues = usePoll(
     useCallback((s: AbortSignal) => getIssues({ host: host.id, limit: 100 }, s), [host.id]),
     intervalMs,
-    { pushed: true },
+    ISSUE_DATA,
   );
   const all = issues.data?.items ?? [];
   const runs = all.filter((i) => i.source === "operator").slice(0, 8);

@@ -3,7 +3,7 @@ import { getHistory, getStatus } from "../api";
 import { HistoryList } from "../components/HistoryList";
 import { Panel } from "../components/Panel";
 import { useLive } from "../live";
-import { usePoll } from "../usePoll";
+import { ISSUE_DATA, usePoll } from "../usePoll";
 
 /** Every recovery action, newest first, optionally for one host. */
 export function History() {
@@ -13,7 +13,7 @@ export function History() {
   const history = usePoll(
     useCallback((s: AbortSignal) => getHistory(s, { host: host || undefined, limit }), [host, limit]),
     intervalMs,
-    { pushed: true },
+    ISSUE_DATA,
   );
   const hosts = usePoll(getStatus, 60_000, { live: false });
   const n = history.data?.items.length ?? 0;

@@ -14,7 +14,7 @@ import { formatScore } from "../format";
 import { useSamples } from "../hooks/useSamples";
 import { useLive } from "../live";
 import { Link } from "../router";
-import { usePoll } from "../usePoll";
+import { ISSUE_DATA, usePoll } from "../usePoll";
 
 type ChartsModule = typeof import("../components/MetricCharts");
 
@@ -29,12 +29,12 @@ export function HostDetail({ id }: { id: string }) {
   const issues = usePoll(
     useCallback((s: AbortSignal) => getIssues({ host: id, status: "active" }, s), [id]),
     intervalMs,
-    { pushed: true },
+    ISSUE_DATA,
   );
   const history = usePoll(
     useCallback((s: AbortSignal) => getHistory(s, { host: id, limit: 50 }), [id]),
     intervalMs,
-    { pushed: true },
+    ISSUE_DATA,
   );
   const effective = usePoll(
     useCallback((s: AbortSignal) => getEffectiveConfig(id, s), [id]),

@@ -10,7 +10,7 @@ import { formatSeconds } from "../format";
 import { useLive } from "../live";
 import { Link } from "../router";
 import type { HistoryEntry, Issue } from "../types";
-import { usePoll } from "../usePoll";
+import { ISSUE_DATA, usePoll } from "../usePoll";
 
 /** One issue: what happened, why, the evidence, what was done, and the buttons to act on it. */
 export function IssueDetail({ id }: { id: string }) {
@@ -18,7 +18,7 @@ export function IssueDetail({ id }: { id: string }) {
   const poll = usePoll(
     useCallback((s: AbortSignal) => getIssue(id, s), [id]),
     intervalMs,
-    { pushed: true },
+    ISSUE_DATA,
   );
   const issue = poll.data;
 

@@ -5,7 +5,7 @@ import { IssueList } from "../components/IssueList";
 import { Panel } from "../components/Panel";
 import { useLive } from "../live";
 import { navigate } from "../router";
-import { usePoll } from "../usePoll";
+import { ISSUE_DATA, usePoll } from "../usePoll";
 
 const STATUSES = [
   ["active", "Active (not resolved)"],
@@ -30,7 +30,7 @@ export function Issues({ query }: { query: URLSearchParams }) {
       [status, severity, host],
     ),
     intervalMs,
-    { pushed: true },
+    ISSUE_DATA,
   );
   const hosts = usePoll(getStatus, 60_000, { live: false });
 

@@ -9,15 +9,15 @@ import { Kpis } from "../components/Kpis";
 import { Panel } from "../components/Panel";
 import { StatusSummary } from "../components/StatusSummary";
 import { useLive } from "../live";
-import { usePoll } from "../usePoll";
+import { ISSUE_DATA, usePoll } from "../usePoll";
 
 /** Status and controls, KPIs, hosts, open issues, the latest recoveries; all refreshed every interval. */
 export function Overview() {
   const { isAdmin, canOperate, config, intervalMs, thresholds } = useLive();
   const status = usePoll(getStatus, intervalMs);
-  const issues = usePoll(getActiveIssues, intervalMs, { pushed: true });
-  const history = usePoll(getHistory, intervalMs, { pushed: true });
-  const metrics = usePoll(getMetrics, intervalMs, { pushed: true });
+  const issues = usePoll(getActiveIssues, intervalMs, ISSUE_DATA);
+  const history = usePoll(getHistory, intervalMs, ISSUE_DATA);
+  const metrics = usePoll(getMetrics, intervalMs, ISSUE_DATA);
 
   const refreshAll = useCallback(() => {
     status.refresh();
