@@ -35,9 +35,11 @@ export interface Live {
 const LiveContext = createContext<Live | null>(null);
 
 export function LiveProvider({ session, children }: { session: Session; children: ComponentChildren }) {
-  // one events socket while signed in; every live poll below reloads on its messages
-  useEffect(() => startEvents(), []);
   const config = usePoll(getConfig, 10_000, { pushed: true, topics: ["config"] });
+  // One events socket while signed in; every live poll below reloads on its messages. Opened once
+  // the first answers are in, so it never competes with the first paint's requests.
+  const answered = config.updatedAt !== undefined || config.error !== undefined;
+  useEffect(() => (answered ? startEvents() : undefined), [answered]);
   const seconds = config.data?.monitoring?.interval ?? Number(config.data?.monitoring_interval ?? 5);
   const intervalMs = Math.min(30_000, Math.max(1_000, (Number.isFinite(seconds) ? seconds : 5) * 1000));
   const value: Live = {
