@@ -102,7 +102,12 @@ export async function correlateFleet(
 ): Promise<void> {
   const group = host.group;
   if (!group) return;
-  for (const issue of opened) await correlateOne(db, orgId, group, host.id, issue, now);
+  try {
+    for (const issue of opened) await correlateOne(db, orgId, group, host.id, issue, now);
+  } catch (err) {
+    // The report's own batch is written: a failed link must not fail it (the issue pages alone).
+    console.error(JSON.stringify({ error: "fleet correlation failed", orgId, detail: String(err) }));
+  }
 }
 
 async function correlateOne(
