@@ -34,6 +34,7 @@ import { healthRoutes, VERSION } from "./routes/health";
 import { hostActionRoutes } from "./routes/host-actions";
 import { hostGapRoutes } from "./routes/host-gaps";
 import { hostRoutes } from "./routes/hosts";
+import { incidentRoutes } from "./routes/incidents";
 import { issueRoutes } from "./routes/issues";
 import { learningRoutes } from "./routes/learning";
 import { maintenanceRoutes } from "./routes/maintenance";
@@ -99,6 +100,7 @@ export function createApp() {
   // Dashboard: acknowledge, host actions (emergency protocols).
   app.route("/api/v1/issues", acknowledgeRoutes);
   app.route("/api/v1/issues", guardrailResetRoutes);
+  app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1/hosts", hostActionRoutes);
   app.route("/api/v1/hosts", hostGapRoutes);
   app.route("/", prometheusRoutes);

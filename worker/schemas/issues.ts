@@ -62,6 +62,16 @@ export const IssueSchema = z
         related: z.array(z.string()).openapi({ description: "ids of the incident's other open issues" }),
       })
       .openapi("Incident"),
+    fleetIncident: z
+      .object({
+        id: z.string(),
+        probableCause: z
+          .string()
+          .nullable()
+          .openapi({ description: "a deploy or config change before it, or null" }),
+      })
+      .nullable()
+      .openapi({ description: "the fleet incident it belongs to (GET /api/v1/incidents/{id})" }),
     explanation: z
       .object({
         rule: z.object({ id: z.string(), name: z.string(), kind: z.string(), condition: z.string() }),

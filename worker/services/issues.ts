@@ -2,7 +2,7 @@
 import { and, desc, eq, inArray, ne, or, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../db/client";
-import { hosts, issues, recoveryHistory } from "../db/schema";
+import { fleetIncidents, hosts, issues, recoveryHistory } from "../db/schema";
 import { notFound } from "../lib/errors";
 import {
   HistoryEntrySchema,
@@ -28,11 +28,15 @@ const historyViews = (rows: HistoryRow[]) =>
 
 // Ties on time (rows written by one report) fall back to insertion order: rowid.
 const attemptsOf = sql<number>`(SELECT count(*) FROM ${recoveryHistory} WHERE ${recoveryHistory.issueId} = ${issues.id})`;
+// A subquery, not a join: the incident's `cause` would collide with the issue's own column.
+const fleetCauseOf = sql<
+  string | null
+>`(SELECT ${fleetIncidents.cause} FROM ${fleetIncidents} WHERE ${fleetIncidents.id} = ${issues.fleetIncidentId})`;
 const hostIs = (idOrName: string) => or(eq(hosts.id, idOrName), eq(hosts.name, idOrName));
 
 function selectIssues(db: Db, where: SQL | undefined) {
   return db
-    .select({ issue: issues, host: hosts.name, attempts: attemptsOf })
+    .select({ issue: issues, host: hosts.name, attempts: attemptsOf, fleetCause: fleetCauseOf })
     .from(issues)
     .innerJoin(hosts, eq(hosts.id, issues.hostId))
     .where(where);
@@ -60,7 +64,7 @@ export async function listIssues(db: Db, orgId: string, query: z.infer<typeof is
     "issues",
     rows,
     IssueSchema,
-    (r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue)),
+    (r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue), r.fleetCause),
     (r) => r.issue.id,
   );
 }
@@ -79,7 +83,7 @@ export async function getIssue(db: Db, orgId: string, id: string) {
     "issues",
     [row],
     IssueSchema,
-    (r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue)),
+    (r) => issueView(r.issue, r.host, Number(r.attempts), config, related(r.issue), r.fleetCause),
     (r) => r.issue.id,
   );
   if (!issue) throw notFound("issue"); // stored unreadable: logged above

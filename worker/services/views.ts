@@ -16,6 +16,7 @@ export function issueView(
   attempts: number,
   config: HealingConfig = DEFAULT_CONFIG,
   related: Related[] = [],
+  fleetCause: string | null = null,
 ): Issue {
   return {
     id: row.id,
@@ -38,6 +39,7 @@ export function issueView(
     acknowledgedAt: isoOrNull(row.acknowledgedAt),
     acknowledgedBy: row.acknowledgedBy,
     source: row.source,
+    fleetIncident: row.fleetIncidentId ? { id: row.fleetIncidentId, probableCause: fleetCause } : null,
     ...diagnosticsOf(row, attempts, config, related),
   };
 }

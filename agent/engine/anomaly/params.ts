@@ -62,7 +62,11 @@ export interface ResonanceParams {
    * 0 or absent: never.
    */
   rerangeAt?: number;
-  /** Categories kept (least recently used forgotten); each costs 2 x window characters of state. */
+  /**
+   * Categories kept (least recently used forgotten); each costs 2 x window characters of state.
+   * Forgetting sooner lets a changed normal stop resonating as new: 36 to 44 all beat 48 on both
+   * halves of the NAB cross-check, so the middle of that plateau is used, not its best point.
+   */
   capacity: number;
   /** Vigilance used to derive the starting vigilance from the warm-up windows. */
   initialRho: number;
@@ -90,7 +94,7 @@ export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
     spike: 0.1,
     margin: 0.35,
     rerangeAt: 1000,
-    capacity: 48,
+    capacity: 40,
     initialRho: 0.8,
   }),
   resonanceWeight: 3,

@@ -4,6 +4,7 @@
  */
 export * from "./audit";
 export * from "./delivery";
+export * from "./fleet";
 export * from "./notifications";
 export * from "./recovery";
 export * from "./rollups";

@@ -71,6 +71,8 @@ export const issues = sqliteTable(
     source: text("source", { enum: ["engine", "operator"] })
       .notNull()
       .default("engine"),
+    /** The fleet incident it belongs to (schema/fleet.ts), or null. */
+    fleetIncidentId: text("fleet_incident_id"),
   },
   (t) => [
     index("issues_org_status_idx").on(t.orgId, t.status, t.detectedAt),
@@ -80,6 +82,7 @@ export const issues = sqliteTable(
     uniqueIndex("issues_one_unresolved_uq").on(t.hostId, t.ruleId, t.target).where(sql`status <> 'resolved'`),
     // The silence sweep's open host_offline and fleet_offline issues, across orgs.
     index("issues_rule_unresolved_idx").on(t.ruleId, t.orgId).where(sql`status <> 'resolved'`),
+    index("issues_fleet_incident_idx").on(t.fleetIncidentId),
   ],
 );
 

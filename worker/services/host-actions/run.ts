@@ -175,5 +175,6 @@ function newOperatorIssue(
     acknowledgedAt: null,
     acknowledgedBy: null,
     source: "operator",
+    fleetIncidentId: null,
   };
 }

@@ -9,6 +9,7 @@ import {
   type ChannelKind,
   channels,
   deliveries,
+  fleetIncidents,
   hosts,
   issues,
   notifications,
@@ -20,6 +21,8 @@ import { pagerDutyAction } from "./format";
 import type { IssueEvent } from "./outbox";
 
 const BATCH = 200;
+/** Events of a fleet incident's member that are still sent: each needs someone's decision. */
+const FOR_A_PERSON = new Set<string>(["escalated", "awaiting_approval", "deadline_breached"]);
 const IDS_PER_STATEMENT = 90;
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -62,10 +65,12 @@ export async function fanOut(db: Db, now: number): Promise<number> {
       ruleId: issues.ruleId,
       hostName: hosts.name,
       hostGroup: hosts.group,
+      fleetLead: fleetIncidents.leadIssueId,
     })
     .from(notifications)
     .leftJoin(issues, eq(issues.id, notifications.issueId))
     .leftJoin(hosts, eq(hosts.id, issues.hostId))
+    .leftJoin(fleetIncidents, eq(fleetIncidents.id, issues.fleetIncidentId))
     .where(isNull(notifications.dispatchedAt))
     // rowid: the order the events were written in, within one batch too.
     .orderBy(asc(notifications.createdAt), asc(sql`${notifications}.rowid`))
@@ -84,6 +89,8 @@ export async function fanOut(db: Db, now: number): Promise<number> {
   for (const row of rows) {
     if (!row.severity || !row.hostId || !row.ruleId || !row.hostName) continue; // issue never written
     if (silenced(windows, row.n.orgId, { id: row.hostId, group: row.hostGroup }, row.ruleId)) continue;
+    // A fleet incident pages once: its lead speaks for it; members only ask for a person.
+    if (row.fleetLead && row.fleetLead !== row.n.issueId && !FOR_A_PERSON.has(row.n.event)) continue;
     const routed: Routed = {
       ...row,
       hostId: row.hostId,

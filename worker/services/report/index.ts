@@ -19,6 +19,7 @@ import { iso } from "../../lib/time";
 import { claimable } from "../agent-commands";
 import { agentSettings } from "../config";
 import { crashLoopSettings } from "../crash-loop";
+import { correlateFleet } from "../fleet";
 import { loadGuardrails } from "../guardrails";
 import { writesOutbox } from "../notify/outbox";
 import { toWireCommand } from "../recovery";
@@ -139,6 +140,9 @@ export async function handleReport(
     );
   }
   const written = await runBatch(db, statements);
+  // Only a report that opened an issue on a grouped host reads D1 for fleet correlation.
+  if (issues.opened.length > 0 && ctx.host.group)
+    await correlateFleet(db, orgId, ctx.host, issues.opened, now);
   const claimed = new Set(
     written
       .slice(firstDeliver, firstDeliver + Math.ceil(deliver.length / DELIVER_IDS_PER_STATEMENT))

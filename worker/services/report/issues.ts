@@ -27,6 +27,8 @@ export interface IssuesApplied {
   queued: CommandRow[];
   /** A webhook: action was queued, for the Worker itself to run. */
   edge: boolean;
+  /** Issues this report opened and left open: what fleet correlation looks at. */
+  opened: IssueRow[];
 }
 
 function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number): IssueRow {
@@ -68,6 +70,7 @@ function newIssue(ctx: ReportContext, f: Finding, ruleName: string, now: number)
     acknowledgedAt: null,
     acknowledgedBy: null,
     source: "engine",
+    fleetIncidentId: null,
   };
 }
 
@@ -194,5 +197,6 @@ export function reconcileIssues(
   }
   statements.push(...settleOperatorIssues(db, ctx, now));
   // Commands reference their issue, so they are written after it.
-  return { statements: [...statements, ...plan.statements], queued: plan.queued, edge: plan.edge };
+  const opened = [...created].flatMap((id) => working.get(id) ?? []).filter((i) => i.status !== "resolved");
+  return { statements: [...statements, ...plan.statements], queued: plan.queued, edge: plan.edge, opened };
 }
