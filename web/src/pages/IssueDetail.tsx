@@ -1,14 +1,22 @@
 import { useCallback, useState } from "preact/hooks";
-import { ApiError, acknowledgeIssue, getIssue, recoverIssue } from "../api";
+import {
+  ApiError,
+  acknowledgeIssue,
+  getIssue,
+  type IssueDetail as IssueDetailView,
+  recoverIssue,
+} from "../api";
 import { Approvals } from "../components/Approvals";
 import { Badge } from "../components/Badge";
+import { CloseIssue } from "../components/CloseIssue";
 import { EvidenceView } from "../components/EvidenceView";
+import { PredictionList } from "../components/PredictionList";
 import { Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
 import { formatSeconds } from "../format";
 import { useLive } from "../live";
 import { Link } from "../router";
-import type { HistoryEntry, Issue } from "../types";
+import type { Issue } from "../types";
 import { usePoll } from "../usePoll";
 
 /** One issue: what happened, why, the evidence, what was done, and the buttons to act on it. */
@@ -137,9 +145,12 @@ export function IssueDetail({ id }: { id: string }) {
       <section class="panel" aria-labelledby="evidence-title">
         <h2 id="evidence-title">Evidence</h2>
         <EvidenceView evidence={issue.evidence} />
-        {issue.actions && issue.actions.length > 0 && (
+        {issue.prediction?.length ? (
+          <PredictionList prediction={issue.prediction} />
+        ) : (
           <p class="small">
-            Planned actions: <strong>{issue.actions.join(" → ")}</strong>
+            Planned actions:{" "}
+            <strong>{issue.actions?.join(" → ") || "notify only (no recovery action)"}</strong>
           </p>
         )}
       </section>
@@ -239,7 +250,7 @@ function Why({ issue }: { issue: Issue }) {
   );
 }
 
-type Detail = Issue & { history: HistoryEntry[] };
+type Detail = IssueDetailView;
 
 /**
  * Recovery by hand through `POST /api/healing/recover` (approving a waiting command is the
@@ -303,7 +314,16 @@ function IssueActions({
           <span class="muted small">Tells everyone (and PagerDuty) that you are on it.</span>
         </p>
       )}
-      {issue.status === "escalated" && (
+      {issue.status === "escalated" && issue.source === "operator" && (
+        <>
+          <p class="small">
+            The action asked for ended refused or failed (the history below says why). Run it again from
+            Emergency once the cause is fixed, or close this issue with a reason.
+          </p>
+          <CloseIssue issueId={issue.id} onClosed={onAcknowledged} />
+        </>
+      )}
+      {issue.status === "escalated" && issue.source !== "operator" && (
         <p class="small">Escalated: nothing runs for this issue automatically until you recover it here.</p>
       )}
       <form
