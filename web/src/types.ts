@@ -252,6 +252,10 @@ export interface BacktestResult {
   truncated: boolean;
   firings: BacktestFiring[];
   totalFiringSeconds: number;
+  /** How many samples carry the rule's metric. */
+  metricSamples?: number;
+  /** Why the firings say little (no sample has the metric, or no samples at all). */
+  warning?: string | null;
 }
 
 export interface HealingMetrics {
