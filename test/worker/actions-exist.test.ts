@@ -112,12 +112,20 @@ describe("the edge queues only what the host's agent can do", () => {
     expect(ok.status).toBe(202);
   });
 
-  it("refuses a manual recovery on a service the agent does not allow it on", async () => {
+  it("skips in its plan, and refuses by hand, an action the agent does not allow on that service", async () => {
     const t = await newTenant();
     const agent = await hostWithCaps(t);
-    await agent.report({ services: [service("web", "up"), service("db", "down")] });
+    const { commands } = await agent.report({ services: [service("web", "up"), service("db", "down")] });
+    expect(commands).toEqual([]); // never sent to be refused
     const issue = (await t.issues()).find((i) => i.rule === "service_down" && i.target === "db");
     if (!issue) throw new Error("no service_down issue for db");
+    expect((await t.issue(issue.id)).explanation?.plan.skipped).toEqual([
+      {
+        action: "restart_service",
+        reason: "app-1's agent config allows restart_service only on web, not db",
+      },
+    ]);
+    expect(issue.status).not.toBe("escalated");
     const res = await call("/api/healing/recover", {
       token: t.admin,
       body: { issue_id: issue.id, action: "restart_service" },

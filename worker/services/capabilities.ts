@@ -4,7 +4,7 @@
  * 409 at the request rather than a refused command and an escalated issue later. A host whose
  * agent has not said (an older agent) is not checked here; its agent still refuses.
  */
-import { ACTION_TARGETS, WEBHOOK_PREFIX } from "../../agent/engine";
+import { ACTION_TARGETS, type ChainStep, type Skipped, WEBHOOK_PREFIX } from "../../agent/engine";
 import type { Capabilities } from "../../agent/protocol";
 import { conflict } from "../lib/errors";
 
@@ -39,4 +39,21 @@ export function requireCapability(
 ): void {
   const gap = capabilityGap(caps, host, action, target);
   if (gap) throw conflict(gap);
+}
+
+/** A plan's steps split into those the host can run and those skipped with the reason. */
+export function runnableSteps(
+  caps: Capabilities | undefined,
+  host: string,
+  steps: ChainStep[],
+): { steps: ChainStep[]; skipped: Skipped[] } {
+  if (!caps) return { steps, skipped: [] };
+  const out: ChainStep[] = [];
+  const skipped: Skipped[] = [];
+  for (const step of steps) {
+    const gap = capabilityGap(caps, host, step.action, step.target);
+    if (gap) skipped.push({ action: step.action, reason: gap });
+    else out.push(step);
+  }
+  return { steps: out, skipped };
 }
