@@ -64,6 +64,7 @@ describe("read API shapes", () => {
           ],
           openIssues: 1,
           retiredAt: null,
+          capabilities: null,
         },
       ],
     });
@@ -228,6 +229,7 @@ describe("read API shapes", () => {
       "/api/v1/hosts/{id}/re-enroll",
       "/api/v1/hosts/{id}/samples",
       "/api/v1/issues/{id}/acknowledge",
+      "/api/v1/issues/{id}/close",
       "/api/v1/learning",
       "/api/v1/maintenance",
       "/api/v1/maintenance/{id}",
