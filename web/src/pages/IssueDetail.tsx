@@ -2,6 +2,7 @@ import { useCallback, useState } from "preact/hooks";
 import {
   ApiError,
   acknowledgeIssue,
+  getHost,
   getIssue,
   type IssueDetail as IssueDetailView,
   recoverIssue,
@@ -268,6 +269,17 @@ function IssueActions({
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [action, setAction] = useState("auto");
+  // only what the host's agent says it can run (an agent that has not said: the rule's actions)
+  const host = usePoll(
+    useCallback((s: AbortSignal) => getHost(issue.hostId, s), [issue.hostId]),
+    60_000,
+  );
+  const caps = host.data?.capabilities;
+  const actions = issue.actions ?? [];
+  const offered = caps
+    ? actions.filter((a) => a.startsWith("webhook:") || caps.actions.includes(a))
+    : actions;
+  const refused = actions.filter((a) => !offered.includes(a));
 
   const run = async (what: string, verb: string) => {
     setBusy(true);
@@ -336,7 +348,7 @@ function IssueActions({
         <label for="recover-action">Recover by hand with</label>
         <select id="recover-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
           <option value="auto">the rule's actions (auto)</option>
-          {(issue.actions ?? []).map((a) => (
+          {offered.map((a) => (
             <option key={a} value={a}>
               {a}
             </option>
@@ -352,6 +364,11 @@ function IssueActions({
           {busy ? "Queuing…" : "Recover"}
         </button>
       </form>
+      {refused.length > 0 && (
+        <p class="muted small" data-testid="recover-not-offered">
+          Not offered: {refused.join(", ")}, which {issue.host}'s agent config does not enable.
+        </p>
+      )}
       <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status" aria-live="polite">
         {message?.text}
       </p>
