@@ -8,6 +8,13 @@ import { ACTION_TARGETS, type FindingRef, type Resolution, resolveTarget, type T
 import type { Rule } from "./types";
 
 export const WEBHOOK_PREFIX = "webhook:";
+/**
+ * Not an action but the absence of one: the issue's notification to the org's channels is the
+ * whole response. It is never sent to an agent and counts as no recovery attempt.
+ */
+export const NOTIFY = "notify";
+/** The seed's names for actions with no agent behind them: each runs the action webhook of that name. */
+export const SEED_EDGE_ACTIONS: readonly string[] = ["scale_resources"];
 
 export interface ChainStep {
   action: string;
@@ -27,6 +34,7 @@ export function mapActions(
   const out: string[] = [];
   const skipped: Skipped[] = [];
   for (const action of actions) {
+    if (action === NOTIFY) continue;
     if (action.startsWith(WEBHOOK_PREFIX) || action in ACTION_TARGETS) out.push(action);
     else if (webhooks.has(action)) out.push(`${WEBHOOK_PREFIX}${action}`);
     else

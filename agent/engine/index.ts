@@ -5,7 +5,15 @@
 
 export { type Baseline, baselineQuantile } from "./baseline";
 export { admitMetricNames, forgetFuture, MAX_METRIC_NAMES, MAX_STATE_BYTES, pruneState } from "./budget";
-export { type ChainStep, mapActions, resolveChain, type Skipped, WEBHOOK_PREFIX } from "./chain";
+export {
+  type ChainStep,
+  mapActions,
+  NOTIFY,
+  resolveChain,
+  SEED_EDGE_ACTIONS,
+  type Skipped,
+  WEBHOOK_PREFIX,
+} from "./chain";
 export { correlate, familiesOf, type Incident } from "./correlate";
 export { DEFAULT_THRESHOLDS, defaultRules } from "./defaults";
 export { emptyState, evaluate } from "./evaluate";

@@ -101,6 +101,24 @@ export const commandResultSchema = z
   })
   .strict();
 
+/**
+ * What an agent can do, read from its local config: the actions it enables (a service action may
+ * be limited to some services) and the names of its configured services, caches, configs and
+ * scripts. The dashboard offers only these and the edge queues nothing else for the host. Sent
+ * with the first report after each start (the config is read at start), absent from the rest.
+ */
+export const capabilitiesSchema = z
+  .object({
+    actions: z.array(entityName).max(32),
+    /** A service action limited to some services: its name -> those services. */
+    limits: z.record(entityName, z.array(entityName).max(200)).optional(),
+    services: z.array(entityName).max(200),
+    caches: z.array(entityName).max(32),
+    configs: z.array(entityName).max(16),
+    scripts: z.array(entityName).max(64),
+  })
+  .strict();
+
 export const hostFactsSchema = z
   .object({
     hostname: line(255).optional(),
@@ -111,6 +129,7 @@ export const hostFactsSchema = z
     cpus: z.number().int().positive().max(4096).optional(),
     memTotalBytes: z.number().int().nonnegative().optional(),
     agentVersion: line(32).optional(),
+    capabilities: capabilitiesSchema.optional(),
   })
   .strict();
 
@@ -207,6 +226,8 @@ export const reportRequestSchema = z
     caches: z.array(cacheFactSchema).max(LIMITS.cachesPerReport).optional(),
     /** What the agent's spool dropped at its size cap since the last accepted report (absent: nothing). */
     gaps: z.array(gapSchema).max(LIMITS.gapsPerReport).optional(),
+    /** What the agent can do; sent once per start, absent from steady reports. */
+    capabilities: capabilitiesSchema.optional(),
   })
   .strict();
 
@@ -298,6 +319,7 @@ export type CheckOutput = z.infer<typeof checkOutputSchema>;
 export type CacheFactWire = z.infer<typeof cacheFactSchema>;
 export type CommandResult = z.infer<typeof commandResultSchema>;
 export type HostFacts = z.infer<typeof hostFactsSchema>;
+export type Capabilities = z.infer<typeof capabilitiesSchema>;
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 export type KeyProof = z.infer<typeof keyProofSchema>;

@@ -10,6 +10,7 @@ import { CommandJournal } from "./actions/journal";
 import { ActionRegistry } from "./actions/registry";
 import { parseSigningKey, signatureProblem } from "./actions/signing";
 import { LocalAutonomy } from "./autonomy";
+import { capabilitiesOf } from "./capabilities";
 import { checkAndLogCollectors, checkOutputsOf } from "./checks/collectors";
 import { hostCollectors, MetricsCollector } from "./collectors";
 import { cachesCollector } from "./collectors/caches";
@@ -123,6 +124,7 @@ export class Runner {
       intervalMs: () => this.intervalMs,
       checks: checkOutputsOf(checkCollectors),
       caches: caches?.facts,
+      capabilities: capabilitiesOf(config),
       queue:
         config.spoolMaxBytes > 0
           ? new SpoolQueue(`${opts.paths.root}/spool`, config.spoolMaxBytes, (err) =>

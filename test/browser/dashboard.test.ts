@@ -355,6 +355,7 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     await learned.waitFor();
     expect(Number(await learned.locator("td").nth(1).textContent())).toBeGreaterThanOrEqual(2);
     await page.getByRole("button", { name: "New rule" }).click();
+    await page.getByTestId("rule-mode-json").click(); // the expert view: the rule as JSON
     const json = page.getByTestId("rule-json");
     const rule = {
       id: "browser_cpu",

@@ -119,3 +119,24 @@ describe("POST /api/v1/rules/backtest", () => {
     });
   });
 });
+
+describe("a backtest over a metric the host does not report", () => {
+  it("says no sample has the metric, naming what the host reports, rather than a bare 'fired 0 times'", async () => {
+    const { t, agent } = await hostWithHistory();
+    const body = (metric: string) => ({
+      rule: { kind: "threshold", metric, threshold: 90, severity: "high" },
+      host: agent.name,
+    });
+    const missing = await json<Backtest & { metricSamples: number; warning: string | null }>(
+      "/api/v1/rules/backtest",
+      { token: t.admin, body: body("cpu_percent") },
+    );
+    expect(missing).toMatchObject({ samples: 60, metricSamples: 0, firings: [] });
+    expect(missing.warning).toBe("no sample in this range has the metric cpu_percent: this host reports cpu");
+    const present = await json<Backtest & { metricSamples: number; warning: string | null }>(
+      "/api/v1/rules/backtest",
+      { token: t.admin, body: body("cpu") },
+    );
+    expect(present).toMatchObject({ metricSamples: 60, warning: null });
+  });
+});

@@ -244,6 +244,7 @@ interface ReportBody {
   services?: unknown[];
   results?: unknown[];
   caches?: unknown[];
+  capabilities?: unknown;
 }
 
 export function agent(hostId: string, token: string, name: string): Agent {

@@ -208,3 +208,14 @@ describe("routing and grouping", () => {
     );
   });
 });
+
+describe("the action a Slack message names", () => {
+  const sectionText = (e: OutgoingEvent) => JSON.stringify((slackBody([e]) as { blocks: unknown[] }).blocks);
+
+  it("says notify for a rule with no recovery action, as the Rules page and the README do", () => {
+    expect(sectionText(event({}, { actions: [] }))).toContain("*Action:* `notify`");
+    expect(sectionText(event({}, { actions: ["notify", "restart_service"] }))).toContain(
+      "*Action:* `restart_service`",
+    );
+  });
+});

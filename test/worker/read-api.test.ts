@@ -65,6 +65,7 @@ describe("read API shapes", () => {
           ],
           openIssues: 1,
           retiredAt: null,
+          capabilities: null,
         },
       ],
     });
@@ -235,6 +236,7 @@ describe("read API shapes", () => {
       "/api/v1/incidents",
       "/api/v1/incidents/{id}",
       "/api/v1/issues/{id}/acknowledge",
+      "/api/v1/issues/{id}/close",
       "/api/v1/issues/{id}/reset-guardrail",
       "/api/v1/learning",
       "/api/v1/maintenance",

@@ -21,6 +21,7 @@ import type {
   LearnedAction,
   List,
   MaintenanceWindow,
+  Prediction,
   RecoverAccepted,
   Rule,
   Sample,
@@ -142,8 +143,12 @@ export interface IssueFilter {
 export const getIssues = (filter: IssueFilter, signal?: Sig) =>
   request<List<Issue>>(`/api/healing/issues${q({ ...filter })}`, { signal });
 export const getActiveIssues = (signal?: Sig) => getIssues({ status: "active" }, signal);
+export type IssueDetail = Issue & { history: HistoryEntry[]; prediction?: Prediction[] };
 export const getIssue = (id: string, signal?: Sig) =>
-  request<Issue & { history: HistoryEntry[] }>(`/api/healing/issues/${enc(id)}`, { signal });
+  request<IssueDetail>(`/api/healing/issues/${enc(id)}`, { signal });
+/** Closes an operator action's issue that ended refused or failed. */
+export const closeIssue = (id: string, reason: string) =>
+  request<IssueDetail>(`/api/v1/issues/${enc(id)}/close`, { method: "POST", body: { reason } });
 export const recoverIssue = (issueId: string, action = "auto") =>
   request<RecoverAccepted>("/api/healing/recover", { method: "POST", body: { issue_id: issueId, action } });
 /** Idempotent: the first acknowledgement is kept. Answers the issue as it is now. */

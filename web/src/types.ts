@@ -1,7 +1,9 @@
 /** The REST shapes the dashboard reads (docs/api-shapes.md). Only the fields the UI uses are required. */
+import type { Capabilities } from "../../agent/protocol";
 import type { Availability } from "../../worker/schemas/uptime";
+import type { Prediction } from "../../worker/services/prediction";
 
-export type { Availability };
+export type { Availability, Capabilities, Prediction };
 
 export type Scope = "admin" | "read" | "operator" | "enroll" | "agent" | "metrics";
 export type HealthStatus = "healthy" | "degraded" | "critical";
@@ -39,6 +41,8 @@ export interface HostSummary {
   openIssues: number;
   /** When an admin retired it (it then shows only on its own page). */
   retiredAt?: string | null;
+  /** What its agent's config lets it do; null until an agent that says so reports. */
+  capabilities?: Capabilities | null;
 }
 
 export type SeverityCounts = Record<Severity, number>;
@@ -99,7 +103,13 @@ export interface HostActionQueued {
 export interface Explanation {
   rule?: { id: string; name: string; kind: string; condition: string };
   evidence?: Record<string, unknown>;
-  plan?: { actions: string[]; next: string | null; why: string };
+  plan?: {
+    actions: string[];
+    next: string | null;
+    why: string;
+    chain?: { action: string; target: string | null; why: string }[];
+    skipped?: { action: string; reason: string }[];
+  };
 }
 
 export interface Evidence {
@@ -115,6 +125,10 @@ export interface Evidence {
   window?: [number, number][];
   detail?: string;
   extra?: Record<string, number>;
+  /** The service's last output lines, kept when it crashed (crash loops, failed restarts). */
+  logTail?: string[];
+  /** A person closed the issue (an operator action that ended refused or failed). */
+  closed?: { by: string; reason: string; at: string };
   [key: string]: unknown;
 }
 
@@ -240,6 +254,10 @@ export interface BacktestResult {
   truncated: boolean;
   firings: BacktestFiring[];
   totalFiringSeconds: number;
+  /** How many samples carry the rule's metric. */
+  metricSamples?: number;
+  /** Why the firings say little (no sample has the metric, or no samples at all). */
+  warning?: string | null;
 }
 
 export interface HealingMetrics {

@@ -1,11 +1,16 @@
-/** POST /api/v1/issues/{id}/acknowledge: "a person has this one". */
+/**
+ * POST /api/v1/issues/{id}/acknowledge: "a person has this one".
+ * POST /api/v1/issues/{id}/close: a person closes an operator action's issue that ended refused or failed.
+ */
 
-import { createRoute } from "@hono/zod-openapi";
-import { errorResponses, idParam, jsonContent, newRouter } from "../lib/openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import { line } from "../../agent/protocol/text";
+import { errorResponses, idParam, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { IssueDetailSchema } from "../schemas/issues";
 import { acknowledgeIssue } from "../services/acknowledge";
+import { closeOperatorIssue } from "../services/host-actions/close";
 import { deliverNotifications } from "../services/notify";
 
 const acknowledge = createRoute({
@@ -21,9 +26,40 @@ const acknowledge = createRoute({
   },
 });
 
-export const acknowledgeRoutes = newRouter().openapi(acknowledge, async (c) => {
-  const issue = await acknowledgeIssue(c.var.db, c.var.principal, c.req.valid("param").id);
-  await wakeHosts(c.env, [issue.hostId]);
-  c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
-  return c.json(issue, 200);
+const CloseRequestSchema = z
+  .object({ reason: line(500).trim().min(1) })
+  .strict()
+  .openapi("CloseIssueRequest");
+
+const close = createRoute({
+  method: "post",
+  path: "/{id}/close",
+  summary: "Close an operator action's issue that ended refused or failed, with a reason (audited)",
+  tags: ["healing"],
+  middleware: [operators()] as const,
+  request: { params: idParam, body: jsonBody(CloseRequestSchema) },
+  responses: {
+    200: jsonContent(IssueDetailSchema, "The issue, resolved, with evidence.closed"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),
+  },
 });
+
+export const acknowledgeRoutes = newRouter()
+  .openapi(acknowledge, async (c) => {
+    const issue = await acknowledgeIssue(c.var.db, c.var.principal, c.req.valid("param").id);
+    await wakeHosts(c.env, [issue.hostId]);
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
+    return c.json(issue, 200);
+  })
+  .openapi(close, async (c) => {
+    const { db, principal } = c.var;
+    const issue = await closeOperatorIssue(
+      db,
+      principal,
+      c.req.valid("param").id,
+      c.req.valid("json").reason,
+    );
+    await wakeHosts(c.env, [issue.hostId]);
+    c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
+    return c.json(issue, 200);
+  });

@@ -3,6 +3,7 @@ import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib
 import { admins, readers } from "../middleware/auth";
 import { RuleViewSchema, ruleBodySchema, ruleIdParam } from "../schemas/rules";
 import { parseRuleBody } from "../schemas/seed-rules";
+import { actionWebhookNames } from "../services/action-webhooks";
 import { BACKTEST_MAX_SAMPLES, backtest } from "../services/backtest";
 import {
   createRules,
@@ -52,6 +53,12 @@ const BacktestSchema = z
   .object({
     rule: z.string(),
     samples: z.number().int(),
+    metricSamples: z.number().int().openapi({
+      description: "how many of the samples carry the rule's metric (every one for a rule without one)",
+    }),
+    warning: z.string().nullable().openapi({
+      description: "why the firings say little: no sample has the rule's metric, or there are no samples",
+    }),
     from: z.string().nullable(),
     to: z.string().nullable(),
     truncated: z
@@ -147,7 +154,7 @@ const org = (c: { var: { principal: { orgId: string } } }) => c.var.principal.or
 export const ruleRoutes = newRouter()
   .openapi(list, async (c) => c.json({ items: await listRules(c.var.db, org(c)) }, 200))
   .openapi(create, async (c) => {
-    const input = parseRuleBody(c.req.valid("json"));
+    const input = parseRuleBody(c.req.valid("json"), await actionWebhookNames(c.var.db, org(c)));
     return c.json({ items: await createRules(c.var.db, org(c), input) }, 201);
   })
   .openapi(runBacktest, async (c) =>

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { serviceKinds, serviceStatuses } from "../../agent/protocol";
+import { capabilitiesSchema, serviceKinds, serviceStatuses } from "../../agent/protocol";
 
 export const healthStatusSchema = z.enum(["healthy", "degraded", "critical"]);
 const isoTime = z.string().openapi({ format: "date-time" });
@@ -35,6 +35,10 @@ export const HostSummarySchema = z
     openIssues: z.number().int(),
     retiredAt: isoTime.nullable().openapi({
       description: "when an admin retired it (only a host asked for by id or name can be retired)",
+    }),
+    capabilities: capabilitiesSchema.nullable().openapi({
+      description:
+        "what its agent's config lets it do (enabled actions; configured services, caches, configs, scripts); null until an agent that says so reports",
     }),
   })
   .openapi("HostSummary");

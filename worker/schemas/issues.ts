@@ -95,9 +95,24 @@ export const IssueSchema = z
 export type Issue = z.infer<typeof IssueSchema>;
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
-export const IssueDetailSchema = IssueSchema.extend({ history: z.array(HistoryEntrySchema) }).openapi(
-  "IssueDetail",
-);
+export const PredictionSchema = z
+  .object({
+    action: z.string(),
+    successProbability: z.number().openapi({
+      description: "learned chance this action heals this rule's issues: (succeeded + 1) / (attempts + 2)",
+    }),
+    attempts: z.number().int().openapi({ description: "finished attempts of it on this rule's issues" }),
+    succeeded: z.number().int().openapi({ description: "of which verified (the condition then cleared)" }),
+    learned: z.boolean().openapi({ description: "enough attempts for the planner to order by it" }),
+  })
+  .openapi("Prediction");
+
+export const IssueDetailSchema = IssueSchema.extend({
+  history: z.array(HistoryEntrySchema),
+  prediction: z
+    .array(PredictionSchema)
+    .openapi({ description: "recovery success prediction for each planned action, in plan order" }),
+}).openapi("IssueDetail");
 
 export const issuesQuery = z.object({
   status: z.enum([...issueStatuses, "active"]).optional(),

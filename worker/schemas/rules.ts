@@ -4,7 +4,15 @@
  * every error names the field (`cpu_spike.severity`, `threshold`).
  */
 import { z } from "@hono/zod-openapi";
-import { RULE_KINDS, type Rule, SELECTORS } from "../../agent/engine";
+import {
+  ACTION_TARGETS,
+  NOTIFY,
+  RULE_KINDS,
+  type Rule,
+  SEED_EDGE_ACTIONS,
+  SELECTORS,
+  WEBHOOK_PREFIX,
+} from "../../agent/engine";
 import { entityName } from "../../agent/protocol";
 import { line, multiline } from "../../agent/protocol/text";
 import { ApiError } from "../lib/errors";
@@ -119,21 +127,52 @@ export const ruleSchema = z
 
 export type RuleInput = z.input<typeof ruleSchema>;
 
-/** Validates one camelCase rule; `prefix` is prepended to error paths. */
-export function parseRule(input: unknown, prefix = ""): Rule {
+/** The names a rule may list besides the org's action webhooks. */
+export const KNOWN_ACTIONS: readonly string[] = [
+  NOTIFY,
+  ...Object.keys(ACTION_TARGETS),
+  ...SEED_EDGE_ACTIONS,
+];
+
+/**
+ * Why a listed action would never run, or null: an agent action, `notify`, `webhook:<name>`, the
+ * seed's scale_resources, or the name of one of the org's action webhooks (`webhooks`; absent: a
+ * caller that runs no actions, such as a backtest, and takes any such name).
+ */
+function unknownAction(action: string, webhooks?: ReadonlySet<string>): string | null {
+  if (KNOWN_ACTIONS.includes(action) || action.startsWith(WEBHOOK_PREFIX)) return null;
+  if (!webhooks || webhooks.has(action)) return null;
+  return `unknown action ${action}: use notify, an agent action (${Object.keys(ACTION_TARGETS).join(", ")}), webhook:<name>, or the name of an action webhook`;
+}
+
+function badRule(issues: { path: string; message: string }[], prefix: string): ApiError {
+  const paths = issues.map((i) => ({ ...i, path: prefix ? `${prefix}.${i.path}` : i.path }));
+  return new ApiError(
+    "BAD_REQUEST",
+    `invalid ${prefix ? "rules" : "rule"}: ${[...new Set(paths.map((i) => i.path))].join(", ")}`,
+    paths,
+  );
+}
+
+/**
+ * Validates one camelCase rule; `prefix` is prepended to error paths. `notify` is kept out of
+ * the stored actions: it means the issue's notification alone, which every issue sends.
+ */
+export function parseRule(input: unknown, prefix = "", webhooks?: ReadonlySet<string>): Rule {
   const parsed = ruleSchema.safeParse(input);
   if (!parsed.success) {
     const err = validationError(parsed.error, "rule");
     if (!prefix) throw err;
-    const issues = (err.issues ?? []).map((i) => ({ ...i, path: `${prefix}.${i.path}` }));
-    throw new ApiError(
-      "BAD_REQUEST",
-      `invalid rules: ${[...new Set(issues.map((i) => i.path))].join(", ")}`,
-      issues,
-    );
+    throw badRule(err.issues ?? [], prefix);
   }
+  const unknown = parsed.data.actions.flatMap((a, i) => {
+    const why = unknownAction(a, webhooks);
+    return why ? [{ path: `actions.${i}`, message: why }] : [];
+  });
+  if (unknown.length) throw badRule(unknown, prefix);
   const { builtin: _b, overridden: _o, condition: _c, ...rule } = parsed.data;
-  return { ...rule, name: rule.name ?? rule.id, builtin: false };
+  const actions = rule.actions.filter((a) => a !== NOTIFY);
+  return { ...rule, actions, name: rule.name ?? rule.id, builtin: false };
 }
 
 export const ruleBodySchema = z.looseObject({}).openapi({

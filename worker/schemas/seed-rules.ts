@@ -69,10 +69,11 @@ function fromSeed(name: string, s: z.infer<typeof seedRuleSchema>): Record<strin
 }
 
 /** A POST body: one camelCase rule (it has an `id`), or the seed's document of one or more rules. */
-export function parseRuleBody(body: unknown): Rule[] {
+export function parseRuleBody(body: unknown, webhooks?: ReadonlySet<string>): Rule[] {
   const isObject = typeof body === "object" && body !== null && !Array.isArray(body);
-  if (isObject && typeof (body as Record<string, unknown>).id === "string") return [parseRule(body)];
+  if (isObject && typeof (body as Record<string, unknown>).id === "string")
+    return [parseRule(body, "", webhooks)];
   const doc = seedDocumentSchema.safeParse(body);
   if (!doc.success) throw validationError(doc.error, "rules");
-  return Object.entries(doc.data).map(([name, seed]) => parseRule(fromSeed(name, seed), name));
+  return Object.entries(doc.data).map(([name, seed]) => parseRule(fromSeed(name, seed), name, webhooks));
 }

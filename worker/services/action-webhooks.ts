@@ -56,3 +56,12 @@ export async function deleteHook(db: Db, orgId: string, name: string) {
   ]);
   if (gone.meta.changes === 0) throw notFound("action webhook");
 }
+
+/** The names a rule's actions may use bare (the seed's way: `scale_resources`). */
+export async function actionWebhookNames(db: Db, orgId: string): Promise<Set<string>> {
+  const rows = await db
+    .select({ name: actionWebhooks.name })
+    .from(actionWebhooks)
+    .where(eq(actionWebhooks.orgId, orgId));
+  return new Set(rows.map((r) => r.name));
+}

@@ -3,7 +3,7 @@
  * so a user sees when it would have fired, and for how long, before enabling it.
  */
 import { and, eq, or } from "drizzle-orm";
-import { type EngineSample, evaluate, type Rule } from "../../agent/engine";
+import { type EngineSample, evaluate, matchMetrics, type Rule } from "../../agent/engine";
 import type { Db } from "../db/client";
 import { hosts } from "../db/schema";
 import type { Env } from "../env";
@@ -83,9 +83,11 @@ export async function backtest(db: Db, env: Pick<Env, "HOST">, orgId: string, in
   const first = samples[0]?.ts;
   const last = samples.at(-1)?.ts;
   const firings = last === undefined ? [] : firingsOf(rule, samples, last);
+  const coverage = metricCoverage(rule, samples);
   return {
     rule: rule.id,
     samples: samples.length,
+    ...coverage,
     from: first === undefined ? null : iso(first),
     to: last === undefined ? null : iso(last),
     truncated,
@@ -131,4 +133,26 @@ function firingsOf(rule: Rule, samples: EngineSample[], last: number): Firing[] 
       summary: s.summary,
     };
   });
+}
+
+/**
+ * How many of the samples carry the rule's metric (a pattern with * counts any match). "Fired 0
+ * times" over samples that never had the metric says nothing about the rule: the answer says so,
+ * with the names the host does report.
+ */
+function metricCoverage(rule: Rule, samples: EngineSample[]) {
+  const pattern = rule.metric;
+  if (!pattern) return { metricSamples: samples.length, warning: null };
+  const metricSamples = samples.filter((s) => matchMetrics(pattern, s.metrics).length > 0).length;
+  if (metricSamples > 0 || samples.length === 0)
+    return {
+      metricSamples,
+      warning: samples.length === 0 ? "the host has no stored samples in this range" : null,
+    };
+  const reported = Object.keys(samples.at(-1)?.metrics ?? {}).sort();
+  const shown = reported.slice(0, 12).join(", ") + (reported.length > 12 ? ", …" : "");
+  return {
+    metricSamples,
+    warning: `no sample in this range has the metric ${pattern}: this host reports ${shown || "no metrics"}`,
+  };
 }

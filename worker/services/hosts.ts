@@ -108,6 +108,7 @@ export async function fleet(
       })),
       openIssues: severities.length,
       retiredAt: isoOrNull(h.retiredAt),
+      capabilities: h.facts.capabilities ?? null,
     };
   });
   const openSeverities = issueRows.flatMap((r) => Array<Severity>(r.n).fill(r.severity));

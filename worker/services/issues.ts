@@ -1,6 +1,7 @@
 /** Reading issues and recovery history, always within one org. */
 import { and, desc, eq, inArray, ne, or, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
+import { NOTIFY } from "../../agent/engine";
 import type { Db } from "../db/client";
 import { fleetIncidents, hosts, issues, recoveryHistory } from "../db/schema";
 import { notFound } from "../lib/errors";
@@ -12,6 +13,8 @@ import {
 } from "../schemas/issues";
 import { configQuery, resolveConfig } from "./config";
 import type { Related } from "./explain";
+import { learnedQuery } from "./guardrails";
+import { predict } from "./prediction";
 import { historyRowProblem, viewRows } from "./stored-rows";
 import { historyView, issueView } from "./views";
 
@@ -70,10 +73,11 @@ export async function listIssues(db: Db, orgId: string, query: z.infer<typeof is
 }
 
 export async function getIssue(db: Db, orgId: string, id: string) {
-  const [issueRows, historyRows, settingsRows] = await db.batch([
+  const [issueRows, historyRows, settingsRows, learned] = await db.batch([
     selectIssues(db, and(eq(issues.orgId, orgId), eq(issues.id, id))),
     historyQuery(db, and(eq(recoveryHistory.orgId, orgId), eq(recoveryHistory.issueId, id))).limit(500),
     configQuery(db, orgId),
+    learnedQuery(db, orgId),
   ]);
   const row = issueRows[0];
   if (!row) throw notFound("issue");
@@ -87,7 +91,9 @@ export async function getIssue(db: Db, orgId: string, id: string) {
     (r) => r.issue.id,
   );
   if (!issue) throw notFound("issue"); // stored unreadable: logged above
-  return { ...issue, history: historyViews(historyRows) };
+  const planned = issue.explanation.plan.actions.filter((a) => a !== NOTIFY);
+  const prediction = predict(learned, issue.rule, planned);
+  return { ...issue, history: historyViews(historyRows), prediction };
 }
 
 function historyQuery(db: Db, where: SQL | undefined) {

@@ -5,12 +5,13 @@
  * policy says; approving a waiting one is refused to its own requester when it needs a second person.
  */
 import { and, asc, eq, ne, sql } from "drizzle-orm";
-import { nextRecoveryStep } from "../../agent/engine";
+import { ACTION_TARGETS, nextRecoveryStep, WEBHOOK_PREFIX } from "../../agent/engine";
 import { type Db, runBatch } from "../db/client";
-import { issues, recoveryHistory } from "../db/schema";
+import { hosts, issues, recoveryHistory } from "../db/schema";
 import type { Principal } from "../env";
-import { conflict, notFound } from "../lib/errors";
+import { ApiError, conflict, notFound } from "../lib/errors";
 import { waitingFor } from "./approvals";
+import { requireCapability } from "./capabilities";
 import { configQuery, resolveConfig } from "./config";
 import { notifyStatement } from "./notify/outbox";
 import { queueCommand } from "./recovery";
@@ -21,7 +22,7 @@ import { hostScope, scopeLayersQuery, storedRules, storedRulesQuery } from "./sc
 
 export async function manualRecover(db: Db, principal: Principal, issueId: string, requested: string) {
   const { orgId } = principal;
-  const [issueRows, attemptRows, settingsRows, ruleRows] = await db.batch([
+  const [issueRows, attemptRows, settingsRows, ruleRows, hostRows] = await db.batch([
     db
       .select()
       .from(issues)
@@ -37,6 +38,11 @@ export async function manualRecover(db: Db, principal: Principal, issueId: strin
       .orderBy(asc(recoveryHistory.startedAt), asc(sql`${recoveryHistory}.rowid`)),
     configQuery(db, orgId),
     storedRulesQuery(db, orgId),
+    db
+      .select({ name: hosts.name, facts: hosts.facts })
+      .from(hosts)
+      .innerJoin(issues, eq(issues.hostId, hosts.id))
+      .where(and(eq(issues.id, issueId), eq(hosts.orgId, orgId))),
   ]);
   const issue = issueRows[0];
   if (!issue) throw notFound("issue");
@@ -59,6 +65,10 @@ export async function manualRecover(db: Db, principal: Principal, issueId: strin
     action = planned;
   }
 
+  if (!(action in ACTION_TARGETS) && !action.startsWith(WEBHOOK_PREFIX))
+    throw new ApiError("BAD_REQUEST", "invalid request: action", [
+      { path: "action", message: `${action} is not an agent action or webhook:<name>` },
+    ]);
   // the rule as it applies to this host (a group or the host may ask for confirmation)
   const layers = await scopeLayersQuery(db, orgId, issue.hostId);
   const rule = hostScope(config, storedRules(ruleRows), layers).rules.find((r) => r.id === issue.ruleId);
@@ -66,6 +76,8 @@ export async function manualRecover(db: Db, principal: Principal, issueId: strin
   if (decision.refused !== null) throw conflict(decision.refused);
 
   const target = chosenTarget(issue.evidence, action) ?? commandTarget(issue.target);
+  const host = hostRows[0];
+  if (host) requireCapability(host.facts.capabilities, host.name, action, target);
   // A command already waiting for approval for this issue: this call approves it.
   const waiting = await waitingFor(db, principal, issueId, requested === "auto" ? null : action);
   if (waiting) return { ...waiting, issueId, hostId: issue.hostId, status: "pending" as const };

@@ -5,6 +5,7 @@ import { type Db, runBatch } from "../db/client";
 import { rules } from "../db/schema";
 import { ApiError, conflict, notFound } from "../lib/errors";
 import { parseRule } from "../schemas/rules";
+import { actionWebhookNames } from "./action-webhooks";
 import { audit } from "./audit";
 import { getConfig } from "./config";
 import { type EffectiveRule, effectiveRules, rowId, ruleIdOf, ruleView, type StoredRule } from "./rules";
@@ -132,8 +133,9 @@ export async function replaceRule(db: Db, orgId: string, id: string, body: Recor
     throw new ApiError("BAD_REQUEST", "invalid rule: id", [
       { path: "id", message: `must be ${id} (the path's id)` },
     ]);
-  const current = find((await state(db, orgId)).all, id);
-  const parsed = parseRule({ ...body, id });
+  const [{ all }, webhooks] = await Promise.all([state(db, orgId), actionWebhookNames(db, orgId)]);
+  const current = find(all, id);
+  const parsed = parseRule({ ...body, id }, "", webhooks);
   const rule = current.builtin ? withHysteresis(parsed, current.rule) : parsed;
   return save(db, orgId, id, definitionOf(rule), rule.enabled);
 }
@@ -142,9 +144,9 @@ export async function replaceRule(db: Db, orgId: string, id: string, body: Recor
 export async function patchRule(db: Db, orgId: string, id: string, patch: Record<string, unknown>) {
   if (patch.id !== undefined && patch.id !== id)
     throw new ApiError("BAD_REQUEST", "invalid rule: id", [{ path: "id", message: "cannot be changed" }]);
-  const { rows, all } = await state(db, orgId);
+  const [{ rows, all }, webhooks] = await Promise.all([state(db, orgId), actionWebhookNames(db, orgId)]);
   const current = find(all, id);
-  const rule = parseRule({ ...definitionOf(current.rule), ...patch, id, builtin: undefined });
+  const rule = parseRule({ ...definitionOf(current.rule), ...patch, id, builtin: undefined }, "", webhooks);
   // A built-in's override keeps only what was ever set on it, so config thresholds still flow in.
   const previous = rows.find((r) => r.ruleId === id)?.definition ?? {};
   const { id: _id, builtin: _b, overridden: _o, condition: _c, ...fields } = patch;

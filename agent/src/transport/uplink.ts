@@ -2,7 +2,13 @@
  * Sends one report: whatever is pending plus the current services, and settles the queue by the
  * outcome. It never retries by itself: it says whether and when the caller should.
  */
-import { type CacheFactWire, type CheckOutput, PROTOCOL_VERSION, type ServiceState } from "../../protocol";
+import {
+  type CacheFactWire,
+  type Capabilities,
+  type CheckOutput,
+  PROTOCOL_VERSION,
+  type ServiceState,
+} from "../../protocol";
 import type { Logger } from "../log";
 import { errorMessage } from "../util";
 import { AGENT_VERSION } from "../version";
@@ -36,6 +42,8 @@ export class Uplink {
       checks?: () => CheckOutput[] | undefined;
       /** The configured caches with their mount and size (absent: none configured). */
       caches?: () => CacheFactWire[];
+      /** What this agent can do: sent until a report carrying it is taken (once per start). */
+      capabilities?: Capabilities;
     },
   ) {
     this.queue = deps.queue ?? new PendingQueue();
@@ -53,7 +61,7 @@ export class Uplink {
     signal?: AbortSignal,
   ): Promise<SendOutcome> {
     const batch = this.queue.take();
-    const { log } = this.deps;
+    const { log, capabilities } = this.deps;
     const post = (samples: typeof batch.samples) =>
       this.deps.client.report(
         this.deps.token,
@@ -67,6 +75,7 @@ export class Uplink {
           checks: this.deps.checks?.(),
           caches: this.deps.caches?.(),
           ...(batch.gaps?.length ? { gaps: batch.gaps } : {}),
+          ...(capabilities ? { capabilities } : {}),
         },
         signal,
       );
@@ -83,6 +92,7 @@ export class Uplink {
         return post(batch.samples.filter((_, i) => !refused.has(i)));
       });
       this.queue.ack(batch);
+      this.deps.capabilities = undefined;
       if (this.backoff.consecutiveFailures > 0)
         log.notice("server reachable again", { sent: batch.samples.length });
       this.backoff.reset();

@@ -20,6 +20,7 @@ export function EvidenceView({ evidence }: { evidence: Evidence | null | undefin
   if (e.detail) facts.push(["Detail", e.detail]);
   for (const [k, v] of Object.entries(e.extra ?? {})) facts.push([k, fmt(v)]);
   const values = window.map((p) => p[1]);
+  const tail = Array.isArray(e.logTail) ? e.logTail.filter((l) => typeof l === "string") : [];
   return (
     <div class="evidence" data-testid="evidence">
       <dl class="facts">
@@ -30,6 +31,22 @@ export function EvidenceView({ evidence }: { evidence: Evidence | null | undefin
           </div>
         ))}
       </dl>
+      {e.closed && (
+        <p class="small" data-testid="evidence-closed">
+          Closed by {e.closed.by}: {e.closed.reason}
+        </p>
+      )}
+      {tail.length > 0 && (
+        <figure class="snippet">
+          <figcaption>
+            The last {tail.length} line{tail.length === 1 ? "" : "s"} {e.service ?? "the service"} wrote
+            before it stopped
+          </figcaption>
+          <pre class="log-tail" data-testid="log-tail">
+            {tail.join("\n")}
+          </pre>
+        </figure>
+      )}
       {values.length >= 2 && (
         <div class="evidence-window">
           <SparkSvg

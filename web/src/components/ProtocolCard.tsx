@@ -86,7 +86,8 @@ export function ProtocolCard({
   const [target, setTarget] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string; issue?: string } | null>(null);
-  const services = host.services.map((s) => s.name);
+  const limit = host.capabilities?.limits?.[p.action];
+  const services = host.services.map((s) => s.name).filter((s) => !limit || limit.includes(s));
 
   const run = async () => {
     setBusy(true);

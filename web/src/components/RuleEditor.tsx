@@ -3,6 +3,7 @@ import { ApiError, backtestRule, getStatus, saveRule } from "../api";
 import type { BacktestResult, FieldIssue, Rule } from "../types";
 import { usePoll } from "../usePoll";
 import { BacktestView } from "./BacktestView";
+import { RuleForm } from "./RuleForm";
 
 interface Props {
   rule: Rule;
@@ -26,9 +27,10 @@ const editable = (rule: Rule) => {
 };
 
 /**
- * A rule as editable JSON (every field the engine knows, including future ones), checked as you
- * type, with the API's validation messages listed by field, and a backtest over a host's stored
- * samples before anything is saved.
+ * A rule as a form per kind, or as editable JSON for experts (every field the engine knows,
+ * including future ones); both edit the same text. Checked as you type, with the API's
+ * validation messages listed by field, and a backtest over a host's stored samples before
+ * anything is saved, which warns when none of them has the rule's metric.
  */
 export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: Props) {
   const [text, setText] = useState(() => JSON.stringify(editable(rule), null, 2));
@@ -38,8 +40,12 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
   const [busy, setBusy] = useState<"save" | "backtest" | null>(null);
   const [host, setHost] = useState("");
   const [range, setRange] = useState(BACKTEST_RANGES[1].ms);
+  const [mode, setMode] = useState<"form" | "json">("form");
   const hosts = usePoll(getStatus, 60_000).data?.hosts ?? [];
   const hostId = host || hosts[0]?.id || "";
+  // what the hosts report now: the form offers these, so a rule watches something real
+  const metrics = [...new Set(hosts.flatMap((h) => Object.keys(h.metrics ?? {})))].sort();
+  const services = [...new Set(hosts.flatMap((h) => h.services.map((s) => s.name)))].sort();
 
   let parsed: Rule | null = null;
   let parseError: string | null = null;
@@ -107,8 +113,40 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
         </button>
       </div>
       <form onSubmit={save}>
-        <label for="rule-json">Rule (JSON)</label>
+        <fieldset class="segmented">
+          <legend class="visually-hidden">Edit as</legend>
+          {(["form", "json"] as const).map((m) => (
+            <button
+              key={m}
+              type="button"
+              class="btn small"
+              aria-pressed={mode === m}
+              data-testid={`rule-mode-${m}`}
+              disabled={m === "form" && !parsed}
+              onClick={() => setMode(m)}
+            >
+              {m === "form" ? "Form" : "JSON"}
+            </button>
+          ))}
+        </fieldset>
+        {mode === "form" && parsed ? (
+          <RuleForm
+            rule={parsed}
+            isNew={isNew}
+            readOnly={!canWrite}
+            metrics={metrics}
+            services={services}
+            onChange={(next) => {
+              setText(JSON.stringify(next, null, 2));
+              setMessage(null);
+              setResult(null);
+            }}
+          />
+        ) : (
+          <label for="rule-json">Rule (JSON)</label>
+        )}
         <textarea
+          hidden={mode === "form" && parsed !== null}
           id="rule-json"
           class="code"
           data-testid="rule-json"
@@ -200,6 +238,11 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
       {result && (
         <div aria-live="polite">
           <h3>Backtest preview</h3>
+          {result.warning && (
+            <p class="stale" role="alert" data-testid="backtest-warning">
+              {result.warning}. “Fired 0 times” means nothing here.
+            </p>
+          )}
           <BacktestView result={result} />
         </div>
       )}

@@ -73,8 +73,12 @@ export function TokenManager() {
           Scope
           <select value={scope} onChange={(e) => setScope(e.currentTarget.value)} data-testid="token-scope">
             <option value="read">read: view only</option>
+            <option value="operator">
+              operator: view, recover, approve, acknowledge, run emergency protocols
+            </option>
             <option value="admin">admin: everything</option>
             <option value="enroll">enroll: add hosts</option>
+            <option value="metrics">metrics: Prometheus scrape only</option>
           </select>
         </label>
         <button type="submit" class="btn" disabled={busy !== null} data-testid="token-create">

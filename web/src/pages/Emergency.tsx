@@ -101,6 +101,10 @@ function HostProtocols({ host, canRun }: { host: HostSummary; canRun: boolean })
     ISSUE_DATA,
   );
   const all = issues.data?.items ?? [];
+  // Only what the host's agent says it can do (an agent that has not said: everything, it refuses the rest).
+  const caps = host.capabilities;
+  const offered = caps ? PROTOCOLS.filter((p) => caps.actions.includes(p.action)) : PROTOCOLS;
+  const missing = PROTOCOLS.filter((p) => !offered.includes(p));
   const runs = all.filter((i) => i.source === "operator").slice(0, 8);
   const open = all.filter(
     (i) => i.status !== "resolved" && i.status !== "recovering" && i.source !== "operator",
@@ -132,7 +136,7 @@ function HostProtocols({ host, canRun }: { host: HostSummary; canRun: boolean })
         )}
       </section>
       <RecoverAll host={host.name} open={open} canRun={canRun} onDone={issues.refresh} />
-      {PROTOCOLS.map((p) => (
+      {offered.map((p) => (
         <ProtocolCard
           key={p.id}
           protocol={p}
@@ -142,6 +146,13 @@ function HostProtocols({ host, canRun }: { host: HostSummary; canRun: boolean })
           runs={runs}
         />
       ))}
+      {missing.length > 0 && (
+        <p class="note" data-testid="protocols-not-offered">
+          Not offered on {host.name}: {missing.map((p) => p.title).join(", ")}. Its agent's config does not
+          enable {missing.length === 1 ? "it" : "them"} (the config's <code>actions</code>, and the section
+          each needs, such as <code>backup</code>).
+        </p>
+      )}
     </>
   );
 }

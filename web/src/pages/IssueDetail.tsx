@@ -1,9 +1,18 @@
 import { useCallback, useState } from "preact/hooks";
-import { ApiError, acknowledgeIssue, getIssue, recoverIssue } from "../api";
+import {
+  ApiError,
+  acknowledgeIssue,
+  getHost,
+  getIssue,
+  type IssueDetail as IssueDetailView,
+  recoverIssue,
+} from "../api";
 import { Approvals } from "../components/Approvals";
 import { Badge } from "../components/Badge";
+import { CloseIssue } from "../components/CloseIssue";
 import { EvidenceView } from "../components/EvidenceView";
 import { GuardrailHold, guardrailHold } from "../components/GuardrailHold";
+import { PredictionList } from "../components/PredictionList";
 import { Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
 import { formatSeconds } from "../format";
@@ -148,9 +157,12 @@ export function IssueDetail({ id }: { id: string }) {
       <section class="panel" aria-labelledby="evidence-title">
         <h2 id="evidence-title">Evidence</h2>
         <EvidenceView evidence={issue.evidence} />
-        {issue.actions && issue.actions.length > 0 && (
+        {issue.prediction?.length ? (
+          <PredictionList prediction={issue.prediction} />
+        ) : (
           <p class="small">
-            Planned actions: <strong>{issue.actions.join(" → ")}</strong>
+            Planned actions:{" "}
+            <strong>{issue.actions?.join(" → ") || "notify only (no recovery action)"}</strong>
           </p>
         )}
       </section>
@@ -250,7 +262,7 @@ function Why({ issue }: { issue: Issue }) {
   );
 }
 
-type Detail = Issue & { history: HistoryEntry[] };
+type Detail = IssueDetailView;
 
 /**
  * Recovery by hand through `POST /api/healing/recover` (approving a waiting command is the
@@ -268,6 +280,17 @@ function IssueActions({
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [action, setAction] = useState("auto");
+  // only what the host's agent says it can run (an agent that has not said: the rule's actions)
+  const host = usePoll(
+    useCallback((s: AbortSignal) => getHost(issue.hostId, s), [issue.hostId]),
+    60_000,
+  );
+  const caps = host.data?.capabilities;
+  const actions = issue.actions ?? [];
+  const offered = caps
+    ? actions.filter((a) => a.startsWith("webhook:") || caps.actions.includes(a))
+    : actions;
+  const refused = actions.filter((a) => !offered.includes(a));
 
   const run = async (what: string, verb: string) => {
     setBusy(true);
@@ -314,7 +337,16 @@ function IssueActions({
           <span class="muted small">Tells everyone (and PagerDuty) that you are on it.</span>
         </p>
       )}
-      {issue.status === "escalated" && (
+      {issue.status === "escalated" && issue.source === "operator" && (
+        <>
+          <p class="small">
+            The action asked for ended refused or failed (the history below says why). Run it again from
+            Emergency once the cause is fixed, or close this issue with a reason.
+          </p>
+          <CloseIssue issueId={issue.id} onClosed={onAcknowledged} />
+        </>
+      )}
+      {issue.status === "escalated" && issue.source !== "operator" && (
         <p class="small">Escalated: nothing runs for this issue automatically until you recover it here.</p>
       )}
       <form
@@ -327,7 +359,7 @@ function IssueActions({
         <label for="recover-action">Recover by hand with</label>
         <select id="recover-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
           <option value="auto">the rule's actions (auto)</option>
-          {(issue.actions ?? []).map((a) => (
+          {offered.map((a) => (
             <option key={a} value={a}>
               {a}
             </option>
@@ -343,6 +375,11 @@ function IssueActions({
           {busy ? "Queuing…" : "Recover"}
         </button>
       </form>
+      {refused.length > 0 && (
+        <p class="muted small" data-testid="recover-not-offered">
+          Not offered: {refused.join(", ")}, which {issue.host}'s agent config does not enable.
+        </p>
+      )}
       <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status" aria-live="polite">
         {message?.text}
       </p>

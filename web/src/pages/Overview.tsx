@@ -1,5 +1,6 @@
 import { useCallback } from "preact/hooks";
 import { getActiveIssues, getHistory, getMetrics, getStatus } from "../api";
+import { AddHost } from "../components/AddHost";
 import { HealingSwitch } from "../components/HealingSwitch";
 import { HealthCheckButton } from "../components/HealthCheckButton";
 import { HistoryList } from "../components/HistoryList";
@@ -56,7 +57,12 @@ export function Overview() {
         id="hosts"
         title="Hosts"
         poll={status}
-        aside={status.data && <span class="count">{status.data.hosts.length}</span>}
+        aside={
+          <>
+            {status.data && <span class="count">{status.data.hosts.length}</span>}
+            <AddHost canWrite={isAdmin} />
+          </>
+        }
       >
         {(s) => <HostTable hosts={s.hosts} thresholds={thresholds} sparkMs={intervalMs} />}
       </Panel>

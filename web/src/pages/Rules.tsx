@@ -134,7 +134,13 @@ export function Rules() {
                       <td>
                         <Badge tone={r.severity} />
                       </td>
-                      <td>{r.actions?.join(", ") || <span class="muted">none</span>}</td>
+                      <td>
+                        {r.actions?.join(", ") || (
+                          <span title="no recovery action: the issue notifies the org's channels">
+                            notify
+                          </span>
+                        )}
+                      </td>
                       <td>{r.enabled ? "enabled" : <span class="muted">disabled</span>}</td>
                       <td>
                         <div class="row-actions">

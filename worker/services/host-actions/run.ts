@@ -14,6 +14,7 @@ import type { Principal } from "../../env";
 import { conflict, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { HostAction, HostActionRequest } from "../../schemas/host-actions";
+import { requireCapability } from "../capabilities";
 import { configQuery, resolveConfig } from "../config";
 import { notifyStatement } from "../notify/outbox";
 import { queueCommand } from "../recovery";
@@ -32,7 +33,7 @@ export async function runHostAction(
   const { orgId } = principal;
   const [hostRows, settingsRows] = await db.batch([
     db
-      .select({ id: hosts.id, name: hosts.name })
+      .select({ id: hosts.id, name: hosts.name, facts: hosts.facts })
       .from(hosts)
       .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, hostRef), eq(hosts.name, hostRef))))
       .limit(1),
@@ -46,6 +47,7 @@ export async function runHostAction(
 
   const ruleId = operatorRuleId(input.action);
   const target = input.target ?? "";
+  requireCapability(host.facts.capabilities, host.name, input.action, target || null);
   const [existing] = await db
     .select()
     .from(issues)

@@ -3,6 +3,7 @@
  * incoming-webhook blocks, and our signed generic webhook. No I/O, no clock.
  */
 
+import { NOTIFY } from "../../../agent/engine";
 import { humanTime } from "../../lib/time";
 import type { IssueEvent } from "./outbox";
 import { slackCode, slackText } from "./slack-text";
@@ -172,7 +173,8 @@ const SECTION_MAX = 3000;
 
 function eventSection(e: OutgoingEvent) {
   const { issue, detail } = e;
-  const action = typeof detail?.action === "string" ? detail.action : (issue.actions[0] ?? "none");
+  const action =
+    typeof detail?.action === "string" ? detail.action : (issue.actions.find((a) => a !== NOTIFY) ?? NOTIFY);
   const status = detail?.status ? ` → ${field(String(detail.status), 100)}` : "";
   const lines = [
     `${SEVERITY_MARK[issue.severity]} *${EVENT_TEXT[e.event]}*: ${field(issue.summary, 500)}`,

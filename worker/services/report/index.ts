@@ -57,6 +57,16 @@ export interface ReportKeeper {
 
 const DELIVER_IDS_PER_STATEMENT = 90;
 
+/** The host's facts with what this report brings (agent version, capabilities); the same object when nothing. */
+function withReported(facts: HostColumns["facts"], body: ReportBody): HostColumns["facts"] {
+  const { agentVersion, capabilities } = body;
+  const versionNew = agentVersion !== undefined && agentVersion !== facts.agentVersion;
+  const capsNew =
+    capabilities !== undefined && JSON.stringify(capabilities) !== JSON.stringify(facts.capabilities);
+  if (!versionNew && !capsNew) return facts;
+  return { ...facts, ...(versionNew ? { agentVersion } : {}), ...(capsNew ? { capabilities } : {}) };
+}
+
 function engineSamples(body: ReportBody): EngineSample[] {
   const byTs = new Map<number, EngineSample>();
   for (const s of body.samples) byTs.set(Date.parse(s.ts), { ts: Date.parse(s.ts), metrics: s.metrics });
@@ -105,7 +115,7 @@ export async function handleReport(
   const newest = samples.at(-1);
   const fresher = newest && newest.ts >= (ctx.host.metricsAt ?? 0);
   const metrics = fresher ? newest.metrics : ctx.host.metrics;
-  const facts = body.agentVersion ? { ...ctx.host.facts, agentVersion: body.agentVersion } : ctx.host.facts;
+  const facts = withReported(ctx.host.facts, body);
   const host = {
     lastSeenAt: now,
     facts,
@@ -125,7 +135,8 @@ export async function handleReport(
     ...gapStatements(orgId, hostId, body.gaps, now),
     ...(body.services ? keep.services(body.services) : []),
   );
-  const summary = keep.host(host, changed);
+  // new capabilities reach D1 now: the dashboard and the queueing routes read them from there
+  const summary = keep.host(host, changed || facts !== ctx.host.facts);
   if (summary) statements.push(summary);
   // Only what these statements actually moved out of "pending" goes out: a long-poll may have claimed some.
   const firstDeliver = statements.length;

@@ -18,6 +18,7 @@ import {
 } from "../../../agent/engine";
 import type { Db, Statement } from "../../db/client";
 import { SECOND } from "../../lib/time";
+import { runnableSteps } from "../capabilities";
 import { crashLoopHold, crashLoopSettings, logTailEvidence } from "../crash-loop";
 import { isEdgeAction } from "../edge-actions";
 import { BREAKER_WINDOW_MS, breakerHold, groupHold, maintenanceHold, noGuardrails } from "../guardrails";
@@ -93,9 +94,11 @@ export function planRecovery(
       const ordered = orderActions(issue.ruleId, mapped.actions, tried, guard.stats);
       const rule = ruleById.get(issue.ruleId);
       const chain = resolveChain(rule, findingOf(issue), ordered, ctx.targetFacts ?? { metrics: {} });
-      const skipped = [...mapped.skipped, ...chain.skipped];
-      issue.evidence = { ...issue.evidence, targets: { chain: chain.steps, skipped } };
-      return [issue.id, { steps: chain.steps, skipped }];
+      // what the host's agent says it cannot run is skipped with why, never sent to be refused
+      const able = runnableSteps(ctx.host.facts.capabilities, ctx.host.name, chain.steps);
+      const skipped = [...mapped.skipped, ...chain.skipped, ...able.skipped];
+      issue.evidence = { ...issue.evidence, targets: { chain: able.steps, skipped } };
+      return [issue.id, { steps: able.steps, skipped }];
     }),
   );
   if (!enabled || (!recovery.auto_recovery && !recovery.require_confirmation))
