@@ -5,10 +5,9 @@
  */
 import { z } from "@hono/zod-openapi";
 import { RULE_KINDS, type Rule, SELECTORS } from "../../agent/engine";
-import { entityName } from "../../agent/protocol";
-import { line, multiline } from "../../agent/protocol/text";
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
+import { entityName, line, multiline } from "../lib/wire";
 
 export const NAME = /^[a-z][a-z0-9_]*$/;
 /** An agent action, or an edge action the Worker runs itself. */
