@@ -1,20 +1,16 @@
 // Bundles the agent (and the engine and protocol it imports from this folder) into one ESM file.
 // What this buys is measured by `npm run bench:agent` (RSS of the running agent):
 // - zod is bundled: one module instead of ~100 files to resolve and compile (about -1.5 MB RSS).
-//   The agent's schemas use zod/mini imported as a namespace (`import * as z`), so only the zod
-//   functions they call are bundled (cli.js 227 KB instead of 464 KB with classic zod, whose
-//   schemas carry every method and cannot be tree-shaken; about -2 MB RSS).
-// - zod's 40-odd translated error-message locales are left out: the agent never switches locale,
-//   and it reports config errors in English (zod-setup.ts sets en, which zod/mini leaves unset).
+// - zod's 40-odd translated error-message locales are left out (about -1 MB): the agent never
+//   switches locale, and it reports config errors in English. zod's own default (en) stays.
 // - whitespace and syntax are minified, identifiers are not, so stack traces stay readable.
 // - ws (the command socket's client) is bundled too, loaded only when an edge offers the socket.
 // - code split: what a dynamic import() loads (ws, the yaml parser, ...) is a chunk of its own in
 //   dist/chunks/, read only when first needed, so an agent that never needs it never holds it.
 // systeminformation stays external: it cannot be bundled ("Dynamic require of os"), is loaded
 // only where there is no /proc, and npm installs it beside the tarball.
-// clear_cache's walk and the host key's crypto run in children of their own
-// (src/actions/clear-cache-child.js, src/host-key-child.js: plain JS with node: imports only): they
-// are copied as they are beside cli.js, where the bundle looks for them.
+// clear_cache's walk runs in a child of its own (src/actions/clear-cache-child.js, plain JS with
+// node: imports only): it is copied as is beside cli.js, where the bundle looks for it.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -62,10 +58,6 @@ await build({
 copyFileSync(
   new URL("./src/actions/clear-cache-child.js", import.meta.url),
   new URL("./dist/clear-cache-child.js", import.meta.url),
-);
-copyFileSync(
-  new URL("./src/host-key-child.js", import.meta.url),
-  new URL("./dist/host-key-child.js", import.meta.url),
 );
 
 // The config's JSON Schema, generated from the zod schema the agent validates with (never written

@@ -2,13 +2,11 @@
  * The host key: an Ed25519 pair made at the first enrolment and kept in <stateDir>/host-key.pem
  * (mode 0600). The edge stores the public half; signing canonicalKeyProof(name, time) proves this
  * is the same host, to enrol again under its name or to get a fresh agent token when its own is
- * refused. The crypto runs in a short-lived child (host-key-child.js), so node:crypto never loads
- * into the long-running agent for a key it uses only then.
+ * refused. node:crypto is loaded only when a proof is made (builtins.ts).
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { canonicalKeyProof, type KeyProof } from "../protocol";
+import { cryptoModule } from "./builtins";
 import { writeFileAtomic } from "./state-dir";
 
 export interface HostKey {
@@ -19,35 +17,21 @@ export interface HostKey {
   prove(hostName: string, now?: Date): KeyProof;
 }
 
-/** Beside this module in the source tree, beside cli.js in the bundle (agent/build.mjs copies it). */
-const CHILD = fileURLToPath(new URL("./host-key-child.js", import.meta.url));
+/** An Ed25519 SPKI DER is a 12-byte header and the 32-byte key. */
+const SPKI_HEADER_BYTES = 12;
 
-/** One run of the child: its JSON answer, or its error thrown. */
-function keyChild<T>(args: string[], pem?: string): T {
-  let out: string;
-  try {
-    out = execFileSync(process.execPath, [CHILD, ...args], {
-      input: pem ?? "",
-      encoding: "utf8",
-      timeout: 30_000,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-  } catch (err) {
-    const answer = (err as { stdout?: string }).stdout;
-    const why = answer ? (JSON.parse(answer) as { error?: string }).error : undefined;
-    throw new Error(why ?? (err as Error).message);
-  }
-  return JSON.parse(out) as T;
-}
-
-function fromPem(pem: string, created: boolean, publicKey?: string): HostKey {
+function fromPem(pem: string, created: boolean): HostKey {
+  const crypto = cryptoModule();
+  const privateKey = crypto.createPrivateKey(pem);
+  if (privateKey.asymmetricKeyType !== "ed25519") throw new Error("not an Ed25519 key");
+  const spki = crypto.createPublicKey(privateKey).export({ format: "der", type: "spki" });
   return {
-    publicKey: publicKey ?? keyChild<{ publicKey: string }>(["inspect"], pem).publicKey,
+    publicKey: spki.subarray(SPKI_HEADER_BYTES).toString("base64"),
     created,
     prove(hostName, now = new Date()) {
       const at = now.toISOString();
-      const { signature } = keyChild<{ signature: string }>(["sign", canonicalKeyProof(hostName, at)], pem);
-      return { at, signature };
+      const signature = crypto.sign(null, Buffer.from(canonicalKeyProof(hostName, at)), privateKey);
+      return { at, signature: signature.toString("base64") };
     },
   };
 }
@@ -71,7 +55,8 @@ export function readHostKey(file: string): HostKey | undefined {
 export function loadOrCreateHostKey(file: string): HostKey {
   const existing = readHostKey(file);
   if (existing) return existing;
-  const { pem, publicKey } = keyChild<{ pem: string; publicKey: string }>(["create"]);
+  const { privateKey } = cryptoModule().generateKeyPairSync("ed25519");
+  const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   writeFileAtomic(file, pem, 0o600);
-  return fromPem(pem, true, publicKey);
+  return fromPem(pem, true);
 }

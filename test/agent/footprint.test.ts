@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { afterEach, describe, expect, it } from "vitest";
 import { reexecArgv, START_FLAGS } from "../../agent/bin/start-flags.js";
 import { cleanup, tempDir } from "./helpers";
@@ -14,7 +13,6 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const TUNING = path.join(ROOT, "agent/src/v8-tuning.ts");
 const CLIENT = path.join(ROOT, "agent/src/transport/client.ts");
 const BIN = path.join(ROOT, "agent/bin/selfheal-agent.js");
-const HOST_KEY = path.join(ROOT, "agent/src/host-key.ts");
 /** V8's %GetOptimizationStatus bit for "running TurboFan code". */
 const TURBOFANNED = 16;
 
@@ -57,31 +55,6 @@ console.log(JSON.stringify([before, tlsLoaded()]));
 process.exit(0);
 `;
     expect(JSON.parse(await runFresh(code))).toEqual([false, true]);
-  });
-
-  it("makes its host key and proves it without loading node:crypto", { timeout: 60_000 }, async () => {
-    // bundled and run by plain node, as the agent runs (tsx itself loads node:crypto)
-    const dir = tempDir();
-    const keyFile = path.join(dir, "host-key.pem");
-    writeFileSync(
-      path.join(dir, "probe.ts"),
-      `import { loadOrCreateHostKey, readHostKey } from ${JSON.stringify(HOST_KEY)};
-const made = loadOrCreateHostKey(${JSON.stringify(keyFile)});
-const proof = readHostKey(${JSON.stringify(keyFile)}).prove("web-1", new Date(0));
-console.log(JSON.stringify([made.publicKey.length, proof.signature.length, process.moduleLoadList.some((m) => m.startsWith("NativeModule crypto"))]));
-`,
-    );
-    await build({
-      entryPoints: [path.join(dir, "probe.ts")],
-      outfile: path.join(dir, "probe.mjs"),
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      logLevel: "error",
-    });
-    copyFileSync(path.join(ROOT, "agent/src/host-key-child.js"), path.join(dir, "host-key-child.js"));
-    const { stdout } = await run(process.execPath, [path.join(dir, "probe.mjs")]);
-    expect(JSON.parse(stdout)).toEqual([44, 88, false]);
   });
 
   describe("start flags", () => {

@@ -49,8 +49,7 @@ async function identity(reply: (req: Seen, n: number) => ReturnType<typeof apiEr
 
 const enrolled = (agentToken: string) => ({ status: 200, body: { hostId: "host_1", agentToken } });
 
-// each proof (and the key's making) runs node in a child of its own: keep room for a loaded machine
-describe("the host key", { timeout: 30_000 }, () => {
+describe("the host key", () => {
   it("is made once at the first enrolment (0600), sent with a valid proof, and reused when enrolling again", async () => {
     const { server, deps } = await identity(() => enrolled("agent-1"));
     await obtainAgentToken(deps);
