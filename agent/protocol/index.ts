@@ -10,7 +10,9 @@
  * configured service and the results of commands; its response carries the commands queued for
  * the host and the settings the agent should use. Times are ISO-8601 UTC strings on the wire.
  */
-import { z } from "zod";
+// zod/mini, imported as a namespace so that the agent's bundle keeps only what it uses; the Worker
+// derives its OpenAPI-documented schemas from these (worker/lib/wire.ts).
+import * as z from "zod/mini";
 import { line, multiline } from "./text";
 
 export const PROTOCOL_VERSION = 1 as const;
@@ -47,59 +49,61 @@ const isoTime = z.iso.datetime({ offset: true });
 /** Host, service and other configured names: what may travel as a target on the wire. */
 export const entityName = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/,
-    "use letters, digits and . _ : @ - only, starting with a letter or digit",
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:@-]*$/,
+      "use letters, digits and . _ : @ - only, starting with a letter or digit",
+    ),
   );
 const name = entityName;
 
 /** Metric names are dotted or colon-separated words: cpu, memory, disk, disk:/var, load1, net.rx ... */
 export const metricName = z
   .string()
-  .min(1)
-  .max(LIMITS.metricNameChars)
-  .regex(/^[A-Za-z0-9_.:/-]+$/, "metric names use letters, digits and _ . : / - only");
-
-export const metricsSchema = z
-  .record(metricName, z.number().finite())
-  .refine(
-    (m) => Object.keys(m).length <= LIMITS.metricsPerSample,
-    `at most ${LIMITS.metricsPerSample} metrics a sample`,
+  .check(
+    z.minLength(1),
+    z.maxLength(LIMITS.metricNameChars),
+    z.regex(/^[A-Za-z0-9_.:/-]+$/, "metric names use letters, digits and _ . : / - only"),
   );
 
-export const sampleSchema = z.object({ ts: isoTime, metrics: metricsSchema }).strict();
+export const metricsSchema = z
+  .record(metricName, z.number())
+  .check(
+    z.refine(
+      (m) => Object.keys(m).length <= LIMITS.metricsPerSample,
+      `at most ${LIMITS.metricsPerSample} metrics a sample`,
+    ),
+  );
+
+export const sampleSchema = z.strictObject({ ts: isoTime, metrics: metricsSchema });
 
 export const serviceKinds = ["process", "systemd", "docker", "launchd", "windows", "kubernetes"] as const;
 export const serviceStatuses = ["up", "down", "unknown"] as const;
 
-export const serviceStateSchema = z
-  .object({
-    name,
-    kind: z.enum(serviceKinds),
-    status: z.enum(serviceStatuses),
-    detail: line(LIMITS.detailChars).optional(),
-    pid: z.number().int().positive().optional(),
-    /** Whether the agent stopped it on purpose: such a service is not "down". */
-    stopped: z.boolean().optional(),
-    /** A down service's last output lines (a process the agent started): crash evidence. */
-    logTail: z.array(line(LIMITS.logLineChars)).max(LIMITS.logTailLines).optional(),
-  })
-  .strict();
+export const serviceStateSchema = z.strictObject({
+  name,
+  kind: z.enum(serviceKinds),
+  status: z.enum(serviceStatuses),
+  detail: z.optional(line(LIMITS.detailChars)),
+  pid: z.optional(z.number().check(z.int(), z.positive())),
+  /** Whether the agent stopped it on purpose: such a service is not "down". */
+  stopped: z.optional(z.boolean()),
+  /** A down service's last output lines (a process the agent started): crash evidence. */
+  logTail: z.optional(z.array(line(LIMITS.logLineChars)).check(z.maxLength(LIMITS.logTailLines))),
+});
 
 export const resultStatuses = ["succeeded", "failed", "refused", "timed_out"] as const;
 
-export const commandResultSchema = z
-  .object({
-    commandId: z.string().min(1).max(64),
-    status: z.enum(resultStatuses),
-    exitCode: z.number().int().nullable().optional(),
-    output: multiline(LIMITS.outputChars),
-    durationMs: z.number().int().min(0).max(LIMITS.resultDurationMs),
-    finishedAt: isoTime,
-  })
-  .strict();
+export const commandResultSchema = z.strictObject({
+  commandId: z.string().check(z.minLength(1), z.maxLength(64)),
+  status: z.enum(resultStatuses),
+  exitCode: z.optional(z.nullable(z.number().check(z.int()))),
+  output: multiline(LIMITS.outputChars),
+  durationMs: z.number().check(z.int(), z.gte(0), z.lte(LIMITS.resultDurationMs)),
+  finishedAt: isoTime,
+});
 
 /**
  * What an agent can do, read from its local config: the actions it enables (a service action may
@@ -107,31 +111,27 @@ export const commandResultSchema = z
  * scripts. The dashboard offers only these and the edge queues nothing else for the host. Sent
  * with the first report after each start (the config is read at start), absent from the rest.
  */
-export const capabilitiesSchema = z
-  .object({
-    actions: z.array(entityName).max(32),
-    /** A service action limited to some services: its name -> those services. */
-    limits: z.record(entityName, z.array(entityName).max(200)).optional(),
-    services: z.array(entityName).max(200),
-    caches: z.array(entityName).max(32),
-    configs: z.array(entityName).max(16),
-    scripts: z.array(entityName).max(64),
-  })
-  .strict();
+export const capabilitiesSchema = z.strictObject({
+  actions: z.array(entityName).check(z.maxLength(32)),
+  /** A service action limited to some services: its name -> those services. */
+  limits: z.optional(z.record(entityName, z.array(entityName).check(z.maxLength(200)))),
+  services: z.array(entityName).check(z.maxLength(200)),
+  caches: z.array(entityName).check(z.maxLength(32)),
+  configs: z.array(entityName).check(z.maxLength(16)),
+  scripts: z.array(entityName).check(z.maxLength(64)),
+});
 
-export const hostFactsSchema = z
-  .object({
-    hostname: line(255).optional(),
-    os: line(128).optional(),
-    platform: line(64).optional(),
-    arch: line(32).optional(),
-    release: line(128).optional(),
-    cpus: z.number().int().positive().max(4096).optional(),
-    memTotalBytes: z.number().int().nonnegative().optional(),
-    agentVersion: line(32).optional(),
-    capabilities: capabilitiesSchema.optional(),
-  })
-  .strict();
+export const hostFactsSchema = z.strictObject({
+  hostname: z.optional(line(255)),
+  os: z.optional(line(128)),
+  platform: z.optional(line(64)),
+  arch: z.optional(line(32)),
+  release: z.optional(line(128)),
+  cpus: z.optional(z.number().check(z.int(), z.positive(), z.lte(4096))),
+  memTotalBytes: z.optional(z.number().check(z.int(), z.nonnegative())),
+  agentVersion: z.optional(line(32)),
+  capabilities: z.optional(capabilitiesSchema),
+});
 
 /**
  * Host keys: an agent makes an Ed25519 pair at its first enrolment and sends the public key (raw
@@ -140,57 +140,54 @@ export const hostFactsSchema = z
  */
 export const hostPublicKeySchema = z
   .string()
-  .regex(/^[A-Za-z0-9+/]{43}=$/, "an Ed25519 public key: 32 bytes, base64");
-export const keyProofSchema = z
-  .object({ at: isoTime, signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, "64 bytes, base64") })
-  .strict();
+  .check(z.regex(/^[A-Za-z0-9+/]{43}=$/, "an Ed25519 public key: 32 bytes, base64"));
+export const keyProofSchema = z.strictObject({
+  at: isoTime,
+  signature: z.string().check(z.regex(/^[A-Za-z0-9+/]{86}==$/, "64 bytes, base64")),
+});
 
 /** The bytes a key proof signs: the host's name and the time, which the edge wants recent and new. */
 export function canonicalKeyProof(hostName: string, at: string): string {
   return JSON.stringify(["selfheal-host-key-v1", hostName, at]);
 }
 
-export const enrollRequestSchema = hostFactsSchema
-  .extend({
-    name,
-    /** Used when the host is created; an enroll token limited to host groups requires one of them. */
-    group: z.string().min(1).max(128).optional(),
-    publicKey: hostPublicKeySchema.optional(),
-    /** Required with publicKey: proves the sender holds the key. */
-    proof: keyProofSchema.optional(),
-  })
-  .strict();
+export const enrollRequestSchema = z.extend(hostFactsSchema, {
+  name,
+  /** Used when the host is created; an enroll token limited to host groups requires one of them. */
+  group: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  publicKey: z.optional(hostPublicKeySchema),
+  /** Required with publicKey: proves the sender holds the key. */
+  proof: z.optional(keyProofSchema),
+});
 export const enrollResponseSchema = z.object({ hostId: z.string(), agentToken: z.string() });
 
 /** POST /api/v1/agent/refresh (no bearer token: the proof is the credential) -> EnrollResponse. */
-export const refreshRequestSchema = z
-  .object({ hostId: z.string().min(1).max(64), name, proof: keyProofSchema })
-  .strict();
+export const refreshRequestSchema = z.strictObject({
+  hostId: z.string().check(z.minLength(1), z.maxLength(64)),
+  name,
+  proof: keyProofSchema,
+});
 
 export const checkStatuses = ["ok", "warning", "critical", "unknown"] as const;
 
 /** The latest text of a custom check; `name` is its metric's middle part: check:<name>.status. */
-export const checkOutputSchema = z
-  .object({
-    name,
-    status: z.enum(checkStatuses),
-    output: multiline(LIMITS.checkOutputChars),
-  })
-  .strict();
+export const checkOutputSchema = z.strictObject({
+  name,
+  status: z.enum(checkStatuses),
+  output: multiline(LIMITS.checkOutputChars),
+});
 
 /**
  * A configured cache (clear_cache's targets) as the agent last measured it: the mount holding it,
  * that mount's filesystem type, and its size (absent until measured). The edge's selectors pick
  * the caches on a full mount from these, largest first.
  */
-export const cacheFactSchema = z
-  .object({
-    name,
-    mount: line(1024).min(1),
-    fsType: line(64).optional(),
-    bytes: z.number().int().nonnegative().optional(),
-  })
-  .strict();
+export const cacheFactSchema = z.strictObject({
+  name,
+  mount: line(1024).check(z.minLength(1)),
+  fsType: z.optional(line(64)),
+  bytes: z.optional(z.number().check(z.int(), z.nonnegative())),
+});
 
 export const reportReasons = ["interval", "event", "command", "backfill"] as const;
 
@@ -199,66 +196,62 @@ export const reportReasons = ["interval", "event", "command", "backfill"] as con
  * outage, so `samples` samples taken between `from` and `to` will never arrive.
  */
 export const gapSchema = z
-  .object({
+  .strictObject({
     from: isoTime,
     to: isoTime,
-    samples: z.number().int().min(0),
-    results: z.number().int().min(0).optional(),
+    samples: z.number().check(z.int(), z.gte(0)),
+    results: z.optional(z.number().check(z.int(), z.gte(0))),
   })
-  .strict()
-  .refine((g) => Date.parse(g.from) <= Date.parse(g.to), {
-    message: "from must not be after to",
-    path: ["from"],
-  });
+  .check(
+    z.refine((g) => Date.parse(g.from) <= Date.parse(g.to), {
+      message: "from must not be after to",
+      path: ["from"],
+    }),
+  );
 
-export const reportRequestSchema = z
-  .object({
-    protocol: z.literal(PROTOCOL_VERSION),
-    agentVersion: line(32).optional(),
-    reason: z.enum(reportReasons).default("interval"),
-    samples: z.array(sampleSchema).max(LIMITS.samplesPerReport),
-    /** The full list of configured services; omit it (e.g. in a backfill) to leave their state as it was. */
-    services: z.array(serviceStateSchema).max(LIMITS.servicesPerReport).optional(),
-    results: z.array(commandResultSchema).max(LIMITS.resultsPerReport).default([]),
-    /** The latest output of each custom check that has run; omit it to keep the last ones sent. */
-    checks: z.array(checkOutputSchema).max(LIMITS.checksPerReport).optional(),
-    /** The configured caches with their mount and size; omit it when the agent has none. */
-    caches: z.array(cacheFactSchema).max(LIMITS.cachesPerReport).optional(),
-    /** What the agent's spool dropped at its size cap since the last accepted report (absent: nothing). */
-    gaps: z.array(gapSchema).max(LIMITS.gapsPerReport).optional(),
-    /** What the agent can do; sent once per start, absent from steady reports. */
-    capabilities: capabilitiesSchema.optional(),
-  })
-  .strict();
+export const reportRequestSchema = z.strictObject({
+  protocol: z.literal(PROTOCOL_VERSION),
+  agentVersion: z.optional(line(32)),
+  reason: z._default(z.enum(reportReasons), "interval"),
+  samples: z.array(sampleSchema).check(z.maxLength(LIMITS.samplesPerReport)),
+  /** The full list of configured services; omit it (e.g. in a backfill) to leave their state as it was. */
+  services: z.optional(z.array(serviceStateSchema).check(z.maxLength(LIMITS.servicesPerReport))),
+  results: z._default(z.array(commandResultSchema).check(z.maxLength(LIMITS.resultsPerReport)), []),
+  /** The latest output of each custom check that has run; omit it to keep the last ones sent. */
+  checks: z.optional(z.array(checkOutputSchema).check(z.maxLength(LIMITS.checksPerReport))),
+  /** The configured caches with their mount and size; omit it when the agent has none. */
+  caches: z.optional(z.array(cacheFactSchema).check(z.maxLength(LIMITS.cachesPerReport))),
+  /** What the agent's spool dropped at its size cap since the last accepted report (absent: nothing). */
+  gaps: z.optional(z.array(gapSchema).check(z.maxLength(LIMITS.gapsPerReport))),
+  /** What the agent can do; sent once per start, absent from steady reports. */
+  capabilities: z.optional(capabilitiesSchema),
+});
 
+const percent = () => z.number().check(z.gte(0), z.lte(100));
 /** The seed's alert thresholds, in percent, under the seed's own names. */
-export const alertThresholdsSchema = z
-  .object({
-    cpu_warning: z.number().min(0).max(100),
-    cpu_critical: z.number().min(0).max(100),
-    memory_warning: z.number().min(0).max(100),
-    memory_critical: z.number().min(0).max(100),
-    disk_warning: z.number().min(0).max(100),
-    disk_critical: z.number().min(0).max(100),
-  })
-  .strict();
+export const alertThresholdsSchema = z.strictObject({
+  cpu_warning: percent(),
+  cpu_critical: percent(),
+  memory_warning: percent(),
+  memory_critical: percent(),
+  disk_warning: percent(),
+  disk_critical: percent(),
+});
 
 /** Actions are named on the wire by string: an agent refuses, and reports, any name it has no handler for. */
-export const commandSchema = z
-  .object({
-    id: z.string().min(1).max(64),
-    action: z.string().min(1).max(64),
-    target: z.string().max(128).optional(),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    issueId: z.string().nullable().optional(),
-    expiresAt: isoTime,
-    /**
-     * Ed25519 over canonicalCommand(command, hostId), base64; sent only by an edge holding a
-     * signing key. An agent with `commandSigningKey` refuses a command without a valid one.
-     */
-    signature: z.string().max(200).optional(),
-  })
-  .strict();
+export const commandSchema = z.strictObject({
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  action: z.string().check(z.minLength(1), z.maxLength(64)),
+  target: z.optional(z.string().check(z.maxLength(128))),
+  params: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  issueId: z.optional(z.nullable(z.string())),
+  expiresAt: isoTime,
+  /**
+   * Ed25519 over canonicalCommand(command, hostId), base64; sent only by an edge holding a
+   * signing key. An agent with `commandSigningKey` refuses a command without a valid one.
+   */
+  signature: z.optional(z.string().check(z.maxLength(200))),
+});
 
 /**
  * The bytes a command signature covers: the fields that decide what runs, where and until when,
@@ -285,13 +278,13 @@ export function canonicalCommand(
 
 export const agentSettingsSchema = z.object({
   enabled: z.boolean(),
-  intervalSeconds: z.number().int().min(1).max(3600),
+  intervalSeconds: z.number().check(z.int(), z.gte(1), z.lte(3600)),
   thresholds: alertThresholdsSchema,
   /**
    * The actions the org's safeguards let the agent take alone while the edge is out of reach
    * (local autonomy); absent from an older edge, when only the local config decides.
    */
-  unattended: z.array(z.string().max(64)).max(32).optional(),
+  unattended: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(32))),
 });
 
 export const reportResponseSchema = z.object({
@@ -302,14 +295,11 @@ export const reportResponseSchema = z.object({
    * New metric names the edge refused because the host reports too many distinct ones (the agent
    * logs them); absent when none was.
    */
-  refusedMetrics: z.array(z.string()).optional(),
+  refusedMetrics: z.optional(z.array(z.string())),
   /** The edge holds GET /api/v1/agent/commands this long; absent from an edge without the long-poll. */
-  longPollSeconds: z.number().int().min(1).max(25).optional(),
+  longPollSeconds: z.optional(z.number().check(z.int(), z.gte(1), z.lte(25))),
   /** The edge's command WebSocket (a path); absent from an edge without it (the long-poll then). */
-  commandSocket: z
-    .string()
-    .regex(/^\/[\w/.-]{1,200}$/)
-    .optional(),
+  commandSocket: z.optional(z.string().check(z.regex(/^\/[\w/.-]{1,200}$/))),
 });
 
 export type Sample = z.infer<typeof sampleSchema>;

@@ -3,59 +3,62 @@
  * with regex patterns), and the keys of the launchd, windows and kubernetes service kinds.
  * Kept apart from config.ts so the core stays small.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** Part of a metric name (check:<name>.status, log:<name>.<metric>), so metric-name characters only. */
 const metricPart = z
   .string()
-  .min(1)
-  .max(32)
-  .regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, _ and - only");
+  .check(z.minLength(1), z.maxLength(32), z.regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, _ and - only"));
 
-const regex = z.string().refine((re) => {
-  try {
-    new RegExp(re);
-    return true;
-  } catch {
-    return false;
-  }
-}, "not a valid regular expression");
+const regex = z.string().check(
+  z.refine((re) => {
+    try {
+      new RegExp(re);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a valid regular expression"),
+);
 
-const checkSchema = z
-  .object({
-    name: metricPart,
-    /** argv of a Nagios plugin; never run through a shell. */
-    command: z.array(z.string().min(1)).min(1, "needs at least the program to run"),
-    interval: z.number().int().min(1).max(86_400).default(60),
-    timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
-    /** The configured service this check speaks for: its metrics become check:<service>.<name>.* */
-    service: z.string().min(1).max(128).optional(),
-  })
-  .strict();
+const checkSchema = z.strictObject({
+  name: metricPart,
+  /** argv of a Nagios plugin; never run through a shell. */
+  command: z
+    .array(z.string().check(z.minLength(1)))
+    .check(z.minLength(1, "needs at least the program to run")),
+  interval: z._default(z.number().check(z.int(), z.gte(1), z.lte(86_400)), 60),
+  timeoutMs: z._default(z.number().check(z.int(), z.gte(100), z.lte(300_000)), 10_000),
+  /** The configured service this check speaks for: its metrics become check:<service>.<name>.* */
+  service: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+});
 
 const logSchema = z
-  .object({
+  .strictObject({
     name: metricPart,
-    path: z.string().min(1),
+    path: z.string().check(z.minLength(1)),
     patterns: z
-      .record(metricPart, regex)
-      .default({})
-      .refine((p) => Object.keys(p).length <= 32, "at most 32 patterns"),
+      ._default(z.record(metricPart, regex), {})
+      .check(z.refine((p) => Object.keys(p).length <= 32, "at most 32 patterns")),
     /** The built-in failure signatures (oom, segfault, too_many_files, stack_traces); on by default. */
-    builtin: z.boolean().default(true),
+    builtin: z._default(z.boolean(), true),
   })
-  .strict()
-  .superRefine((l, ctx) => {
-    const longest = Math.max(14, ...Object.keys(l.patterns).map((k) => k.length));
-    // log:<name>.<metric>_per_min must fit the protocol's 64-character metric names
-    if (l.name.length + longest > 51)
-      ctx.addIssue({ code: "custom", message: "name plus the longest pattern name: 51 characters at most" });
-  });
+  .check(
+    z.superRefine((l, ctx) => {
+      const longest = Math.max(14, ...Object.keys(l.patterns).map((k) => k.length));
+      // log:<name>.<metric>_per_min must fit the protocol's 64-character metric names
+      if (l.name.length + longest > 51)
+        ctx.addIssue({
+          code: "custom",
+          message: "name plus the longest pattern name: 51 characters at most",
+        });
+    }),
+  );
 
 /** Two metrics (count and rate) per pattern, four built-ins: kept well under a sample's 512 metrics. */
 const LOG_METRICS_MAX = 160;
 
-const uniqueNames = (what: string) => (list: { name: string }[], ctx: z.RefinementCtx) => {
+const uniqueNames = (what: string) => (list: { name: string }[], ctx: z.core.$RefinementCtx) => {
   const seen = new Set<string>();
   list.forEach((e, i) => {
     if (seen.has(e.name))
@@ -66,32 +69,34 @@ const uniqueNames = (what: string) => (list: { name: string }[], ctx: z.Refineme
 
 /** Spread into the config object schema. */
 export const checksShape = {
-  checks: z.array(checkSchema).max(32).default([]).superRefine(uniqueNames("check")),
-  logs: z
-    .array(logSchema)
-    .max(16)
-    .default([])
-    .superRefine(uniqueNames("log"))
-    .refine(
+  checks: z
+    ._default(z.array(checkSchema).check(z.maxLength(32)), [])
+    .check(z.superRefine(uniqueNames("check"))),
+  logs: z._default(z.array(logSchema).check(z.maxLength(16)), []).check(
+    z.superRefine(uniqueNames("log")),
+    z.refine(
       (logs) =>
         logs.reduce((n, l) => n + 2 * (Object.keys(l.patterns).length + (l.builtin ? 4 : 0)), 0) <=
         LOG_METRICS_MAX,
       `at most ${LOG_METRICS_MAX} log metrics in all (two per pattern, eight for the built-ins)`,
     ),
+  ),
 };
+
+const nonEmpty = () => z.optional(z.string().check(z.minLength(1)));
 
 /** Spread into the service schema: the keys of the service kinds that live outside Linux. */
 export const serviceKindShape = {
   /** launchd: the job label (default: the service name) and domain (default "system"). */
-  label: z.string().min(1).optional(),
-  domain: z.string().min(1).optional(),
+  label: nonEmpty(),
+  domain: nonEmpty(),
   /** windows: the service name as `sc.exe` knows it (default: the service name). */
-  serviceName: z.string().min(1).optional(),
+  serviceName: nonEmpty(),
   /** kubernetes: a kubectl context, a namespace, and a deployment and/or a pod label selector. */
-  context: z.string().min(1).optional(),
-  namespace: z.string().min(1).optional(),
-  deployment: z.string().min(1).optional(),
-  selector: z.string().min(1).optional(),
+  context: nonEmpty(),
+  namespace: nonEmpty(),
+  deployment: nonEmpty(),
+  selector: nonEmpty(),
 };
 
 const KIND_KEYS: Record<string, readonly (keyof typeof serviceKindShape)[]> = {
@@ -103,7 +108,7 @@ const KIND_KEYS: Record<string, readonly (keyof typeof serviceKindShape)[]> = {
 /** Each kind takes only its own keys; kubernetes needs something to act on. Called from the service superRefine. */
 export function checkServiceKind(
   svc: { kind: string } & Record<string, unknown>,
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx,
 ): void {
   for (const [kind, keys] of Object.entries(KIND_KEYS))
     if (svc.kind !== kind)
@@ -117,7 +122,7 @@ export function checkServiceKind(
 /** Checks that name a service must name a configured one. Called from the config superRefine. */
 export function checkChecks(
   cfg: { checks: CheckDef[]; services: { name: string }[] },
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx,
 ): void {
   const services = new Set(cfg.services.map((s) => s.name));
   cfg.checks.forEach((c, i) => {

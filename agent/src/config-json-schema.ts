@@ -3,7 +3,7 @@
  * writes it to dist/config.schema.json, and a config's "$schema" can point editors at it. Checks
  * JSON Schema cannot say (cross-field rules, regex validity) stay the agent's own.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { configSchema } from "./config";
 import { AGENT_VERSION } from "./version";
 

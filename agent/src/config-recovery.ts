@@ -5,69 +5,65 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { entityName } from "../protocol";
 import type { ActionName } from "./actions/names";
 
-const name = entityName.max(64);
-const argv = z.array(z.string().min(1)).min(1, "needs at least the program to run");
-const filePath = z.string().min(1);
-const timeout = (def: number, max: number) => z.number().int().min(100).max(max).default(def);
+const name = entityName.check(z.maxLength(64));
+const argv = z
+  .array(z.string().check(z.minLength(1)))
+  .check(z.minLength(1, "needs at least the program to run"));
+const filePath = z.string().check(z.minLength(1));
+const int = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
+const timeout = (def: number, max: number) => z._default(int(100, max), def);
 
-const cacheSchema = z
-  .object({ name, path: filePath, maxAgeSeconds: z.number().int().min(1).optional() })
-  .strict();
+const cacheSchema = z.strictObject({
+  name,
+  path: filePath,
+  maxAgeSeconds: z.optional(z.number().check(z.int(), z.gte(1))),
+});
 
-const configFileSchema = z
-  .object({
-    // short enough for the metric config:<name>.drift (64 characters at most)
-    name: name.max(48),
-    path: filePath,
-    /** argv; an element "{path}" is replaced by the file's path. */
-    validate: argv.optional(),
-    format: z.enum(["json", "yaml"]).optional(),
-    timeoutMs: timeout(30_000, 300_000),
-  })
-  .strict();
+const configFileSchema = z.strictObject({
+  // short enough for the metric config:<name>.drift (64 characters at most)
+  name: name.check(z.maxLength(48)),
+  path: filePath,
+  /** argv; an element "{path}" is replaced by the file's path. */
+  validate: z.optional(argv),
+  format: z.optional(z.enum(["json", "yaml"])),
+  timeoutMs: timeout(30_000, 300_000),
+});
 
-const backupSchema = z
-  .object({
-    paths: z.array(filePath).min(1, "list at least one path to back up"),
-    keep: z.number().int().min(1).max(100).default(5),
-    timeoutMs: timeout(120_000, 600_000),
-  })
-  .strict();
+const backupSchema = z.strictObject({
+  paths: z.array(filePath).check(z.minLength(1, "list at least one path to back up")),
+  keep: z._default(int(1, 100), 5),
+  timeoutMs: timeout(120_000, 600_000),
+});
 
-const lockdownSchema = z.object({ lock: argv, unlock: argv, timeoutMs: timeout(60_000, 300_000) }).strict();
+const lockdownSchema = z.strictObject({ lock: argv, unlock: argv, timeoutMs: timeout(60_000, 300_000) });
 
-const scriptSchema = z
-  .object({
-    command: argv,
-    timeoutMs: timeout(60_000, 600_000),
-    cwd: filePath.optional(),
-    env: z.record(z.string(), z.string()).optional(),
-  })
-  .strict();
+const scriptSchema = z.strictObject({
+  command: argv,
+  timeoutMs: timeout(60_000, 600_000),
+  cwd: z.optional(filePath),
+  env: z.optional(z.record(z.string(), z.string())),
+});
 
-const autonomySchema = z
-  .object({
-    afterSeconds: z.number().int().min(1).max(86_400).default(120),
-    maxRestarts: z.number().int().min(1).max(100).default(3),
-    windowSeconds: z.number().int().min(1).max(86_400).default(600),
-  })
-  .strict();
+const autonomySchema = z.strictObject({
+  afterSeconds: z._default(int(1, 86_400), 120),
+  maxRestarts: z._default(int(1, 100), 3),
+  windowSeconds: z._default(int(1, 86_400), 600),
+});
 
 /** Spread into the config object schema. */
 export const recoveryShape = {
-  caches: z.array(cacheSchema).max(32).default([]),
-  configs: z.array(configFileSchema).max(16).default([]),
-  backup: backupSchema.optional(),
-  lockdown: lockdownSchema.optional(),
+  caches: z._default(z.array(cacheSchema).check(z.maxLength(32)), []),
+  configs: z._default(z.array(configFileSchema).check(z.maxLength(16)), []),
+  backup: z.optional(backupSchema),
+  lockdown: z.optional(lockdownSchema),
   scripts: z
-    .record(name, scriptSchema)
-    .default({})
-    .refine((s) => Object.keys(s).length <= 64, "at most 64 scripts"),
-  autonomy: autonomySchema.optional(),
+    ._default(z.record(name, scriptSchema), {})
+    .check(z.refine((s) => Object.keys(s).length <= 64, "at most 64 scripts")),
+  autonomy: z.optional(autonomySchema),
 };
 
 export type CacheConfig = z.infer<typeof cacheSchema>;
@@ -108,7 +104,7 @@ const present = (v: unknown) =>
 /** Cross-field checks, called from the config schema's superRefine. */
 export function checkRecovery(
   cfg: RecoveryConfig & { actions: Record<string, unknown>; services: { name: string }[] },
-  ctx: z.RefinementCtx,
+  ctx: z.core.$RefinementCtx,
 ): void {
   const services = new Set(cfg.services.map((s) => s.name));
   for (const action of SERVICE_ACTIONS) {

@@ -4,7 +4,7 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { entityName, serviceKinds } from "../protocol";
 import { ACTION_NAMES, type ActionName, isActionName } from "./actions/names";
 import {
@@ -27,67 +27,68 @@ import { type TlsEndpoint, tlsShape } from "./config-tls";
 import { platformProblems } from "./platform";
 
 const serviceName = entityName;
-const argv = z.array(z.string().min(1)).min(1, "needs at least the program to run");
-const timeoutMs = z.number().int().min(50).max(60_000).default(3000);
+const argv = z
+  .array(z.string().check(z.minLength(1)))
+  .check(z.minLength(1, "needs at least the program to run"));
+const timeoutMs = z._default(z.number().check(z.int(), z.gte(50), z.lte(60_000)), 3000);
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** `probe`: also run the check on the fast probe cadence (probeInterval), not only with each report. */
-const checkProbe = z.boolean().optional();
+const checkProbe = z.optional(z.boolean());
 const checkSchema = z.union([
-  z.object({ http: z.url({ protocol: /^https?$/ }), timeoutMs, probe: checkProbe }).strict(),
-  z
-    .object({
-      tcp: z.string().regex(/^\[?[^\s\]]+\]?:\d{1,5}$/, "expected host:port"),
-      timeoutMs,
-      probe: checkProbe,
-    })
-    .strict(),
+  z.strictObject({ http: z.url({ protocol: /^https?$/ }), timeoutMs, probe: checkProbe }),
+  z.strictObject({
+    tcp: z.string().check(z.regex(/^\[?[^\s\]]+\]?:\d{1,5}$/, "expected host:port")),
+    timeoutMs,
+    probe: checkProbe,
+  }),
 ]);
 
 const serviceSchema = z
-  .object({
+  .strictObject({
     name: serviceName,
     kind: z.enum(serviceKinds),
-    start: argv.optional(),
-    stop: argv.optional(),
-    pidFile: z.string().min(1).optional(),
-    match: z
-      .string()
-      .min(1)
-      .refine((re) => {
-        try {
-          new RegExp(re);
-          return true;
-        } catch {
-          return false;
-        }
-      }, "not a valid regular expression")
-      .optional(),
-    unit: z.string().min(1).optional(),
-    container: z.string().min(1).optional(),
-    cwd: z.string().min(1).optional(),
-    env: z.record(z.string(), z.string()).optional(),
+    start: z.optional(argv),
+    stop: z.optional(argv),
+    pidFile: z.optional(nonEmpty()),
+    match: z.optional(
+      nonEmpty().check(
+        z.refine((re) => {
+          try {
+            new RegExp(re);
+            return true;
+          } catch {
+            return false;
+          }
+        }, "not a valid regular expression"),
+      ),
+    ),
+    unit: z.optional(nonEmpty()),
+    container: z.optional(nonEmpty()),
+    cwd: z.optional(nonEmpty()),
+    env: z.optional(z.record(z.string(), z.string())),
     /** Start it when the agent starts if it is not running; defaults to true when `start` is given. */
-    autostart: z.boolean().optional(),
-    check: checkSchema.optional(),
+    autostart: z.optional(z.boolean()),
+    check: z.optional(checkSchema),
     ...serviceKindShape,
   })
-  .strict()
-  .superRefine((svc, ctx) => {
-    checkServiceKind(svc, ctx);
-    if (svc.kind === "process" && !svc.pidFile && !svc.match && !svc.start)
-      ctx.addIssue({ code: "custom", message: "a process service needs pidFile, match or start" });
-    if (svc.kind !== "process")
-      for (const key of ["start", "stop", "pidFile", "match", "cwd", "env", "autostart"] as const)
-        if (svc[key] !== undefined)
-          ctx.addIssue({ code: "custom", path: [key], message: `only process services take ${key}` });
-    if (svc.autostart && !svc.start)
-      ctx.addIssue({ code: "custom", path: ["autostart"], message: "autostart needs start" });
-  });
+  .check(
+    z.superRefine((svc, ctx) => {
+      checkServiceKind(svc, ctx);
+      if (svc.kind === "process" && !svc.pidFile && !svc.match && !svc.start)
+        ctx.addIssue({ code: "custom", message: "a process service needs pidFile, match or start" });
+      if (svc.kind !== "process")
+        for (const key of ["start", "stop", "pidFile", "match", "cwd", "env", "autostart"] as const)
+          if (svc[key] !== undefined)
+            ctx.addIssue({ code: "custom", path: [key], message: `only process services take ${key}` });
+      if (svc.autostart && !svc.start)
+        ctx.addIssue({ code: "custom", path: ["autostart"], message: "autostart needs start" });
+    }),
+  );
 
-const actionsSchema = z
-  .record(z.string(), z.unknown())
-  .default({})
-  .superRefine((actions, ctx) => {
+const serviceListSchema = z.strictObject({ services: z.array(z.string()) });
+const actionsSchema = z._default(z.record(z.string(), z.unknown()), {}).check(
+  z.superRefine((actions, ctx) => {
     for (const [key, value] of Object.entries(actions)) {
       if (!isActionName(key)) {
         ctx.addIssue({
@@ -102,10 +103,7 @@ const actionsSchema = z
         (SERVICE_ACTIONS.includes(key) &&
           value !== null &&
           typeof value === "object" &&
-          z
-            .object({ services: z.array(z.string()) })
-            .strict()
-            .safeParse(value).success);
+          serviceListSchema.safeParse(value).success);
       if (!ok)
         ctx.addIssue({
           code: "custom",
@@ -115,49 +113,53 @@ const actionsSchema = z
             : "expected true or false",
         });
     }
-  });
+  }),
+);
 
 export const configSchema = z
-  .object({
+  .strictObject({
     /** Where an editor finds the JSON Schema of this file (dist/config.schema.json); not read by the agent. */
-    $schema: z.string().optional(),
-    server: z.url({ protocol: /^https?$/ }).optional(),
-    token: z.string().min(1).optional(),
-    name: serviceName.optional(),
+    $schema: z.optional(z.string()),
+    server: z.optional(z.url({ protocol: /^https?$/ })),
+    token: z.optional(nonEmpty()),
+    name: z.optional(serviceName),
     /** The host group asked for at enrolment (a group-limited enroll token requires one of its groups). */
-    group: z.string().min(1).max(128).optional(),
-    interval: z.number().int().min(1).max(3600).default(30),
+    group: z.optional(nonEmpty().check(z.maxLength(128))),
+    interval: z._default(z.number().check(z.int(), z.gte(1), z.lte(3600)), 30),
     /** Seconds between cheap liveness probes of the services (0: off); see services/liveness.ts. */
-    probeInterval: z
-      .number()
-      .max(60)
-      .refine((s) => s === 0 || s >= 0.1, "0 (off) or at least 0.1")
-      .default(1),
-    stateDir: z.string().min(1).optional(),
+    probeInterval: z._default(
+      z.number().check(
+        z.lte(60),
+        z.refine((s) => s === 0 || s >= 0.1, "0 (off) or at least 0.1"),
+      ),
+      1,
+    ),
+    stateDir: z.optional(nonEmpty()),
     /** Where the metric collectors read /proc: the host's /proc mounted into a container (Dockerfile). */
-    procRoot: z.string().min(1).optional(),
-    services: z.array(serviceSchema).max(200).default([]),
+    procRoot: z.optional(nonEmpty()),
+    services: z._default(z.array(serviceSchema).check(z.maxLength(200)), []),
     actions: actionsSchema,
     ...recoveryShape,
     ...tlsShape,
     ...checksShape,
     ...deliveryShape,
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    checkChecks(cfg, ctx);
-    const seen = new Set<string>();
-    cfg.services.forEach((svc, i) => {
-      if (seen.has(svc.name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["services", i, "name"],
-          message: `duplicate service "${svc.name}"`,
-        });
-      seen.add(svc.name);
-    });
-    checkRecovery(cfg, ctx);
-  });
+  .check(
+    z.superRefine((cfg, ctx) => {
+      checkChecks(cfg, ctx);
+      const seen = new Set<string>();
+      cfg.services.forEach((svc, i) => {
+        if (seen.has(svc.name))
+          ctx.addIssue({
+            code: "custom",
+            path: ["services", i, "name"],
+            message: `duplicate service "${svc.name}"`,
+          });
+        seen.add(svc.name);
+      });
+      checkRecovery(cfg, ctx);
+    }),
+  );
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;

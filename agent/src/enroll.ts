@@ -5,7 +5,7 @@
  * agent proves its key for a fresh one (renewAgentToken); the edge gives a taken name to nobody else.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { EnrollResponse } from "../protocol";
 import { hostFacts } from "./host-facts";
 import { type HostKey, loadOrCreateHostKey, readHostKey } from "./host-key";
@@ -17,10 +17,10 @@ import { AuthError, HttpError, isRetryable } from "./transport/errors";
 import { errorMessage, sleep } from "./util";
 
 const storedSchema = z.object({
-  agentToken: z.string().min(1),
+  agentToken: z.string().check(z.minLength(1)),
   hostId: z.string(),
   server: z.string(),
-  enrolledAt: z.string().optional(),
+  enrolledAt: z.optional(z.string()),
 });
 export type StoredToken = z.infer<typeof storedSchema>;
 

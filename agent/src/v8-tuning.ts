@@ -8,7 +8,9 @@
  * CPU without it (0.2-0.3 % of a core at a 10 s interval either way). The bytecode interpreter is
  * plenty here, so the baseline compiler (Sparkplug) and Maglev (on by default from Node 22) are
  * off too. V8 reads these flags each time it decides whether to compile a function further, so
- * setting them at run time takes effect; GC and heap sizes are left alone.
+ * setting them at run time takes effect. Flags V8 reads only at start (--lite-mode, which also
+ * implies all of these) are the launcher's: agent/bin/start-flags.js. This covers an agent started
+ * without them (by hand on a Node that cannot re-execute itself, or on Windows).
  */
 import v8 from "node:v8";
 

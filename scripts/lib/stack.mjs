@@ -6,11 +6,14 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { START_FLAGS } from "../../agent/bin/start-flags.js";
 import { envFileLine } from "./worker-vars.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = path.join(ROOT, "node_modules", ".bin");
 export const AGENT_CLI = path.join(ROOT, "agent", "dist", "cli.js");
+/** The package's launcher, which loads AGENT_CLI. */
+const AGENT_BIN = path.join(ROOT, "agent", "bin", "selfheal-agent.js");
 
 /** No internet here: without these wrangler tries to reach Cloudflare on every start (STACK.md). */
 export const quietEnv = () => ({
@@ -137,7 +140,10 @@ const AGENT_ENV_OVERRIDES = [
   "SELFHEAL_PROC_ROOT",
 ];
 
-/** Starts the real agent (the built bundle) as a child process. */
+/**
+ * Starts the real agent (the built bundle) as a child process, the way its systemd unit does: node
+ * with the agent's start flags, running the package's launcher.
+ */
 export function startAgent({ configPath, log = () => {}, inherit = false, args = [] }) {
   if (!existsSync(AGENT_CLI)) throw new Error(`${AGENT_CLI} is missing: run npm run build:agent`);
   // The config file is the whole config here: the agent's SELFHEAL_* overrides (npm start's own
@@ -145,11 +151,15 @@ export function startAgent({ configPath, log = () => {}, inherit = false, args =
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !AGENT_ENV_OVERRIDES.includes(k)),
   );
-  const { proc, output } = spawnGroup(process.execPath, [AGENT_CLI, "run", "--config", configPath, ...args], {
-    env,
-    inherit,
-    log,
-  });
+  const { proc, output } = spawnGroup(
+    process.execPath,
+    [...START_FLAGS, AGENT_BIN, "run", "--config", configPath, ...args],
+    {
+      env,
+      inherit,
+      log,
+    },
+  );
   return { proc, output, stop: () => stopProcess(proc) };
 }
 

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { reexecArgv, START_FLAGS } from "../../agent/bin/start-flags.js";
 import { cleanup, tempDir } from "./helpers";
 
 afterEach(cleanup);
@@ -11,6 +12,7 @@ const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const TUNING = path.join(ROOT, "agent/src/v8-tuning.ts");
 const CLIENT = path.join(ROOT, "agent/src/transport/client.ts");
+const BIN = path.join(ROOT, "agent/bin/selfheal-agent.js");
 /** V8's %GetOptimizationStatus bit for "running TurboFan code". */
 const TURBOFANNED = 16;
 
@@ -53,5 +55,50 @@ console.log(JSON.stringify([before, tlsLoaded()]));
 process.exit(0);
 `;
     expect(JSON.parse(await runFresh(code))).toEqual([false, true]);
+  });
+
+  describe("start flags", () => {
+    const launch = (over: Partial<Parameters<typeof reexecArgv>[0]> = {}) =>
+      reexecArgv({
+        argv: ["/usr/bin/node", BIN, "run", "--config", "/etc/agent.json"],
+        execArgv: [],
+        execPath: "/usr/bin/node",
+        env: {},
+        canExec: true,
+        ...over,
+      });
+
+    it("replaces the launcher's process with one started with them, for run only", () => {
+      expect(launch()).toEqual(["/usr/bin/node", ...START_FLAGS, BIN, "run", "--config", "/etc/agent.json"]);
+      expect(launch({ execArgv: ["--inspect"] })).toEqual([
+        "/usr/bin/node",
+        ...START_FLAGS,
+        "--inspect",
+        BIN,
+        "run",
+        "--config",
+        "/etc/agent.json",
+      ]);
+      expect(launch({ argv: ["/usr/bin/node", BIN, "check", "--json"] })).toBeUndefined();
+      expect(launch({ argv: ["/usr/bin/node", BIN] })).toBeUndefined();
+    });
+
+    it("goes on as it is when it has them, when tuning is off, or when node cannot replace its process", () => {
+      expect(launch({ execArgv: [...START_FLAGS] })).toBeUndefined();
+      expect(launch({ env: { SELFHEAL_V8_TUNING: "off" } })).toBeUndefined();
+      expect(launch({ canExec: false })).toBeUndefined();
+    });
+
+    it("are the ones the systemd unit starts node with", () => {
+      const unit = readFileSync(path.join(ROOT, "agent/systemd/selfheal-agent.service"), "utf8");
+      const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? "";
+      expect(execStart).toContain(`exec node ${START_FLAGS.join(" ")} "$$(command -v selfheal-agent)" run`);
+    });
+
+    it("start the agent without a word on stderr", { timeout: 60_000 }, async () => {
+      const { stdout, stderr } = await run(process.execPath, [...START_FLAGS, BIN, "--version"]);
+      expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      expect(stderr).toBe("");
+    });
   });
 });

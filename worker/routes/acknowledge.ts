@@ -4,8 +4,8 @@
  */
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { line } from "../../agent/protocol/text";
 import { errorResponses, idParam, jsonBody, jsonContent, newRouter } from "../lib/openapi";
+import { line } from "../lib/wire";
 import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { IssueDetailSchema } from "../schemas/issues";

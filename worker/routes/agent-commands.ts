@@ -1,8 +1,8 @@
 /** The agent's long-poll for commands queued between reports (agent stays outbound-only). */
 import { createRoute, z } from "@hono/zod-openapi";
-import { commandSchema } from "../../agent/protocol";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
+import { commandSchema } from "../lib/wire";
 import { allow } from "../middleware/auth";
 import { HOST_HEADER, ORG_HEADER, SOCKET_URL, TOKEN_HEADER } from "../objects/host/socket";
 import { hostObject, unwrap } from "../objects/host/stub";

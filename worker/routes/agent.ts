@@ -1,14 +1,14 @@
-/** The agent protocol endpoints; request and response schemas come from agent/protocol. */
+/** The agent protocol endpoints; request and response schemas come from agent/protocol (through lib/wire). */
 import { createRoute } from "@hono/zod-openapi";
+import { ApiError } from "../lib/errors";
+import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import {
   enrollRequestSchema,
   enrollResponseSchema,
   refreshRequestSchema,
   reportRequestSchema,
   reportResponseSchema,
-} from "../../agent/protocol";
-import { ApiError } from "../lib/errors";
-import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
+} from "../lib/wire";
 import { allow } from "../middleware/auth";
 import { hostObject, tellRevoked, unwrap, wakeHosts } from "../objects/host/stub";
 import { currentActor } from "../services/audit";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { line } from "../../agent/protocol/text";
 import { commandStatuses } from "../db/schema";
 import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { line } from "../lib/wire";
 import { allow, operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { approveCommand, listCommands, rejectCommand } from "../services/approvals";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { line } from "../../agent/protocol/text";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { line } from "../lib/wire";
 import { admins, readers } from "../middleware/auth";
 import { createWindow, deleteWindow, listWindows } from "../services/maintenance";
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { line } from "../../agent/protocol/text";
 import { channelKinds, deliveryStatuses, severities } from "../db/schema";
+import { line } from "../lib/wire";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).max(2048);

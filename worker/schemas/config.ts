@@ -4,7 +4,7 @@
  * troubleshooting aliases: top-level `alert_thresholds` and `monitoring_interval`.
  */
 import { z } from "@hono/zod-openapi";
-import { alertThresholdsSchema } from "../../agent/protocol";
+import { alertThresholdsSchema } from "../lib/wire";
 
 // 1 s is allowed for fast local healing and benchmarks; the seed default is 30 s.
 const interval = z.number().int().min(1).max(3600);

@@ -4,10 +4,9 @@
  * has no handler for can be queued; the agent still refuses what its local config does not allow.
  */
 import { z } from "@hono/zod-openapi";
-import { entityName } from "../../agent/protocol";
-import { line } from "../../agent/protocol/text";
 import { ACTION_NAMES } from "../../agent/src/actions/names";
 import { commandStatuses, issueStatuses } from "../db/schema";
+import { entityName, line } from "../lib/wire";
 import { severitySchema } from "./issues";
 
 /** health_check has its own endpoint (POST /api/healing/health-check) and opens no issue. */

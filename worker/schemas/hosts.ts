@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { capabilitiesSchema, serviceKinds, serviceStatuses } from "../../agent/protocol";
+import { serviceKinds, serviceStatuses } from "../../agent/protocol";
+import { capabilitiesSchema } from "../lib/wire";
 
 export const healthStatusSchema = z.enum(["healthy", "degraded", "critical"]);
 const isoTime = z.string().openapi({ format: "date-time" });

@@ -13,10 +13,9 @@ import {
   SELECTORS,
   WEBHOOK_PREFIX,
 } from "../../agent/engine";
-import { entityName } from "../../agent/protocol";
-import { line, multiline } from "../../agent/protocol/text";
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
+import { entityName, line, multiline } from "../lib/wire";
 
 export const NAME = /^[a-z][a-z0-9_]*$/;
 /** An agent action, or an edge action the Worker runs itself. */

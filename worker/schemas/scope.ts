@@ -3,7 +3,7 @@
  * overrides over the org's, as templates in Zabbix or per-system alerts in Beszel.
  */
 import { z } from "@hono/zod-openapi";
-import { alertThresholdsSchema } from "../../agent/protocol";
+import { alertThresholdsSchema } from "../lib/wire";
 import { ACTION, DAY, NAME, nameText, seconds, severitySchema } from "./rules";
 
 /** What a group or a host may change of one rule; the rest stays as the org has it. */

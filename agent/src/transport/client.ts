@@ -4,7 +4,7 @@
  * and can be aborted on shutdown.
  */
 import http from "node:http";
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
   type EnrollRequest,
   type EnrollResponse,
@@ -24,7 +24,7 @@ import { proxyAgent, proxyWanted } from "./proxy";
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** Commands are checked one by one (by the action registry), so one bad command cannot hide the others. */
-const reportAnswerSchema = reportResponseSchema.extend({ commands: z.array(z.unknown()) });
+const reportAnswerSchema = z.extend(reportResponseSchema, { commands: z.array(z.unknown()) });
 export type ReportAnswer = z.infer<typeof reportAnswerSchema>;
 const commandsAnswerSchema = z.object({ commands: z.array(z.unknown()) });
 export type CommandsAnswer = z.infer<typeof commandsAnswerSchema>;
@@ -95,7 +95,7 @@ export class ApiClient {
     (await this.proxied?.catch(() => undefined))?.destroy();
   }
 
-  private async post<S extends z.ZodType>(
+  private async post<S extends z.ZodMiniType>(
     path: string,
     token: string,
     body: unknown,

@@ -8,7 +8,7 @@
  * Commands go to the runner one message at a time, like the long-poll's.
  */
 import type WebSocket from "ws";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Logger } from "../log";
 import { errorMessage } from "../util";
 import { Backoff } from "./backoff";
