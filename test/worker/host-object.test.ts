@@ -127,6 +127,27 @@ describe("the agent's command socket", () => {
     ws.close(1000, "done");
   });
 
+  it("gets the health check's command down the socket while the check is still answering", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await agent.report({ services: down });
+    const res = await call("/api/v1/agent/commands/socket", {
+      token: agent.token,
+      headers: { upgrade: "websocket" },
+    });
+    const ws = must(res.webSocket);
+    ws.accept();
+    const arrived = new Promise<Command[]>((resolve) =>
+      ws.addEventListener("message", (e: MessageEvent) => resolve(JSON.parse(String(e.data)).commands), {
+        once: true,
+      }),
+    );
+    await json("/api/healing/health-check", { token: t.admin, body: { host: agent.hostId } });
+    const commands = await arrived;
+    expect(commands.map((c) => c.action)).toEqual(["health_check"]);
+    ws.close(1000, "done");
+  });
+
   it("refuses a plain GET and any token but an agent's", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
