@@ -140,6 +140,21 @@ async function hold(w: Waiter) {
   }
 }
 
+/** Enrols one host; tries again when wrangler's dev proxy drops the request on a loaded machine. */
+async function enrol(
+  token: string,
+  name: string,
+  tries = 5,
+): Promise<{ hostId: string; agentToken: string }> {
+  try {
+    return await api(worker.url, token, "POST", "/api/v1/agent/enroll", { name });
+  } catch (err) {
+    if (tries <= 1) throw err;
+    await sleep(1000);
+    return enrol(token, name, tries - 1);
+  }
+}
+
 try {
   const { token: enroll } = await api(worker.url, admin, "POST", "/api/v1/tokens", {
     scope: "enroll",
@@ -150,7 +165,7 @@ try {
   // 8 at a time: wrangler's dev proxy drops the whole batch on a loaded machine at 32 ("restarted mid-request")
   for (let i = 0; i < hosts + 1; i += 8) {
     const batch = Array.from({ length: Math.min(8, hosts + 1 - i) }, (_, k) =>
-      api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `idle-${i + k}` }),
+      enrol(enroll, `idle-${i + k}`),
     );
     for (const r of await Promise.all(batch))
       waiters.push({ hostId: r.hostId, token: r.agentToken, seen: new Set() });
