@@ -140,6 +140,21 @@ async function hold(w: Waiter) {
   }
 }
 
+/** Enrols one host; tries again when wrangler's dev proxy drops the request on a loaded machine. */
+async function enrol(
+  token: string,
+  name: string,
+  tries = 5,
+): Promise<{ hostId: string; agentToken: string }> {
+  try {
+    return await api(worker.url, token, "POST", "/api/v1/agent/enroll", { name });
+  } catch (err) {
+    if (tries <= 1) throw err;
+    await sleep(1000);
+    return enrol(token, name, tries - 1);
+  }
+}
+
 try {
   const { token: enroll } = await api(worker.url, admin, "POST", "/api/v1/tokens", {
     scope: "enroll",
@@ -147,9 +162,10 @@ try {
   });
   const waiters: Waiter[] = [];
   const started = Date.now();
-  for (let i = 0; i < hosts + 1; i += 32) {
-    const batch = Array.from({ length: Math.min(32, hosts + 1 - i) }, (_, k) =>
-      api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `idle-${i + k}` }),
+  // 8 at a time: wrangler's dev proxy drops the whole batch on a loaded machine at 32 ("restarted mid-request")
+  for (let i = 0; i < hosts + 1; i += 8) {
+    const batch = Array.from({ length: Math.min(8, hosts + 1 - i) }, (_, k) =>
+      enrol(enroll, `idle-${i + k}`),
     );
     for (const r of await Promise.all(batch))
       waiters.push({ hostId: r.hostId, token: r.agentToken, seen: new Set() });
@@ -157,9 +173,9 @@ try {
   const reporter = waiters.pop() as Waiter;
   console.log(`enrolled ${hosts + 1} hosts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // every host reports once, as an agent does on start (its object then holds its state)
-  for (let i = 0; i < waiters.length; i += 32)
+  for (let i = 0; i < waiters.length; i += 8)
     await Promise.all(
-      waiters.slice(i, i + 32).map((w) => post(`${worker.url}/api/v1/agent/report`, w.token, reportBody())),
+      waiters.slice(i, i + 8).map((w) => post(`${worker.url}/api/v1/agent/report`, w.token, reportBody())),
     );
   await post(`${worker.url}/api/v1/agent/report`, reporter.token, reportBody());
   await sleep(3000);

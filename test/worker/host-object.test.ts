@@ -92,6 +92,62 @@ describe("the agent's command socket", () => {
     expect(messages.filter((m) => m !== "pong")).toHaveLength(1);
   });
 
+  it("sends a command again down the socket when it has no result by its re-delivery time, and not before", async () => {
+    const t = await newTenant();
+    await t.config({ recovery: { require_confirmation: true } });
+    const agent = await t.enroll();
+    await agent.report({ services: down });
+    const [issue] = await t.issues(`?host=${agent.hostId}`);
+    const res = await call("/api/v1/agent/commands/socket", {
+      token: agent.token,
+      headers: { upgrade: "websocket" },
+    });
+    const ws = must(res.webSocket);
+    ws.accept();
+    const received: Command[][] = [];
+    ws.addEventListener("message", (e: MessageEvent) => {
+      if (e.data !== "pong") received.push((JSON.parse(String(e.data)) as { commands: Command[] }).commands);
+    });
+    const queued = await json<Queued>(
+      "/api/healing/recover",
+      { token: t.admin, body: { issue_id: issue.id, action: "auto" } },
+      202,
+    );
+    await expect.poll(() => received.length).toBe(1);
+    const stub = hostStub(agent.hostId);
+    // not due yet: the alarm sends nothing
+    await runDurableObjectAlarm(stub);
+    // the re-delivery time has come (the answer that carried it may never have arrived)
+    const past = Date.now() - 31_000;
+    await sql("UPDATE commands SET delivered_at = ? WHERE id = ?", past, queued.commandId);
+    await runInDurableObject(stub, (_o, state) => state.storage.kv.put("redeliver-at", past + 30_000));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await expect.poll(() => received.length).toBe(2);
+    expect(received.map((c) => c.map((x) => x.id))).toEqual([[queued.commandId], [queued.commandId]]);
+    ws.close(1000, "done");
+  });
+
+  it("gets the health check's command down the socket while the check is still answering", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await agent.report({ services: down });
+    const res = await call("/api/v1/agent/commands/socket", {
+      token: agent.token,
+      headers: { upgrade: "websocket" },
+    });
+    const ws = must(res.webSocket);
+    ws.accept();
+    const arrived = new Promise<Command[]>((resolve) =>
+      ws.addEventListener("message", (e: MessageEvent) => resolve(JSON.parse(String(e.data)).commands), {
+        once: true,
+      }),
+    );
+    await json("/api/healing/health-check", { token: t.admin, body: { host: agent.hostId } });
+    const commands = await arrived;
+    expect(commands.map((c) => c.action)).toEqual(["health_check"]);
+    ws.close(1000, "done");
+  });
+
   it("refuses a plain GET and any token but an agent's", async () => {
     const t = await newTenant();
     const agent = await t.enroll();

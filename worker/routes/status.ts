@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { wakeHosts } from "../objects/host/stub";
+import { wakeHosts, warmHosts } from "../objects/host/stub";
 import { HealthCheckRequestSchema, HealthCheckSchema, StatusSchema } from "../schemas/healing";
 import { healthCheck } from "../services/healthcheck";
 import { healingStatus } from "../services/status";
@@ -33,10 +33,11 @@ const check = createRoute({
 export const statusRoutes = newRouter()
   .openapi(status, async (c) => c.json(await healingStatus(c.var.db, c.var.principal.orgId), 200))
   .openapi(check, async (c) => {
-    const checked = await healthCheck(c.var.db, c.var.principal.orgId, c.req.valid("json"));
-    await wakeHosts(
-      c.env,
-      checked.hosts.map((h) => h.id),
-    ); // their health_check commands
+    // their health_check commands reach waiting agents at once
+    const objects = {
+      warm: (ids: string[]) => warmHosts(c.env, ids),
+      wake: (ids: string[]) => wakeHosts(c.env, ids),
+    };
+    const checked = await healthCheck(c.var.db, c.var.principal.orgId, c.req.valid("json"), objects);
     return c.json(checked, 200);
   });

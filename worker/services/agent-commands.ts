@@ -1,8 +1,8 @@
 /**
- * Commands queued between reports (a manual recover, an approval), handed to the agent's long-poll
- * as soon as they exist. Claiming is one `UPDATE ... WHERE <claimable> RETURNING`, so a command
- * goes out once per claim even when a report and a long-poll race for it: only the rows this
- * statement actually moved are returned.
+ * Commands queued between reports (a manual recover, an approval), handed by the host's object to
+ * the agent's command socket or long-poll as soon as they exist. Claiming is one
+ * `UPDATE ... WHERE <claimable> RETURNING`, so a command goes out once per claim even when a
+ * report and a long-poll race for it: only the rows this statement actually moved are returned.
  *
  * A delivered command with no result after REDELIVER_AFTER_MS is claimable again: the
  * answer that carried it may never have reached the agent (a dropped connection, an edge restart
@@ -13,7 +13,7 @@
 import { and, eq, gt, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { commands } from "../db/schema";
-import { type CommandRow, toWireCommand } from "./recovery";
+import type { CommandRow } from "./recovery";
 
 /** Under RESULT_TIMEOUT_MS (2 min), over the time a normal action takes. */
 export const REDELIVER_AFTER_MS = 30_000;
@@ -58,29 +58,4 @@ export async function claimPending(
     )
     .returning();
   return rows.sort((a, b) => a.createdAt - b.createdAt);
-}
-
-export const POLL_EVERY_MS = 250;
-
-/**
- * Answers at once when something is pending, else looks again every POLL_EVERY_MS until `waitMs`.
- * Polling D1 from inside the request is fine for one edge and a handful of hosts: each look is
- * one indexed query (commands_host_status_idx) that usually matches nothing. At fleet scale a
- * Durable Object per host would hold the waiting request instead, and the code that queues a
- * command would wake it directly: no polling, and delivery bounded by one hop, not 250 ms.
- */
-export async function waitForCommands(
-  db: Db,
-  orgId: string,
-  hostId: string,
-  waitMs: number,
-  signal?: AbortSignal,
-) {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const rows = await claimPending(db, orgId, hostId, Date.now());
-    if (rows.length || signal?.aborted || Date.now() + POLL_EVERY_MS > deadline)
-      return { commands: rows.map(toWireCommand) };
-    await new Promise((resolve) => setTimeout(resolve, POLL_EVERY_MS));
-  }
 }

@@ -38,9 +38,24 @@ function gradeHost(host: HostSummary, t: AlertThresholds, wanted: readonly Compo
   return Object.fromEntries(wanted.map((c) => [c, all[c]]));
 }
 
-export async function healthCheck(db: Db, orgId: string, input: { components?: Component[]; host?: string }) {
+/** How the caller reaches the checked hosts' objects: warm (start them), wake (their commands are queued). */
+export interface HostWaker {
+  warm(hostIds: string[]): Promise<unknown>;
+  wake(hostIds: string[]): Promise<void>;
+}
+
+export async function healthCheck(
+  db: Db,
+  orgId: string,
+  input: { components?: Component[]; host?: string },
+  objects: HostWaker,
+) {
   const { config, hosts, openSeverities } = await fleet(db, orgId, input.host);
   if (input.host && hosts.length === 0) throw notFound("host");
+  const ids = new Set(hosts.map((h) => h.id));
+  // A waiting agent's object may be hibernating: it starts while the commands are written, and
+  // is told of them before the grading reads on, so the delivery waits on neither.
+  const warming = objects.warm([...ids]).catch(() => undefined);
   const now = Date.now();
   const queued = hosts.map((h) =>
     queueCommand(db, {
@@ -57,10 +72,11 @@ export async function healthCheck(db: Db, orgId: string, input: { components?: C
     db,
     queued.flatMap((q) => q.statements),
   );
-  const ids = new Set(hosts.map((h) => h.id));
-  const issues = (await listIssues(db, orgId, { status: "active", host: input.host, limit: 500 })).filter(
-    (i) => ids.has(i.hostId),
-  );
+  const [active] = await Promise.all([
+    listIssues(db, orgId, { status: "active", host: input.host, limit: 500 }),
+    warming.then(() => objects.wake([...ids])),
+  ]);
+  const issues = active.filter((i) => ids.has(i.hostId));
   const severities = input.host ? issues.map((i) => i.severity) : openSeverities;
   const { healthScore, overallStatus } = overall(hosts, severities);
   return {

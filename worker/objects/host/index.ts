@@ -33,6 +33,12 @@ import { Waiters } from "./waiters";
 
 /** Retention (roll-up and pruning) runs this often while the host reports. */
 const RETENTION_EVERY_MS = 60 * 60_000;
+/**
+ * When commands sent down a socket become due for re-delivery (no result by then): the alarm
+ * sends them again, as a long-poll held past that time would. Kept in storage, since the object
+ * may hibernate meanwhile.
+ */
+const REDELIVER_KEY = "redeliver-at";
 
 /** What an RPC answers: a value, or an API error the Worker raises again (classes do not cross RPC). */
 export type Outcome<T> =
@@ -122,10 +128,16 @@ export class HostObject extends DurableObject<Env> {
     for (const ws of sockets.reverse()) {
       try {
         ws.send(message);
-        return;
+        break;
       } catch {
         ws.close(1011, "send failed");
       }
+    }
+    // sent or not, they are delivered in D1 now: the alarm sends what has no result by then
+    const redeliverAt = now + REDELIVER_AFTER_MS;
+    if ((this.ctx.storage.kv.get<number>(REDELIVER_KEY) ?? Infinity) > redeliverAt) {
+      this.ctx.storage.kv.put(REDELIVER_KEY, redeliverAt);
+      await this.arm(redeliverAt);
     }
   }
 
@@ -292,9 +304,17 @@ export class HostObject extends DurableObject<Env> {
    */
   async alarm(): Promise<void> {
     this.alarmAt = null;
-    const hot = this.hot;
-    if (!hot) return;
     const now = Date.now();
+    const redeliverAt = this.ctx.storage.kv.get<number>(REDELIVER_KEY);
+    if (redeliverAt !== undefined && redeliverAt <= now) {
+      this.ctx.storage.kv.delete(REDELIVER_KEY);
+      // sets the next re-delivery time if it sends anything; a failure waits for the next report
+      await this.push().catch((err) =>
+        console.error(JSON.stringify({ error: "re-delivery failed", detail: String(err) })),
+      );
+    }
+    const hot = this.hot;
+    if (!hot) return this.schedule(now);
     const db = createDb(this.env.DB);
     const done: Partial<HotState> = {};
     if (hot.host.lastSeenAt > hot.summaryAt) {
@@ -323,15 +343,23 @@ export class HostObject extends DurableObject<Env> {
   /** The alarm at the next summary (if the host reported since the last) or retention due. */
   private async schedule(now: number) {
     const hot = this.hot;
-    if (!hot) return;
     const due: number[] = [];
-    if (hot.host.lastSeenAt > hot.summaryAt) due.push(hot.summaryAt + SUMMARY_EVERY_MS);
-    const uptimeAt = hot.uptimeFlushedAt ?? hot.summaryAt;
-    if (hot.host.lastSeenAt > uptimeAt) due.push(uptimeAt + SUMMARY_EVERY_MS);
-    // an object whose host stopped reporting stops waking: its next report sets the alarm again
-    if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS) due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);
+    const redeliverAt = this.ctx.storage.kv.get<number>(REDELIVER_KEY);
+    if (redeliverAt !== undefined) due.push(redeliverAt);
+    if (hot) {
+      if (hot.host.lastSeenAt > hot.summaryAt) due.push(hot.summaryAt + SUMMARY_EVERY_MS);
+      const uptimeAt = hot.uptimeFlushedAt ?? hot.summaryAt;
+      if (hot.host.lastSeenAt > uptimeAt) due.push(uptimeAt + SUMMARY_EVERY_MS);
+      // an object whose host stopped reporting stops waking: its next report sets the alarm again
+      if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS)
+        due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);
+    }
     if (due.length === 0) return;
-    const at = Math.max(now, Math.min(...due));
+    await this.arm(Math.max(now, Math.min(...due)));
+  }
+
+  /** The alarm at `at`, unless it is already set earlier. */
+  private async arm(at: number) {
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
     if (this.alarmAt && this.alarmAt <= at) return;
     this.alarmAt = at;
