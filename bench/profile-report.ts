@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { Agent } from "undici";
 import WebSocket from "ws";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
-import { reportBody } from "./lib/report-body";
 import { closedLoop } from "./lib/load";
+import { reportBody } from "./lib/report-body";
 
 const { values } = parseArgs({
   options: {
@@ -109,7 +109,9 @@ function summarize(profile: Profile, cpuMs: number, top: number) {
     for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
       console.log(`  ${ms(us).padStart(7)}  ${k}`);
   };
-  console.log(`${busy} busy samples of ${total}; the Worker's ${cpuMs.toFixed(2)} ms CPU per report shared out:`);
+  console.log(
+    `${busy} busy samples of ${total}; the Worker's ${cpuMs.toFixed(2)} ms CPU per report shared out:`,
+  );
   print("self time by function", self);
   print("inclusive time by function", inclusive);
   print("self time by file", byFile);

@@ -38,4 +38,3 @@ export function reportBody(i: number) {
     results: [],
   });
 }
-

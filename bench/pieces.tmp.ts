@@ -1,0 +1,41 @@
+import { serialize } from "node:v8";
+import { evaluate, healthScore } from "../agent/engine";
+import { reportRequestSchema } from "../agent/protocol";
+import { DEFAULT_CONFIG, agentSettings } from "../worker/services/config";
+import { rulesFor } from "../worker/services/rules";
+import { reportBody } from "./lib/report-body";
+
+const rules = rulesFor(DEFAULT_CONFIG, []);
+let state: any;
+const N = 2000;
+const t = { parse: 0, jsonParse: 0, evaluate: 0, ser: 0, clone: 0, settings: 0, rules: 0 };
+let now = Date.now() - N * 10_000;
+let size = 0;
+for (let i = 0; i < N; i++) {
+  now += 10_000;
+  const text = reportBody(i).replace(/"ts":"[^"]+"/, `"ts":"${new Date(now).toISOString()}"`);
+  let t0 = performance.now();
+  const raw = JSON.parse(text);
+  t.jsonParse += performance.now() - t0;
+  t0 = performance.now();
+  const body = reportRequestSchema.parse(raw);
+  t.parse += performance.now() - t0;
+  t0 = performance.now();
+  const samples = body.samples.map((s) => ({ ts: Date.parse(s.ts), metrics: s.metrics }));
+  const ev = evaluate(rules, state, { samples, services: body.services, now });
+  t.evaluate += performance.now() - t0;
+  state = ev.state;
+  t0 = performance.now();
+  const buf = serialize({ host: { engineState: state } });
+  size = buf.length;
+  t.ser += performance.now() - t0;
+  t0 = performance.now();
+  agentSettings(DEFAULT_CONFIG, rules);
+  t.settings += performance.now() - t0;
+  t0 = performance.now();
+  rulesFor(DEFAULT_CONFIG, []);
+  t.rules += performance.now() - t0;
+}
+const last = 500;
+console.log("state bytes (v8)", size, "json", JSON.stringify(state).length, "series keys", Object.keys(state.series).length, "tracks", Object.keys(state.tracks).length);
+for (const [k, v] of Object.entries(t)) console.log(k, (v / N).toFixed(4), "ms/report (mean over", N, ")");
