@@ -13,6 +13,7 @@ import { Agent } from "undici";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
 import { startFloorWorker } from "./lib/floor";
 import { closedLoop, type LoadResult, mean, median, pct, type Role, type Sent } from "./lib/load";
+import { reportBody } from "./lib/report-body";
 import { storageReport } from "./lib/storage";
 
 const { values } = parseArgs({
@@ -36,7 +37,6 @@ const persistTo = path.join(dir, "wrangler");
 await applyMigrations(persistTo);
 const worker = await startWorker({ port: await freePort(), persistTo, adminToken: admin });
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
-const r2 = (n: number) => Math.round(n * 100) / 100;
 
 /**
  * wrangler dev's proxy now and then answers 503 "Your worker restarted mid-request" to a POST
@@ -51,44 +51,6 @@ async function retried<T>(call: () => Promise<T>, tries = 5): Promise<T> {
       await new Promise((r) => setTimeout(r, 200 * i));
     }
   }
-}
-
-/** What the real agent sends every interval: its collectors' metrics, its services, its version. */
-function reportBody(i: number) {
-  const wave = Math.sin(Date.now() / 60_000 + i);
-  return JSON.stringify({
-    protocol: 1,
-    agentVersion: "0.1.0",
-    reason: "interval",
-    samples: [
-      {
-        ts: new Date().toISOString(),
-        metrics: {
-          cpu: r2(20 + 10 * wave),
-          memory: r2(52 + wave),
-          swap: 1.25,
-          disk: 61.4,
-          "disk:/": 61.4,
-          "disk:/var": 40.02,
-          load1: r2(0.8 + wave / 10),
-          load5: 0.7,
-          load15: 0.6,
-          "net.rx": Math.round(12000 + 1000 * wave),
-          "net.tx": 9000,
-          "svc:web.cpu": r2(3 + wave),
-          "svc:web.rss": 120_000_000 + i,
-          "svc:db.cpu": 2.5,
-          "svc:db.rss": 400_000_000 + i,
-        },
-      },
-    ],
-    services: [
-      { name: "web", kind: "process", status: "up", pid: 1000 + i },
-      { name: "db", kind: "systemd", status: "up" },
-      { name: "cache", kind: "docker", status: "up" },
-    ],
-    results: [],
-  });
 }
 
 /** Medians over runs of each run's figure. */

@@ -222,6 +222,30 @@ describe("a host's history", () => {
     expect(items.map((i) => i.metrics.cpu)).toEqual([42, 42, 42, 42, 42]);
   });
 
+  it("keeps metrics with and without a column of their own, from a steady report and a backfill alike, once per ts", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    const now = Date.now();
+    const one = [sample({ cpu: 7, "net.rx": 1200, swap: 1.25, "disk:/var": 40.02 }, now - 300_000)];
+    await agent.report({ samples: one });
+    await agent.report({ samples: one }); // re-sent: ignored
+    // a spool's backfill: more samples than a steady report carries, one of them already held
+    const backfill = series(30, { cpu: 8, swap: 2.5 }, 5, now - 10_000);
+    await agent.report({ samples: [...one, ...backfill] });
+    const items = await t.samples(agent.hostId);
+    expect(items).toHaveLength(31);
+    expect(items[0].metrics).toEqual({
+      cpu: 7,
+      memory: 30,
+      disk: 40,
+      load1: 0.4,
+      "net.rx": 1200,
+      swap: 1.25,
+      "disk:/var": 40.02,
+    });
+    expect(items.slice(1).every((i) => i.metrics.swap === 2.5 && i.metrics.cpu === 8)).toBe(true);
+  });
+
   it("still serves D1's samples from before the host objects, ahead of the object's own", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
