@@ -8,6 +8,7 @@ export { admitMetricNames, forgetFuture, MAX_METRIC_NAMES, MAX_STATE_BYTES, prun
 export { type ChainStep, mapActions, resolveChain, type Skipped, WEBHOOK_PREFIX } from "./chain";
 export { correlate, familiesOf, type Incident } from "./correlate";
 export { DEFAULT_THRESHOLDS, defaultRules } from "./defaults";
+export { DIAGNOSTIC_RULE_IDS, diagnosticRules, isBanded, MAX_NOISE_MARKS, raiseBar } from "./diagnostics";
 export { emptyState, evaluate } from "./evaluate";
 export { humanDuration } from "./findings";
 export { healthScore, healthStatus } from "./health";
