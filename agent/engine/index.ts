@@ -28,5 +28,15 @@ export {
   type TargetFacts,
   type TargetKind,
 } from "./targets";
+export {
+  applySuggested,
+  boundsFor,
+  type MetricBasis,
+  SUGGEST_MIN_SAMPLES,
+  type Suggestion,
+  suggestThresholds,
+  THRESHOLD_METRICS,
+  type ThresholdBounds,
+} from "./suggest";
 export { fitTrend, growthPercentPerHour, type TrendWindow, timeToLimit } from "./trend";
 export * from "./types";

@@ -4,6 +4,7 @@
  */
 export * from "./audit";
 export * from "./delivery";
+export * from "./noise";
 export * from "./notifications";
 export * from "./recovery";
 export * from "./rollups";
