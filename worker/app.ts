@@ -19,6 +19,7 @@ import { sameOriginWrites } from "./middleware/same-origin";
 import { securityHeaders } from "./middleware/security-headers";
 import { acknowledgeRoutes } from "./routes/acknowledge";
 import { actionWebhookRoutes } from "./routes/action-webhooks";
+import { adaptiveRoutes } from "./routes/adaptive";
 import { agentRoutes } from "./routes/agent";
 import { agentCommandRoutes } from "./routes/agent-commands";
 import { auditRoutes } from "./routes/audit";
@@ -35,6 +36,7 @@ import { issueRoutes } from "./routes/issues";
 import { learningRoutes } from "./routes/learning";
 import { maintenanceRoutes } from "./routes/maintenance";
 import { metricsRoutes } from "./routes/metrics";
+import { noiseRoutes } from "./routes/noise";
 import { orgRoutes } from "./routes/orgs";
 import { prometheusRoutes } from "./routes/prometheus";
 import { recoverRoutes } from "./routes/recover";
@@ -92,8 +94,10 @@ export function createApp() {
   app.route("/api/v1/action-webhooks", actionWebhookRoutes);
   // Dashboard: acknowledge, host actions (emergency protocols).
   app.route("/api/v1/issues", acknowledgeRoutes);
+  app.route("/api/v1/issues", noiseRoutes);
   app.route("/api/v1/hosts", hostActionRoutes);
   app.route("/api/v1/hosts", hostGapRoutes);
+  app.route("/api/v1/hosts", adaptiveRoutes);
   app.route("/", prometheusRoutes);
   app.route("/api/healing", statusRoutes);
   app.route("/api/healing", recoverRoutes);

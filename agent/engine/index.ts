@@ -15,6 +15,16 @@ export { healthScore, healthStatus } from "./health";
 export { isPercentMetric, matchMetrics } from "./metric-names";
 export { nextRecoveryStep } from "./recovery";
 export {
+  applySuggested,
+  boundsFor,
+  type MetricBasis,
+  SUGGEST_MIN_SAMPLES,
+  type Suggestion,
+  suggestThresholds,
+  THRESHOLD_METRICS,
+  type ThresholdBounds,
+} from "./suggest";
+export {
   ACTION_TARGETS,
   bytesText,
   type CacheFact,
@@ -28,15 +38,5 @@ export {
   type TargetFacts,
   type TargetKind,
 } from "./targets";
-export {
-  applySuggested,
-  boundsFor,
-  type MetricBasis,
-  SUGGEST_MIN_SAMPLES,
-  type Suggestion,
-  suggestThresholds,
-  THRESHOLD_METRICS,
-  type ThresholdBounds,
-} from "./suggest";
 export { fitTrend, growthPercentPerHour, type TrendWindow, timeToLimit } from "./trend";
 export * from "./types";

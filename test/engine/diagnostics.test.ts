@@ -6,8 +6,8 @@ import {
   type EngineSample,
   evaluate,
   type HostEngineState,
-  raiseBar,
   type Rule,
+  raiseBar,
 } from "../../agent/engine";
 import { T0 } from "./factories";
 
@@ -95,10 +95,12 @@ describe("built-in AI diagnostics under enable_ai_diagnostics", () => {
     expect(opened.map((f) => f.ruleId)).toEqual(["cpu_anomaly"]);
     const f = opened[0];
     expect(f.severity).toBe("medium");
-    expect(f.at - T0).toBeGreaterThanOrEqual((450 * STEP) + 180_000);
+    expect(f.at - T0).toBeGreaterThanOrEqual(450 * STEP + 180_000);
     expect(f.evidence.extra?.score).toBeGreaterThanOrEqual(0.7);
     expect(f.evidence.extra?.baseline).toBeLessThan(40);
-    expect(f.evidence.explanation).toMatch(/Anomaly score (1|0\.\d+) .*normal cpu is \d+(\.\d)?–\d+(\.\d)? \(p1–p99 of \d+ samples\).*for 3 min/);
+    expect(f.evidence.explanation).toMatch(
+      /Anomaly score (1|0\.\d+) .*normal cpu is \d+(\.\d)?–\d+(\.\d)? \(p1–p99 of \d+ samples\).*for 3 min/,
+    );
     expect(cleared.map((c) => [c.ruleId, c.reason])).toEqual([["cpu_anomaly", "recovered"]]);
     expect(cleared[0].at).toBeGreaterThanOrEqual(T0 + 600 * STEP);
   });
@@ -123,7 +125,9 @@ describe("noise feedback raises a rule's bar", () => {
     expect(one.factor).toBeGreaterThan(cpu().factor ?? 1);
     expect(one.noise).toEqual({ marks: 1, baseDurationSeconds: 180, baseFactor: 1.1 });
     const { opened } = run([raiseBar(cpu(), 1)], host(450, 300, 0));
-    expect(opened[0].evidence.explanation).toMatch(/Bar raised after 1 noise mark on this host: hold 6 min \(was 3 min\), band 1.38 × \(was 1.1 ×\)/);
+    expect(opened[0].evidence.explanation).toMatch(
+      /Bar raised after 1 noise mark on this host: hold 6 min \(was 3 min\), band 1.38 × \(was 1.1 ×\)/,
+    );
   });
 
   it("keeps a burn shorter than the raised hold from opening", () => {

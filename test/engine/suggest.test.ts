@@ -31,7 +31,10 @@ describe("suggested thresholds from the learned baseline", () => {
   });
 
   it("suggests nothing for a metric until its baseline has seen enough", () => {
-    const s = suggestThresholds({ cpu: { baseline: learned(5, 30, SUGGEST_MIN_SAMPLES - 1) } }, DEFAULT_THRESHOLDS);
+    const s = suggestThresholds(
+      { cpu: { baseline: learned(5, 30, SUGGEST_MIN_SAMPLES - 1) } },
+      DEFAULT_THRESHOLDS,
+    );
     expect(s.thresholds).toEqual({});
     expect(s.basis.cpu).toBeNull();
   });
@@ -53,7 +56,11 @@ describe("suggested thresholds from the learned baseline", () => {
     const wide = applySuggested(DEFAULT_THRESHOLDS, suggested, { cpu_warning: { min: 40, max: 90 } });
     expect(wide.cpu_warning).toBe(46);
     // never a warning above its critical, whatever the bounds allow
-    const odd = applySuggested(DEFAULT_THRESHOLDS, { cpu_warning: 95 }, { cpu_warning: { min: 0, max: 100 } });
+    const odd = applySuggested(
+      DEFAULT_THRESHOLDS,
+      { cpu_warning: 95 },
+      { cpu_warning: { min: 0, max: 100 } },
+    );
     expect(odd.cpu_warning).toBe(odd.cpu_critical);
   });
 });

@@ -4,7 +4,7 @@
  * every error names the field (`cpu_spike.severity`, `threshold`).
  */
 import { z } from "@hono/zod-openapi";
-import { RULE_KINDS, type Rule, SELECTORS } from "../../agent/engine";
+import { MAX_NOISE_MARKS, RULE_KINDS, type Rule, SELECTORS } from "../../agent/engine";
 import { entityName } from "../../agent/protocol";
 import { line, multiline } from "../../agent/protocol/text";
 import { ApiError } from "../lib/errors";
@@ -80,6 +80,15 @@ export const ruleSchema = z
       .default([]),
     requireConfirmation: z.boolean().optional(),
     target: ruleTargetSchema.optional(),
+    /** Set per host from operators' noise marks (services/noise.ts); echoed in a host's effective rules. */
+    noise: z
+      .object({
+        marks: z.number().int().min(0).max(MAX_NOISE_MARKS),
+        baseDurationSeconds: seconds(7 * DAY),
+        baseFactor: z.number().positive().max(100).optional(),
+      })
+      .strict()
+      .optional(),
     enabled: z.boolean().default(true),
     /** Echoed back by GET; ignored on input. */
     builtin: z.boolean().optional(),

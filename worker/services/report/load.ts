@@ -5,8 +5,10 @@ import type { Db } from "../../db/client";
 import { commands, hosts, issues, recoveryHistory, rules, serviceStates } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import type { HealingConfig } from "../../schemas/config";
+import { adaptiveConfig } from "../adaptive";
 import { configQuery, resolveConfig } from "../config";
 import type { Guardrails } from "../guardrails";
+import { noiseCountsQuery, withNoise } from "../noise";
 import type { CommandRow } from "../recovery";
 import type { StoredRule } from "../rules";
 import { hostScope, scopeLayersQuery, storedRules } from "../scope/load";
@@ -45,7 +47,7 @@ export interface ReportContext {
 
 export async function loadReportContext(db: Db, orgId: string, hostId: string): Promise<ReportContext> {
   const unresolved = and(eq(issues.hostId, hostId), eq(issues.orgId, orgId), ne(issues.status, "resolved"));
-  const [hostRows, settingsRows, ruleRows, issueRows, attemptRows, commandRows, serviceRows, layers] =
+  const [hostRows, settingsRows, ruleRows, issueRows, attemptRows, commandRows, serviceRows, layers, noise] =
     await db.batch([
       db
         .select()
@@ -93,15 +95,18 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
         .where(eq(serviceStates.hostId, hostId)),
       // the group's and the host's overrides (scope/): read with the rest, so once per refresh
       scopeLayersQuery(db, orgId, hostId),
+      noiseCountsQuery(db, orgId, hostId),
     ]);
   const host = hostRows[0];
   if (!host) throw notFound("host");
   const scope = hostScope(resolveConfig(settingsRows[0]?.config), storedRules(ruleRows), layers);
+  // adaptive thresholds in auto mode, then operators' noise marks over the rules they give
+  const config = adaptiveConfig(scope.config, host.engineState);
   return {
     orgId,
     host,
-    config: scope.config,
-    customRules: scope.stored,
+    config,
+    customRules: withNoise(config, scope.stored, noise),
     issues: issueRows,
     attempts: attemptRows,
     inflight: commandRows,
