@@ -6,6 +6,7 @@ import { matchMetrics } from "./metric-names";
 import {
   advanceSeries,
   anomalySignal,
+  bandOf,
   baselineSignal,
   detectorFor,
   forecastSignal,
@@ -124,7 +125,7 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
         trendMs: trending.length ? trendWindowMs(trending) : undefined,
         baseline: banded.length > 0,
         detector,
-        frozen: banded.some((r) => run.tracks[keyOf(r.id, r.metric?.includes("*") ? metric : "")]?.since),
+        frozen: (after) => banded.some((r) => inStreak(run, r, metric, value, after)),
       });
       run.series[metric] = entry.after;
       advanced.set(metric, entry);
@@ -141,6 +142,14 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
       if (signal) applySignal(run, rule, target, sample.ts, signal);
     }
   }
+}
+
+/** Whether this sample starts or continues a banded rule's streak (diagnostics.ts). */
+function inStreak(run: Run, rule: Rule, metric: string, value: number, after: SeriesState): boolean {
+  if (run.tracks[keyOf(rule.id, rule.metric?.includes("*") ? metric : "")]?.since !== undefined) return true;
+  const band = bandOf(rule, metric, run.series[metric] ?? {});
+  if (!band || value <= band.limit) return false;
+  return rule.kind === "baseline" || (after.scores?.at(-1) ?? 0) >= (rule.minScore ?? 0.5);
 }
 
 function signalOf(rule: Rule, metric: string, value: number, s: { before: SeriesState; after: SeriesState }) {

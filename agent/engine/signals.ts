@@ -31,18 +31,23 @@ export function advanceSeries(
   ts: number,
   value: number,
   metric: string,
-  needs: { trendMs?: number; baseline?: boolean; detector?: AnomalyDetector; frozen?: boolean },
+  needs: {
+    trendMs?: number;
+    baseline?: boolean;
+    detector?: AnomalyDetector;
+    /** Whether this sample starts or continues a banded rule's streak: normal is not learned from it. */
+    frozen?: (after: SeriesState) => boolean;
+  },
 ): { before: SeriesState; after: SeriesState } {
   const after: SeriesState = { ...prev, at: ts };
   if (needs.trendMs) after.trend = pushTrend(prev.trend ?? emptyTrend(), ts, value, needs.trendMs);
-  // `frozen`: a banded rule is in a streak on this metric; normal is not learned from it.
-  if (needs.baseline && !(needs.frozen && prev.baseline))
-    after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
   if (needs.detector) {
     needs.detector.step(ts, value);
     // The score before the output rest: a rule's "for N samples" needs consecutive scores.
     after.scores = [...(prev.scores ?? []), needs.detector.beforeRest].slice(-SCORES_KEPT);
   }
+  if (needs.baseline && !(prev.baseline && needs.frozen?.(after)))
+    after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
   return { before: prev, after };
 }
 

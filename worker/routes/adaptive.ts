@@ -41,5 +41,5 @@ const thresholds = createRoute({
 });
 
 export const adaptiveRoutes = newRouter().openapi(thresholds, async (c) =>
-  c.json(await hostThresholds(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
+  c.json(await hostThresholds(c.var.db, c.env, c.var.principal.orgId, c.req.valid("param").id), 200),
 );

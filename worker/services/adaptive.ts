@@ -13,7 +13,9 @@ import {
 } from "../../agent/engine";
 import type { Db } from "../db/client";
 import { hosts } from "../db/schema";
+import type { Env } from "../env";
 import { notFound } from "../lib/errors";
+import { hostObject, unwrap } from "../objects/host/stub";
 import type { HealingConfig } from "../schemas/config";
 import { configQuery, resolveConfig } from "./config";
 import { hostScope, scopeLayersQuery, storedRules, storedRulesQuery } from "./scope/load";
@@ -32,9 +34,9 @@ export function adaptiveConfig(
   return { ...config, monitoring: { ...config.monitoring, alert_thresholds: applied } };
 }
 
-export async function hostThresholds(db: Db, orgId: string, idOrName: string) {
+export async function hostThresholds(db: Db, env: Pick<Env, "HOST">, orgId: string, idOrName: string) {
   const [host] = await db
-    .select({ id: hosts.id, name: hosts.name, engineState: hosts.engineState })
+    .select({ id: hosts.id, name: hosts.name })
     .from(hosts)
     .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
     .limit(1);
@@ -47,14 +49,16 @@ export async function hostThresholds(db: Db, orgId: string, idOrName: string) {
   const scope = hostScope(resolveConfig(settingsRows[0]?.config), storedRules(ruleRows), layers);
   const org: AlertThresholds = scope.config.monitoring.alert_thresholds;
   const adaptive = scope.config.monitoring.adaptive_thresholds;
-  const suggestion = suggestThresholds(host.engineState?.series, org);
+  // the baselines live in the host's object with the rest of its engine state
+  const series = unwrap(await hostObject(env, host.id).baselines(orgId, host.id)) ?? undefined;
+  const suggestion = suggestThresholds(series, org);
   return {
     hostId: host.id,
     host: host.name,
     mode: adaptive?.mode ?? "suggest",
     org,
     suggested: suggestion.thresholds,
-    applied: adaptiveConfig(scope.config, host.engineState).monitoring.alert_thresholds,
+    applied: adaptiveConfig(scope.config, series && { v: 1, tracks: {}, series }).monitoring.alert_thresholds,
     bounds: boundsFor(org, adaptive?.bounds),
     basis: suggestion.basis,
   };

@@ -5,7 +5,6 @@ import type { Db } from "../../db/client";
 import { commands, hosts, issues, recoveryHistory, rules, serviceStates } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import type { HealingConfig } from "../../schemas/config";
-import { adaptiveConfig } from "../adaptive";
 import { configQuery, resolveConfig } from "../config";
 import type { Guardrails } from "../guardrails";
 import { noiseCountsQuery, withNoise } from "../noise";
@@ -100,13 +99,12 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
   const host = hostRows[0];
   if (!host) throw notFound("host");
   const scope = hostScope(resolveConfig(settingsRows[0]?.config), storedRules(ruleRows), layers);
-  // adaptive thresholds in auto mode, then operators' noise marks over the rules they give
-  const config = adaptiveConfig(scope.config, host.engineState);
   return {
     orgId,
     host,
-    config,
-    customRules: withNoise(config, scope.stored, noise),
+    config: scope.config,
+    // operators' noise marks raise their rules' bars on this host
+    customRules: withNoise(scope.config, scope.stored, noise),
     issues: issueRows,
     attempts: attemptRows,
     inflight: commandRows,
