@@ -21,11 +21,16 @@ function timeline(agent: Agent, start: number) {
   };
 }
 
-const baselineIssues = async (t: Tenant) =>
-  (await t.issues()).filter((i) => i.rule === "memory_baseline");
+const baselineIssues = async (t: Tenant) => (await t.issues()).filter((i) => i.rule === "memory_baseline");
 
 async function operator(t: Tenant) {
-  return (await json<{ token: string }>("/api/v1/tokens", { token: t.admin, body: { scope: "operator", name: "on call" } }, 201)).token;
+  return (
+    await json<{ token: string }>(
+      "/api/v1/tokens",
+      { token: t.admin, body: { scope: "operator", name: "on call" } },
+      201,
+    )
+  ).token;
 }
 
 const mark = (id: string, token: string, body: unknown = { reason: "backup window, expected" }) =>
@@ -49,14 +54,21 @@ describe("marking a finding as noise", () => {
     expect(issue.severity).toBe("low");
     const first = await t.issue(issue.id);
     expect(first.status).toBe("resolved");
-    expect((first.evidence as Evidence).explanation).toMatch(/This host's normal memory is .*–30\.5 \(p1–p99 of \d+ samples\)/);
+    expect((first.evidence as Evidence).explanation).toMatch(
+      /This host's normal memory is .*–30\.5 \(p1–p99 of \d+ samples\)/,
+    );
     expect((first.evidence as Evidence).explanation).not.toMatch(/Bar raised/);
 
     const token = await operator(t);
     const res = await mark(issue.id, token);
     expect(res.status).toBe(201);
     const marked = (await res.json()) as Noise;
-    expect(marked).toMatchObject({ issueId: issue.id, rule: "memory_baseline", noise: true, hostRuleMarks: 1 });
+    expect(marked).toMatchObject({
+      issueId: issue.id,
+      rule: "memory_baseline",
+      noise: true,
+      hostRuleMarks: 1,
+    });
     const audit = (await auditOf(t.admin)).items.filter((e) => e.action === "issue.noise");
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ targetId: issue.id, actor: { name: "on call" } });
@@ -86,7 +98,11 @@ describe("marking a finding as noise", () => {
     const { t, issue } = await withBaselineIssue();
     const other = await newTenant();
     await expectError(await mark(issue.id, other.admin), 404, "NOT_FOUND");
-    await expectError(await call(`/api/v1/issues/${issue.id}/noise`, { token: other.admin }), 404, "NOT_FOUND");
+    await expectError(
+      await call(`/api/v1/issues/${issue.id}/noise`, { token: other.admin }),
+      404,
+      "NOT_FOUND",
+    );
     await expectError(
       await call(`/api/v1/issues/${issue.id}/noise`, { token: other.admin, method: "DELETE" }),
       404,

@@ -18,9 +18,9 @@
 
 import type { Rule } from "../../../agent/engine";
 import type { Db } from "../../db/client";
+import { adaptiveConfig } from "../../services/adaptive";
 import type { HostColumns } from "../../services/report/host-row";
 import { type HostRow, loadReportContext, type ReportContext } from "../../services/report/load";
-import { adaptiveConfig } from "../../services/adaptive";
 import { rulesFor } from "../../services/rules";
 import type { HotState } from "./hot-state";
 

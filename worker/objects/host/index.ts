@@ -270,7 +270,9 @@ export class HostObject extends DurableObject<Env> {
       const series = this.hot?.host.engineState?.series;
       if (!series) return null;
       return Object.fromEntries(
-        THRESHOLD_METRICS.flatMap((m) => (series[m]?.baseline ? [[m, { baseline: series[m].baseline }]] : [])),
+        THRESHOLD_METRICS.flatMap((m) =>
+          series[m]?.baseline ? [[m, { baseline: series[m].baseline }]] : [],
+        ),
       );
     });
   }
