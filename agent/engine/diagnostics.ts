@@ -2,8 +2,11 @@
  * The built-in AI diagnostics (the seed's `monitoring.enable_ai_diagnostics`): per host, each of
  * cpu, memory, disk, load and network is compared with its own learned normal. They notify only
  * (low/medium, no actions), and are built to stay quiet on a healthy host:
+ * - nothing is judged before normal covers `windowSeconds` of the host's time: a day for the
+ *   slow metrics (a daily peak is normal, not news), minutes for cpu and load, where the detector
+ *   also learns the daily shape;
  * - a streak starts only when the anomaly detector scores the change (anomaly kind) or the value
- *   leaves a learned p99 band (baseline kind), never before the baseline has seen enough;
+ *   leaves a learned p99 band (baseline kind);
  * - it must then stay above factor × the host's p99 of normal (and an absolute floor) for the
  *   rule's hold before an issue opens, and it clears only back under the plain p99 (hysteresis);
  * - normal is not learned from a streak, so an anomaly cannot teach itself into the baseline.
@@ -12,13 +15,14 @@
 import type { Rule } from "./types";
 
 const MIN = 60;
+const DAY = 86_400;
 
 function banded(
   id: string,
   name: string,
   kind: "anomaly" | "baseline",
   metric: string,
-  opts: { floor: number; factor: number; hold: number; severity: "low" | "medium" },
+  opts: { floor: number; factor: number; hold: number; learn: number; severity: "low" | "medium" },
 ): Rule {
   return {
     id,
@@ -31,6 +35,7 @@ function banded(
     threshold: opts.floor,
     ...(kind === "anomaly" ? { minScore: 0.7 } : {}),
     durationSeconds: opts.hold,
+    windowSeconds: opts.learn,
     severity: opts.severity,
     actions: [],
     enabled: true,
@@ -51,36 +56,42 @@ export function diagnosticRules(): Rule[] {
       floor: 50,
       factor: 1.1,
       hold: 3 * MIN,
+      learn: 5 * MIN,
       severity: "medium",
     }),
     banded("load_anomaly", "Load unusual for this host", "anomaly", "load1", {
       floor: 1,
       factor: 1.25,
       hold: 1 * MIN,
+      learn: 5 * MIN,
       severity: "medium",
     }),
     banded("net_rx_baseline", "Network in above this host's normal", "baseline", "net.rx", {
       floor: 1_000_000,
       factor: 1.5,
       hold: 3 * MIN,
+      learn: DAY,
       severity: "low",
     }),
     banded("net_tx_baseline", "Network out above this host's normal", "baseline", "net.tx", {
       floor: 1_000_000,
       factor: 1.5,
       hold: 3 * MIN,
+      learn: DAY,
       severity: "low",
     }),
     banded("memory_baseline", "Memory above this host's normal", "baseline", "memory", {
       floor: 50,
       factor: 1.1,
       hold: 10 * MIN,
+      learn: DAY,
       severity: "low",
     }),
     banded("disk_baseline", "Disk above this host's normal", "baseline", "disk", {
       floor: 50,
       factor: 1.05,
       hold: 10 * MIN,
+      learn: DAY,
       severity: "low",
     }),
   ];

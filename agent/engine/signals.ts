@@ -136,17 +136,21 @@ export function growthSignal(rule: Rule, metric: string, value: number, series: 
 
 /** The host's normal range for a banded rule: its (1-q)..q quantiles, and the limit above it. */
 export function bandOf(rule: Rule, metric: string, before: SeriesState) {
-  if (!before.baseline) return null;
+  const b = before.baseline;
+  if (!b) return null;
+  // a banded rule's windowSeconds: the span of the host's time normal must cover before it judges
+  if (rule.windowSeconds && b.first !== undefined && b.last - b.first < rule.windowSeconds * 1000)
+    return null;
   const quantile = rule.quantile ?? 0.99;
   const percent = isPercentMetric(metric);
-  const high = baselineQuantile(before.baseline, quantile, percent);
+  const high = baselineQuantile(b, quantile, percent);
   if (high === null) return null;
-  const low = Math.min(high, baselineQuantile(before.baseline, 1 - quantile, percent) ?? high);
+  const low = Math.min(high, baselineQuantile(b, 1 - quantile, percent) ?? high);
   const factor = rule.factor ?? 1;
   const limit = Math.max(rule.threshold ?? 0, high * factor);
   // Hysteresis: back under the band itself (or the floor's share of it), not just under the limit.
   const clearAt = Math.max(high, limit / factor);
-  return { quantile, low, high, limit, clearAt, seen: before.baseline.seen };
+  return { quantile, low, high, limit, clearAt, seen: b.seen };
 }
 
 /** "cpu above its p99 baseline": relative to this host's normal, with `threshold` as a floor. */

@@ -7,16 +7,22 @@ type Evidence = { explanation?: string };
 
 const STEP = 10_000;
 
-/** Samples of memory at `value`, STEP apart, from `from` (the rest of the metrics steady). */
-function memory(count: number, value: number, from: number) {
-  return Array.from({ length: count }, (_, i) => sample({ memory: value }, from + i * STEP));
+/** Samples of memory at `value`, `step` apart, from `from` (the rest of the metrics steady). */
+function memory(count: number, value: number, from: number, step: number) {
+  return Array.from({ length: count }, (_, i) => sample({ memory: value }, from + i * step));
 }
 
-/** A host's timeline in the past, sent in order: each phase starts where the last ended. */
-function timeline(agent: Agent, start: number) {
-  let at = start;
+/**
+ * A host's timeline in the past, sent in order: a day of normal (memory at 30 %, a sample a
+ * minute: the slow diagnostics judge nothing before normal covers a day), then phases of
+ * `count` samples STEP apart, each starting where the last ended.
+ */
+async function timeline(agent: Agent) {
+  let at = Date.now() - 26 * 3_600_000;
+  await agent.backfill(memory(24 * 60 + 1, 30, at, 60_000));
+  at += (24 * 60 + 1) * 60_000;
   return async (count: number, value: number) => {
-    await agent.backfill(memory(count, value, at));
+    await agent.backfill(memory(count, value, at, STEP));
     at += count * STEP;
   };
 }
@@ -40,9 +46,8 @@ const mark = (id: string, token: string, body: unknown = { reason: "backup windo
 async function withBaselineIssue() {
   const t = await newTenant();
   const agent = await t.enroll("db-1");
-  const phase = timeline(agent, Date.now() - 3 * 3_600_000);
-  await phase(70, 30); // learn normal
-  await phase(70, 75); // out of it, past the 10 min hold
+  const phase = await timeline(agent);
+  await phase(70, 75); // out of normal, past the 10 min hold
   const [issue] = await baselineIssues(t);
   await phase(5, 30);
   return { t, agent, phase, issue };
@@ -55,7 +60,7 @@ describe("marking a finding as noise", () => {
     const first = await t.issue(issue.id);
     expect(first.status).toBe("resolved");
     expect((first.evidence as Evidence).explanation).toMatch(
-      /This host's normal memory is .*–30\.5 \(p1–p99 of \d+ samples\)/,
+      /This host's normal memory is .*–30\.5 \(p1–p99 of 1441 samples\)/,
     );
     expect((first.evidence as Evidence).explanation).not.toMatch(/Bar raised/);
 
@@ -160,8 +165,7 @@ describe("enable_ai_diagnostics", () => {
     expect((await ids()).filter((r) => /_anomaly$|_baseline$/.test(r.id))).toEqual([]);
     // and none runs: the excursion that opened memory_baseline above opens nothing now
     const agent = await t.enroll("quiet-1");
-    const phase = timeline(agent, Date.now() - 3_600_000);
-    await phase(70, 30);
+    const phase = await timeline(agent);
     await phase(70, 75);
     expect(await baselineIssues(t)).toEqual([]);
   });
