@@ -1,4 +1,6 @@
 /** The REST shapes the dashboard reads (docs/api-shapes.md). Only the fields the UI uses are required. */
+import type { HostThresholds } from "../../worker/schemas/adaptive";
+import type { NoiseMark } from "../../worker/schemas/noise";
 import type { Availability } from "../../worker/schemas/uptime";
 
 export type { Availability };
@@ -113,6 +115,8 @@ export interface Evidence {
   window?: [number, number][];
   detail?: string;
   extra?: Record<string, number>;
+  /** Built-in diagnostics: the finding in words (score, the host's normal range, the window). */
+  explanation?: string;
   [key: string]: unknown;
 }
 
@@ -375,3 +379,5 @@ export interface EffectiveConfig {
   thresholds: Record<keyof AlertThresholds, { value: number; setBy: ScopeLevel }>;
   rules: (Rule & { setBy: ScopeLevel; fieldsSetBy: Record<string, ScopeLevel> })[];
 }
+
+export type { HostThresholds, NoiseMark };

@@ -21,3 +21,5 @@ export const NoiseSchema = z
       .openapi({ description: "noise marks on this rule for this host: each raises its bar" }),
   })
   .openapi("NoiseMark");
+
+export type NoiseMark = z.infer<typeof NoiseSchema>;

@@ -22,6 +22,11 @@ export function EvidenceView({ evidence }: { evidence: Evidence | null | undefin
   const values = window.map((p) => p[1]);
   return (
     <div class="evidence" data-testid="evidence">
+      {typeof e.explanation === "string" && (
+        <p class="explanation" data-testid="evidence-explanation">
+          {e.explanation}
+        </p>
+      )}
       <dl class="facts">
         {facts.map(([k, v]) => (
           <div key={k}>

@@ -3,6 +3,7 @@ import { ApiError, acknowledgeIssue, getIssue, recoverIssue } from "../api";
 import { Approvals } from "../components/Approvals";
 import { Badge } from "../components/Badge";
 import { EvidenceView } from "../components/EvidenceView";
+import { NoiseButton } from "../components/NoiseButton";
 import { Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
 import { formatSeconds } from "../format";
@@ -131,6 +132,8 @@ export function IssueDetail({ id }: { id: string }) {
       {canOperate && issue.status !== "resolved" && (
         <IssueActions issue={issue} onDone={poll.refresh} onAcknowledged={poll.set} />
       )}
+
+      {canOperate && issue.source !== "operator" && <NoiseButton issueId={issue.id} />}
 
       {(issue.explanation || issue.incident || issue.flapping) && <Why issue={issue} />}
 
