@@ -22,7 +22,7 @@ async function learnedHost() {
   return { t, agent, next: start + 800 * STEP };
 }
 
-describe("adaptive thresholds", () => {
+describe("adaptive thresholds", { timeout: 90_000 }, () => {
   it("suggests per-host thresholds from the learned baseline, next to the org's", async () => {
     const { t, agent } = await learnedHost();
     const view = await t.get<View>(`/api/v1/hosts/${agent.hostId}/thresholds`);

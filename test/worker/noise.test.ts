@@ -53,7 +53,7 @@ async function withBaselineIssue() {
   return { t, agent, phase, issue };
 }
 
-describe("marking a finding as noise", () => {
+describe("marking a finding as noise", { timeout: 90_000 }, () => {
   it("raises the rule's bar on that host, says so in the next finding, and undo brings it back", async () => {
     const { t, phase, issue } = await withBaselineIssue();
     expect(issue.severity).toBe("low");
@@ -77,6 +77,14 @@ describe("marking a finding as noise", () => {
     const audit = (await auditOf(t.admin)).items.filter((e) => e.action === "issue.noise");
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ targetId: issue.id, actor: { name: "on call" } });
+
+    // the host's rules in force show the raised bar
+    type Effective = { rules: { id: string; durationSeconds: number; noise?: { marks: number } }[] };
+    const inForce = (await t.get<Effective>(`/api/v1/hosts/${issue.hostId}/effective-config`)).rules;
+    expect(inForce.find((r) => r.id === "memory_baseline")).toMatchObject({
+      durationSeconds: 1200,
+      noise: { marks: 1 },
+    });
 
     // the same 11.5 min excursion no longer opens anything: the hold is now 20 min
     await phase(70, 75);
@@ -138,7 +146,7 @@ describe("marking a finding as noise", () => {
   });
 });
 
-describe("enable_ai_diagnostics", () => {
+describe("enable_ai_diagnostics", { timeout: 90_000 }, () => {
   it("lists the built-in diagnostics with the other built-ins, overridable, and none when switched off", async () => {
     const t = await newTenant();
     type View = { id: string; builtin: boolean; overridden: boolean; kind: string; durationSeconds: number };
