@@ -11,6 +11,8 @@ export interface Baseline {
   /** samples seen (undecayed), to know when the baseline is ready */
   seen: number;
   last: number;
+  /** ts of the first sample learned: how much of the host's time normal covers (absent in older states) */
+  first?: number;
 }
 
 export interface BaselineParams {
@@ -57,7 +59,7 @@ export function learnBaseline(
   }
   const key = String(binOf(value, percent));
   bins[key] = (bins[key] ?? 0) + 1;
-  return { bins, total: total + 1, seen: b.seen + 1, last: Math.max(ts, b.last) };
+  return { bins, total: total + 1, seen: b.seen + 1, last: Math.max(ts, b.last), first: b.first ?? ts };
 }
 
 /** The q-quantile (0..1) of normal, or null until the baseline has seen minSamples. */

@@ -1,3 +1,4 @@
+import { diagnosticRules } from "./diagnostics";
 import type { AlertThresholds, Rule } from "./types";
 
 /** The seed's monitoring configuration ("alert_thresholds"). */
@@ -96,9 +97,10 @@ const PREDICTIVE_RULES: Rule[] = [
 /**
  * The rules every host gets, derived from the org's thresholds. Durations follow the seed's
  * cpu_spike (5 minutes); memory and disk exhaustion are given less time because they end in
- * crashes rather than slowness.
+ * crashes rather than slowness. `diagnostics` (the org's enable_ai_diagnostics) adds the
+ * built-in baseline and anomaly rules (diagnostics.ts).
  */
-export function defaultRules(t: AlertThresholds): Rule[] {
+export function defaultRules(t: AlertThresholds, opts: { diagnostics?: boolean } = {}): Rule[] {
   return [
     metricRule("cpu_warning", "CPU above warning", "cpu", t.cpu_warning, CPU_MEM_HYSTERESIS, 300, "medium"),
     metricRule("cpu_spike", "CPU spike", "cpu", t.cpu_critical, CPU_MEM_HYSTERESIS, 300, "high"),
@@ -173,6 +175,7 @@ export function defaultRules(t: AlertThresholds): Rule[] {
       enabled: true,
       builtin: true,
     },
+    ...(opts.diagnostics ? diagnosticRules() : []),
   ];
 }
 

@@ -1,10 +1,12 @@
 import type { AnomalyDetector } from "./anomaly";
 import { pruneState } from "./budget";
+import { isBanded } from "./diagnostics";
 import { describeFinding } from "./findings";
 import { matchMetrics } from "./metric-names";
 import {
   advanceSeries,
   anomalySignal,
+  bandOf,
   baselineSignal,
   detectorFor,
   forecastSignal,
@@ -118,10 +120,12 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
         detector = detectorFor(run.series[metric]);
         run.detectors.set(metric, detector);
       }
+      const banded = readers.filter(isBanded);
       entry = advanceSeries(run.series[metric] ?? {}, sample.ts, value, metric, {
         trendMs: trending.length ? trendWindowMs(trending) : undefined,
-        baseline: readers.some((r) => r.kind === "baseline"),
+        baseline: banded.length > 0,
         detector,
+        frozen: (after) => banded.some((r) => inStreak(run, r, metric, value, after)),
       });
       run.series[metric] = entry.after;
       advanced.set(metric, entry);
@@ -140,6 +144,14 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
   }
 }
 
+/** Whether this sample starts or continues a banded rule's streak (diagnostics.ts). */
+function inStreak(run: Run, rule: Rule, metric: string, value: number, after: SeriesState): boolean {
+  if (run.tracks[keyOf(rule.id, rule.metric?.includes("*") ? metric : "")]?.since !== undefined) return true;
+  const band = bandOf(rule, metric, run.series[metric] ?? {});
+  if (!band || value <= band.limit) return false;
+  return rule.kind === "baseline" || (after.scores?.at(-1) ?? 0) >= (rule.minScore ?? 0.5);
+}
+
 function signalOf(rule: Rule, metric: string, value: number, s: { before: SeriesState; after: SeriesState }) {
   switch (rule.kind) {
     case "threshold":
@@ -151,7 +163,7 @@ function signalOf(rule: Rule, metric: string, value: number, s: { before: Series
     case "baseline":
       return baselineSignal(rule, metric, value, s.before);
     case "anomaly":
-      return anomalySignal(rule, value, s.after);
+      return anomalySignal(rule, metric, value, s);
     default:
       return null;
   }
@@ -184,14 +196,16 @@ function applySignal(run: Run, rule: Rule, target: string, ts: number, signal: S
   const key = keyOf(rule.id, target);
   const track: RuleTrack = run.tracks[key] ?? { active: false };
   run.tracks[key] = track;
-  if (signal.breach || (track.active && !signal.clears)) {
+  // A banded anomaly's streak starts on a score, then only the band holds it.
+  const breach = signal.breach && (signal.starts !== false || track.since !== undefined);
+  if (breach || (track.active && !signal.clears)) {
     track.quietSince = undefined;
     track.since ??= ts;
     track.count = (track.count ?? 0) + 1;
     if (rule.kind !== "service") {
       track.window = [...(track.window ?? []), [ts, signal.value] as [number, number]].slice(-WINDOW_MAX);
     }
-    if (signal.extra) track.extra = signal.extra;
+    if (signal.extra) track.extra = withPeak(signal.extra, track.extra);
     if (detail !== undefined) track.detail = detail;
     const held = run.instant || ts - track.since >= rule.durationSeconds * 1000;
     if (!track.active && held && track.count >= (rule.minSamples ?? 1)) open(run, rule, target, track, ts);
@@ -208,6 +222,12 @@ function applySignal(run: Run, rule: Rule, target: string, ts: number, signal: S
     reset(track, false);
   }
   if (!track.active && track.since === undefined && !track.opens?.length) delete run.tracks[key];
+}
+
+/** A banded anomaly's score is the streak's peak: the score that started it, not the latest calm one. */
+function withPeak(extra: Record<string, number>, prev: Record<string, number> | undefined) {
+  if (extra.seen === undefined || extra.score === undefined || prev?.score === undefined) return extra;
+  return { ...extra, score: Math.max(extra.score, prev.score) };
 }
 
 const flapWindowMs = (rule: Rule) => (rule.flapWindowSeconds ?? FLAP_WINDOW_S) * 1000;

@@ -1,3 +1,4 @@
+import { explainBanded } from "./explain-band";
 import type { Finding, Rule, RuleTrack } from "./types";
 
 /** A finding's summary and evidence: what fired, on which samples, and what will be done. */
@@ -33,6 +34,7 @@ export function describeFinding(rule: Rule, target: string, track: RuleTrack, at
       since,
       window: track.window,
       ...(track.extra ? { extra: track.extra } : {}),
+      ...(track.extra?.seen !== undefined ? { explanation: explainBanded(rule, metric, track, at) } : {}),
     },
   };
 }
@@ -52,12 +54,18 @@ function summaryOf(
     case "growth":
       return `${metric} growing ${round(extra?.ratePerHour)} %/h (limit ${rule.growthRate ?? 5} %/h)`;
     case "baseline":
+      if (rule.builtin && extra?.low !== undefined) return bandedSummary(metric, value, extra);
       return `${metric} ${round(value)} above its p${round((extra?.quantile ?? 0.99) * 100, 0)} baseline ${round(extra?.baseline)}${durationText(rule.durationSeconds)}`;
     case "anomaly":
+      if (rule.quantile !== undefined && extra?.low !== undefined) return bandedSummary(metric, value, extra);
       return `${metric} anomalous (score ${round(extra?.score, 2)} ≥ ${rule.minScore ?? 0.5})`;
     default:
       return `${metric} ${round(value)} ${rule.op ?? "above"} ${rule.threshold}${durationText(rule.durationSeconds)}`;
   }
+}
+
+function bandedSummary(metric: string, value: number | undefined, extra: Record<string, number>) {
+  return `${metric} ${round(value)} outside its normal ${round(extra.low)}–${round(extra.baseline)} (limit ${round(extra.limit)})`;
 }
 
 export function humanDuration(seconds: number): string {

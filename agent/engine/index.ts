@@ -16,11 +16,22 @@ export {
 } from "./chain";
 export { correlate, familiesOf, type Incident } from "./correlate";
 export { DEFAULT_THRESHOLDS, defaultRules } from "./defaults";
+export { DIAGNOSTIC_RULE_IDS, diagnosticRules, isBanded, MAX_NOISE_MARKS, raiseBar } from "./diagnostics";
 export { emptyState, evaluate } from "./evaluate";
 export { humanDuration } from "./findings";
 export { healthScore, healthStatus } from "./health";
 export { isPercentMetric, matchMetrics } from "./metric-names";
 export { nextRecoveryStep } from "./recovery";
+export {
+  applySuggested,
+  boundsFor,
+  type MetricBasis,
+  SUGGEST_MIN_SAMPLES,
+  type Suggestion,
+  suggestThresholds,
+  THRESHOLD_METRICS,
+  type ThresholdBounds,
+} from "./suggest";
 export {
   ACTION_TARGETS,
   bytesText,

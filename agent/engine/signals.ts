@@ -7,6 +7,8 @@ import type { Rule, SeriesState } from "./types";
 /** What one rule makes of one sample: does the condition hold, has it cleared, and why. */
 export interface Signal {
   breach: boolean;
+  /** false: this sample may continue a streak but not start one (a banded anomaly needs a score). */
+  starts?: boolean;
   clears: boolean;
   value: number;
   extra?: Record<string, number>;
@@ -29,17 +31,23 @@ export function advanceSeries(
   ts: number,
   value: number,
   metric: string,
-  needs: { trendMs?: number; baseline?: boolean; detector?: AnomalyDetector },
+  needs: {
+    trendMs?: number;
+    baseline?: boolean;
+    detector?: AnomalyDetector;
+    /** Whether this sample starts or continues a banded rule's streak: normal is not learned from it. */
+    frozen?: (after: SeriesState) => boolean;
+  },
 ): { before: SeriesState; after: SeriesState } {
   const after: SeriesState = { ...prev, at: ts };
   if (needs.trendMs) after.trend = pushTrend(prev.trend ?? emptyTrend(), ts, value, needs.trendMs);
-  if (needs.baseline)
-    after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
   if (needs.detector) {
     needs.detector.step(ts, value);
     // The score before the output rest: a rule's "for N samples" needs consecutive scores.
     after.scores = [...(prev.scores ?? []), needs.detector.beforeRest].slice(-SCORES_KEPT);
   }
+  if (needs.baseline && !(prev.baseline && needs.frozen?.(after)))
+    after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
   return { before: prev, after };
 }
 
@@ -55,7 +63,14 @@ export function detectorFor(series: SeriesState | undefined): AnomalyDetector {
  * alarm, so an anomaly issue is held until `holdSamples` calm scores in a row, not cleared by
  * the first quiet one.
  */
-export function anomalySignal(rule: Rule, value: number, series: SeriesState): Signal | null {
+export function anomalySignal(
+  rule: Rule,
+  metric: string,
+  value: number,
+  s: { before: SeriesState; after: SeriesState },
+): Signal | null {
+  if (rule.quantile !== undefined) return bandedAnomalySignal(rule, metric, value, s);
+  const series = s.after;
   const scores = series.scores ?? [];
   const score = scores.at(-1);
   if (score === undefined) return null;
@@ -119,6 +134,25 @@ export function growthSignal(rule: Rule, metric: string, value: number, series: 
   };
 }
 
+/** The host's normal range for a banded rule: its (1-q)..q quantiles, and the limit above it. */
+export function bandOf(rule: Rule, metric: string, before: SeriesState) {
+  const b = before.baseline;
+  if (!b) return null;
+  // a banded rule's windowSeconds: the span of the host's time normal must cover before it judges
+  if (rule.windowSeconds && b.first !== undefined && b.last - b.first < rule.windowSeconds * 1000)
+    return null;
+  const quantile = rule.quantile ?? 0.99;
+  const percent = isPercentMetric(metric);
+  const high = baselineQuantile(b, quantile, percent);
+  if (high === null) return null;
+  const low = Math.min(high, baselineQuantile(b, 1 - quantile, percent) ?? high);
+  const factor = rule.factor ?? 1;
+  const limit = Math.max(rule.threshold ?? 0, high * factor);
+  // Hysteresis: back under the band itself (or the floor's share of it), not just under the limit.
+  const clearAt = Math.max(high, limit / factor);
+  return { quantile, low, high, limit, clearAt, seen: b.seen };
+}
+
 /** "cpu above its p99 baseline": relative to this host's normal, with `threshold` as a floor. */
 export function baselineSignal(
   rule: Rule,
@@ -126,15 +160,37 @@ export function baselineSignal(
   value: number,
   before: SeriesState,
 ): Signal | null {
-  if (!before.baseline) return null;
-  const quantile = rule.quantile ?? 0.99;
-  const normal = baselineQuantile(before.baseline, quantile, isPercentMetric(metric));
-  if (normal === null) return null;
-  const limit = Math.max(rule.threshold ?? 0, normal * (rule.factor ?? 1));
+  const band = bandOf(rule, metric, before);
+  if (!band) return null;
+  const { quantile, low, high, limit, seen } = band;
   return {
     breach: value > limit,
-    clears: value <= limit,
+    clears: value <= band.clearAt,
     value,
-    extra: { baseline: normal, quantile, limit },
+    extra: { baseline: high, quantile, limit, low, seen, score: limit > 0 ? value / limit : 0 },
+  };
+}
+
+/**
+ * A banded anomaly: the detector's score (≥ minScore) starts a streak, the value staying above
+ * the band (factor × p-quantile of normal, at least `threshold`) holds it, and it clears back
+ * under the band itself. The score alone never opens an issue, nor does a level the host knows.
+ */
+function bandedAnomalySignal(
+  rule: Rule,
+  metric: string,
+  value: number,
+  s: { before: SeriesState; after: SeriesState },
+): Signal | null {
+  const band = bandOf(rule, metric, s.before);
+  const score = s.after.scores?.at(-1);
+  if (!band || score === undefined) return null;
+  const { quantile, low, high, limit, seen } = band;
+  return {
+    breach: value > limit,
+    starts: score >= (rule.minScore ?? 0.5),
+    clears: value <= band.clearAt,
+    value,
+    extra: { score, baseline: high, quantile, limit, low, seen },
   };
 }

@@ -70,7 +70,10 @@ export interface Rule {
   windowSeconds?: number;
   /** growth: the seed's growth_rate, % per hour. */
   growthRate?: number;
-  /** baseline: fire above factor × the metric's q-quantile of normal. */
+  /**
+   * baseline: fire above factor × the metric's q-quantile of normal. anomaly: with a quantile the
+   * rule is banded (diagnostics.ts): a score starts a streak, the band holds it, the p-quantile clears it.
+   */
   quantile?: number;
   factor?: number;
   /** anomaly: the detector's score that counts as anomalous, and calm samples before it clears. */
@@ -87,6 +90,15 @@ export interface Rule {
   target?: import("./targets").RuleTarget;
   enabled: boolean;
   builtin?: boolean;
+  /** The bar as operators' noise marks raised it on this host (diagnostics.ts raiseBar). */
+  noise?: NoiseRaise;
+}
+
+export interface NoiseRaise {
+  marks: number;
+  /** The hold and band factor before any mark, so the explanation can say what moved. */
+  baseDurationSeconds: number;
+  baseFactor?: number;
 }
 
 /** Per (rule, target) memory between reports; small enough to keep as JSON on the host row. */
@@ -148,6 +160,8 @@ export interface Evidence {
   detail?: string;
   /** forecast: etaSeconds, slopePerHour, limit; growth: ratePerHour; baseline: baseline, quantile. */
   extra?: Record<string, number>;
+  /** Banded rules: the finding in words (score, the host's normal range, the window, any raised bar). */
+  explanation?: string;
 }
 
 export interface Finding {

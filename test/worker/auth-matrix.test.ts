@@ -39,6 +39,7 @@ const BODIES: Record<string, unknown> = {
   "PATCH /api/v1/channels/{id}": { enabled: false },
   "POST /api/v1/commands/{id}/reject": { reason: "no" },
   "POST /api/v1/issues/{id}/close": { reason: "done" },
+  "POST /api/v1/issues/{id}/noise": { reason: "expected" },
   "POST /api/v1/commands/{id}/approve": {},
   "POST /api/v1/channels/{id}/test": {},
   "PUT /api/v1/scopes/{kind}/{key}": { thresholds: { cpu_critical: 80 } },

@@ -17,10 +17,12 @@ import type {
   HistoryEntry,
   HostActionQueued,
   HostSummary,
+  HostThresholds,
   Issue,
   LearnedAction,
   List,
   MaintenanceWindow,
+  NoiseMark,
   Prediction,
   RecoverAccepted,
   Rule,
@@ -154,6 +156,15 @@ export const recoverIssue = (issueId: string, action = "auto") =>
 /** Idempotent: the first acknowledgement is kept. Answers the issue as it is now. */
 export const acknowledgeIssue = (id: string) =>
   request<Issue & { history: HistoryEntry[] }>(`/api/v1/issues/${enc(id)}/acknowledge`, { method: "POST" });
+export const getNoise = (id: string, signal?: Sig) =>
+  request<NoiseMark>(`/api/v1/issues/${enc(id)}/noise`, { signal });
+/** Marks a finding as noise: its rule's bar rises for that host. */
+export const markNoise = (id: string, reason: string) =>
+  request<NoiseMark>(`/api/v1/issues/${enc(id)}/noise`, { method: "POST", body: { reason } });
+export const undoNoise = (id: string) =>
+  request<NoiseMark>(`/api/v1/issues/${enc(id)}/noise`, { method: "DELETE" });
+export const getHostThresholds = (id: string, signal?: Sig) =>
+  request<HostThresholds>(`/api/v1/hosts/${enc(id)}/thresholds`, { signal });
 /** An emergency protocol: one of the agent's actions on a whole host, through the approval rules. */
 export const runHostAction = (host: string, body: { action: string; target?: string; reason: string }) =>
   request<HostActionQueued>(`/api/v1/hosts/${enc(host)}/actions`, { method: "POST", body });

@@ -1,5 +1,7 @@
 /** The REST shapes the dashboard reads (docs/api-shapes.md). Only the fields the UI uses are required. */
 import type { Capabilities } from "../../agent/protocol";
+import type { HostThresholds } from "../../worker/schemas/adaptive";
+import type { NoiseMark } from "../../worker/schemas/noise";
 import type { Availability } from "../../worker/schemas/uptime";
 import type { Prediction } from "../../worker/services/prediction";
 
@@ -129,6 +131,8 @@ export interface Evidence {
   logTail?: string[];
   /** A person closed the issue (an operator action that ended refused or failed). */
   closed?: { by: string; reason: string; at: string };
+  /** Built-in diagnostics: the finding in words (score, the host's normal range, the window). */
+  explanation?: string;
   [key: string]: unknown;
 }
 
@@ -399,3 +403,5 @@ export interface EffectiveConfig {
   thresholds: Record<keyof AlertThresholds, { value: number; setBy: ScopeLevel }>;
   rules: (Rule & { setBy: ScopeLevel; fieldsSetBy: Record<string, ScopeLevel> })[];
 }
+
+export type { HostThresholds, NoiseMark };

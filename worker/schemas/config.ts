@@ -75,6 +75,32 @@ const hostOffline = z
 export const profiles = ["development", "staging", "production"] as const;
 const verifyScale = z.number().min(0.1).max(10);
 
+/**
+ * Adaptive thresholds: suggestions from each host's learned baseline are always shown next to the
+ * org's; `auto` applies them, clamped into `bounds` (absent: 10 points either side of the org's).
+ */
+const bound = z
+  .object({ min: z.number().min(0).max(100), max: z.number().min(0).max(100) })
+  .strict()
+  .refine((b) => b.min <= b.max, { message: "min must not be above max", path: ["min"] });
+export const adaptiveThresholdsSchema = z
+  .object({
+    mode: z.enum(["suggest", "auto"]),
+    bounds: z
+      .object({
+        cpu_warning: bound,
+        cpu_critical: bound,
+        memory_warning: bound,
+        memory_critical: bound,
+        disk_warning: bound,
+        disk_critical: bound,
+      })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const pairs = [
   ["cpu_warning", "cpu_critical"],
   ["memory_warning", "memory_critical"],
@@ -89,6 +115,8 @@ export const healingConfigSchema = z
         interval,
         enable_ai_diagnostics: z.boolean(),
         alert_thresholds: alertThresholdsSchema,
+        /** Absent: suggest only. */
+        adaptive_thresholds: adaptiveThresholdsSchema.optional(),
       })
       .strict(),
     recovery: z
@@ -146,6 +174,7 @@ export const healingConfigPatchSchema = z
         interval: interval.optional(),
         enable_ai_diagnostics: z.boolean().optional(),
         alert_thresholds: partialThresholds.optional(),
+        adaptive_thresholds: adaptiveThresholdsSchema.partial().optional(),
       })
       .strict()
       .optional(),

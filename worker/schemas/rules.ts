@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import {
   ACTION_TARGETS,
+  MAX_NOISE_MARKS,
   NOTIFY,
   RULE_KINDS,
   type Rule,
@@ -87,6 +88,15 @@ export const ruleSchema = z
       .default([]),
     requireConfirmation: z.boolean().optional(),
     target: ruleTargetSchema.optional(),
+    /** Set per host from operators' noise marks (services/noise.ts); echoed in a host's effective rules. */
+    noise: z
+      .object({
+        marks: z.number().int().min(0).max(MAX_NOISE_MARKS),
+        baseDurationSeconds: seconds(7 * DAY),
+        baseFactor: z.number().positive().max(100).optional(),
+      })
+      .strict()
+      .optional(),
     enabled: z.boolean().default(true),
     /** Echoed back by GET; ignored on input. */
     builtin: z.boolean().optional(),

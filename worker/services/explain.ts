@@ -29,8 +29,13 @@ export function conditionOf(rule: Rule): string {
       const floor = rule.threshold === undefined ? "" : `, never below ${rule.threshold}`;
       return `${metric} above ${rule.factor ?? 1} × its p${q} baseline${floor}${forText(rule.durationSeconds)}`;
     }
-    case "anomaly":
-      return `${metric} anomaly score ≥ ${rule.minScore ?? 0.5}${samples}`;
+    case "anomaly": {
+      const score = `${metric} anomaly score ≥ ${rule.minScore ?? 0.5}`;
+      if (rule.quantile === undefined) return `${score}${samples}`;
+      const q = Math.round(rule.quantile * 100);
+      const floor = rule.threshold === undefined ? "" : `, never below ${rule.threshold}`;
+      return `${score}, then above ${rule.factor ?? 1} × its p${q} baseline${floor}${forText(rule.durationSeconds)}`;
+    }
     default: {
       const op = rule.op ?? "above";
       const clears =

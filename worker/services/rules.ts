@@ -39,7 +39,9 @@ export interface EffectiveRule {
 
 export function effectiveRules(config: HealingConfig, stored: StoredRule[]): EffectiveRule[] {
   const byId = new Map(stored.map((s) => [s.ruleId, s]));
-  const builtins = defaultRules(config.monitoring.alert_thresholds).map((base): EffectiveRule => {
+  const builtins = defaultRules(config.monitoring.alert_thresholds, {
+    diagnostics: config.monitoring.enable_ai_diagnostics,
+  }).map((base): EffectiveRule => {
     const override = byId.get(base.id);
     if (!override) return { rule: base, builtin: true, overridden: false };
     const merged = valid({ ...base, ...override.definition, id: base.id, builtin: true });

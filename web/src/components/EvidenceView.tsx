@@ -23,6 +23,11 @@ export function EvidenceView({ evidence }: { evidence: Evidence | null | undefin
   const tail = Array.isArray(e.logTail) ? e.logTail.filter((l) => typeof l === "string") : [];
   return (
     <div class="evidence" data-testid="evidence">
+      {typeof e.explanation === "string" && (
+        <p class="explanation" data-testid="evidence-explanation">
+          {e.explanation}
+        </p>
+      )}
       <dl class="facts">
         {facts.map(([k, v]) => (
           <div key={k}>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { getEffectiveConfig, getHistory, getHost, getIssues } from "../api";
+import { getEffectiveConfig, getHistory, getHost, getHostThresholds, getIssues } from "../api";
+import { AdaptiveThresholds } from "../components/AdaptiveThresholds";
 import { Badge } from "../components/Badge";
 import { IssueList } from "../components/IssueList";
 import { Meter } from "../components/Meter";
@@ -38,6 +39,10 @@ export function HostDetail({ id }: { id: string }) {
   );
   const effective = usePoll(
     useCallback((s: AbortSignal) => getEffectiveConfig(id, s), [id]),
+    60_000,
+  );
+  const adaptive = usePoll(
+    useCallback((s: AbortSignal) => getHostThresholds(id, s), [id]),
     60_000,
   );
   // the host's own thresholds where its group or itself sets them (scope)
@@ -181,6 +186,10 @@ export function HostDetail({ id }: { id: string }) {
 
       <Panel id="host-scope" title="Thresholds and rules in force" poll={effective}>
         {(config) => <EffectiveConfigView config={config} />}
+      </Panel>
+
+      <Panel id="host-adaptive" title="Suggested thresholds" poll={adaptive}>
+        {(view) => <AdaptiveThresholds view={view} />}
       </Panel>
     </>
   );

@@ -12,6 +12,7 @@ import { Badge } from "../components/Badge";
 import { CloseIssue } from "../components/CloseIssue";
 import { EvidenceView } from "../components/EvidenceView";
 import { GuardrailHold, guardrailHold } from "../components/GuardrailHold";
+import { NoiseButton } from "../components/NoiseButton";
 import { PredictionList } from "../components/PredictionList";
 import { Time } from "../components/Time";
 import { Timeline } from "../components/Timeline";
@@ -151,6 +152,8 @@ export function IssueDetail({ id }: { id: string }) {
       {canOperate && issue.status !== "resolved" && (
         <IssueActions issue={issue} onDone={poll.refresh} onAcknowledged={poll.set} />
       )}
+
+      {canOperate && issue.source !== "operator" && <NoiseButton issueId={issue.id} />}
 
       {(issue.explanation || issue.incident || issue.flapping) && <Why issue={issue} />}
 

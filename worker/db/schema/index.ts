@@ -5,6 +5,7 @@
 export * from "./audit";
 export * from "./delivery";
 export * from "./fleet";
+export * from "./noise";
 export * from "./notifications";
 export * from "./recovery";
 export * from "./rollups";

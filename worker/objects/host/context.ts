@@ -18,6 +18,7 @@
 
 import type { Rule } from "../../../agent/engine";
 import type { Db } from "../../db/client";
+import { adaptiveConfig } from "../../services/adaptive";
 import type { HostColumns } from "../../services/report/host-row";
 import { type HostRow, loadReportContext, type ReportContext } from "../../services/report/load";
 import { rulesFor } from "../../services/rules";
@@ -65,7 +66,8 @@ export class ContextCache {
       this.storage.kv.put(STALE_KEY, this.isStale);
     }
     const { ctx } = this.loaded;
-    this.rules ??= rulesFor(ctx.config, ctx.customRules);
+    // auto mode's thresholds follow the engine's baselines, which live here, not in D1
+    this.rules ??= rulesFor(adaptiveConfig(ctx.config, hot?.host.engineState), ctx.customRules);
     return {
       ...ctx,
       rules: this.rules,

@@ -9,6 +9,7 @@
  * host in the caller's org, and every call carries that org: an object answers one org only.
  */
 import { DurableObject } from "cloudflare:workers";
+import { THRESHOLD_METRICS } from "../../../agent/engine";
 import type { Command } from "../../../agent/protocol";
 import { createDb, type D1Meter, type Db, runBatch } from "../../db/client";
 import type { Env } from "../../env";
@@ -283,6 +284,20 @@ export class HostObject extends DurableObject<Env> {
       if (!this.hot) return null;
       const { engineState: _kept, ...columns } = this.hot.host; // the engine state stays here
       return columns;
+    });
+  }
+
+  /** The learned baselines of cpu, memory and disk (adaptive thresholds); null before the first report. */
+  baselines(orgId: string, hostId: string) {
+    return this.guarded(async () => {
+      this.own(orgId, hostId);
+      const series = this.hot?.host.engineState?.series;
+      if (!series) return null;
+      return Object.fromEntries(
+        THRESHOLD_METRICS.flatMap((m) =>
+          series[m]?.baseline ? [[m, { baseline: series[m].baseline }]] : [],
+        ),
+      );
     });
   }
 

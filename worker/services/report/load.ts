@@ -7,6 +7,7 @@ import { notFound } from "../../lib/errors";
 import type { HealingConfig } from "../../schemas/config";
 import { configQuery, resolveConfig } from "../config";
 import type { Guardrails } from "../guardrails";
+import { noiseCountsQuery, withNoise } from "../noise";
 import type { CommandRow } from "../recovery";
 import type { StoredRule } from "../rules";
 import { hostScope, scopeLayersQuery, storedRules } from "../scope/load";
@@ -45,7 +46,7 @@ export interface ReportContext {
 
 export async function loadReportContext(db: Db, orgId: string, hostId: string): Promise<ReportContext> {
   const unresolved = and(eq(issues.hostId, hostId), eq(issues.orgId, orgId), ne(issues.status, "resolved"));
-  const [hostRows, settingsRows, ruleRows, issueRows, attemptRows, commandRows, serviceRows, layers] =
+  const [hostRows, settingsRows, ruleRows, issueRows, attemptRows, commandRows, serviceRows, layers, noise] =
     await db.batch([
       db
         .select()
@@ -93,6 +94,7 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
         .where(eq(serviceStates.hostId, hostId)),
       // the group's and the host's overrides (scope/): read with the rest, so once per refresh
       scopeLayersQuery(db, orgId, hostId),
+      noiseCountsQuery(db, orgId, hostId),
     ]);
   const host = hostRows[0];
   if (!host) throw notFound("host");
@@ -101,7 +103,8 @@ export async function loadReportContext(db: Db, orgId: string, hostId: string): 
     orgId,
     host,
     config: scope.config,
-    customRules: scope.stored,
+    // operators' noise marks raise their rules' bars on this host
+    customRules: withNoise(scope.config, scope.stored, noise),
     issues: issueRows,
     attempts: attemptRows,
     inflight: commandRows,

@@ -9,6 +9,7 @@ import { hosts } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import type { ScopeLevel } from "../../schemas/scope";
 import { configQuery, resolveConfig } from "../config";
+import { noiseCountsQuery, withNoise } from "../noise";
 import { effectiveRules, ruleView } from "../rules";
 import { hostScope, scopeLayersQuery, storedRules, storedRulesQuery } from "./load";
 import { ruleFieldLevels, thresholdLevels } from "./resolve";
@@ -20,10 +21,11 @@ export async function hostEffectiveConfig(db: Db, orgId: string, idOrName: strin
     .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
     .limit(1);
   if (!host) throw notFound("host");
-  const [settingsRows, ruleRows, layers] = await db.batch([
+  const [settingsRows, ruleRows, layers, noise] = await db.batch([
     configQuery(db, orgId),
     storedRulesQuery(db, orgId),
     scopeLayersQuery(db, orgId, host.id),
+    noiseCountsQuery(db, orgId, host.id),
   ]);
   const explicit = settingsRows[0]?.config?.monitoring?.alert_thresholds as
     | Partial<AlertThresholds>
@@ -36,7 +38,8 @@ export async function hostEffectiveConfig(db: Db, orgId: string, idOrName: strin
     (Object.keys(levels) as (keyof AlertThresholds)[]).map((k) => [k, { value: t[k], setBy: levels[k] }]),
   );
   const inOrg = new Set(orgRules.map((r) => r.ruleId));
-  const rules = effectiveRules(scope.config, scope.stored).map((e) => {
+  // as the host's object resolves them: with operators' noise marks raising their rules' bars
+  const rules = effectiveRules(scope.config, withNoise(scope.config, scope.stored, noise)).map((e) => {
     const fieldsSetBy = ruleFieldLevels(e.rule.id, layers);
     const scoped = Object.values(fieldsSetBy);
     const setBy: ScopeLevel = scoped.includes("host")

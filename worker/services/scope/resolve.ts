@@ -34,7 +34,10 @@ export function scopedConfig(config: HealingConfig, layers: ScopeLayer[]): Heali
 export function scopedRules(config: HealingConfig, stored: StoredRule[], layers: ScopeLayer[]): StoredRule[] {
   if (layers.every((l) => Object.keys(l.rules).length === 0)) return stored;
   const builtinEnabled = new Map(
-    defaultRules(config.monitoring.alert_thresholds).map((r) => [r.id, r.enabled !== false]),
+    defaultRules(config.monitoring.alert_thresholds, { diagnostics: true }).map((r) => [
+      r.id,
+      r.enabled !== false,
+    ]),
   );
   const byId = new Map(stored.map((s) => [s.ruleId, { ...s, definition: { ...s.definition } }]));
   for (const layer of ordered(layers)) {
