@@ -49,6 +49,8 @@ interface Run {
   flapping: Finding[];
   instant: boolean;
   detectors: Map<string, AnomalyDetector>;
+  /** Tracks copied in this run: the caller's tracks are copied before their first change. */
+  owned: Set<RuleTrack>;
 }
 
 /**
@@ -63,13 +65,15 @@ export function evaluate(
   input: EvaluationInput,
 ): EvaluationResult {
   const run: Run = {
-    tracks: structuredClone(state?.tracks ?? {}),
-    series: structuredClone(state?.series ?? {}),
+    // Copy on write: series are replaced whole by advanceSeries, tracks copied on first change.
+    tracks: { ...state?.tracks },
+    series: { ...state?.series },
     opened: [],
     cleared: [],
     flapping: [],
     instant: input.instant ?? false,
     detectors: new Map(),
+    owned: new Set(),
   };
   const enabled = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
 
@@ -182,7 +186,9 @@ function evaluateServices(run: Run, rule: Rule, services: EngineService[], now: 
 
 function applySignal(run: Run, rule: Rule, target: string, ts: number, signal: Signal, detail?: string) {
   const key = keyOf(rule.id, target);
-  const track: RuleTrack = run.tracks[key] ?? { active: false };
+  const prior = run.tracks[key];
+  const track: RuleTrack = prior ? (run.owned.has(prior) ? prior : { ...prior }) : { active: false };
+  run.owned.add(track);
   run.tracks[key] = track;
   if (signal.breach || (track.active && !signal.clears)) {
     track.quietSince = undefined;
