@@ -1,7 +1,7 @@
 import type { AnomalyDetector } from "./anomaly";
 import { pruneState } from "./budget";
 import { describeFinding } from "./findings";
-import { matchMetrics } from "./metric-names";
+import { matchesMetric, matchMetrics } from "./metric-names";
 import {
   advanceSeries,
   anomalySignal,
@@ -115,7 +115,7 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
   const seriesOf = (metric: string, value: number) => {
     let entry = advanced.get(metric);
     if (!entry) {
-      const readers = rules.filter((r) => matchMetrics(r.metric ?? "", { [metric]: value }).length > 0);
+      const readers = rules.filter((r) => matchesMetric(r.metric ?? "", metric));
       const trending = readers.filter((r) => r.kind === "forecast" || r.kind === "growth");
       let detector = run.detectors.get(metric);
       if (!detector && readers.some((r) => r.kind === "anomaly")) {
@@ -252,7 +252,6 @@ function reset(track: RuleTrack, settled: boolean) {
 function pruneSeries(run: Run, rules: Rule[]) {
   const stateful = rules.filter((r) => r.kind !== "threshold");
   for (const metric of Object.keys(run.series)) {
-    if (!stateful.some((r) => matchMetrics(r.metric ?? "", { [metric]: 0 }).length > 0))
-      delete run.series[metric];
+    if (!stateful.some((r) => matchesMetric(r.metric ?? "", metric))) delete run.series[metric];
   }
 }
