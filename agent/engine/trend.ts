@@ -73,8 +73,14 @@ function medianInPlace(a: Float64Array): number {
 
 /** Scratch for the pairwise slopes, reused: a 60-point fit has 1770 of them on every report. */
 let scratch = new Float64Array(60 * 59);
+let ts = new Float64Array(60);
+let vs = new Float64Array(60);
 function scratchOf(size: number): Float64Array {
   if (scratch.length < size) scratch = new Float64Array(size);
+  if (ts.length < size) {
+    ts = new Float64Array(size);
+    vs = new Float64Array(size);
+  }
   return scratch;
 }
 
@@ -116,12 +122,20 @@ export function fitTrend(w: TrendWindow, minPoints = 6): TrendFit | null {
 
 function fitPoints(pts: [number, number][], minPoints: number): TrendFit | null {
   if (pts.length < minPoints) return null;
-  const slopes = scratchOf(Math.max(pts.length, (pts.length * (pts.length - 1)) / 2));
+  const size = pts.length;
+  const slopes = scratchOf(Math.max(size, (size * (size - 1)) / 2));
+  // The pairs loop reads flat copies of the times and values, not 60 small arrays.
+  for (let i = 0; i < size; i++) {
+    ts[i] = pts[i][0];
+    vs[i] = pts[i][1];
+  }
   let n = 0;
-  for (let i = 0; i < pts.length; i++) {
-    for (let j = i + 1; j < pts.length; j++) {
-      const dt = pts[j][0] - pts[i][0];
-      if (dt > 0) slopes[n++] = (pts[j][1] - pts[i][1]) / dt;
+  for (let i = 0; i < size; i++) {
+    const ti = ts[i];
+    const vi = vs[i];
+    for (let j = i + 1; j < size; j++) {
+      const dt = ts[j] - ti;
+      if (dt > 0) slopes[n++] = (vs[j] - vi) / dt;
     }
   }
   if (n === 0) return null;
