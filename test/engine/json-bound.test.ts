@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type HostEngineState, pruneState } from "../../agent/engine";
 import { jsonBytesAtMost } from "../../agent/engine/json-bound";
 
 const worst: unknown[] = [
@@ -51,5 +52,32 @@ describe("the JSON size bound", () => {
         100,
       ),
     ).toBeLessThan(200);
+  });
+});
+
+describe("pruning a state near its cap", () => {
+  const state: HostEngineState = {
+    v: 1,
+    tracks: {},
+    series: Object.fromEntries(
+      Array.from({ length: 20 }, (_, m) => [
+        `disk:/m${m}`,
+        {
+          at: 1e12 + m,
+          trend: { pts: Array.from({ length: 30 }, (_, i) => [1e12 + i, i / 3] as [number, number]), n: 1 },
+        },
+      ]),
+    ),
+  };
+  const size = JSON.stringify(state).length;
+
+  it("keeps a state exactly at its cap whole, though the size bound passes the cap", () => {
+    expect(jsonBytesAtMost(state, Number.POSITIVE_INFINITY)).toBeGreaterThan(size);
+    expect(pruneState(state, size)).toBe(state);
+  });
+
+  it("prunes the least recently seen series of a state one byte over its cap", () => {
+    const pruned = pruneState(state, size - 1);
+    expect(Object.keys(pruned.series ?? {})).toEqual(Object.keys(state.series ?? {}).slice(1));
   });
 });
