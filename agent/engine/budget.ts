@@ -3,6 +3,7 @@
  * the bytes of its state. Both are pure (time comes in as `now`) and deterministic, so the Worker
  * and the agent agree on what was refused and what was pruned.
  */
+import { jsonBytesAtMost } from "./json-bound";
 import type { HostEngineState, Metrics, RuleTrack, SeriesState } from "./types";
 
 /**
@@ -80,6 +81,8 @@ const seriesSeen = (s: SeriesState): number => s.at ?? s.trend?.pts.at(-1)?.[0] 
  * of those would let the issue open again as new.
  */
 export function pruneState(state: HostEngineState, maxBytes = MAX_STATE_BYTES): HostEngineState {
+  // Nearly every report is far under budget: a bound proves it without formatting every number.
+  if (jsonBytesAtMost(state, maxBytes) <= maxBytes) return state;
   let size = JSON.stringify(state).length;
   if (size <= maxBytes) return state;
   const series = { ...(state.series ?? {}) };

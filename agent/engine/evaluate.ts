@@ -2,7 +2,7 @@ import type { AnomalyDetector } from "./anomaly";
 import { pruneState } from "./budget";
 import { isBanded } from "./diagnostics";
 import { describeFinding } from "./findings";
-import { matchMetrics } from "./metric-names";
+import { matchesMetric, matchMetrics } from "./metric-names";
 import {
   advanceSeries,
   anomalySignal,
@@ -51,6 +51,8 @@ interface Run {
   flapping: Finding[];
   instant: boolean;
   detectors: Map<string, AnomalyDetector>;
+  /** Tracks copied in this run: the caller's tracks are copied before their first change. */
+  owned: Set<RuleTrack>;
 }
 
 /**
@@ -65,13 +67,15 @@ export function evaluate(
   input: EvaluationInput,
 ): EvaluationResult {
   const run: Run = {
-    tracks: structuredClone(state?.tracks ?? {}),
-    series: structuredClone(state?.series ?? {}),
+    // Copy on write: series are replaced whole by advanceSeries, tracks copied on first change.
+    tracks: { ...state?.tracks },
+    series: { ...state?.series },
     opened: [],
     cleared: [],
     flapping: [],
     instant: input.instant ?? false,
     detectors: new Map(),
+    owned: new Set(),
   };
   const enabled = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
 
@@ -113,7 +117,7 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
   const seriesOf = (metric: string, value: number) => {
     let entry = advanced.get(metric);
     if (!entry) {
-      const readers = rules.filter((r) => matchMetrics(r.metric ?? "", { [metric]: value }).length > 0);
+      const readers = rules.filter((r) => matchesMetric(r.metric ?? "", metric));
       const trending = readers.filter((r) => r.kind === "forecast" || r.kind === "growth");
       let detector = run.detectors.get(metric);
       if (!detector && readers.some((r) => r.kind === "anomaly")) {
@@ -194,7 +198,9 @@ function evaluateServices(run: Run, rule: Rule, services: EngineService[], now: 
 
 function applySignal(run: Run, rule: Rule, target: string, ts: number, signal: Signal, detail?: string) {
   const key = keyOf(rule.id, target);
-  const track: RuleTrack = run.tracks[key] ?? { active: false };
+  const prior = run.tracks[key];
+  const track: RuleTrack = prior ? (run.owned.has(prior) ? prior : { ...prior }) : { active: false };
+  run.owned.add(track);
   run.tracks[key] = track;
   // A banded anomaly's streak starts on a score, then only the band holds it.
   const breach = signal.breach && (signal.starts !== false || track.since !== undefined);
@@ -266,7 +272,6 @@ function reset(track: RuleTrack, settled: boolean) {
 function pruneSeries(run: Run, rules: Rule[]) {
   const stateful = rules.filter((r) => r.kind !== "threshold");
   for (const metric of Object.keys(run.series)) {
-    if (!stateful.some((r) => matchMetrics(r.metric ?? "", { [metric]: 0 }).length > 0))
-      delete run.series[metric];
+    if (!stateful.some((r) => matchesMetric(r.metric ?? "", metric))) delete run.series[metric];
   }
 }

@@ -58,11 +58,30 @@ function select(a: Float64Array, k: number): number {
   return a[k];
 }
 
-function median(xs: ArrayLike<number>): number {
-  const a = Float64Array.from(xs);
+/**
+ * The median of `a`, reordering it in place. After selecting the upper middle, everything before
+ * it is no larger, so the lower middle is their maximum: one selection instead of two.
+ */
+function medianInPlace(a: Float64Array): number {
   const mid = a.length >> 1;
-  if (a.length % 2) return select(a, mid);
-  return (select(a, mid - 1) + select(a, mid)) / 2;
+  const upper = select(a, mid);
+  if (a.length % 2) return upper;
+  let lower = a[0];
+  for (let i = 1; i < mid; i++) if (a[i] > lower) lower = a[i];
+  return (lower + upper) / 2;
+}
+
+/** Scratch for the pairwise slopes, reused: a 60-point fit has 1770 of them on every report. */
+let scratch = new Float64Array(60 * 59);
+let ts = new Float64Array(60);
+let vs = new Float64Array(60);
+function scratchOf(size: number): Float64Array {
+  if (scratch.length < size) scratch = new Float64Array(size);
+  if (ts.length < size) {
+    ts = new Float64Array(size);
+    vs = new Float64Array(size);
+  }
+  return scratch;
 }
 
 export interface TrendFit {
@@ -76,26 +95,61 @@ export interface TrendFit {
   points: number;
 }
 
+/**
+ * The last fit of each window's points. Several rules often read one metric's trend (the built-in
+ * disk forecast and a custom one), and a window is replaced, never changed, when a sample arrives;
+ * the length and newest point are checked all the same, so a window edited in place is refitted.
+ */
+const fits = new WeakMap<
+  object,
+  { minPoints: number; length: number; newest: unknown; fit: TrendFit | null }
+>();
+
 /** Theil–Sen fit; null with fewer than `minPoints` points. */
 export function fitTrend(w: TrendWindow, minPoints = 6): TrendFit | null {
-  const { pts } = w;
+  const known = fits.get(w.pts);
+  if (
+    known &&
+    known.minPoints === minPoints &&
+    known.length === w.pts.length &&
+    known.newest === w.pts.at(-1)
+  )
+    return known.fit && { ...known.fit };
+  const fit = fitPoints(w.pts, minPoints);
+  fits.set(w.pts, { minPoints, length: w.pts.length, newest: w.pts.at(-1), fit });
+  return fit && { ...fit };
+}
+
+function fitPoints(pts: [number, number][], minPoints: number): TrendFit | null {
   if (pts.length < minPoints) return null;
-  const slopes = new Float64Array((pts.length * (pts.length - 1)) / 2);
+  const size = pts.length;
+  const slopes = scratchOf(Math.max(size, (size * (size - 1)) / 2));
+  // The pairs loop reads flat copies of the times and values, not 60 small arrays.
+  for (let i = 0; i < size; i++) {
+    ts[i] = pts[i][0];
+    vs[i] = pts[i][1];
+  }
   let n = 0;
-  for (let i = 0; i < pts.length; i++) {
-    for (let j = i + 1; j < pts.length; j++) {
-      const dt = pts[j][0] - pts[i][0];
-      if (dt > 0) slopes[n++] = (pts[j][1] - pts[i][1]) / dt;
+  for (let i = 0; i < size; i++) {
+    const ti = ts[i];
+    const vi = vs[i];
+    for (let j = i + 1; j < size; j++) {
+      const dt = ts[j] - ti;
+      if (dt > 0) slopes[n++] = (vs[j] - vi) / dt;
     }
   }
   if (n === 0) return null;
-  const slope = median(slopes.subarray(0, n));
-  const intercept = median(pts.map(([t, v]) => v - slope * t));
+  const slope = medianInPlace(slopes.subarray(0, n));
+  const column = slopes.subarray(0, pts.length);
+  for (let i = 0; i < pts.length; i++) column[i] = pts[i][1] - slope * pts[i][0];
+  const intercept = medianInPlace(column);
+  for (let i = 0; i < pts.length; i++) column[i] = pts[i][1];
+  const level = medianInPlace(column);
   const newest = pts[pts.length - 1][0];
   return {
     slopePerHour: slope * 3_600_000,
     current: intercept + slope * newest,
-    level: median(pts.map(([, v]) => v)),
+    level,
     spanMs: newest - pts[0][0],
     points: pts.length,
   };

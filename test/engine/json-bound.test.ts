@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { type HostEngineState, pruneState } from "../../agent/engine";
+import { jsonBytesAtMost } from "../../agent/engine/json-bound";
+
+const worst: unknown[] = [
+  -0.0000012345678901234567,
+  -1.7976931348623157e308,
+  -2.2250738585072014e-308,
+  -123456789012345680000,
+  -9007199254740991,
+  "plain ascii, no escapes",
+  "emoji 😀 and é",
+  Number.NaN,
+  Number.NEGATIVE_INFINITY,
+  '\u0000\u001f"\\\ud800 é',
+  "",
+  true,
+  false,
+  null,
+  [undefined, null, [], {}],
+  { skipped: undefined, '\u0001key"': [1.5, -0.1] },
+];
+
+describe("the JSON size bound", () => {
+  it("is never below the serialized length, worst-case numbers and escapes included", () => {
+    for (const value of [...worst, worst, { nested: { all: worst } }]) {
+      expect(jsonBytesAtMost(value, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(
+        JSON.stringify(value)?.length ?? 0,
+      );
+    }
+  });
+
+  it("stays within a small factor of the real size for numeric state", () => {
+    const state = {
+      series: { cpu: { pts: Array.from({ length: 60 }, (_, i) => [1.7e12 + i * 6e4, 33.3 + i]) } },
+    };
+    const real = JSON.stringify(state).length;
+    const bound = jsonBytesAtMost(state, Number.POSITIVE_INFINITY);
+    expect(bound).toBeGreaterThanOrEqual(real);
+    expect(bound).toBeLessThan(3 * real);
+  });
+
+  it("gives up on values that are not plain data", () => {
+    expect(jsonBytesAtMost({ at: new Date(0) }, 1e9)).toBe(Number.POSITIVE_INFINITY);
+    expect(jsonBytesAtMost({ n: 10n }, 1e9)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("stops walking once past the limit", () => {
+    expect(
+      jsonBytesAtMost(
+        Array.from({ length: 1000 }, () => 1),
+        100,
+      ),
+    ).toBeLessThan(200);
+  });
+});
+
+describe("pruning a state near its cap", () => {
+  const state: HostEngineState = {
+    v: 1,
+    tracks: {},
+    series: Object.fromEntries(
+      Array.from({ length: 20 }, (_, m) => [
+        `disk:/m${m}`,
+        {
+          at: 1e12 + m,
+          trend: { pts: Array.from({ length: 30 }, (_, i) => [1e12 + i, i / 3] as [number, number]), n: 1 },
+        },
+      ]),
+    ),
+  };
+  const size = JSON.stringify(state).length;
+
+  it("keeps a state exactly at its cap whole, though the size bound passes the cap", () => {
+    expect(jsonBytesAtMost(state, Number.POSITIVE_INFINITY)).toBeGreaterThan(size);
+    expect(pruneState(state, size)).toBe(state);
+  });
+
+  it("prunes the least recently seen series of a state one byte over its cap", () => {
+    const pruned = pruneState(state, size - 1);
+    expect(Object.keys(pruned.series ?? {})).toEqual(Object.keys(state.series ?? {}).slice(1));
+  });
+});
