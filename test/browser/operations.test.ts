@@ -40,7 +40,7 @@ describe("operators, acknowledgements, emergency protocols and the approval poli
       services: 1,
       interval: 2,
       hostName: HOST,
-      actions: { emergency_backup: true },
+      actions: { emergency_backup: true, emergency_shutdown: true },
       agentConfig: { backup: { paths: [data], keep: 2 } },
     });
     operator = (await lab.call("POST", "/api/v1/tokens", { scope: "operator", name: "on call" })).token;
