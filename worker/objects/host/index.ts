@@ -27,6 +27,7 @@ import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
 import { keeperFor, SUMMARY_EVERY_MS, summaryStatement } from "./keeper";
+import { type Outcome, type ReportOutcome, upDown } from "./outcome";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
 import { accrue, uptimeStatements } from "./uptime";
@@ -41,16 +42,7 @@ const RETENTION_EVERY_MS = 60 * 60_000;
  */
 const REDELIVER_KEY = "redeliver-at";
 
-/** What an RPC answers: a value, or an API error the Worker raises again (classes do not cross RPC). */
-export type Outcome<T> =
-  | { ok: true; value: T; meter: D1Meter }
-  | { ok: false; code: ApiError["code"]; message: string; issues?: FieldIssue[]; meter: D1Meter };
-
-/** What a dashboard shows of a host's services: which are up, down or stopped on purpose. */
-const upDown = (services: { name: string; status: string; stopped?: boolean | null }[]) =>
-  services.map((s) => `${s.name}:${s.status}:${s.stopped ? 1 : 0}`).join(",");
-
-export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps">>;
+export type { Outcome, ReportOutcome } from "./outcome";
 
 export class HostObject extends DurableObject<Env> {
   private hot: HotState | null;
