@@ -11,9 +11,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { THRESHOLD_METRICS } from "../../../agent/engine";
 import type { Command } from "../../../agent/protocol";
-import { createDb, type D1Meter, type Db, runBatch } from "../../db/client";
+import { createDb, type Db, runBatch } from "../../db/client";
 import type { Env } from "../../env";
-import { ApiError, type FieldIssue } from "../../lib/errors";
+import { ApiError } from "../../lib/errors";
 import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
 import { type Actor, currentActor, runAs } from "../../services/audit";
 import { signCommands } from "../../services/command-signing";
