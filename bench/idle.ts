@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
 import WebSocket from "ws";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
+import { stopChildrenOnExit } from "./lib/exit";
 import { cpuWindow, median, pct } from "./lib/load";
 
 const { values } = parseArgs({
@@ -39,6 +40,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
 
 const dir = mkdtempSync(path.join(tmpdir(), "selfheal-idle-"));
+stopChildrenOnExit(dir);
 const admin = newSecret();
 const persistTo = path.join(dir, "wrangler");
 await applyMigrations(persistTo);

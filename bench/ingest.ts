@@ -11,6 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent } from "undici";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
+import { stopChildrenOnExit } from "./lib/exit";
 import { startFloorWorker } from "./lib/floor";
 import { closedLoop, type LoadResult, mean, median, pct, type Role, type Sent } from "./lib/load";
 import { reportBody } from "./lib/report-body";
@@ -32,6 +33,7 @@ const concurrency = Number(values.concurrency);
 const dispatcher = new Agent({ connections: concurrency * 2, keepAliveTimeout: 30_000 });
 
 const dir = mkdtempSync(path.join(tmpdir(), "selfheal-ingest-"));
+stopChildrenOnExit(dir);
 const admin = newSecret();
 const persistTo = path.join(dir, "wrangler");
 await applyMigrations(persistTo);

@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { Agent } from "undici";
 import WebSocket from "ws";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
+import { stopChildrenOnExit } from "./lib/exit";
 import { closedLoop } from "./lib/load";
 import { reportBody } from "./lib/report-body";
 
@@ -118,6 +119,7 @@ function summarize(profile: Profile, cpuMs: number, top: number) {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), "selfheal-profile-"));
+stopChildrenOnExit(dir);
 const admin = newSecret();
 const persistTo = path.join(dir, "wrangler");
 await applyMigrations(persistTo);

@@ -2,13 +2,13 @@ import type { AnomalyDetector } from "./anomaly";
 import { pruneState } from "./budget";
 import { isBanded } from "./diagnostics";
 import { describeFinding } from "./findings";
+import { saveDetector, takeDetector } from "./live-detectors";
 import { matchesMetric, matchMetrics } from "./metric-names";
 import {
   advanceSeries,
   anomalySignal,
   bandOf,
   baselineSignal,
-  detectorFor,
   forecastSignal,
   growthSignal,
   type Signal,
@@ -92,7 +92,7 @@ export function evaluate(
     for (const rule of enabled.values())
       if (rule.kind === "service") evaluateServices(run, rule, input.services, input.now);
   }
-  for (const [metric, detector] of run.detectors) run.series[metric].anomaly = detector.toJSON();
+  for (const [metric, detector] of run.detectors) run.series[metric].anomaly = saveDetector(detector);
   pruneSeries(run, metricRules);
 
   const active: Finding[] = [];
@@ -121,7 +121,8 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
       const trending = readers.filter((r) => r.kind === "forecast" || r.kind === "growth");
       let detector = run.detectors.get(metric);
       if (!detector && readers.some((r) => r.kind === "anomaly")) {
-        detector = detectorFor(run.series[metric]);
+        // once per evaluation, not once per sample
+        detector = takeDetector(run.series[metric]?.anomaly);
         run.detectors.set(metric, detector);
       }
       const banded = readers.filter(isBanded);

@@ -35,7 +35,9 @@ function bound(value: unknown, limit: number, used: number): number {
       let total = used + 2;
       if (Array.isArray(value)) {
         for (const item of value) {
-          total = bound(item, limit, total + 1);
+          // numbers inline: trend points and histograms are most of a state's items
+          if (typeof item === "number") total += 1 + (Number.isSafeInteger(item) ? INTEGER_MAX : NUMBER_MAX);
+          else total = bound(item, limit, total + 1);
           if (total > limit) return total;
         }
         return total;

@@ -1,4 +1,4 @@
-import { type AnomalyDetector, createDetector, restoreDetector } from "./anomaly";
+import type { AnomalyDetector } from "./anomaly";
 import { baselineQuantile, emptyBaseline, learnBaseline } from "./baseline";
 import { isPercentMetric } from "./metric-names";
 import { emptyTrend, fitTrend, growthPercentPerHour, pushTrend, timeToLimit } from "./trend";
@@ -52,11 +52,6 @@ export function advanceSeries(
 }
 
 const SCORES_KEPT = 10;
-
-/** The live detector for a metric: restored once per evaluation, not once per sample. */
-export function detectorFor(series: SeriesState | undefined): AnomalyDetector {
-  return series?.anomaly ? restoreDetector(series.anomaly) : createDetector();
-}
 
 /**
  * "anomaly score ≥ x for N samples": N is the rule's minSamples. The detector rests after an

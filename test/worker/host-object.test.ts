@@ -211,6 +211,32 @@ describe("a host object restarted between reports", () => {
   });
 });
 
+describe("a host object evicted between reports", () => {
+  it("gives the same engine state, its diagnostics' anomaly detectors included, as one that stayed up", async () => {
+    const t = await newTenant();
+    const [warm, cold] = [await t.enroll(), await t.enroll()];
+    const start = Date.now() - 3_600_000;
+    // cpu and load that wander, 4 samples a report: the built-in diagnostics' detectors learn them
+    const batch = (r: number) =>
+      Array.from({ length: 4 }, (_, k) => {
+        const i = r * 4 + k;
+        const cpu = 20 + 10 * Math.sin(i / 9) + ((i * 7919) % 11) + (i % 37 === 36 ? 50 : 0);
+        return sample({ cpu, load1: cpu / 25 }, start + i * 10_000);
+      });
+    const reports = 25;
+    for (let r = 0; r < reports; r++) await warm.report({ samples: batch(r) });
+    for (let r = 0; r < reports; r++) {
+      await cold.report({ samples: batch(r) });
+      await abortAllDurableObjects(); // the next report starts a new object from its storage
+    }
+    const series = async (hostId: string) => (await hotState(hostId))?.host.engineState?.series;
+    const kept = await series(warm.hostId);
+    expect(kept?.cpu?.anomaly?.n).toBe(reports * 4);
+    expect(kept?.load1?.anomaly?.n).toBe(reports * 4);
+    expect(await series(cold.hostId)).toEqual(kept);
+  });
+});
+
 describe("a host's history", () => {
   it("is kept in the host's object and read through it, not from D1", async () => {
     const t = await newTenant();

@@ -1,4 +1,4 @@
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hostUpdate } from "../../worker/services/report/host-row";
 import type { HostRow } from "../../worker/services/report/load";
@@ -82,6 +82,25 @@ describe("the cost of a report", () => {
     const agent = await t.enroll();
     await reportCost(agent, { services: steady });
     await hostStub(agent.hostId).configChanged();
+    await abortAllDurableObjects();
+    expect(
+      (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] })).calls,
+    ).toBe(1);
+    expect(
+      (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 2000)] })).calls,
+    ).toBe(0);
+  });
+
+  it("reads its context from D1 once after an upgrade from a version that kept D1's host row inside the copy", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await reportCost(agent, { services: steady });
+    // as the previous version stored it: the host row inside the copy, no key of its own
+    await runInDurableObject(hostStub(agent.hostId), (_o, state) => {
+      const copy = must(state.storage.kv.get<Record<string, unknown>>("context"));
+      state.storage.kv.put("context", { ...copy, d1Host: must(state.storage.kv.get("context-d1-host")) });
+      state.storage.kv.delete("context-d1-host");
+    });
     await abortAllDurableObjects();
     expect(
       (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] })).calls,

@@ -28,23 +28,43 @@ export const REFRESH_MS = 10 * 60_000;
 
 const KEY = "context";
 const STALE_KEY = "context-stale";
+/**
+ * D1's host row apart from the rest: the alarm reads and rewrites it with each summary (once a
+ * minute), which then costs that small row, not the whole copy.
+ */
+const D1_HOST_KEY = "context-d1-host";
 
 interface Loaded {
   ctx: ReportContext;
   at: number;
-  d1Host: HostRow;
 }
 
 export class ContextCache {
-  private loaded: Loaded | null;
-  private isStale: boolean;
+  /** undefined: not read from storage yet (the copy is read when a caller needs it, not when the object starts). */
+  private loaded: Loaded | null | undefined;
+  private d1: HostRow | null | undefined;
+  private isStale: boolean | undefined;
   private version = 0;
   /** Built from the loaded config and rules once, not per report (memory only). */
   private rules: Rule[] | null = null;
 
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.loaded = storage.kv.get<Loaded>(KEY) ?? null;
-    this.isStale = !this.loaded || storage.kv.get<boolean>(STALE_KEY) === true;
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  private stored(): Loaded | null {
+    // a copy without its D1 host row (kept by an older version) is read from D1 again
+    if (this.loaded === undefined)
+      this.loaded = this.storedD1Host() && (this.storage.kv.get<Loaded>(KEY) ?? null);
+    return this.loaded;
+  }
+
+  private storedD1Host(): HostRow | null {
+    if (this.d1 === undefined) this.d1 = this.storage.kv.get<HostRow>(D1_HOST_KEY) ?? null;
+    return this.d1;
+  }
+
+  private storedStale(): boolean {
+    this.isStale ??= this.storage.kv.get<boolean>(STALE_KEY) === true;
+    return this.isStale;
   }
 
   /** A working copy of the context (the pipeline changes it in place), read from D1 when due. */
@@ -55,17 +75,21 @@ export class ContextCache {
     now: number,
     hot: HotState | null,
   ): Promise<ReportContext> {
-    if (!this.loaded || this.isStale || now - this.loaded.at >= REFRESH_MS) {
+    let loaded = this.stored();
+    if (!loaded || this.storedStale() || now - loaded.at >= REFRESH_MS) {
       const version = this.version;
       const ctx = await loadReportContext(db, orgId, hostId);
-      this.loaded = { ctx, at: now, d1Host: { ...ctx.host } };
+      loaded = { ctx, at: now };
+      this.loaded = loaded;
+      this.d1 = { ...ctx.host };
       this.rules = null;
       // a change announced while this read was in flight may not be in it
       if (version === this.version) this.isStale = false;
-      this.storage.kv.put(KEY, this.loaded);
+      this.storage.kv.put(KEY, loaded);
+      this.storage.kv.put(D1_HOST_KEY, this.d1);
       this.storage.kv.put(STALE_KEY, this.isStale);
     }
-    const { ctx } = this.loaded;
+    const { ctx } = loaded;
     // auto mode's thresholds follow the engine's baselines, which live here, not in D1
     this.rules ??= rulesFor(adaptiveConfig(ctx.config, hot?.host.engineState), ctx.customRules);
     return {
@@ -79,18 +103,19 @@ export class ContextCache {
 
   /** The host row as D1 holds it (for the summary's update of only what differs). */
   get d1Host(): HostRow | null {
-    return this.loaded?.d1Host ?? null;
+    return this.storedD1Host();
   }
 
   summaryWritten(set: Partial<HostColumns>): void {
-    if (!this.loaded) return;
-    Object.assign(this.loaded.d1Host, set);
-    this.storage.kv.put(KEY, this.loaded);
+    const d1 = this.storedD1Host();
+    if (!d1) return;
+    Object.assign(d1, set);
+    this.storage.kv.put(D1_HOST_KEY, d1);
   }
 
   stale(): void {
     this.version++;
-    if (this.isStale) return;
+    if (this.storedStale()) return;
     this.isStale = true;
     this.storage.kv.put(STALE_KEY, true);
   }
@@ -98,8 +123,10 @@ export class ContextCache {
   drop(): void {
     this.version++;
     this.loaded = null;
+    this.d1 = null;
     this.rules = null;
     this.isStale = true;
     this.storage.kv.delete(KEY);
+    this.storage.kv.delete(D1_HOST_KEY);
   }
 }

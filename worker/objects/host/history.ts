@@ -43,6 +43,9 @@ const SCHEMA = [
   ),
   "CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 ];
+/** The schema this object's tables were made with: a changed statement runs them all again. */
+const SCHEMA_KEY = "history-schema";
+const SCHEMA_TEXT = SCHEMA.join(";\n");
 
 export interface SeriesItem {
   ts: string;
@@ -63,7 +66,11 @@ export class History {
     private readonly storage: DurableObjectStorage,
     private readonly hostId: () => string,
   ) {
+    // once per object, not per start: an object is rebuilt whenever it was evicted or hibernated,
+    // and the schema statements cost more than the one key read that says they ran
+    if (storage.kv.get<string>(SCHEMA_KEY) === SCHEMA_TEXT) return;
     for (const statement of SCHEMA) storage.sql.exec(statement);
+    storage.kv.put(SCHEMA_KEY, SCHEMA_TEXT);
   }
 
   private get sql() {

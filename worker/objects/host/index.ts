@@ -11,9 +11,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { THRESHOLD_METRICS } from "../../../agent/engine";
 import type { Command } from "../../../agent/protocol";
-import { createDb, type D1Meter, type Db, runBatch } from "../../db/client";
+import { createDb, type Db, runBatch } from "../../db/client";
 import type { Env } from "../../env";
-import { ApiError, type FieldIssue } from "../../lib/errors";
+import { ApiError } from "../../lib/errors";
 import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
 import { type Actor, currentActor, runAs } from "../../services/audit";
 import { signCommands } from "../../services/command-signing";
@@ -243,12 +243,14 @@ export class HostObject extends DurableObject<Env> {
   async changed(): Promise<void> {
     this.cache.stale();
     this.waiters.wake();
-    if (this.hot)
-      this.ctx.waitUntil(tellOrg(this.env, this.hot.orgId, ["issues", "commands"], this.hot.hostId));
+    // the claim goes to D1 first: the dashboards' notice must not hold up the agent's command
     // the writer's change is done whatever happens here: a command not sent now goes with the next report
-    await this.push(true).catch((err) =>
+    const pushed = this.push(true).catch((err) =>
       console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
     );
+    if (this.hot)
+      this.ctx.waitUntil(tellOrg(this.env, this.hot.orgId, ["issues", "commands"], this.hot.hostId));
+    await pushed;
   }
 
   /** These agent tokens of the host were revoked: refused from now on, their open sockets closed. */
