@@ -5,6 +5,8 @@ import { LiveProvider } from "./live";
 import { Emergency } from "./pages/Emergency";
 import { History } from "./pages/History";
 import { HostDetail } from "./pages/HostDetail";
+import { IncidentDetail } from "./pages/IncidentDetail";
+import { Incidents } from "./pages/Incidents";
 import { IssueDetail } from "./pages/IssueDetail";
 import { Issues } from "./pages/Issues";
 import { NotFound } from "./pages/NotFound";
@@ -137,6 +139,8 @@ const TITLES: Record<Route["page"], string> = {
   host: "Host",
   issues: "Issues",
   issue: "Issue",
+  incidents: "Fleet incidents",
+  incident: "Fleet incident",
   history: "Recovery history",
   rules: "Rules",
   settings: "Settings",
@@ -164,6 +168,10 @@ function page(route: Route, query: URLSearchParams) {
       return <Issues query={query} />;
     case "issue":
       return <IssueDetail key={route.id} id={route.id} />;
+    case "incidents":
+      return <Incidents query={query} />;
+    case "incident":
+      return <IncidentDetail key={route.id} id={route.id} />;
     case "history":
       return <History />;
     case "rules":

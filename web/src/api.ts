@@ -10,6 +10,8 @@ import type {
   Delivery,
   EffectiveConfig,
   FieldIssue,
+  FleetIncident,
+  FleetIncidentDetail,
   HealingConfig,
   HealingMetrics,
   HealingStatus,
@@ -156,6 +158,10 @@ export const recoverIssue = (issueId: string, action = "auto") =>
 /** Idempotent: the first acknowledgement is kept. Answers the issue as it is now. */
 export const acknowledgeIssue = (id: string) =>
   request<Issue & { history: HistoryEntry[] }>(`/api/v1/issues/${enc(id)}/acknowledge`, { method: "POST" });
+export const getIncidents = (status: "" | "open" | "resolved", signal?: Sig) =>
+  request<List<FleetIncident>>(`/api/v1/incidents${q({ status, limit: 200 })}`, { signal });
+export const getIncident = (id: string, signal?: Sig) =>
+  request<FleetIncidentDetail>(`/api/v1/incidents/${enc(id)}`, { signal });
 export const getNoise = (id: string, signal?: Sig) =>
   request<NoiseMark>(`/api/v1/issues/${enc(id)}/noise`, { signal });
 /** Marks a finding as noise: its rule's bar rises for that host. */

@@ -41,6 +41,8 @@ export type Route =
   | { page: "host"; id: string }
   | { page: "issues" }
   | { page: "issue"; id: string }
+  | { page: "incidents" }
+  | { page: "incident"; id: string }
   | { page: "history" }
   | { page: "rules" }
   | { page: "settings" }
@@ -55,6 +57,7 @@ export function match(path: string): Route {
   if (!first) return { page: "overview" };
   if (first === "hosts" && id) return { page: "host", id };
   if (first === "issues") return id ? { page: "issue", id } : { page: "issues" };
+  if (first === "incidents") return id ? { page: "incident", id } : { page: "incidents" };
   if (id) return { page: "not-found" };
   if (first === "history" || first === "rules" || first === "settings" || first === "emergency")
     return { page: first };

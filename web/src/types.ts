@@ -1,11 +1,13 @@
 /** The REST shapes the dashboard reads (docs/api-shapes.md). Only the fields the UI uses are required. */
 import type { Capabilities } from "../../agent/protocol";
 import type { HostThresholds } from "../../worker/schemas/adaptive";
+import type { FleetIncident, FleetIncidentDetail } from "../../worker/schemas/fleet";
+import type { Issue as IssueShape } from "../../worker/schemas/issues";
 import type { NoiseMark } from "../../worker/schemas/noise";
 import type { Availability } from "../../worker/schemas/uptime";
 import type { Prediction } from "../../worker/services/prediction";
 
-export type { Availability, Capabilities, Prediction };
+export type { Availability, Capabilities, FleetIncident, FleetIncidentDetail, Prediction };
 
 export type Scope = "admin" | "read" | "operator" | "enroll" | "agent" | "metrics";
 export type HealthStatus = "healthy" | "degraded" | "critical";
@@ -77,6 +79,7 @@ export interface Issue {
   /** Opening and closing too often: automatic actions are held. */
   flapping?: boolean;
   incident?: { key: string; probableCause: string; cause: boolean; related: string[] } | null;
+  fleetIncident?: IssueShape["fleetIncident"];
   attempts?: number;
   detectedAt: string;
   resolvedAt: string | null;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { issueStatuses } from "../db/schema";
+import { issueStatuses } from "../db/schema/recovery";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 

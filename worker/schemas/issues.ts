@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { historyStatuses, issueStatuses } from "../db/schema";
+import { historyStatuses, issueStatuses } from "../db/schema/recovery";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 export const severitySchema = z.enum(["critical", "high", "medium", "low"]);

@@ -6,6 +6,7 @@ import { Link } from "../router";
 const NAV = [
   { href: "/", label: "Overview", match: (p: string) => p === "/" || p.startsWith("/hosts/") },
   { href: "/issues", label: "Issues", match: (p: string) => p.startsWith("/issues") },
+  { href: "/incidents", label: "Incidents", match: (p: string) => p.startsWith("/incidents") },
   { href: "/history", label: "History", match: (p: string) => p === "/history" },
   { href: "/rules", label: "Rules", match: (p: string) => p === "/rules" },
   { href: "/settings", label: "Settings", match: (p: string) => p === "/settings" },

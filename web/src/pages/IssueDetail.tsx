@@ -89,6 +89,19 @@ export function IssueDetail({ id }: { id: string }) {
               {issue.target && <span class="muted"> · {issue.target}</span>}
             </dd>
           </div>
+          {issue.fleetIncident && (
+            <div>
+              <dt>Fleet incident</dt>
+              <dd>
+                <Link
+                  href={`/incidents/${encodeURIComponent(issue.fleetIncident.id)}`}
+                  data-testid="issue-fleet-incident"
+                >
+                  {issue.fleetIncident.probableCause ?? "one rule on several hosts of the group"}
+                </Link>
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Detected</dt>
             <dd>
