@@ -17,11 +17,13 @@
  * const saved = JSON.stringify(d);            // store between reports
  * const again = restoreDetector(JSON.parse(saved));
  */
+import { type DurationParams, type DurationState, durationStart, durationStep } from "./duration";
 import { fromBase64, toBase64 } from "./memory";
 import { initialStreams, noveltyOf, type StreamState } from "./novelty";
 import { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 import { Resonance, type ResonanceSnapshot } from "./resonance";
 
+export type { DurationParams } from "./duration";
 export { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 
 /** The JSON form of a detector (what `JSON.stringify(detector)` writes). */
@@ -43,6 +45,8 @@ export interface DetectorSnapshot {
   memory: string;
   /** the resonance view */
   res: ResonanceSnapshot;
+  /** the duration view (absent when `params.duration` is) */
+  dur?: DurationState;
 }
 
 export class AnomalyDetector {
@@ -54,6 +58,7 @@ export class AnomalyDetector {
   private calm = Number.MAX_SAFE_INTEGER;
   private memory: Uint8Array;
   private res: Resonance;
+  private dur: DurationState | undefined;
   /**
    * The last step's score before the output rest. Rules read this one: the output rest makes one
    * alarm per incident for an alarm stream (NAB), which a rule's own hold, hysteresis and one open
@@ -66,6 +71,7 @@ export class AnomalyDetector {
     this.recent = initialStreams(params);
     this.quiet = params.restPeriod;
     this.memory = new Uint8Array(1 << Math.max(0, params.memoryBits - 3));
+    this.dur = params.duration && durationStart(params.duration, params.overflow);
   }
 
   /** Scores one point in [0, 1] and learns from it. Non-finite values score 0 and are skipped. */
@@ -83,7 +89,11 @@ export class AnomalyDetector {
     const out = this.quiet >= p.restPeriod && this.n > p.warmup ? score : 0;
     this.quiet = score >= p.alarm ? 0 : Math.min(this.quiet + 1, p.restPeriod);
     const resonance = this.res.step(value);
-    const y = Math.max(out, Math.min(1, p.resonanceWeight * resonance));
+    const long =
+      this.dur && p.duration
+        ? durationStep(this.dur, value, this.n, this.lo, this.hi, p.overflow, p.duration)
+        : 0;
+    const y = Math.max(out, Math.min(1, p.resonanceWeight * resonance), long);
     this.beforeRest = y;
     const rest = p.outputRest ?? 0;
     if (rest <= 0) return y;
@@ -106,6 +116,7 @@ export class AnomalyDetector {
       calm,
       memory: toBase64(this.memory),
       res: this.res.toJSON(),
+      ...(this.dur && { dur: this.dur }),
     };
   }
 
@@ -122,13 +133,17 @@ export class AnomalyDetector {
     if (mem.length !== d.memory.length) throw new Error("anomaly detector snapshot: memory size mismatch");
     d.memory = mem;
     d.res = Resonance.fromJSON(s.params.resonance, s.res);
+    if (s.params.duration && !s.dur) throw new Error("anomaly detector snapshot: duration state missing");
+    d.dur = s.dur && structuredClone(s.dur);
     return d;
   }
 }
 
 /** Overrides of the defaults; `resonance` may be partial too. */
-export type ParamOverrides = Partial<Omit<AnomalyParams, "resonance">> & {
+export type ParamOverrides = Partial<Omit<AnomalyParams, "resonance" | "duration">> & {
   resonance?: Partial<ResonanceParams>;
+  /** partial overrides, or null for no duration view */
+  duration?: Partial<DurationParams> | null;
 };
 
 /** A fresh detector; `params` override the defaults. */
@@ -137,6 +152,10 @@ export function createDetector(params: ParamOverrides = {}): AnomalyDetector {
     ...DEFAULT_PARAMS,
     ...params,
     resonance: { ...DEFAULT_PARAMS.resonance, ...params.resonance },
+    duration:
+      params.duration === null
+        ? undefined
+        : DEFAULT_PARAMS.duration && { ...DEFAULT_PARAMS.duration, ...params.duration },
   });
 }
 
