@@ -90,16 +90,60 @@ describe("anomaly detector: the duration view", () => {
     expect(largest).toBeLessThanOrEqual(4096);
   });
 
-  it("restores a snapshot written before the duration view existed and scores as that detector did", () => {
-    const old = createDetector({ duration: null });
+  it("restores a snapshot written before the duration view and incident damping existed, and scores as that detector did", () => {
+    const old = createDetector({ duration: null, incident: null });
     const half = 12 * DAY;
     for (let i = 0; i < half; i++) old.step(workday.ts[i], workday.values[i]);
     const snap = JSON.parse(JSON.stringify(old));
     expect(snap.params.duration).toBeUndefined();
     expect(snap.dur).toBeUndefined();
+    expect(snap.since).toBeUndefined();
     const again = restoreDetector(snap);
     for (let i = half; i < workday.values.length; i++) {
       expect(again.step(workday.ts[i], workday.values[i])).toBe(old.step(workday.ts[i], workday.values[i]));
+    }
+  });
+});
+
+describe("anomaly detector: incident damping", () => {
+  const DAMP = { points: 288, damp: 0.85 };
+  const bumpy = series(8 * DAY, (i) => (i % 700 === 650 ? 140 : i > 5 * DAY ? 70 : 50), 3, 11);
+
+  it("scales every score by the damping for a day after an alarm, and leaves the rest alone", () => {
+    const plain = scoreSeries(bumpy.ts, bumpy.values, { outputRest: 0, incident: null });
+    const damped = scoreSeries(bumpy.ts, bumpy.values, { outputRest: 0, incident: DAMP });
+    let since = Number.MAX_SAFE_INTEGER;
+    let inIncident = 0;
+    for (let i = 0; i < plain.length; i++) {
+      const expected = since <= DAMP.points ? plain[i] * DAMP.damp : plain[i];
+      expect(damped[i]).toBeCloseTo(expected, 12);
+      if (since <= DAMP.points && plain[i] > 0) inIncident++;
+      since = plain[i] >= 0.7 ? 0 : Math.min(since + 1, DAMP.points + 1);
+    }
+    // the series has alarms followed by more scores within a day, so the damping was exercised
+    expect(inIncident).toBeGreaterThan(0);
+  });
+
+  it("continues identically when restored in the middle of an incident", () => {
+    const d = createDetector();
+    const twin = createDetector();
+    let cut = -1;
+    for (let i = 0; i < bumpy.values.length; i++) {
+      const y = d.step(bumpy.ts[i], bumpy.values[i]);
+      twin.step(bumpy.ts[i], bumpy.values[i]);
+      if (y >= 0.7 && i > DAY) {
+        cut = i + 10;
+        for (let j = i + 1; j <= cut; j++) {
+          d.step(bumpy.ts[j], bumpy.values[j]);
+          twin.step(bumpy.ts[j], bumpy.values[j]);
+        }
+        break;
+      }
+    }
+    expect(cut).toBeGreaterThan(0);
+    const again = restoreDetector(JSON.stringify(d));
+    for (let j = cut + 1; j < bumpy.values.length; j++) {
+      expect(again.step(bumpy.ts[j], bumpy.values[j])).toBe(twin.step(bumpy.ts[j], bumpy.values[j]));
     }
   });
 });

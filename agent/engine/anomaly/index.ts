@@ -1,7 +1,8 @@
 /**
- * Streaming anomaly detector for one metric series, with bounded state. Two views are combined by
- * max: context novelty over a quantised value grid (in the spirit of contextOSE, NAB) and adaptive
- * resonance over downsampled windows (after ARTime, NAB; see resonance.ts).
+ * Streaming anomaly detector for one metric series, with bounded state. Three views are combined by
+ * max: context novelty over a quantised value grid (in the spirit of contextOSE, NAB), adaptive
+ * resonance over downsampled windows (after ARTime, NAB; see resonance.ts), and a level held longer
+ * than ever before (see duration.ts). For a day after an alarm, scores are damped (`incident`).
  *
  * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions); the
  * keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
@@ -47,6 +48,8 @@ export interface DetectorSnapshot {
   res: ResonanceSnapshot;
   /** the duration view (absent when `params.duration` is) */
   dur?: DurationState;
+  /** points since the last alarm of the final score, for incident damping (absent in older snapshots) */
+  since?: number;
 }
 
 export class AnomalyDetector {
@@ -56,6 +59,7 @@ export class AnomalyDetector {
   private recent: StreamState;
   private quiet: number;
   private calm = Number.MAX_SAFE_INTEGER;
+  private since = Number.MAX_SAFE_INTEGER;
   private memory: Uint8Array;
   private res: Resonance;
   private dur: DurationState | undefined;
@@ -93,7 +97,12 @@ export class AnomalyDetector {
       this.dur && p.duration
         ? durationStep(this.dur, value, this.n, this.lo, this.hi, p.overflow, p.duration)
         : 0;
-    const y = Math.max(out, Math.min(1, p.resonanceWeight * resonance), long);
+    let y = Math.max(out, Math.min(1, p.resonanceWeight * resonance), long);
+    if (p.incident) {
+      const alarm = y >= (p.outputAlarm ?? 1);
+      if (this.since <= p.incident.points) y *= p.incident.damp;
+      this.since = alarm ? 0 : Math.min(this.since + 1, p.incident.points + 1);
+    }
     this.beforeRest = y;
     const rest = p.outputRest ?? 0;
     if (rest <= 0) return y;
@@ -104,7 +113,7 @@ export class AnomalyDetector {
   }
 
   toJSON(): DetectorSnapshot {
-    const { n, lo, hi, quiet, calm } = this;
+    const { n, lo, hi, quiet, calm, since } = this;
     return {
       v: 2,
       params: this.params,
@@ -117,6 +126,7 @@ export class AnomalyDetector {
       memory: toBase64(this.memory),
       res: this.res.toJSON(),
       ...(this.dur && { dur: this.dur }),
+      ...(this.params.incident && { since }),
     };
   }
 
@@ -129,6 +139,7 @@ export class AnomalyDetector {
     d.recent = s.recent.map((r) => ({ levels: [...r.levels], sum: r.sum, count: r.count }));
     d.quiet = s.quiet;
     d.calm = s.calm ?? Number.MAX_SAFE_INTEGER;
+    d.since = s.since ?? Number.MAX_SAFE_INTEGER;
     const mem = fromBase64(s.memory);
     if (mem.length !== d.memory.length) throw new Error("anomaly detector snapshot: memory size mismatch");
     d.memory = mem;
@@ -139,8 +150,10 @@ export class AnomalyDetector {
   }
 }
 
-/** Overrides of the defaults; `resonance` may be partial too. */
-export type ParamOverrides = Partial<Omit<AnomalyParams, "resonance" | "duration">> & {
+/** Overrides of the defaults; `resonance` and `duration` may be partial too. */
+export type ParamOverrides = Partial<Omit<AnomalyParams, "resonance" | "duration" | "incident">> & {
+  /** null for no incident damping */
+  incident?: AnomalyParams["incident"] | null;
   resonance?: Partial<ResonanceParams>;
   /** partial overrides, or null for no duration view */
   duration?: Partial<DurationParams> | null;
@@ -152,6 +165,7 @@ export function createDetector(params: ParamOverrides = {}): AnomalyDetector {
     ...DEFAULT_PARAMS,
     ...params,
     resonance: { ...DEFAULT_PARAMS.resonance, ...params.resonance },
+    incident: params.incident === null ? undefined : (params.incident ?? DEFAULT_PARAMS.incident),
     duration:
       params.duration === null
         ? undefined

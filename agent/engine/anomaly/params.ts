@@ -44,6 +44,12 @@ export interface AnomalyParams {
    * written before it existed: those detectors go on without it, exactly as they scored before.
    */
   duration?: DurationParams;
+  /**
+   * After a final score at or above `outputAlarm`, scores for the next `points` points are scaled by
+   * `damp`: within one incident only a stronger alarm stands out, so a day of weak follow-up alarms
+   * does not rank with the first one. Absent in snapshots written before it existed (no damping).
+   */
+  incident?: { points: number; damp: number };
 }
 
 /** Tuning of the resonance view (adaptive resonance over downsampled windows, after ARTime). */
@@ -107,4 +113,6 @@ export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
   resonanceWeight: 3,
   // 4-hour blocks on a 3-level grid: fires once a level is held 1.5 x longer than ever before
   duration: Object.freeze({ block: 48, levels: 3, factor: 1.5, minRun: 3, after: 600, score: 0.9 }),
+  // one day of 5-minute points; 0.8 to 0.9 all pass the cross-check, the middle is used
+  incident: Object.freeze({ points: 288, damp: 0.85 }),
 });
