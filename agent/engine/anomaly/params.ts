@@ -111,8 +111,9 @@ export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
     initialRho: 0.8,
   }),
   resonanceWeight: 3,
-  // 4-hour blocks on a 3-level grid: fires once a level is held 1.5 x longer than ever before
-  duration: Object.freeze({ block: 48, levels: 3, factor: 1.5, minRun: 3, after: 600, score: 0.9 }),
+  // 4-hour blocks on a 3-level grid: fires once a level is held 1.5 x longer than ever before; its
+  // 0.75 is an alarm alone but not within an incident (0.75 x 0.85): 0.72 to 0.8 score the same
+  duration: Object.freeze({ block: 48, levels: 3, factor: 1.5, minRun: 3, after: 600, score: 0.75 }),
   // one day of 5-minute points; 0.8 to 0.9 all pass the cross-check, the middle is used
   incident: Object.freeze({ points: 288, damp: 0.85 }),
 });
