@@ -20,9 +20,16 @@ const halves = [
 ];
 // the newest knobs, each with "off" in the grid, so a half can also choose not to use them
 const grid: object[] = [];
-for (const outputRest of [0, 16, 32, 48])
-  for (const rangeWeight of [0.05, 0.15])
-    for (const rerangeAt of [0, 1000]) grid.push({ outputRest, rangeWeight, resonance: { rerangeAt } });
+for (const off of [[], ["duration"], ["incident"], ["duration", "incident"]])
+  for (const outputRest of [0, 16, 32, 48])
+    for (const rangeWeight of [0.05, 0.15])
+      for (const rerangeAt of [0, 1000])
+        grid.push({
+          outputRest,
+          rangeWeight,
+          resonance: { rerangeAt },
+          ...Object.fromEntries(off.map((k) => [k, null])),
+        });
 
 const results = [];
 for (const g of grid) {

@@ -1,7 +1,8 @@
 /**
- * Streaming anomaly detector for one metric series, with bounded state. Two views are combined by
- * max: context novelty over a quantised value grid (in the spirit of contextOSE, NAB) and adaptive
- * resonance over downsampled windows (after ARTime, NAB; see resonance.ts).
+ * Streaming anomaly detector for one metric series, with bounded state. Three views are combined by
+ * max: context novelty over a quantised value grid (in the spirit of contextOSE, NAB), adaptive
+ * resonance over downsampled windows (after ARTime, NAB; see resonance.ts), and a level held longer
+ * than ever before (see duration.ts). For a day after an alarm, scores are damped (`incident`).
  *
  * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions); the
  * keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
@@ -17,11 +18,13 @@
  * const saved = JSON.stringify(d);            // store between reports
  * const again = restoreDetector(JSON.parse(saved));
  */
+import { type DurationParams, type DurationState, durationStart, durationStep } from "./duration";
 import { fromBase64, toBase64 } from "./memory";
 import { initialStreams, noveltyOf, type StreamState } from "./novelty";
 import { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 import { Resonance, type ResonanceSnapshot } from "./resonance";
 
+export type { DurationParams } from "./duration";
 export { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 
 /** The JSON form of a detector (what `JSON.stringify(detector)` writes). */
@@ -43,6 +46,10 @@ export interface DetectorSnapshot {
   memory: string;
   /** the resonance view */
   res: ResonanceSnapshot;
+  /** the duration view (absent when `params.duration` is) */
+  dur?: DurationState;
+  /** points since the last alarm of the final score, for incident damping (absent in older snapshots) */
+  since?: number;
 }
 
 export class AnomalyDetector {
@@ -52,8 +59,10 @@ export class AnomalyDetector {
   private recent: StreamState;
   private quiet: number;
   private calm = Number.MAX_SAFE_INTEGER;
+  private since = Number.MAX_SAFE_INTEGER;
   private memory: Uint8Array;
   private res: Resonance;
+  private dur: DurationState | undefined;
   /**
    * The last step's score before the output rest. Rules read this one: the output rest makes one
    * alarm per incident for an alarm stream (NAB), which a rule's own hold, hysteresis and one open
@@ -66,6 +75,7 @@ export class AnomalyDetector {
     this.recent = initialStreams(params);
     this.quiet = params.restPeriod;
     this.memory = new Uint8Array(1 << Math.max(0, params.memoryBits - 3));
+    this.dur = params.duration && durationStart(params.duration, params.overflow);
   }
 
   /** Scores one point in [0, 1] and learns from it. Non-finite values score 0 and are skipped. */
@@ -83,7 +93,16 @@ export class AnomalyDetector {
     const out = this.quiet >= p.restPeriod && this.n > p.warmup ? score : 0;
     this.quiet = score >= p.alarm ? 0 : Math.min(this.quiet + 1, p.restPeriod);
     const resonance = this.res.step(value);
-    const y = Math.max(out, Math.min(1, p.resonanceWeight * resonance));
+    const long =
+      this.dur && p.duration
+        ? durationStep(this.dur, value, this.n, this.lo, this.hi, p.overflow, p.duration)
+        : 0;
+    let y = Math.max(out, Math.min(1, p.resonanceWeight * resonance), long);
+    if (p.incident) {
+      const alarm = y >= (p.outputAlarm ?? 1);
+      if (this.since <= p.incident.points) y *= p.incident.damp;
+      this.since = alarm ? 0 : Math.min(this.since + 1, p.incident.points + 1);
+    }
     this.beforeRest = y;
     const rest = p.outputRest ?? 0;
     if (rest <= 0) return y;
@@ -94,7 +113,7 @@ export class AnomalyDetector {
   }
 
   toJSON(): DetectorSnapshot {
-    const { n, lo, hi, quiet, calm } = this;
+    const { n, lo, hi, quiet, calm, since } = this;
     return {
       v: 2,
       params: this.params,
@@ -106,6 +125,8 @@ export class AnomalyDetector {
       calm,
       memory: toBase64(this.memory),
       res: this.res.toJSON(),
+      ...(this.dur && { dur: this.dur }),
+      ...(this.params.incident && { since }),
     };
   }
 
@@ -118,17 +139,24 @@ export class AnomalyDetector {
     d.recent = s.recent.map((r) => ({ levels: [...r.levels], sum: r.sum, count: r.count }));
     d.quiet = s.quiet;
     d.calm = s.calm ?? Number.MAX_SAFE_INTEGER;
+    d.since = s.since ?? Number.MAX_SAFE_INTEGER;
     const mem = fromBase64(s.memory);
     if (mem.length !== d.memory.length) throw new Error("anomaly detector snapshot: memory size mismatch");
     d.memory = mem;
     d.res = Resonance.fromJSON(s.params.resonance, s.res);
+    if (s.params.duration && !s.dur) throw new Error("anomaly detector snapshot: duration state missing");
+    d.dur = s.dur && structuredClone(s.dur);
     return d;
   }
 }
 
-/** Overrides of the defaults; `resonance` may be partial too. */
-export type ParamOverrides = Partial<Omit<AnomalyParams, "resonance">> & {
+/** Overrides of the defaults; `resonance` and `duration` may be partial too. */
+export type ParamOverrides = Partial<Omit<AnomalyParams, "resonance" | "duration" | "incident">> & {
+  /** null for no incident damping */
+  incident?: AnomalyParams["incident"] | null;
   resonance?: Partial<ResonanceParams>;
+  /** partial overrides, or null for no duration view */
+  duration?: Partial<DurationParams> | null;
 };
 
 /** A fresh detector; `params` override the defaults. */
@@ -137,6 +165,11 @@ export function createDetector(params: ParamOverrides = {}): AnomalyDetector {
     ...DEFAULT_PARAMS,
     ...params,
     resonance: { ...DEFAULT_PARAMS.resonance, ...params.resonance },
+    incident: params.incident === null ? undefined : (params.incident ?? DEFAULT_PARAMS.incident),
+    duration:
+      params.duration === null
+        ? undefined
+        : DEFAULT_PARAMS.duration && { ...DEFAULT_PARAMS.duration, ...params.duration },
   });
 }
 

@@ -1,3 +1,5 @@
+import type { DurationParams } from "./duration";
+
 /** Tuning of the streaming anomaly detector. One set serves every series; nothing is per file. */
 export interface AnomalyParams {
   /**
@@ -35,8 +37,19 @@ export interface AnomalyParams {
   outputRest?: number;
   /** The resonance view (see resonance.ts); its confidence is scaled by `resonanceWeight`. */
   resonance: ResonanceParams;
-  /** Final score = max(novelty, min(1, resonanceWeight x resonance confidence)). */
+  /** Final score = max(novelty, min(1, resonanceWeight x resonance confidence), duration). */
   resonanceWeight: number;
+  /**
+   * The duration view (see duration.ts), on the novelty view's learned range. Absent in snapshots
+   * written before it existed: those detectors go on without it, exactly as they scored before.
+   */
+  duration?: DurationParams;
+  /**
+   * After a final score at or above `outputAlarm`, scores for the next `points` points are scaled by
+   * `damp`: within one incident only a stronger alarm stands out, so a day of weak follow-up alarms
+   * does not rank with the first one. Absent in snapshots written before it existed (no damping).
+   */
+  incident?: { points: number; damp: number };
 }
 
 /** Tuning of the resonance view (adaptive resonance over downsampled windows, after ARTime). */
@@ -98,4 +111,9 @@ export const DEFAULT_PARAMS: Readonly<AnomalyParams> = Object.freeze({
     initialRho: 0.8,
   }),
   resonanceWeight: 3,
+  // 4-hour blocks on a 3-level grid: fires once a level is held 1.5 x longer than ever before; its
+  // 0.75 is an alarm alone but not within an incident (0.75 x 0.85): 0.72 to 0.8 score the same
+  duration: Object.freeze({ block: 48, levels: 3, factor: 1.5, minRun: 3, after: 600, score: 0.75 }),
+  // one day of 5-minute points; 0.8 to 0.9 all pass the cross-check, the middle is used
+  incident: Object.freeze({ points: 288, damp: 0.85 }),
 });
