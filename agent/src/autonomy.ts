@@ -12,7 +12,7 @@ import type { ActionPolicy } from "./config";
 import type { AutonomyConfig } from "./config-recovery";
 import type { Logger } from "./log";
 import type { ServiceManager } from "./services";
-import { errorMessage, truncateTail } from "./util";
+import { errorMessage, isoTime, truncateTail } from "./util";
 
 export interface AutonomyOptions {
   config: AutonomyConfig;
@@ -158,7 +158,7 @@ export class LocalAutonomy {
       exitCode: outcome.exitCode,
       output: truncateTail(`${head}\n${outcome.output}`, LIMITS.outputChars),
       durationMs: Math.max(0, Math.round(this.now() - started)),
-      finishedAt: new Date(this.now()).toISOString(),
+      finishedAt: isoTime(this.now()),
     };
   }
 }

@@ -16,7 +16,7 @@ import type { AgentConfig } from "./config";
 import type { Logger } from "./log";
 import { ServiceManager } from "./services";
 import { statePaths } from "./state-dir";
-import { round2, sleep } from "./util";
+import { isoTime, round2, sleep } from "./util";
 
 export interface CheckIssue {
   rule: string;
@@ -65,7 +65,7 @@ export async function runHealthCheck(opts: {
       result.active.map((f) => f.severity),
     ),
     healthScore: score === null ? null : round2(score),
-    checkedAt: new Date(now).toISOString(),
+    checkedAt: isoTime(now),
     metrics,
     services,
     issues: result.active.map((f) => ({

@@ -14,7 +14,7 @@ import { writeFileAtomic } from "./state-dir";
 import { Backoff } from "./transport/backoff";
 import type { ApiClient } from "./transport/client";
 import { AuthError, HttpError, isRetryable } from "./transport/errors";
-import { errorMessage, sleep } from "./util";
+import { errorMessage, isoTime, sleep } from "./util";
 
 const storedSchema = z.object({
   agentToken: z.string().check(z.minLength(1)),
@@ -99,7 +99,7 @@ function store(deps: EnrollDeps, res: EnrollResponse): StoredToken {
     agentToken: res.agentToken,
     hostId: res.hostId,
     server: deps.server,
-    enrolledAt: new Date().toISOString(),
+    enrolledAt: isoTime(),
   };
   writeFileAtomic(deps.tokenFile, `${JSON.stringify(record, null, 2)}\n`, 0o600);
   return record;

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { canonicalKeyProof, type KeyProof } from "../protocol";
 import { cryptoModule } from "./builtins";
 import { writeFileAtomic } from "./state-dir";
+import { isoTime } from "./util";
 
 export interface HostKey {
   /** Raw 32 bytes, base64, as the protocol sends it. */
@@ -29,7 +30,7 @@ function fromPem(pem: string, created: boolean): HostKey {
     publicKey: spki.subarray(SPKI_HEADER_BYTES).toString("base64"),
     created,
     prove(hostName, now = new Date()) {
-      const at = now.toISOString();
+      const at = isoTime(now);
       const signature = crypto.sign(null, Buffer.from(canonicalKeyProof(hostName, at)), privateKey);
       return { at, signature: signature.toString("base64") };
     },

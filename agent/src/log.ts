@@ -4,6 +4,8 @@
  * Docker and log shippers that parse JSON.
  * Quiet by default: errors, warnings and notices (enrolment, actions) always; info and debug with --verbose.
  */
+import { isoTime } from "./util";
+
 export type Level = "error" | "warn" | "notice" | "info" | "debug";
 export type LogFormat = "text" | "json";
 export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
@@ -34,10 +36,10 @@ export function createLogger(
     if (opts.format === "json") {
       const given = Object.entries(fields ?? {}).filter(([, v]) => v !== undefined);
       // the fields first: one named like a core key cannot hide the time, level or message
-      const record = { ...Object.fromEntries(given), time: now().toISOString(), level, msg };
+      const record = { ...Object.fromEntries(given), time: isoTime(now()), level, msg };
       return write(JSON.stringify(record));
     }
-    let line = `${now().toISOString()} ${level} ${msg}`;
+    let line = `${isoTime(now())} ${level} ${msg}`;
     for (const [k, v] of Object.entries(fields ?? {})) if (v !== undefined) line += ` ${k}=${format(v)}`;
     write(line);
   };

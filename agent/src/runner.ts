@@ -26,7 +26,7 @@ import type { StatePaths } from "./state-dir";
 import type { ApiClient, ReportAnswer } from "./transport/client";
 import { CommandChannel } from "./transport/command-channel";
 import { type ReportReason, type SendOutcome, Uplink } from "./transport/uplink";
-import { errorMessage, round2, sleep } from "./util";
+import { errorMessage, isoTime, round2, sleep } from "./util";
 
 export const EXIT_AUTH = 77;
 
@@ -180,7 +180,7 @@ export class Runner {
         exitCode: null,
         output: "the agent stopped before this command finished; it was not retried",
         durationMs: 0,
-        finishedAt: new Date().toISOString(),
+        finishedAt: isoTime(),
       });
     await this.services.autostart();
     await this.configs.ensureSnapshots();
@@ -301,7 +301,7 @@ export class Runner {
     // A sample over the protocol's metric cap would be refused whole: extras give way first.
     for (const [k, v] of Object.entries(extra))
       if (Object.keys(metrics).length < LIMITS.metricsPerSample) metrics[k] = v;
-    this.uplink.queue.addSample(traced({ ts: new Date().toISOString(), metrics }));
+    this.uplink.queue.addSample(traced({ ts: isoTime(), metrics }));
     return metrics;
   }
 

@@ -23,6 +23,7 @@ import path from "node:path";
 import type { CommandResult, Gap, Sample } from "../protocol";
 import { writeFileAtomic } from "./state-dir";
 import { gapKey } from "./transport/queue";
+import { isoTime } from "./util";
 
 export type SpoolEntry = { s: Sample } | { r: CommandResult };
 export interface SpoolPosition {
@@ -248,8 +249,8 @@ export class Spool {
       writeFileAtomic(this.cursorFile, JSON.stringify(this.cursor));
       if (ts.length || seg.results)
         this.addGap({
-          from: ts[0] ?? new Date().toISOString(),
-          to: ts.at(-1) ?? new Date().toISOString(),
+          from: ts[0] ?? isoTime(),
+          to: ts.at(-1) ?? isoTime(),
           samples: ts.length,
           results: seg.results,
         });

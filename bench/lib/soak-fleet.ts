@@ -1,11 +1,11 @@
-// The soak's hosts: real agent processes (agent/dist/cli.js), each with its own stateDir, host
-// name and one real HTTP service it supervises. Each agent records the samples it produces
+// The soak's hosts: real agent processes, started as the systemd unit starts them, each with its
+// own stateDir, host name and one real HTTP service it supervises. Each agent records the samples it produces
 // (SELFHEAL_SAMPLE_TRACE, agent/src/sample-trace.ts) and its command journal (commands.jsonl):
 // the agents' own account, which the soak compares with what the edge stored.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { AGENT_CLI, freePort, ROOT } from "../../scripts/lib/stack.mjs";
+import { agentLaunch, freePort, ROOT } from "../../scripts/lib/stack.mjs";
 
 const SERVICE = path.join(ROOT, "bench", "lib", "soak-service.mjs");
 
@@ -71,9 +71,10 @@ export async function makeFleet(opts: {
       output: "",
       starts: 0,
       start() {
-        const proc = spawn(process.execPath, [AGENT_CLI, "run", "--config", configPath], {
+        const launch = agentLaunch(["run", "--config", configPath]);
+        const proc = spawn(launch.cmd, launch.args, {
           cwd: ROOT,
-          env: { ...process.env, SELFHEAL_SAMPLE_TRACE: agent.tracePath },
+          env: { ...process.env, ...launch.env, SELFHEAL_SAMPLE_TRACE: agent.tracePath },
           detached: true,
           stdio: ["ignore", "pipe", "pipe"],
         });

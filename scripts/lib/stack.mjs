@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { START_FLAGS } from "../../agent/bin/start-flags.js";
+import { START_ENV, START_FLAGS } from "../../agent/bin/start-flags.js";
 import { envFileLine } from "./worker-vars.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -141,25 +141,25 @@ const AGENT_ENV_OVERRIDES = [
 ];
 
 /**
- * Starts the real agent (the built bundle) as a child process, the way its systemd unit does: node
- * with the agent's start flags, running the package's launcher.
+ * The command that starts the real agent the way its systemd unit does: node with the agent's start
+ * flags and start environment, running the package's launcher. Merge `env` over the caller's own.
  */
+export const agentLaunch = (args) => ({
+  cmd: process.execPath,
+  args: [...START_FLAGS, AGENT_BIN, ...args],
+  env: START_ENV,
+});
+
+/** Starts the real agent (the built bundle) as a child process, as agentLaunch says. */
 export function startAgent({ configPath, log = () => {}, inherit = false, args = [] }) {
   if (!existsSync(AGENT_CLI)) throw new Error(`${AGENT_CLI} is missing: run npm run build:agent`);
   // The config file is the whole config here: the agent's SELFHEAL_* overrides (npm start's own
   // SELFHEAL_STATE_DIR among them) would otherwise win over it.
+  const launch = agentLaunch(["run", "--config", configPath, ...args]);
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !AGENT_ENV_OVERRIDES.includes(k)),
+    Object.entries({ ...process.env, ...launch.env }).filter(([k]) => !AGENT_ENV_OVERRIDES.includes(k)),
   );
-  const { proc, output } = spawnGroup(
-    process.execPath,
-    [...START_FLAGS, AGENT_BIN, "run", "--config", configPath, ...args],
-    {
-      env,
-      inherit,
-      log,
-    },
-  );
+  const { proc, output } = spawnGroup(launch.cmd, launch.args, { env, inherit, log });
   return { proc, output, stop: () => stopProcess(proc) };
 }
 

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { reexecArgv, START_FLAGS } from "../../agent/bin/start-flags.js";
+import { dropStartEnv, reexecArgv, START_ENV, START_FLAGS } from "../../agent/bin/start-flags.js";
+import { isoTime } from "../../agent/src/util";
 import { cleanup, tempDir } from "./helpers";
 
 afterEach(cleanup);
@@ -57,6 +58,42 @@ process.exit(0);
     expect(JSON.parse(await runFresh(code))).toEqual([false, true]);
   });
 
+  describe("time stamps", () => {
+    it("reads as Date#toISOString does, for any time", () => {
+      const times = [
+        0,
+        1,
+        999,
+        1_700_000_000_123,
+        Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+        Date.UTC(9999, 0),
+      ];
+      times.push(Date.parse("0000-01-01T00:00:00Z"), Date.UTC(10_000, 0), -1, Date.now());
+      for (const t of times) expect(isoTime(t)).toBe(new Date(t).toISOString());
+      expect(isoTime(new Date(5))).toBe("1970-01-01T00:00:00.005Z");
+      expect(() => isoTime(Number.NaN)).toThrow(RangeError);
+    });
+
+    it("are never made with V8's own date formatting, which makes ~0.8 MB of node resident", () => {
+      const offenders: string[] = [];
+      const walk = (dir: string) => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const file = path.join(dir, e.name);
+          if (e.isDirectory()) walk(file);
+          else if (/\.ts$/.test(e.name) && !file.endsWith(path.join("src", "util.ts")))
+            if (
+              /\.(toISOString|toUTCString|toJSON)\(|JSON\.stringify\(new Date/.test(
+                readFileSync(file, "utf8"),
+              )
+            )
+              offenders.push(path.relative(ROOT, file));
+        }
+      };
+      walk(path.join(ROOT, "agent/src"));
+      expect(offenders).toEqual([]);
+    });
+  });
+
   describe("start flags", () => {
     const launch = (over: Partial<Parameters<typeof reexecArgv>[0]> = {}) =>
       reexecArgv({
@@ -93,6 +130,34 @@ process.exit(0);
       const unit = readFileSync(path.join(ROOT, "agent/systemd/selfheal-agent.service"), "utf8");
       const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? "";
       expect(execStart).toContain(`exec node ${START_FLAGS.join(" ")} "$$(command -v selfheal-agent)" run`);
+      const environment = [...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map(([, k, v]) => [k, v]);
+      expect(environment).toEqual(expect.arrayContaining(Object.entries(START_ENV)));
+    });
+
+    it("with their allocator settings, which the agent keeps from what it starts", () => {
+      const env: Record<string, string | undefined> = { ...START_ENV, PATH: "/bin" };
+      dropStartEnv(env);
+      expect(env).toEqual({ PATH: "/bin" });
+      // an operator's own value is theirs, for the services too
+      const own = Object.fromEntries(Object.keys(START_ENV).map((k) => [k, "8"]));
+      dropStartEnv(own);
+      expect(own).toEqual(Object.fromEntries(Object.keys(START_ENV).map((k) => [k, "8"])));
+    });
+
+    it("leave the launched agent's own environment, which its children inherit", {
+      timeout: 60_000,
+    }, async () => {
+      // a preload that shows the agent's environment as it ends, after the launcher has run
+      const probe = path.join(tempDir(), "env-probe.mjs");
+      const keys = JSON.stringify(Object.keys(START_ENV));
+      writeFileSync(
+        probe,
+        `process.on("exit", () => process.stdout.write("\\n" + JSON.stringify(${keys}.filter((k) => k in process.env))));`,
+      );
+      const { stdout } = await run(process.execPath, [...START_FLAGS, "--import", probe, BIN, "--version"], {
+        env: { ...process.env, ...START_ENV },
+      });
+      expect(JSON.parse(stdout.trim().split("\n").at(-1) ?? "")).toEqual([]);
     });
 
     it("start the agent without a word on stderr", { timeout: 60_000 }, async () => {

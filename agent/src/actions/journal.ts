@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { writeFileAtomic } from "../state-dir";
+import { isoTime } from "../util";
 
 interface Entry {
   t: "start" | "result";
@@ -56,11 +57,11 @@ export class CommandJournal {
 
   recordStart(id: string, action: string, target?: string): void {
     this.ids.add(id);
-    this.append({ t: "start", id, action, target, at: new Date().toISOString() });
+    this.append({ t: "start", id, action, target, at: isoTime() });
   }
 
   recordResult(id: string, status: string): void {
-    this.append({ t: "result", id, status, at: new Date().toISOString() });
+    this.append({ t: "result", id, status, at: isoTime() });
   }
 
   private append(entry: Entry): void {

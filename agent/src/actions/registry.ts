@@ -6,7 +6,7 @@
  * Only names travel from the server; what runs is argv from the local config.
  */
 import { type Command, type CommandResult, commandSchema, LIMITS } from "../../protocol";
-import { errorMessage, truncateTail } from "../util";
+import { errorMessage, isoTime, truncateTail } from "../util";
 import { clearCache } from "./clear-cache";
 import { blessConfig, resetConfig, validateConfig } from "./config-files";
 import { emergencyBackup } from "./emergency-backup";
@@ -82,7 +82,7 @@ export class ActionRegistry {
         exitCode,
         output: truncateTail(output, LIMITS.outputChars),
         durationMs: Math.max(0, Math.round(now() - started)),
-        finishedAt: new Date(now()).toISOString(),
+        finishedAt: isoTime(now()),
       };
       if (record) journal.recordResult(cmd.id, status);
       const log = status === "succeeded" ? context.log.notice : context.log.warn;

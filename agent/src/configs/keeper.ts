@@ -12,7 +12,7 @@ import type { ConfigFileConfig } from "../config-recovery";
 import type { Logger } from "../log";
 import type { Outcome } from "../services";
 import { writeFileAtomic } from "../state-dir";
-import { errorMessage } from "../util";
+import { errorMessage, isoTime } from "../util";
 import { validateFile } from "./validate";
 
 /** Replaced files kept per config, newest first. */
@@ -180,7 +180,7 @@ async function fileHash(file: string): Promise<string | undefined> {
 }
 
 /** A file-name-safe UTC time that sorts: 2026-11-29T12-00-00-000Z. */
-export const stamp = (d = new Date()): string => d.toISOString().replace(/[:.]/g, "-");
+export const stamp = (d = new Date()): string => isoTime(d).replace(/[:.]/g, "-");
 
 /** Keeps the newest KEEP_REPLACED files with this prefix (names sort by time). */
 async function prune(dir: string, prefix: string, keep = KEEP_REPLACED): Promise<void> {

@@ -6,6 +6,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../state-dir";
+import { isoTime } from "../util";
 import { isAlive, startTicks } from "./proc";
 
 interface Record {
@@ -39,7 +40,7 @@ export class StartedProcesses {
   remember(name: string, pid: number): void {
     const file = this.file(name);
     if (!file) return;
-    const rec: Record = { pid, ticks: startTicks(pid), startedAt: new Date().toISOString() };
+    const rec: Record = { pid, ticks: startTicks(pid), startedAt: isoTime() };
     writeFileAtomic(file, `${JSON.stringify(rec)}\n`, 0o600);
   }
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../state-dir";
+import { isoTime } from "../util";
 
 export class StoppedMarks {
   private readonly names: Map<string, string>;
@@ -23,7 +24,7 @@ export class StoppedMarks {
   }
 
   mark(name: string, why: string): void {
-    this.names.set(name, `${why} at ${new Date().toISOString()}`);
+    this.names.set(name, `${why} at ${isoTime()}`);
     this.save();
   }
 
