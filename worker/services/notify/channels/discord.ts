@@ -10,7 +10,7 @@ const COLOR = { critical: 0xd32f2f, high: 0xf57c00, medium: 0xfbc02d, low: 0x9e9
 const RESOLVED = 0x2e7d32;
 
 /** Discord honours a backslash before any markdown character. */
-export const discordText = (s: string) => s.replace(/[\\*_~`|>[\]()#@:-]/g, "\\$&");
+export const discordText = (s: string) => s.replace(/[\\*_~`|>[\]()#]/g, "\\$&");
 
 export function discordBody(events: OutgoingEvent[]) {
   const link = linkOf(events);

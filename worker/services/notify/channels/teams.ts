@@ -9,8 +9,12 @@ import { factsOf, headline, linkOf, titleOf } from "./text";
 const MAX_LISTED = 20;
 const COLOR = { critical: "Attention", high: "Warning", medium: "Warning", low: "Default" } as const;
 
-/** Adaptive Cards render a markdown subset in text; a backslash makes its characters literal. */
-const plain = (s: string) => s.replace(/[\\*_~`[\]()#>-]/g, "\\$&");
+/**
+ * Adaptive Cards render a markdown subset (bold, italics, lists, `[label](url)` links) and have
+ * no escape for it; a zero-width space on each side of a markdown character keeps it literal.
+ */
+const ZWSP = "\u200b";
+export const plain = (s: string) => s.replace(/[*_[\]()]/g, (c) => `${ZWSP}${c}${ZWSP}`);
 
 export function teamsBody(events: OutgoingEvent[]) {
   const link = linkOf(events);
