@@ -14,6 +14,7 @@ import {
   teamsProblems,
   telegramProblems,
 } from "../support/channel-wire";
+import { must } from "./harness";
 
 const LINK = "https://selfheal.example/issues/iss_1";
 function event(
@@ -141,12 +142,12 @@ describe("Telegram sendMessage", () => {
 
 describe("Opsgenie alerts", () => {
   it("create an alert under the issue id as alias, with priority from severity", () => {
-    const call = opsgenieCall(event({}, { summary: "z".repeat(500) }));
-    expect(call?.path).toBe("/v2/alerts");
-    expect(opsgenieProblems(call?.path ?? "", { authorization: "GenieKey k" }, call?.body)).toEqual([]);
-    expect(call?.body).toMatchObject({ alias: "iss_1", priority: "P1", entity: "web-1", source: "selfheal" });
-    expect((call?.body.message as string).length).toBe(130);
-    expect((call?.body.details as Record<string, string>).link).toBe(LINK);
+    const call = must(opsgenieCall(event({}, { summary: "z".repeat(500) })));
+    expect(call.path).toBe("/v2/alerts");
+    expect(opsgenieProblems(call.path, { authorization: "GenieKey k" }, call.body)).toEqual([]);
+    expect(call.body).toMatchObject({ alias: "iss_1", priority: "P1", entity: "web-1", source: "selfheal" });
+    expect((call.body.message as string).length).toBe(130);
+    expect((call.body.details as Record<string, string>).link).toBe(LINK);
   });
 
   it("close on resolve and acknowledge on acknowledged, by alias; say nothing of the rest", () => {

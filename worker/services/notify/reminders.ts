@@ -14,7 +14,8 @@ const QUEUE = `INSERT INTO deliveries
     (id, org_id, channel_id, notification_id, issue_id, event, event_key, group_key, status,
      attempts, next_attempt_at, created_at, updated_at)
   SELECT 'dlv_' || lower(hex(randomblob(10))), d.org_id, d.channel_id, NULL, d.issue_id, 'reminder',
-    'reminder:' || ((?1 - d.delivered_at) / (c.repeat_minutes * 60000)),
+    -- a bound number may arrive as REAL: the interval's number must be a whole one
+    'reminder:' || CAST((?1 - d.delivered_at) / (c.repeat_minutes * 60000) AS INTEGER),
     'reminders', 'pending', 0, ?1, ?1, ?1
   FROM deliveries d
   JOIN channels c ON c.id = d.channel_id
