@@ -51,7 +51,7 @@ export default {
     await sweepSilentHosts(createDb(env.DB), env, Date.now())
       .then((swept) => wakeHosts(env, swept.hosts))
       .catch((err) => console.error(JSON.stringify({ error: "silence sweep failed", detail: String(err) })));
-    await deliverNotifications(env);
+    await deliverNotifications(env, { remind: true });
     // Roll samples up and drop what is past retention; last, so nothing above waits on it.
     await runRetention(createDb(env.DB), Date.now()).catch((err) =>
       console.error(JSON.stringify({ error: "retention failed", detail: String(err) })),

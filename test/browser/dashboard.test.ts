@@ -307,6 +307,51 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     }
   });
 
+  it("adds a Telegram channel with its own form, shows the API's field error, and sends it a test", async () => {
+    browser.errors.expectFailedRequest(/\/api\/v1\/channels$/); // the 400 this test provokes
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? "");
+      req
+        .resume()
+        .on("end", () =>
+          res
+            .writeHead(200, { "content-type": "application/json" })
+            .end('{"ok":true,"result":{"message_id":1}}'),
+        );
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    try {
+      const form = page.getByRole("form", { name: "Add a channel" });
+      await form.getByLabel("Kind").selectOption("telegram");
+      await form.getByLabel("Name", { exact: true }).fill("browser telegram");
+      await form.getByLabel("Bot token").fill(token);
+      await form.getByLabel("Chat id").fill("not a chat");
+      await form.getByLabel("API base override (optional)").fill(`http://127.0.0.1:${port}`);
+      await form.getByLabel("Remind every (minutes, optional)").fill("30");
+      await form.getByRole("button", { name: "Add channel" }).click();
+      await expect(form.getByLabel("Chat id").getAttribute("aria-invalid")).resolves.toBe("true");
+      await form.getByLabel("Chat id").fill("-1001234567890");
+      await form.getByRole("button", { name: "Add channel" }).click();
+      const row = page.getByTestId("channel-row").filter({ hasText: "browser telegram" });
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toContain("reminds every 30 min");
+      await expect(row.textContent()).resolves.not.toContain(token.split(":")[1]);
+      await row.getByRole("button", { name: "Send test" }).click();
+      await page.getByRole("status").filter({ hasText: "Test to browser telegram: delivered" }).waitFor();
+      expect(paths).toEqual([`/bot${token}/sendMessage`]);
+      await screenshots(page, "channels-telegram");
+
+      page.once("dialog", (d) => void d.accept());
+      await row.getByRole("button", { name: "Remove browser telegram" }).click();
+      await row.waitFor({ state: "detached" });
+    } finally {
+      server.close();
+    }
+  });
+
   it("creates a maintenance window in Settings, with the API's validation messages, and deletes it", async () => {
     browser.errors.expectFailedRequest(/\/api\/v1\/maintenance$/); // the 400 this test provokes
     await nav(page, "Settings").click();

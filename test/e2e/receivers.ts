@@ -1,11 +1,21 @@
 /**
- * Local stand-ins for PagerDuty, Slack and a webhook consumer on 127.0.0.1. Each checks the exact
- * wire format of every request it gets (PagerDuty against its official OpenAPI schema, Slack
- * against the block limits, webhooks by recomputing the HMAC) and answers as the real one does.
+ * Local stand-ins for PagerDuty, Slack, a webhook consumer, Resend, Teams Workflows, Discord,
+ * Telegram and Opsgenie on 127.0.0.1. Each checks the exact wire format of every request it gets
+ * (PagerDuty against its official OpenAPI schema, Slack against the block limits, webhooks by
+ * recomputing the HMAC and with the standardwebhooks verifier, the rest against their documented
+ * formats) and answers as the real one does.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import { Webhook } from "standardwebhooks";
+import {
+  discordProblems,
+  opsgenieProblems,
+  resendProblems,
+  teamsProblems,
+  telegramProblems,
+} from "../support/channel-wire";
 import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../support/openapi-validate";
 
 export const PD_DOC = JSON.parse(
@@ -31,7 +41,21 @@ export function webhookSignatureProblems(
   if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return ["x-selfheal-timestamp: older than 5 minutes"];
   const expected = `v1=${createHmac("sha256", secret).update(`${ts}.${raw}`).digest("hex")}`;
   const ok = sig.length === expected.length && timingSafeEqual(Buffer.from(sig), Buffer.from(expected));
-  return ok ? [] : ["x-selfheal-signature: does not verify"];
+  return [
+    ...(ok ? [] : ["x-selfheal-signature: does not verify"]),
+    ...standardProblems(secret, headers, raw),
+  ];
+}
+
+/** Standard Webhooks, checked by the standardwebhooks library as any receiver would. */
+function standardProblems(secret: string, headers: IncomingHttpHeaders, raw: string): string[] {
+  const verifier = secret.startsWith("whsec_") ? new Webhook(secret) : new Webhook(secret, { format: "raw" });
+  try {
+    verifier.verify(raw, headers as Record<string, string>);
+    return [];
+  } catch (err) {
+    return [`webhook-signature: ${(err as Error).message}`];
+  }
 }
 
 function problemsOf(path: string, headers: IncomingHttpHeaders, raw: string, secret: string): string[] {
@@ -46,6 +70,11 @@ function problemsOf(path: string, headers: IncomingHttpHeaders, raw: string, sec
     return [...validate(PD_DOC, enqueueSchema(PD_DOC), body), ...pagerDutyLimits(body)];
   if (path === "/slack") return slackProblems(body);
   if (path === "/hook") return webhookSignatureProblems(secret, headers, raw);
+  if (path.startsWith("/resend/")) return resendProblems(path.slice("/resend".length), headers, body);
+  if (path === "/teams") return teamsProblems(body);
+  if (path === "/discord") return discordProblems(body);
+  if (path.startsWith("/tg/")) return telegramProblems(path.slice("/tg".length), body);
+  if (path.startsWith("/og/")) return opsgenieProblems(path.slice("/og".length), headers, body);
   return [`unknown path ${path}`];
 }
 
@@ -83,6 +112,8 @@ export function startReceiver(
         res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(answer));
       } else if (path === "/slack") {
         res.writeHead(problems.length ? 400 : 200).end(problems.length ? "invalid_payload" : "ok");
+      } else if (path !== "/hook") {
+        answerLikeTheService(path, problems, res);
       } else {
         res.writeHead(problems.length ? 401 : 204).end();
       }
@@ -93,4 +124,41 @@ export function startReceiver(
       resolve({ received, close: () => new Promise<void>((r) => server.close(() => r())) }),
     );
   });
+}
+
+type Answer = [number, unknown];
+const jsonAnswer = (res: ServerResponse, [code, body]: Answer) =>
+  body === null
+    ? res.writeHead(code).end()
+    : res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body));
+
+let messageId = 0;
+/** Each service's documented answer to a good request and to a bad one. */
+function answerLikeTheService(path: string, problems: string[], res: ServerResponse) {
+  const bad = problems.length > 0;
+  const message = problems.join("; ");
+  if (path.startsWith("/resend/"))
+    return jsonAnswer(
+      res,
+      bad ? [422, { statusCode: 422, name: "validation_error", message }] : [200, { id: randomUUID() }],
+    );
+  if (path === "/teams")
+    return jsonAnswer(res, bad ? [400, { error: { code: "InvalidRequestContent", message } }] : [202, null]);
+  if (path === "/discord")
+    return jsonAnswer(res, bad ? [400, { code: 50035, message: "Invalid Form Body" }] : [204, null]);
+  if (path.startsWith("/tg/"))
+    return jsonAnswer(
+      res,
+      bad
+        ? [400, { ok: false, error_code: 400, description: `Bad Request: ${message}` }]
+        : [200, { ok: true, result: { message_id: ++messageId, date: Math.floor(Date.now() / 1000) } }],
+    );
+  if (path.startsWith("/og/"))
+    return jsonAnswer(
+      res,
+      bad
+        ? [422, { message, took: 0.001, requestId: randomUUID() }]
+        : [202, { result: "Request will be processed", took: 0.1, requestId: randomUUID() }],
+    );
+  return jsonAnswer(res, [404, { message: "unknown path" }]);
 }

@@ -294,7 +294,15 @@ export interface List<T> {
   items: T[];
 }
 
-export type ChannelKind = "slack" | "pagerduty" | "webhook";
+export type ChannelKind =
+  | "slack"
+  | "pagerduty"
+  | "webhook"
+  | "email"
+  | "teams"
+  | "discord"
+  | "telegram"
+  | "opsgenie";
 
 /** A notification channel; `url` and `secret` come back masked. */
 export interface Channel {
@@ -303,6 +311,12 @@ export interface Channel {
   kind: ChannelKind;
   url: string | null;
   secret: string | null;
+  /** email: the sender and recipients; Telegram: the chat. */
+  from: string | null;
+  to: string[];
+  chatId: string | null;
+  /** Minutes between reminders of an unresolved issue; null: none. */
+  repeatMinutes: number | null;
   minSeverity: Severity;
   hosts: string[];
   groups: string[];

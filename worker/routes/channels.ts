@@ -1,7 +1,7 @@
 /** Notification channels and their delivery log. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
-import { admins, readers } from "../middleware/auth";
+import { admins, operators, readers } from "../middleware/auth";
 import {
   ChannelPatchSchema,
   ChannelSchema,
@@ -24,7 +24,7 @@ const tags = ["notifications"];
 const create = createRoute({
   method: "post",
   path: "/channels",
-  summary: "Add a Slack, PagerDuty or signed-webhook channel",
+  summary: "Add a channel: Slack, PagerDuty, signed webhook, email, Teams, Discord, Telegram or Opsgenie",
   tags,
   middleware: [admins()] as const,
   request: { body: jsonBody(NewChannelSchema) },
@@ -77,11 +77,14 @@ const remove = createRoute({
 const test = createRoute({
   method: "post",
   path: "/channels/{id}/test",
-  summary: "Send a test message now; the answer is its delivery record",
+  summary: "Send a test message now (at most 5 a minute per channel); the answer is its delivery record",
   tags,
-  middleware: [admins()] as const,
+  middleware: [operators()] as const,
   request: { params: channelIdParam },
-  responses: { 200: jsonContent(DeliverySchema, "The test delivery"), ...errorResponses("NOT_FOUND") },
+  responses: {
+    200: jsonContent(DeliverySchema, "The test delivery"),
+    ...errorResponses("NOT_FOUND", "RATE_LIMITED"),
+  },
 });
 const log = createRoute({
   method: "get",

@@ -4,6 +4,22 @@ import { line } from "../lib/wire";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).max(2048);
+/**
+ * A signing secret. One in Standard Webhooks' form (`whsec_` + base64 of 24 to 64 random bytes) is
+ * used as those bytes, so off-the-shelf verifiers take it as is; any other is used as its text.
+ */
+const webhookSecret = z
+  .string()
+  .min(16)
+  .max(256)
+  .refine(
+    (s) =>
+      !s.startsWith("whsec_") ||
+      /^whsec_(?:[A-Za-z0-9+/]{4}){8,22}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s),
+    {
+      error: "a whsec_ secret must be whsec_ followed by base64 of 24 to 64 bytes",
+    },
+  );
 const names = z.array(z.string().min(1).max(200)).max(100);
 
 const common = {
@@ -20,9 +36,38 @@ const common = {
   enabled: z.boolean().default(true),
 };
 
+/** Alertmanager's repeat_interval: minutes between reminders of an unresolved issue; null: none. */
+const repeatMinutes = z
+  .number()
+  .int()
+  .min(5)
+  .max(7 * 24 * 60)
+  .nullable()
+  .openapi({ description: "remind every N minutes while an issue stays unresolved and unacknowledged" });
+/** Chat, email and webhook channels may remind; PagerDuty and Opsgenie re-notify by their own policies. */
+const reminding = { ...common, repeatMinutes: repeatMinutes.optional() };
+
+const apiKey = z.string().min(8).max(256);
+const emailFrom = z
+  .string()
+  .max(200)
+  .regex(/^(?:[^<>\r\n"]{1,100} <[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, {
+    error: 'must be an address, or "Name <address>"',
+  });
+const emailTo = z.array(z.email()).min(1).max(50);
+/** Telegram's bot token is `<bot id>:<secret>`; a chat is a numeric id or a public @channel. */
+const botToken = z
+  .string()
+  .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/, { error: "must look like 123456:ABC-…" });
+const chatId = z.string().regex(/^(?:-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/, {
+  error: "must be a numeric chat id or @channelname",
+});
+const apiBase = (service: string) =>
+  httpUrl.optional().openapi({ description: `API base override (default: ${service})` });
+
 export const NewChannelSchema = z
   .discriminatedUnion("kind", [
-    z.object({ kind: z.literal("slack"), url: httpUrl, ...common }).strict(),
+    z.object({ kind: z.literal("slack"), url: httpUrl, ...reminding }).strict(),
     z
       .object({
         kind: z.literal("pagerduty"),
@@ -31,8 +76,41 @@ export const NewChannelSchema = z
         ...common,
       })
       .strict(),
+    z.object({ kind: z.literal("webhook"), url: httpUrl, secret: webhookSecret, ...reminding }).strict(),
     z
-      .object({ kind: z.literal("webhook"), url: httpUrl, secret: z.string().min(16).max(256), ...common })
+      .object({
+        kind: z.literal("email"),
+        apiKey: apiKey.openapi({ description: "Resend API key" }),
+        from: emailFrom,
+        to: emailTo,
+        url: apiBase("https://api.resend.com"),
+        ...reminding,
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal("teams"),
+        url: httpUrl.openapi({ description: "Workflows webhook URL" }),
+        ...reminding,
+      })
+      .strict(),
+    z.object({ kind: z.literal("discord"), url: httpUrl, ...reminding }).strict(),
+    z
+      .object({
+        kind: z.literal("telegram"),
+        botToken,
+        chatId,
+        url: apiBase("https://api.telegram.org"),
+        ...reminding,
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal("opsgenie"),
+        apiKey: apiKey.openapi({ description: "Opsgenie API integration key" }),
+        url: apiBase("https://api.opsgenie.com; EU: https://api.eu.opsgenie.com"),
+        ...common,
+      })
       .strict(),
   ])
   .openapi("NewChannel");
@@ -43,7 +121,13 @@ export const ChannelPatchSchema = z
     name: name.optional(),
     url: httpUrl.optional(),
     routingKey: z.string().min(1).max(64).optional(),
-    secret: z.string().min(16).max(256).optional(),
+    secret: webhookSecret.optional(),
+    apiKey: apiKey.optional(),
+    botToken: botToken.optional(),
+    chatId: chatId.optional(),
+    from: emailFrom.optional(),
+    to: emailTo.optional(),
+    repeatMinutes: repeatMinutes.optional(),
     minSeverity: minSeverity.removeDefault().optional(),
     hosts,
     groups,
@@ -61,7 +145,14 @@ export const ChannelSchema = z
     name: z.string(),
     kind: z.enum(channelKinds),
     url: z.string().nullable().openapi({ description: "masked" }),
-    secret: z.string().nullable().openapi({ description: "masked routing key or signing secret" }),
+    secret: z
+      .string()
+      .nullable()
+      .openapi({ description: "masked routing key, API key, bot token or signing secret" }),
+    from: z.string().nullable().openapi({ description: "email: the sender" }),
+    to: z.array(z.string()).openapi({ description: "email: the recipients" }),
+    chatId: z.string().nullable().openapi({ description: "Telegram: the chat" }),
+    repeatMinutes: z.number().nullable(),
     minSeverity: z.enum(severities),
     hosts: z.array(z.string()),
     groups: z.array(z.string()),

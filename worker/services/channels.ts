@@ -1,14 +1,15 @@
 /** Notification channels: CRUD within one org; secrets go in, only masked forms come out. */
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt } from "drizzle-orm";
 import type { z } from "zod";
 import { type Db, runBatch } from "../db/client";
 import { channels, deliveries } from "../db/schema";
 import type { Env } from "../env";
-import { notFound } from "../lib/errors";
+import { ApiError, notFound } from "../lib/errors";
 import { randomBase62 } from "../lib/ids";
 import { iso, isoOrNull } from "../lib/time";
 import type { ChannelPatchSchema, deliveriesQuery, NewChannelSchema } from "../schemas/channels";
 import { audit } from "./audit";
+import { checkPatchFits, SECRET_FIELD, secretOf, settingsOf, URL_IS_SECRET } from "./notify/channel-config";
 import { flushDue } from "./notify/flush";
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -34,9 +35,13 @@ export function channelView(c: ChannelRow) {
     id: c.id,
     name: c.name,
     kind: c.kind,
-    // A Slack URL is itself the credential; webhook and PagerDuty override URLs are not.
-    url: c.kind === "slack" ? mask(c.url) : c.url,
+    // A Slack, Teams or Discord URL is itself the credential; webhook URLs and API bases are not.
+    url: URL_IS_SECRET.has(c.kind) ? mask(c.url) : c.url,
     secret: mask(c.secret),
+    from: c.settings?.from ?? null,
+    to: c.settings?.to ?? [],
+    chatId: c.settings?.chatId ?? null,
+    repeatMinutes: c.repeatMinutes ?? null,
     minSeverity: c.minSeverity,
     hosts: c.hosts ?? [],
     groups: c.groups ?? [],
@@ -57,7 +62,9 @@ export async function createChannel(db: Db, orgId: string, input: NewChannel) {
     name: input.name,
     kind: input.kind,
     url: input.url ?? null,
-    secret: input.kind === "pagerduty" ? input.routingKey : input.kind === "webhook" ? input.secret : null,
+    secret: secretOf(input),
+    settings: settingsOf(input.kind, input),
+    repeatMinutes: "repeatMinutes" in input ? (input.repeatMinutes ?? null) : null,
     minSeverity: input.minSeverity,
     hosts: input.hosts ?? null,
     groups: input.groups ?? null,
@@ -92,10 +99,14 @@ export const getChannel = async (db: Db, orgId: string, id: string) =>
 
 export async function updateChannel(db: Db, orgId: string, id: string, patch: ChannelPatch) {
   const row = await channelRow(db, orgId, id);
-  const { routingKey, secret, ...rest } = patch;
+  checkPatchFits(row.kind, patch);
+  const { routingKey, secret, apiKey, botToken, chatId, from, to, ...rest } = patch;
   const next: ChannelRow = { ...row, ...rest, updatedAt: Date.now() };
-  if (row.kind === "pagerduty" && routingKey) next.secret = routingKey;
-  if (row.kind === "webhook" && secret) next.secret = secret;
+  const field = SECRET_FIELD[row.kind];
+  const newSecret = field ? patch[field] : undefined;
+  if (newSecret) next.secret = newSecret;
+  const settings = settingsOf(row.kind, { chatId, from, to });
+  if (settings) next.settings = { ...row.settings, ...settings };
   const changed = Object.keys(patch).join(", ");
   await runBatch(db, [
     db
@@ -155,12 +166,36 @@ export async function listDeliveries(db: Db, orgId: string, q: z.infer<typeof de
   return rows.map(deliveryView);
 }
 
-/** Sends a test message now (stored like any delivery, so a failure is retried and logged). */
+const TESTS_PER_MINUTE = 5;
+
+/**
+ * Sends a test message now (stored like any delivery, so a failure is retried and logged). A few
+ * a minute per channel: enough to fix a setting and try again, too few to spam a room with.
+ */
 export async function testChannel(db: Db, env: Env, orgId: string, id: string) {
   const row = await channelRow(db, orgId, id);
   const now = Date.now();
+  const [recent] = await db
+    .select({ n: count() })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.channelId, row.id),
+        eq(deliveries.event, "test"),
+        gt(deliveries.createdAt, now - 60_000),
+      ),
+    );
+  if (recent.n >= TESTS_PER_MINUTE)
+    throw new ApiError("RATE_LIMITED", `at most ${TESTS_PER_MINUTE} test messages a minute per channel`);
   const deliveryId = `dlv_${randomBase62(20)}`;
-  await db.insert(deliveries).values({
+  const record = audit(
+    db,
+    orgId,
+    "channel.test",
+    row.id,
+    `test message to ${row.kind} channel "${row.name}"`,
+  );
+  const insert = db.insert(deliveries).values({
     id: deliveryId,
     orgId,
     channelId: row.id,
@@ -174,6 +209,7 @@ export async function testChannel(db: Db, env: Env, orgId: string, id: string) {
     createdAt: now,
     updatedAt: now,
   });
+  await runBatch(db, [insert, record]);
   await flushDue(db, env, now, row.id);
   const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
   return deliveryView(d);

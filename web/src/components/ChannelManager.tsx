@@ -1,29 +1,19 @@
 import { useId, useState } from "preact/hooks";
 import { ApiError, createChannel, deleteChannel, getChannels, testChannel, updateChannel } from "../api";
-import type { ChannelKind } from "../types";
+import type { Channel, ChannelKind } from "../types";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
+import { channelBody, KINDS } from "./channel-kinds";
 import { ScrollTable } from "./ScrollTable";
 
-const KINDS: { kind: ChannelKind; label: string; secret?: string; url: string }[] = [
-  { kind: "slack", label: "Slack incoming webhook", url: "Webhook URL" },
-  {
-    kind: "pagerduty",
-    label: "PagerDuty Events v2",
-    url: "Endpoint override (optional)",
-    secret: "Routing key",
-  },
-  { kind: "webhook", label: "Signed webhook", url: "URL", secret: "Signing secret (16+ characters)" },
-];
-
 /** Where notifications go: add a channel, send it a test, turn it on or off, remove it. */
-export function ChannelManager({ canWrite }: { canWrite: boolean }) {
+export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTest: boolean }) {
   const channels = usePoll(getChannels, 30_000);
   const [kind, setKind] = useState<ChannelKind>("slack");
   const [name, setName] = useState("");
-  const [url, setUrl] = useState("");
-  const [secret, setSecret] = useState("");
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [repeat, setRepeat] = useState("");
   const [minSeverity, setMinSeverity] = useState("high");
   const spec = KINDS.find((k) => k.kind === kind) ?? KINDS[0];
 
@@ -31,15 +21,12 @@ export function ChannelManager({ canWrite }: { canWrite: boolean }) {
 
   const add = (e: Event) => {
     e.preventDefault();
-    const body: Record<string, unknown> = { kind, name: name.trim(), minSeverity };
-    if (url.trim()) body.url = url.trim();
-    if (kind === "pagerduty") body.routingKey = secret;
-    if (kind === "webhook") body.secret = secret;
+    const body = channelBody(spec, name, minSeverity, values, repeat);
     void run("add", async () => {
       const c = await createChannel(body);
       setName("");
-      setUrl("");
-      setSecret("");
+      setValues({});
+      setRepeat("");
       return `Channel “${c.name}” added.`;
     });
   };
@@ -65,14 +52,24 @@ export function ChannelManager({ canWrite }: { canWrite: boolean }) {
             </select>
           </label>
           <Field label="Name" value={name} onInput={setName} error={errorFor("name")} />
-          <Field label={spec.url} value={url} onInput={setUrl} error={errorFor("url")} type="url" />
-          {spec.secret && (
+          {spec.fields.map((f) => (
             <Field
-              label={spec.secret}
-              value={secret}
-              onInput={setSecret}
-              error={errorFor(kind === "pagerduty" ? "routingKey" : "secret")}
-              type="password"
+              key={`${kind}-${f.key}`}
+              label={f.label}
+              hint={f.hint}
+              value={values[f.key] ?? ""}
+              onInput={(v) => setValues((old) => ({ ...old, [f.key]: v }))}
+              error={errorFor(f.key)}
+              type={f.type === "password" ? "password" : "text"}
+            />
+          ))}
+          {spec.reminds && (
+            <Field
+              label="Remind every (minutes, optional)"
+              hint="While an issue stays unresolved and unacknowledged"
+              value={repeat}
+              onInput={setRepeat}
+              error={errorFor("repeatMinutes")}
             />
           )}
           <label>
@@ -110,7 +107,7 @@ export function ChannelManager({ canWrite }: { canWrite: boolean }) {
               <th scope="col">Destination</th>
               <th scope="col">From severity</th>
               <th scope="col">State</th>
-              {canWrite && (
+              {canTest && (
                 <th scope="col">
                   <span class="visually-hidden">Manage</span>
                 </th>
@@ -123,13 +120,18 @@ export function ChannelManager({ canWrite }: { canWrite: boolean }) {
                 <th scope="row">{c.name}</th>
                 <td>{c.kind}</td>
                 <td>
-                  <code>{c.url ?? c.secret ?? "—"}</code>
+                  <code>{destination(c)}</code>
                 </td>
                 <td>
                   <Badge tone={c.minSeverity} />
                 </td>
-                <td>{c.enabled ? "on" : <span class="muted">off</span>}</td>
-                {canWrite && (
+                <td>
+                  {c.enabled ? "on" : <span class="muted">off</span>}
+                  {c.repeatMinutes ? (
+                    <span class="muted small"> · reminds every {c.repeatMinutes} min</span>
+                  ) : null}
+                </td>
+                {canTest && (
                   <td>
                     <div class="row-actions">
                       <button
@@ -145,34 +147,38 @@ export function ChannelManager({ canWrite }: { canWrite: boolean }) {
                       >
                         Send test
                       </button>
-                      <button
-                        type="button"
-                        class="btn small"
-                        disabled={busy !== null}
-                        onClick={() =>
-                          run(c.id, async () => {
-                            await updateChannel(c.id, { enabled: !c.enabled });
-                            return `${c.name} turned ${c.enabled ? "off" : "on"}.`;
-                          })
-                        }
-                      >
-                        {c.enabled ? "Turn off" : "Turn on"}
-                      </button>
-                      <button
-                        type="button"
-                        class="btn small"
-                        disabled={busy !== null}
-                        aria-label={`Remove ${c.name}`}
-                        onClick={() => {
-                          if (!confirm(`Remove the channel “${c.name}”?`)) return;
-                          void run(c.id, async () => {
-                            await deleteChannel(c.id);
-                            return `${c.name} removed.`;
-                          });
-                        }}
-                      >
-                        Remove
-                      </button>
+                      {canWrite && (
+                        <>
+                          <button
+                            type="button"
+                            class="btn small"
+                            disabled={busy !== null}
+                            onClick={() =>
+                              run(c.id, async () => {
+                                await updateChannel(c.id, { enabled: !c.enabled });
+                                return `${c.name} turned ${c.enabled ? "off" : "on"}.`;
+                              })
+                            }
+                          >
+                            {c.enabled ? "Turn off" : "Turn on"}
+                          </button>
+                          <button
+                            type="button"
+                            class="btn small"
+                            disabled={busy !== null}
+                            aria-label={`Remove ${c.name}`}
+                            onClick={() => {
+                              if (!confirm(`Remove the channel “${c.name}”?`)) return;
+                              void run(c.id, async () => {
+                                await deleteChannel(c.id);
+                                return `${c.name} removed.`;
+                              });
+                            }}
+                          >
+                            Remove
+                          </button>
+                        </>
+                      )}
                     </div>
                   </td>
                 )}
@@ -185,11 +191,19 @@ export function ChannelManager({ canWrite }: { canWrite: boolean }) {
   );
 }
 
+/** Where a channel sends: its (masked) URL, its chat, its recipients, or its masked key. */
+function destination(c: Channel): string {
+  if (c.kind === "email") return `${c.to.join(", ")} (from ${c.from ?? "?"})`;
+  if (c.kind === "telegram") return `chat ${c.chatId ?? "?"}`;
+  return c.url ?? c.secret ?? "—";
+}
+
 function Field(props: {
   label: string;
   value: string;
   onInput: (v: string) => void;
   error?: string;
+  hint?: string;
   type?: "text" | "url" | "password";
 }) {
   const id = useId();
@@ -197,6 +211,7 @@ function Field(props: {
     id,
     value: props.value,
     "aria-invalid": props.error ? true : undefined,
+    "aria-describedby": props.hint ? `${id}-hint` : undefined,
     onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
     autoComplete: "off",
   };
@@ -204,6 +219,11 @@ function Field(props: {
     <div class="field">
       <label for={id}>{props.label}</label>
       {props.type === "password" ? <input type="password" {...common} /> : <input type="text" {...common} />}
+      {props.hint && (
+        <span id={`${id}-hint`} class="muted small">
+          {props.hint}
+        </span>
+      )}
       {props.error && (
         <span class="error-text small" role="alert">
           {props.error}

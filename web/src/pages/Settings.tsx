@@ -13,7 +13,7 @@ import { usePoll } from "../usePoll";
 
 /** The self-healing switch, the config document, notification channels, maintenance windows, tokens. */
 export function Settings() {
-  const { config, isAdmin } = useLive();
+  const { config, isAdmin, canOperate } = useLive();
   const scopes = usePoll(getScopes, 60_000);
   // The shared config may be up to one poll old: fetch it fresh for the form.
   useEffect(() => config.refresh(), [config.refresh]);
@@ -57,7 +57,7 @@ export function Settings() {
 
       <section class="panel" aria-labelledby="channels-title">
         <h2 id="channels-title">Notification channels</h2>
-        <ChannelManager canWrite={isAdmin} />
+        <ChannelManager canWrite={isAdmin} canTest={canOperate} />
       </section>
 
       <section class="panel" aria-labelledby="windows-title">

@@ -3,10 +3,24 @@ import { orgs } from "./tenancy";
 
 // ---- Notifications and integrations ----
 
-export const channelKinds = ["slack", "pagerduty", "webhook"] as const;
+export const channelKinds = [
+  "slack",
+  "pagerduty",
+  "webhook",
+  "email",
+  "teams",
+  "discord",
+  "telegram",
+  "opsgenie",
+] as const;
 export type ChannelKind = (typeof channelKinds)[number];
 export const severities = ["critical", "high", "medium", "low"] as const;
 export type Severity = (typeof severities)[number];
+export interface ChannelSettings {
+  from?: string;
+  to?: string[];
+  chatId?: string;
+}
 
 /** Where notifications go. `url` and `secret` are stored but only ever returned masked. */
 export const channels = sqliteTable(
@@ -18,10 +32,17 @@ export const channels = sqliteTable(
       .references(() => orgs.id),
     name: text("name").notNull(),
     kind: text("kind", { enum: channelKinds }).notNull(),
-    /** Slack webhook URL, webhook URL, or PagerDuty endpoint override (null: the public one). */
+    /**
+     * Slack, Teams or Discord webhook URL, webhook URL, or the API base override of PagerDuty,
+     * email, Telegram or Opsgenie (null: the public one).
+     */
     url: text("url"),
-    /** PagerDuty routing key or webhook signing secret. */
+    /** PagerDuty routing key, webhook signing secret, email or Opsgenie API key, Telegram bot token. */
     secret: text("secret"),
+    /** What a kind needs beyond url and secret: email's from and to, Telegram's chat id. */
+    settings: text("settings", { mode: "json" }).$type<ChannelSettings>(),
+    /** Remind of a still-unresolved, unacknowledged issue every this many minutes (null: never). */
+    repeatMinutes: integer("repeat_minutes"),
     minSeverity: text("min_severity", { enum: severities }).notNull().default("high"),
     hosts: text("hosts", { mode: "json" }).$type<string[]>(),
     groups: text("groups", { mode: "json" }).$type<string[]>(),

@@ -40,7 +40,9 @@ export function channelWants(
   ch: Pick<ChannelRow, "kind" | "minSeverity" | "hosts" | "groups" | "rules">,
   r: Routed,
 ) {
-  if (ch.kind === ("pagerduty" satisfies ChannelKind) && !pagerDutyAction(r.event)) return false;
+  const pager =
+    ch.kind === ("pagerduty" satisfies ChannelKind) || ch.kind === ("opsgenie" satisfies ChannelKind);
+  if (pager && !pagerDutyAction(r.event)) return false;
   if (severities.indexOf(r.severity) > severities.indexOf(ch.minSeverity)) return false;
   if (ch.hosts?.length && !ch.hosts.includes(r.hostId) && !ch.hosts.includes(r.hostName)) return false;
   if (ch.groups?.length && (!r.hostGroup || !ch.groups.includes(r.hostGroup))) return false;

@@ -1,16 +1,19 @@
 /**
  * Sends due deliveries, one group (channel + group key) at a time: the group is claimed with a
  * lease first (so an overlapping cron run or waitUntil cannot send it too), then every event in
- * it goes out as one message (Slack, webhook) or in order, one event per call (PagerDuty).
+ * it goes out as one message (Slack, webhook, email, Teams, Discord, Telegram) or in order, one
+ * event per call (PagerDuty, Opsgenie).
  */
 import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { type Db, runBatch, type Statement } from "../../db/client";
 import { channels, deliveries, hosts, issues, notifications } from "../../db/schema";
 import type { Env } from "../../env";
+import { deliverToKind } from "./channels";
 import { type OutgoingEvent, signWebhook, slackBody, webhookBody } from "./format";
 import type { IssueEvent } from "./outbox";
 import { deliverPagerDuty, type Result } from "./pagerduty";
 import { MAX_ATTEMPTS, retryDelayMs, send } from "./send";
+import { webhookHeaders } from "./standard-webhooks";
 
 const LEASE_MS = 60_000;
 const DEFAULT_RETRY_BASE_MS = 30_000;
@@ -135,15 +138,13 @@ function toEvent(env: Env, { d, detail, issue, host }: Row): OutgoingEvent {
 /** One result per event, in order. */
 async function deliver(db: Db, ch: ChannelRow, groupKey: string, events: OutgoingEvent[], now: number) {
   if (ch.kind === "pagerduty") return deliverPagerDuty(db, ch, events, now);
+  if (ch.kind !== "slack" && ch.kind !== "webhook") return deliverToKind(ch, events, now);
   let body: string;
-  const headers: Record<string, string> = {};
+  let headers: Record<string, string> = {};
   if (ch.kind === "slack") body = JSON.stringify(slackBody(events));
   else {
     body = JSON.stringify(webhookBody(ch.id, groupKey, events, now));
-    const timestamp = String(Math.floor(now / 1000));
-    headers["x-selfheal-timestamp"] = timestamp;
-    headers["x-selfheal-signature"] = await signWebhook(ch.secret ?? "", timestamp, body);
-    headers["x-selfheal-delivery"] = events[0].deliveryId;
+    headers = await webhookHeaders(ch.secret ?? "", events[0].deliveryId, now, body, signWebhook);
   }
   const outcome = await send(ch.url ?? "", body, headers, now);
   return events.map((): Result => ({ outcome }));

@@ -37,9 +37,9 @@ export interface OutgoingEvent {
 const PD_SEVERITY = { critical: "critical", high: "error", medium: "warning", low: "info" } as const;
 export const PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue";
 
-const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+export const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
-const EVENT_TEXT: Record<IssueEvent, string> = {
+export const EVENT_TEXT: Record<IssueEvent, string> = {
   opened: "opened",
   recovery_started: "recovery started",
   recovery_succeeded: "recovery succeeded",
@@ -49,10 +49,14 @@ const EVENT_TEXT: Record<IssueEvent, string> = {
   resolved: "resolved",
   deadline_breached: "response deadline missed",
   acknowledged: "acknowledged",
+  reminder: "still unresolved",
   test: "test",
 };
 
-/** PagerDuty speaks trigger, acknowledge and resolve for us; the rest stays in Slack and webhooks. */
+/**
+ * PagerDuty (and Opsgenie) speak trigger, acknowledge and resolve for us; the rest stays in chat,
+ * email and webhooks.
+ */
 export const pagerDutyAction = (event: IssueEvent) =>
   event === "opened" || event === "test"
     ? "trigger"
@@ -147,7 +151,7 @@ function eventLine(e: OutgoingEvent, esc: Escape): string {
 /** Evidence keys that hold a time (epoch ms in storage): people read them as times. */
 const isTimeKey = (k: string) => k === "since" || k.endsWith("At");
 
-function evidenceText(evidence: Record<string, unknown>): string {
+export function evidenceText(evidence: Record<string, unknown>): string {
   return Object.entries(evidence)
     .map(([k, v]) => {
       if (typeof v === "number" && isTimeKey(k)) return `${k}: ${humanTime(v)}`;
@@ -171,10 +175,13 @@ const inlineCode = (s: string, max: number) => `\`${clipEscaped(slackCode(clip(s
 /** Slack refuses a section text over 3000 characters; the evidence gets what the rest leaves. */
 const SECTION_MAX = 3000;
 
+/** The action a message names: the event's own, else the rule's first recovery, else notify. */
+export const actionOf = ({ issue, detail }: OutgoingEvent) =>
+  typeof detail?.action === "string" ? detail.action : (issue.actions.find((a) => a !== NOTIFY) ?? NOTIFY);
+
 function eventSection(e: OutgoingEvent) {
   const { issue, detail } = e;
-  const action =
-    typeof detail?.action === "string" ? detail.action : (issue.actions.find((a) => a !== NOTIFY) ?? NOTIFY);
+  const action = actionOf(e);
   const status = detail?.status ? ` → ${field(String(detail.status), 100)}` : "";
   const lines = [
     `${SEVERITY_MARK[issue.severity]} *${EVENT_TEXT[e.event]}*: ${field(issue.summary, 500)}`,

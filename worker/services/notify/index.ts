@@ -7,13 +7,16 @@ import { createDb } from "../../db/client";
 import type { Env } from "../../env";
 import { fanOut } from "./fanout";
 import { flushDue, nextDueAt } from "./flush";
+import { queueReminders } from "./reminders";
 
 const PROMPT_HORIZON_MS = 15_000;
 
-export async function deliverNotifications(env: Env, opts: { linger?: boolean } = {}) {
+/** `remind`: the cron's run also queues the channels' repeat reminders that are due. */
+export async function deliverNotifications(env: Env, opts: { linger?: boolean; remind?: boolean } = {}) {
   const db = createDb(env.DB);
   try {
     await fanOut(db, Date.now());
+    if (opts.remind) await queueReminders(db, Date.now());
     let sent = await flushDue(db, env, Date.now());
     if (opts.linger) {
       const at = await nextDueAt(db, Date.now(), PROMPT_HORIZON_MS);

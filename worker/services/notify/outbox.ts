@@ -20,7 +20,8 @@ export const issueEvents = [
   // a person acknowledged it (PagerDuty: acknowledge)
   "acknowledged",
 ] as const;
-export type IssueEvent = (typeof issueEvents)[number] | "test";
+/** Plus two never written to the outbox: a channel's repeat reminder and a test send. */
+export type IssueEvent = (typeof issueEvents)[number] | "reminder" | "test";
 
 export interface EventInput {
   orgId: string;
