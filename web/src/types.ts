@@ -3,7 +3,7 @@ import type { Capabilities } from "../../agent/protocol";
 import type { HostThresholds } from "../../worker/schemas/adaptive";
 import type { NoiseMark } from "../../worker/schemas/noise";
 import type { Availability } from "../../worker/schemas/uptime";
-import type { Prediction } from "../../worker/services/prediction";
+import type { Prediction } from "../../worker/services/recovery/prediction";
 
 export type { Availability, Capabilities, Prediction };
 

@@ -9,9 +9,9 @@ import { line } from "../lib/wire";
 import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { IssueDetailSchema } from "../schemas/issues";
-import { acknowledgeIssue } from "../services/acknowledge";
-import { closeOperatorIssue } from "../services/host-actions/close";
+import { acknowledgeIssue } from "../services/issues/acknowledge";
 import { deliverNotifications } from "../services/notify";
+import { closeOperatorIssue } from "../services/recovery/host-actions/close";
 
 const acknowledge = createRoute({
   method: "post",

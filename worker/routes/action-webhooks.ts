@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { deleteHook, listHooks, putHook } from "../services/action-webhooks";
+import { deleteHook, listHooks, putHook } from "../services/recovery/action-webhooks/store";
 
 const HookSchema = z
   .object({

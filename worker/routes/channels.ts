@@ -18,7 +18,7 @@ import {
   listDeliveries,
   testChannel,
   updateChannel,
-} from "../services/channels";
+} from "../services/notify/channels";
 
 const tags = ["notifications"];
 const create = createRoute({

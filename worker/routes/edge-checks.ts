@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { EdgeCheckSchema, NewEdgeCheckSchema } from "../schemas/edge-checks";
-import { createEdgeCheck, deleteEdgeCheck, listEdgeChecks } from "../services/edge-checks";
+import { createEdgeCheck, deleteEdgeCheck, listEdgeChecks } from "../services/edge/check-store";
 
 const tags = ["edge checks"];
 const create = createRoute({

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { checkGate, startWatch, watchStatus } from "../services/gate";
+import { checkGate, startWatch, watchStatus } from "../services/edge/deploy-gates";
 
 const tags = ["gates"];
 const scope = { group: z.string().min(1).max(100).optional(), host: z.string().min(1).max(100).optional() };

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
 import { hostIdParam } from "../schemas/hosts";
-import { listGaps } from "../services/sample-gaps";
+import { listGaps } from "../services/ingest/sample-gaps";
 
 const GapSchema = z
   .object({

@@ -9,10 +9,10 @@ import {
   SamplesSchema,
   samplesQuery,
 } from "../schemas/hosts";
-import { RE_ENROLL_DEFAULT_S, reEnrollHost } from "../services/enroll/re-enroll";
-import { setHostGroup } from "../services/host-group";
-import { getHost, listHosts, listSamples } from "../services/hosts";
-import { retireHost } from "../services/retire";
+import { setHostGroup } from "../services/fleet/host-group";
+import { getHost, listHosts, listSamples } from "../services/fleet/hosts";
+import { retireHost } from "../services/fleet/retire";
+import { RE_ENROLL_DEFAULT_S, reEnrollHost } from "../services/ingest/enroll/re-enroll";
 
 const list = createRoute({
   method: "get",

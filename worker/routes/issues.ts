@@ -9,7 +9,7 @@ import {
   issueIdParam,
   issuesQuery,
 } from "../schemas/issues";
-import { getIssue, listHistory, listIssues } from "../services/issues";
+import { getIssue, listHistory, listIssues } from "../services/issues/read";
 
 const list = createRoute({
   method: "get",

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { jsonContent, listOf, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
-import { learning } from "../services/learning";
+import { learning } from "../services/recovery/learning";
 
 const LearningSchema = z
   .object({

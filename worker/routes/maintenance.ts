@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { line } from "../lib/wire";
 import { admins, readers } from "../middleware/auth";
-import { createWindow, deleteWindow, listWindows } from "../services/maintenance";
+import { createWindow, deleteWindow, listWindows } from "../services/recovery/maintenance";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 

@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { platformAdmins } from "../middleware/auth";
-import { createOrg, listOrgs } from "../services/orgs";
+import { createOrg, listOrgs } from "../services/tenancy/orgs";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 

@@ -3,8 +3,8 @@ import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib
 import { admins, readers } from "../middleware/auth";
 import { RuleViewSchema, ruleBodySchema, ruleIdParam } from "../schemas/rules";
 import { parseRuleBody } from "../schemas/seed-rules";
-import { actionWebhookNames } from "../services/action-webhooks";
-import { BACKTEST_MAX_SAMPLES, backtest } from "../services/backtest";
+import { actionWebhookNames } from "../services/recovery/action-webhooks/store";
+import { BACKTEST_MAX_SAMPLES, backtest } from "../services/rules/backtest";
 import {
   createRules,
   deleteRule,
@@ -13,7 +13,7 @@ import {
   patchRule,
   replaceRule,
   setRuleEnabled,
-} from "../services/rule-store";
+} from "../services/rules/store";
 
 const tags = ["rules"];
 

@@ -9,8 +9,8 @@ import { admins, readers } from "../middleware/auth";
 import { hostIdParam } from "../schemas/hosts";
 import { RuleViewSchema } from "../schemas/rules";
 import { scopeBodySchema, scopedRulePatchSchema, scopeLevels } from "../schemas/scope";
-import { hostEffectiveConfig } from "../services/scope/effective";
-import { deleteScope, listScopes, putScope } from "../services/scope/store";
+import { hostEffectiveConfig } from "../services/config/scope/effective";
+import { deleteScope, listScopes, putScope } from "../services/config/scope/store";
 
 const tags = ["rules"];
 const level = z.enum(scopeLevels);

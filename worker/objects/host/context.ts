@@ -18,10 +18,10 @@
 
 import type { Rule } from "../../../agent/engine";
 import type { Db } from "../../db/client";
-import { adaptiveConfig } from "../../services/adaptive";
-import type { HostColumns } from "../../services/report/host-row";
-import { type HostRow, loadReportContext, type ReportContext } from "../../services/report/load";
-import { rulesFor } from "../../services/rules";
+import type { HostColumns } from "../../services/ingest/report/host-row";
+import { type HostRow, loadReportContext, type ReportContext } from "../../services/ingest/report/load";
+import { adaptiveConfig } from "../../services/rules/adaptive-thresholds";
+import { rulesFor } from "../../services/rules/effective";
 import type { HotState } from "./hot-state";
 
 export const REFRESH_MS = 10 * 60_000;

@@ -8,8 +8,7 @@
  * always see every sample and raw rows never pile up past the raw retention.
  */
 import type { EngineSample } from "../../../agent/engine";
-import { insertSamples } from "../../services/report/store";
-import type { Retention } from "../../services/retention";
+import { insertSamples } from "../../services/ingest/report/store";
 import {
   type Bucket,
   fold,
@@ -19,7 +18,8 @@ import {
   type SampleRow,
   toRow,
   toSeriesItem,
-} from "../../services/retention-buckets";
+} from "../../services/retention/buckets";
+import type { Retention } from "../../services/retention/run";
 
 const DAY = 86_400_000;
 const BUCKET_COLUMNS = ROLLUP_COLUMNS.slice(1); // no host_id

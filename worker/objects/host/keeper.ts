@@ -9,10 +9,10 @@ import { and, eq } from "drizzle-orm";
 import type { EngineSample } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { hosts } from "../../db/schema";
-import type { ReportKeeper } from "../../services/report";
-import { type HostColumns, hostUpdate } from "../../services/report/host-row";
-import type { HostRow, ReportContext } from "../../services/report/load";
-import { upsertServices } from "../../services/report/store";
+import type { ReportKeeper } from "../../services/ingest/report";
+import { type HostColumns, hostUpdate } from "../../services/ingest/report/host-row";
+import type { HostRow, ReportContext } from "../../services/ingest/report/load";
+import { upsertServices } from "../../services/ingest/report/store";
 import { type HotState, servicesKey } from "./hot-state";
 
 export const SUMMARY_EVERY_MS = 60_000;

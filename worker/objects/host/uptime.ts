@@ -9,7 +9,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, Statement } from "../../db/client";
 import { uptimeDays } from "../../db/schema";
-import type { ServiceRow } from "../../services/report/load";
+import type { ServiceRow } from "../../services/ingest/report/load";
 
 export const DAY_MS = 86_400_000;
 /** [up seconds, observed seconds] */

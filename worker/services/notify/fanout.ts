@@ -16,7 +16,7 @@ import {
   severities,
 } from "../../db/schema";
 import { randomBase62 } from "../../lib/ids";
-import { silenced, windowsInForce } from "../maintenance";
+import { silenced, windowsInForce } from "../recovery/maintenance";
 import { pagerDutyAction } from "./format";
 import type { IssueEvent } from "./outbox";
 

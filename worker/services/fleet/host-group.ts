@@ -1,0 +1,26 @@
+/** PATCH /api/v1/hosts/{id} {"group"}: the group rolling recovery and channel filters go by. */
+import { and, eq, or } from "drizzle-orm";
+import { type Db, runBatch } from "../../db/client";
+import { hosts } from "../../db/schema";
+import type { Env } from "../../env";
+import { notFound } from "../../lib/errors";
+import { auditIf } from "../tenancy/audit";
+import { getHost } from "./hosts";
+
+export async function setHostGroup(
+  db: Db,
+  env: Pick<Env, "HOST">,
+  orgId: string,
+  idOrName: string,
+  group: string | null,
+) {
+  const where = and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName)));
+  const found = db.select({ id: hosts.id }).from(hosts).where(where);
+  const [, updated] = await runBatch(db, [
+    auditIf(found, orgId, "host.group", idOrName, `group of ${idOrName} set to ${group ?? "none"}`),
+    db.update(hosts).set({ group }).where(where).returning({ id: hosts.id }),
+  ]);
+  const [row] = updated.results as { id: string }[];
+  if (!row) throw notFound("host");
+  return getHost(db, env, orgId, row.id);
+}
