@@ -2,7 +2,7 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * One rule firing on several hosts of a group within minutes: one incident, one page (its lead
- * issue's), its members linked by `issues.fleet_incident_id` (services/fleet.ts).
+ * issue's), its members linked by `issues.fleet_incident_id` (services/issues/fleet-correlation.ts).
  */
 export const fleetIncidents = sqliteTable(
   "fleet_incidents",
