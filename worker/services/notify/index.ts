@@ -3,15 +3,15 @@
  * to channels, send what is due, and (only on the request path) wait briefly for a group whose
  * short group wait ends soon, so a storm still goes out promptly as one message.
  */
-import { createDb } from "../../db/client";
+import { createDb, type Db } from "../../db/client";
 import type { Env } from "../../env";
 import { fanOut } from "./fanout";
 import { flushDue, nextDueAt } from "./flush";
 
 const PROMPT_HORIZON_MS = 15_000;
 
-export async function deliverNotifications(env: Env, opts: { linger?: boolean } = {}) {
-  const db = createDb(env.DB);
+export async function deliverNotifications(env: Env, opts: { linger?: boolean; db?: Db } = {}) {
+  const db = opts.db ?? createDb(env.DB);
   try {
     await fanOut(db, Date.now());
     let sent = await flushDue(db, env, Date.now());
