@@ -79,11 +79,14 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 /** A list response: `{"items": [...]}`. */
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
-/** A `{id}` path parameter (ids are short prefixed strings). */
-export const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+/** An `{id}` path parameter: ids are short prefixed strings; a route taking longer ones says so. */
+export const idParamOf = (max: number, description?: string) =>
+  z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(max)
+      .openapi({ param: { name: "id", in: "path" }, ...(description ? { description } : {}) }),
+  });
+
+export const idParam = idParamOf(64);

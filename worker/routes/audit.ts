@@ -2,9 +2,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
+import { isoTime } from "../schemas/common";
 import { CURSOR_PATTERN, listAudit } from "../services/tenancy/audit";
 
-const isoTime = z.string().openapi({ format: "date-time" });
 const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 
 const EntrySchema = z

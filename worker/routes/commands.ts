@@ -4,11 +4,10 @@ import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/
 import { line } from "../lib/wire";
 import { allow, operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
+import { isoTime } from "../schemas/common";
 import { deliverNotifications } from "../services/notify";
 import { runEdgeActions } from "../services/recovery/action-webhooks/run";
 import { approveCommand, listCommands, rejectCommand } from "../services/recovery/approvals";
-
-const isoTime = z.string().openapi({ format: "date-time" });
 
 const CommandSchema = z
   .object({

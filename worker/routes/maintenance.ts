@@ -2,9 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { line } from "../lib/wire";
 import { admins, readers } from "../middleware/auth";
+import { isoTime } from "../schemas/common";
 import { createWindow, deleteWindow, listWindows } from "../services/recovery/maintenance";
-
-const isoTime = z.string().openapi({ format: "date-time" });
 
 const WindowSchema = z
   .object({

@@ -2,9 +2,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { platformAdmins } from "../middleware/auth";
+import { isoTime } from "../schemas/common";
 import { createOrg, listOrgs } from "../services/tenancy/orgs";
-
-const isoTime = z.string().openapi({ format: "date-time" });
 
 const OrgSchema = z.object({ id: z.string(), name: z.string(), createdAt: isoTime }).openapi("Org");
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { RuleViewSchema, ruleBodySchema, ruleIdParam } from "../schemas/rules";
+import { RuleViewSchema, ruleBodySchema } from "../schemas/rules";
 import { parseRuleBody } from "../schemas/seed-rules";
 import { actionWebhookNames } from "../services/recovery/action-webhooks/store";
 import { BACKTEST_MAX_SAMPLES, backtest } from "../services/rules/backtest";
@@ -104,7 +104,7 @@ const one = createRoute({
   summary: "One rule",
   tags,
   middleware: [readers()] as const,
-  request: { params: ruleIdParam },
+  request: { params: idParam },
   responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...errorResponses("NOT_FOUND") },
 });
 
@@ -114,7 +114,7 @@ const replace = createRoute({
   summary: "Replace a rule (a built-in keeps its id and becomes overridden)",
   tags,
   middleware: [admins()] as const,
-  request: { params: ruleIdParam, body: ruleFields },
+  request: { params: idParam, body: ruleFields },
   responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...byIdErrors },
 });
 
@@ -124,7 +124,7 @@ const patch = createRoute({
   summary: "Change some fields of a rule (validated as a whole)",
   tags,
   middleware: [admins()] as const,
-  request: { params: ruleIdParam, body: ruleFields },
+  request: { params: idParam, body: ruleFields },
   responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...byIdErrors },
 });
 
@@ -134,7 +134,7 @@ const remove = createRoute({
   summary: "Delete a custom rule, or drop a built-in's override (restoring the default)",
   tags,
   middleware: [admins()] as const,
-  request: { params: ruleIdParam },
+  request: { params: idParam },
   responses: { 200: jsonContent(DeletedSchema, "Deleted or restored"), ...byIdErrors },
 });
 
@@ -145,7 +145,7 @@ const toggle = (path: "/{id}/enable" | "/{id}/disable") =>
     summary: path.endsWith("enable") ? "Enable a rule" : "Disable a rule (built-ins too)",
     tags,
     middleware: [admins()] as const,
-    request: { params: ruleIdParam },
+    request: { params: idParam },
     responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...errorResponses("NOT_FOUND") },
   });
 

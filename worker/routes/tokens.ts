@@ -5,9 +5,9 @@ import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } fro
 import { admins } from "../middleware/auth";
 import { tellRevoked } from "../objects/host/stub";
 import { orgEvents } from "../objects/org-events/stub";
+import { isoTime } from "../schemas/common";
 import { createToken, listTokens, revokeToken } from "../services/tenancy/tokens";
 
-const isoTime = z.string().openapi({ format: "date-time" });
 const MAX_LIFETIME_S = 366 * 24 * 3600;
 
 /** Bounded expiry: at least a minute away, at most 366 days. */

@@ -1,14 +1,14 @@
 import { z } from "@hono/zod-openapi";
-import { channelKinds, deliveryStatuses, severities } from "../db/schema";
+import { channelKinds, deliveryStatuses } from "../db/schema";
 import { line } from "../lib/wire";
+import { isoTime, severitySchema } from "./common";
 
-const isoTime = z.string().openapi({ format: "date-time" });
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).max(2048);
 const names = z.array(z.string().min(1).max(200)).max(100);
 
 const common = {
   name: line(100).min(1),
-  minSeverity: z.enum(severities).default("high"),
+  minSeverity: severitySchema.default("high"),
   hosts: names.optional().openapi({ description: "host ids or names; empty or absent: every host" }),
   groups: names.optional(),
   rules: names.optional().openapi({ description: "rule ids" }),
@@ -62,7 +62,7 @@ export const ChannelSchema = z
     kind: z.enum(channelKinds),
     url: z.string().nullable().openapi({ description: "masked" }),
     secret: z.string().nullable().openapi({ description: "masked routing key or signing secret" }),
-    minSeverity: z.enum(severities),
+    minSeverity: severitySchema,
     hosts: z.array(z.string()),
     groups: z.array(z.string()),
     rules: z.array(z.string()),
@@ -96,12 +96,4 @@ export const deliveriesQuery = z.object({
   status: z.enum(deliveryStatuses).optional(),
   issue: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
-export const channelIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
 });

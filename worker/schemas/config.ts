@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { alertThresholdsSchema } from "../lib/wire";
+import { severitySchema } from "./common";
 
 // 1 s is allowed for fast local healing and benchmarks; the seed default is 30 s.
 const interval = z.number().int().min(1).max(3600);
@@ -27,7 +28,7 @@ export const confirmationSchema = z.union([
   z.boolean(),
   z
     .object({
-      severities: z.array(z.enum(["critical", "high", "medium", "low"])).optional(),
+      severities: z.array(severitySchema).optional(),
       actions: z.array(z.string().max(64)).max(50).optional(),
       rules: z.array(z.string().max(64)).max(200).optional(),
     })
@@ -66,7 +67,7 @@ const retention = z
 const hostOffline = z
   .object({
     after_seconds: z.number().int().min(5).max(86_400),
-    severity: z.enum(["critical", "high", "medium", "low"]),
+    severity: severitySchema,
   })
   .partial()
   .strict();

@@ -1,9 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { serviceKinds, serviceStatuses } from "../../agent/protocol";
+import { idParamOf } from "../lib/openapi";
 import { capabilitiesSchema } from "../lib/wire";
+import { isoTime } from "./common";
 
 export const healthStatusSchema = z.enum(["healthy", "degraded", "critical"]);
-const isoTime = z.string().openapi({ format: "date-time" });
 export const metricsMap = z.record(z.string(), z.number());
 
 export const ServiceSummarySchema = z
@@ -76,13 +77,7 @@ export const SamplesSchema = z
   })
   .openapi("Samples");
 
-export const hostIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name: "id", in: "path" }, description: "host id (hst_…) or name" }),
-});
+export const hostIdParam = idParamOf(128, "host id (hst_…) or name");
 
 export const samplesQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),

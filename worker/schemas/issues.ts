@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { historyStatuses, issueStatuses } from "../db/schema";
-
-const isoTime = z.string().openapi({ format: "date-time" });
-export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
+import { isoTime, severitySchema } from "./common";
 
 export const HistoryEntrySchema = z
   .object({
@@ -125,12 +123,4 @@ export const historyQuery = z.object({
   host: z.string().min(1).max(128).optional().openapi({ description: "host id or name" }),
   issue: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
-export const issueIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
 });

@@ -17,6 +17,7 @@ import {
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
 import { entityName, line, multiline } from "../lib/wire";
+import { severitySchema } from "./common";
 
 export const NAME = /^[a-z][a-z0-9_]*$/;
 /** An agent action, or an edge action the Worker runs itself. */
@@ -24,8 +25,6 @@ export const ACTION = /^([a-z][a-z0-9_]*|webhook:[a-z][a-z0-9_-]*)$/;
 export const nameText = "lowercase letters, digits and _, starting with a letter";
 export const seconds = (max: number) => z.number().int().min(0).max(max);
 export const DAY = 86_400;
-
-export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
 
 /**
  * What a rule's actions act on when its finding names nothing (memory, cpu, a mount): a configured
@@ -203,11 +202,3 @@ export const RuleViewSchema = z
     condition: z.string(),
   })
   .openapi("RuleView");
-
-export const ruleIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});

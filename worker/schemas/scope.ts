@@ -4,7 +4,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { alertThresholdsSchema } from "../lib/wire";
-import { ACTION, DAY, NAME, nameText, seconds, severitySchema } from "./rules";
+import { severitySchema } from "./common";
+import { ACTION, DAY, NAME, nameText, seconds } from "./rules";
 
 /** What a group or a host may change of one rule; the rest stays as the org has it. */
 export const scopedRulePatchSchema = z

@@ -1,5 +1,5 @@
 import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { severities } from "./notifications";
+import { SEVERITIES } from "../../../agent/engine/types";
 
 /** A post-deploy watch: did health drop, or a serious issue open, in the window after a deploy? */
 export const gateWatches = sqliteTable(
@@ -26,7 +26,7 @@ export const edgeChecks = sqliteTable(
     url: text("url").notNull(),
     expectStatus: integer("expect_status").notNull().default(200),
     timeoutMs: integer("timeout_ms").notNull().default(10_000),
-    severity: text("severity", { enum: severities }).notNull().default("high"),
+    severity: text("severity", { enum: SEVERITIES }).notNull().default("high"),
     createdAt: integer("created_at").notNull(),
     lastCheckedAt: integer("last_checked_at"),
     lastOk: integer("last_ok", { mode: "boolean" }),

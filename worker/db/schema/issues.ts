@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { SEVERITIES } from "../../../agent/engine/types";
 import { hosts } from "./hosts";
 
 export const issueStatuses = ["open", "recovering", "awaiting_approval", "resolved", "escalated"] as const;
@@ -16,7 +17,7 @@ export const issues = sqliteTable(
     ruleId: text("rule_id").notNull(),
     ruleName: text("rule_name").notNull(),
     target: text("target").notNull().default(""),
-    severity: text("severity", { enum: ["critical", "high", "medium", "low"] }).notNull(),
+    severity: text("severity", { enum: SEVERITIES }).notNull(),
     status: text("status", { enum: issueStatuses }).notNull(),
     summary: text("summary").notNull(),
     evidence: text("evidence", { mode: "json" }).$type<Record<string, unknown>>().notNull(),

@@ -1,10 +1,9 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { SEVERITIES } from "../../../agent/engine/types";
 import { orgs } from "./tenancy";
 
 export const channelKinds = ["slack", "pagerduty", "webhook"] as const;
 export type ChannelKind = (typeof channelKinds)[number];
-export const severities = ["critical", "high", "medium", "low"] as const;
-export type Severity = (typeof severities)[number];
 
 /** Where notifications go. `url` and `secret` are stored but only ever returned masked. */
 export const channels = sqliteTable(
@@ -20,7 +19,7 @@ export const channels = sqliteTable(
     url: text("url"),
     /** PagerDuty routing key or webhook signing secret. */
     secret: text("secret"),
-    minSeverity: text("min_severity", { enum: severities }).notNull().default("high"),
+    minSeverity: text("min_severity", { enum: SEVERITIES }).notNull().default("high"),
     hosts: text("hosts", { mode: "json" }).$type<string[]>(),
     groups: text("groups", { mode: "json" }).$type<string[]>(),
     rules: text("rule_ids", { mode: "json" }).$type<string[]>(),

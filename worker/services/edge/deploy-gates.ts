@@ -2,7 +2,7 @@
  * Deploy gates for CI/CD: "may I deploy to this group now?" and "did health drop after the
  * deploy?". Both read only: hosts, their open issues, service states and samples.
  */
-import { and, eq, gte, inArray, isNull, lte, ne, or } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lte, ne } from "drizzle-orm";
 import { healthScore } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { gateWatches, hosts, issues, serviceStates } from "../../db/schema";
@@ -12,6 +12,7 @@ import { randomBase62 } from "../../lib/ids";
 import { iso, isoOrNull } from "../../lib/time";
 import { configQuery, resolveConfig } from "../config/healing-config";
 import { readSeries } from "../fleet/host-history";
+import { hostIs } from "../fleet/host-ref";
 import { onlineWindowMs } from "../fleet/hosts";
 
 /** Samples a watch reads per host (a day at 2 s). */
@@ -33,7 +34,7 @@ async function scopeHosts(db: Db, orgId: string, scope: Scope) {
         eq(hosts.orgId, orgId),
         isNull(hosts.retiredAt), // a retired host is no deploy target, nor does it block one
         scope.group ? eq(hosts.group, scope.group) : undefined,
-        scope.host ? or(eq(hosts.id, scope.host), eq(hosts.name, scope.host)) : undefined,
+        scope.host ? hostIs(scope.host) : undefined,
       ),
     );
   // The synthetic host that carries edge-check issues is no deploy target.

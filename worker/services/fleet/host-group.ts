@@ -1,10 +1,9 @@
-/** PATCH /api/v1/hosts/{id} {"group"}: the group rolling recovery and channel filters go by. */
-import { and, eq, or } from "drizzle-orm";
 import { type Db, runBatch } from "../../db/client";
 import { hosts } from "../../db/schema";
 import type { Env } from "../../env";
 import { notFound } from "../../lib/errors";
 import { auditIf } from "../tenancy/audit";
+import { hostRef } from "./host-ref";
 import { getHost } from "./hosts";
 
 export async function setHostGroup(
@@ -14,7 +13,7 @@ export async function setHostGroup(
   idOrName: string,
   group: string | null,
 ) {
-  const where = and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName)));
+  const where = hostRef(orgId, idOrName);
   const found = db.select({ id: hosts.id }).from(hosts).where(where);
   const [, updated] = await runBatch(db, [
     auditIf(found, orgId, "host.group", idOrName, `group of ${idOrName} set to ${group ?? "none"}`),

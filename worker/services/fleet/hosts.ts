@@ -1,5 +1,5 @@
 /** Host summaries (status, services, open issues) and sample history, within one org. */
-import { and, asc, count, eq, isNull, ne, or } from "drizzle-orm";
+import { and, asc, count, eq, isNull, ne } from "drizzle-orm";
 import { healthStatus, type Severity } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { hosts, issues, serviceStates } from "../../db/schema";
@@ -15,6 +15,7 @@ import type { HostColumns } from "../ingest/report/host-row";
 import { retentionOf } from "../retention/run";
 import { chooseResolution, type SeriesQuery } from "../retention/series";
 import { readSeries } from "./host-history";
+import { hostIs, hostRef } from "./host-ref";
 
 /**
  * A host is online when it reported within three intervals (and never less than a minute), as
@@ -46,10 +47,7 @@ export async function fleet(
   fresh: Record<string, Partial<HostColumns>> = {},
 ): Promise<Fleet> {
   // Retired hosts leave the fleet; asked for by id or name, one still shows (its history stays).
-  const hostFilter = and(
-    eq(hosts.orgId, orgId),
-    idOrName ? or(eq(hosts.id, idOrName), eq(hosts.name, idOrName)) : isNull(hosts.retiredAt),
-  );
+  const hostFilter = and(eq(hosts.orgId, orgId), idOrName ? hostIs(idOrName) : isNull(hosts.retiredAt));
   const [settingsRows, hostRows, serviceRows, issueRows] = await db.batch([
     configQuery(db, orgId),
     db.select().from(hosts).where(hostFilter).orderBy(asc(hosts.name)),
@@ -151,11 +149,7 @@ export async function listSamples(
   query: SeriesQuery,
 ) {
   const [[host], settingsRows] = await db.batch([
-    db
-      .select({ id: hosts.id })
-      .from(hosts)
-      .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
-      .limit(1),
+    db.select({ id: hosts.id }).from(hosts).where(hostRef(orgId, idOrName)).limit(1),
     configQuery(db, orgId),
   ]);
   if (!host) throw notFound("host");

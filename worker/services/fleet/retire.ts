@@ -5,7 +5,7 @@
  * events, so pagers close). Its samples, issues and history stay until retention removes them;
  * from now on it counts in no fleet page, gate, storm or silence check.
  */
-import { and, eq, isNull, ne, or } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import { type Db, runBatch, type Statement } from "../../db/client";
 import { hosts, issues, tokens } from "../../db/schema";
 import { conflict, notFound } from "../../lib/errors";
@@ -14,13 +14,14 @@ import { EDGE_HOST } from "../edge/run-checks";
 import { notifyStatement } from "../notify/outbox";
 import { audit } from "../tenancy/audit";
 import { forgetAgentTokens } from "../tenancy/principal";
+import { hostRef } from "./host-ref";
 
 export async function retireHost(db: Db, orgId: string, idOrName: string) {
   const now = Date.now();
   const [host] = await db
     .select({ id: hosts.id, name: hosts.name, retiredAt: hosts.retiredAt })
     .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
+    .where(hostRef(orgId, idOrName))
     .limit(1);
   if (!host || host.name === EDGE_HOST) throw notFound("host");
   if (host.retiredAt !== null)

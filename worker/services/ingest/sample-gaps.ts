@@ -2,12 +2,13 @@
  * Gaps: samples an agent dropped at its spool's size cap during an outage. Recorded with
  * the report that carries them, read back per host; a re-sent report widens a gap, never doubles it.
  */
-import { and, desc, eq, or } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Gap } from "../../../agent/protocol";
 import type { Db, Statement } from "../../db/client";
 import { hosts, sampleGaps } from "../../db/schema";
 import { notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { hostRef } from "../fleet/host-ref";
 
 const UPSERT_GAPS = `INSERT INTO sample_gaps (org_id, host_id, from_ts, to_ts, samples, results, reported_at)
   SELECT ?, ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
@@ -30,11 +31,7 @@ export function gapStatements(
 }
 
 export async function listGaps(db: Db, orgId: string, idOrName: string) {
-  const [host] = await db
-    .select({ id: hosts.id })
-    .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
-    .limit(1);
+  const [host] = await db.select({ id: hosts.id }).from(hosts).where(hostRef(orgId, idOrName)).limit(1);
   if (!host) throw notFound("host");
   const rows = await db
     .select()

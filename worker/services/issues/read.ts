@@ -1,5 +1,5 @@
 /** Reading issues and recovery history, always within one org. */
-import { and, desc, eq, inArray, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { NOTIFY } from "../../../agent/engine";
 import type { Db } from "../../db/client";
@@ -12,6 +12,7 @@ import {
   type issuesQuery,
 } from "../../schemas/issues";
 import { configQuery, resolveConfig } from "../config/healing-config";
+import { hostIs } from "../fleet/host-ref";
 import { learnedQuery } from "../recovery/guardrails";
 import { predict } from "../recovery/prediction";
 import type { Related } from "./explain";
@@ -35,7 +36,6 @@ const attemptsOf = sql<number>`(SELECT count(*) FROM ${recoveryHistory} WHERE ${
 const fleetCauseOf = sql<
   string | null
 >`(SELECT ${fleetIncidents.cause} FROM ${fleetIncidents} WHERE ${fleetIncidents.id} = ${issues.fleetIncidentId})`;
-const hostIs = (idOrName: string) => or(eq(hosts.id, idOrName), eq(hosts.name, idOrName));
 
 function selectIssues(db: Db, where: SQL | undefined) {
   return db

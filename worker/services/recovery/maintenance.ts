@@ -3,12 +3,13 @@
  * a group or a rule, detection goes on but the recovery planner queues nothing for matching
  * issues and their notifications are held (dropped, as a silence does).
  */
-import { and, desc, eq, gt, inArray, lte, or } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lte } from "drizzle-orm";
 import { type Db, runBatch } from "../../db/client";
 import { hosts, maintenanceWindows } from "../../db/schema";
 import { ApiError, notFound } from "../../lib/errors";
 import { randomBase62 } from "../../lib/ids";
 import { iso } from "../../lib/time";
+import { hostRef } from "../fleet/host-ref";
 import { audit, auditIf } from "../tenancy/audit";
 import { maintenanceHold, type WindowRow } from "./guardrails";
 
@@ -41,10 +42,7 @@ export async function createWindow(db: Db, orgId: string, input: WindowInput) {
   if (!(endsAt > startsAt)) throw new ApiError("BAD_REQUEST", "endsAt must be after startsAt");
   let hostId: string | null = null;
   if (input.host) {
-    const [host] = await db
-      .select({ id: hosts.id })
-      .from(hosts)
-      .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, input.host), eq(hosts.name, input.host))));
+    const [host] = await db.select({ id: hosts.id }).from(hosts).where(hostRef(orgId, input.host));
     if (!host) throw notFound("host");
     hostId = host.id;
   }

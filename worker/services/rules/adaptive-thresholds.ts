@@ -1,9 +1,3 @@
-/**
- * Adaptive thresholds per host: what its learned baseline suggests (agent/engine/suggest.ts), next
- * to the thresholds the org (and its group and host overrides) set, and, in the opt-in `auto`
- * mode, the suggestions clamped into the org's bounds as the thresholds in force.
- */
-import { and, eq, or } from "drizzle-orm";
 import {
   type AlertThresholds,
   applySuggested,
@@ -19,6 +13,7 @@ import { hostObject, unwrap } from "../../objects/host/stub";
 import type { HealingConfig } from "../../schemas/config";
 import { configQuery, resolveConfig } from "../config/healing-config";
 import { hostScope, scopeLayersQuery, storedRules, storedRulesQuery } from "../config/scope/load";
+import { hostRef } from "../fleet/host-ref";
 
 /** The host's config with auto mode applied: its thresholds follow its baseline within the bounds. */
 export function adaptiveConfig(
@@ -38,7 +33,7 @@ export async function hostThresholds(db: Db, env: Pick<Env, "HOST">, orgId: stri
   const [host] = await db
     .select({ id: hosts.id, name: hosts.name })
     .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
+    .where(hostRef(orgId, idOrName))
     .limit(1);
   if (!host) throw notFound("host");
   const [settingsRows, ruleRows, layers] = await db.batch([

@@ -1,8 +1,3 @@
-/**
- * Backtesting: a new or edited rule run over a host's stored samples with a fresh engine state,
- * so a user sees when it would have fired, and for how long, before enabling it.
- */
-import { and, eq, or } from "drizzle-orm";
 import { type EngineSample, evaluate, matchMetrics, type Rule } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { hosts } from "../../db/schema";
@@ -11,6 +6,7 @@ import { ApiError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { parseRuleBody } from "../../schemas/seed-rules";
 import { readSeries } from "../fleet/host-history";
+import { hostRef } from "../fleet/host-ref";
 
 /** A Worker request has little memory and CPU: the history read is capped, and the answer says so. */
 export const BACKTEST_MAX_SAMPLES = 20_000;
@@ -64,11 +60,7 @@ function ruleOf(input: unknown): Rule {
 
 export async function backtest(db: Db, env: Pick<Env, "HOST">, orgId: string, input: BacktestInput) {
   const rule = ruleOf(input.rule);
-  const [host] = await db
-    .select({ id: hosts.id })
-    .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, input.host), eq(hosts.name, input.host))))
-    .limit(1);
+  const [host] = await db.select({ id: hosts.id }).from(hosts).where(hostRef(orgId, input.host)).limit(1);
   if (!host) throw notFound("host");
   // the host's raw history, through its object (host-history.ts)
   const rows = await readSeries(env, db, orgId, host.id, "raw", {

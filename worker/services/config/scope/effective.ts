@@ -1,13 +1,9 @@
-/**
- * GET /api/v1/hosts/{id}/effective-config: the thresholds and rules in force on one host, each
- * with the level that set it (default, org, group, host), as the host's object resolves them.
- */
-import { and, eq, or } from "drizzle-orm";
 import type { AlertThresholds } from "../../../../agent/protocol";
 import type { Db } from "../../../db/client";
 import { hosts } from "../../../db/schema";
 import { notFound } from "../../../lib/errors";
 import type { ScopeLevel } from "../../../schemas/scope";
+import { hostRef } from "../../fleet/host-ref";
 import { noiseCountsQuery, withNoise } from "../../issues/noise";
 import { effectiveRules, ruleView } from "../../rules/effective";
 import { configQuery, resolveConfig } from "../healing-config";
@@ -18,7 +14,7 @@ export async function hostEffectiveConfig(db: Db, orgId: string, idOrName: strin
   const [host] = await db
     .select({ id: hosts.id, name: hosts.name, group: hosts.group })
     .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
+    .where(hostRef(orgId, idOrName))
     .limit(1);
   if (!host) throw notFound("host");
   const [settingsRows, ruleRows, layers, noise] = await db.batch([

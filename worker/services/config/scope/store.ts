@@ -3,13 +3,14 @@
  * what it lands on: the host exists, every rule it names is one of the org's, and the thresholds it
  * would give (over the org's, and its group's for a host) keep warning <= critical.
  */
-import { and, asc, eq, or } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { AlertThresholds } from "../../../../agent/protocol";
 import { type Db, runBatch } from "../../../db/client";
 import { hosts, type ScopeKind, scopeOverrides } from "../../../db/schema";
 import { ApiError, type FieldIssue, notFound } from "../../../lib/errors";
 import { iso } from "../../../lib/time";
 import type { scopeBodySchema } from "../../../schemas/scope";
+import { hostRef } from "../../fleet/host-ref";
 import { effectiveRules } from "../../rules/effective";
 import { audit, auditIf } from "../../tenancy/audit";
 import { configQuery, resolveConfig } from "../healing-config";
@@ -42,7 +43,7 @@ async function keyOf(db: Db, orgId: string, kind: ScopeKind, key: string) {
   const [host] = await db
     .select({ id: hosts.id, group: hosts.group })
     .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, key), eq(hosts.name, key))))
+    .where(hostRef(orgId, key))
     .limit(1);
   if (!host) throw notFound("host");
   return { key: host.id, group: host.group };

@@ -1,15 +1,8 @@
 /** GET /metrics for one org: per-host health, open issues, recoveries, MTTR and deliveries. */
 import { and, count, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
+import { SEVERITIES } from "../../../../agent/engine";
 import type { Db } from "../../../db/client";
-import {
-  deliveries,
-  deliveryStatuses,
-  edgeChecks,
-  hosts,
-  issues,
-  recoveryHistory,
-  severities,
-} from "../../../db/schema";
+import { deliveries, deliveryStatuses, edgeChecks, hosts, issues, recoveryHistory } from "../../../db/schema";
 import { EDGE_HOST } from "../../edge/run-checks";
 import { saneHistory } from "../../issues/stored-rows";
 import { availability } from "../uptime";
@@ -134,7 +127,7 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       name: "selfheal_open_issues",
       help: "Issues not yet resolved, by severity.",
       type: "gauge",
-      samples: severities.map((s) => ({ labels: { severity: s }, value: openBy.get(s) ?? 0 })),
+      samples: SEVERITIES.map((s) => ({ labels: { severity: s }, value: openBy.get(s) ?? 0 })),
     },
     {
       name: "selfheal_recoveries_total",

@@ -4,11 +4,12 @@
  * key, revokes its agent tokens and earlier re-enroll tokens, and mints a single-use enroll token
  * bound to the host; only that token brings the host back (with a new key).
  */
-import { and, eq, isNull, or } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { type Db, runBatch } from "../../../db/client";
 import { hosts, tokens } from "../../../db/schema";
 import { notFound } from "../../../lib/errors";
 import { iso } from "../../../lib/time";
+import { hostRef } from "../../fleet/host-ref";
 import { audit } from "../../tenancy/audit";
 import { forgetAgentTokens } from "../../tenancy/principal";
 import { mintToken } from "../../tenancy/tokens";
@@ -26,7 +27,7 @@ export async function reEnrollHost(
   const [host] = await db
     .select({ id: hosts.id, name: hosts.name })
     .from(hosts)
-    .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, idOrName), eq(hosts.name, idOrName))))
+    .where(hostRef(orgId, idOrName))
     .limit(1);
   if (!host) throw notFound("host");
   const expiresAt = now + expiresInSeconds * 1000;

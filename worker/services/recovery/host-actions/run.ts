@@ -7,7 +7,7 @@
  * every path takes (safeguards.ts); on top, every host action is an emergency protocol, so all of
  * them are refused while recovery.emergency_shutdown is false.
  */
-import { and, eq, ne, or } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { type Db, runBatch, type Statement } from "../../../db/client";
 import { hosts, issues } from "../../../db/schema";
 import type { Principal } from "../../../env";
@@ -15,6 +15,7 @@ import { conflict, notFound } from "../../../lib/errors";
 import { newId } from "../../../lib/ids";
 import type { HostAction, HostActionRequest } from "../../../schemas/host-actions";
 import { configQuery, resolveConfig } from "../../config/healing-config";
+import { hostRef } from "../../fleet/host-ref";
 import { requireCapability } from "../../ingest/capabilities";
 import { notifyStatement } from "../../notify/outbox";
 import { queueCommand } from "../queue";
@@ -27,7 +28,7 @@ export const operatorRuleId = (action: string) => `operator:${action}`;
 export async function runHostAction(
   db: Db,
   principal: Principal,
-  hostRef: string,
+  idOrName: string,
   input: HostActionRequest,
 ): Promise<HostAction> {
   const { orgId } = principal;
@@ -35,7 +36,7 @@ export async function runHostAction(
     db
       .select({ id: hosts.id, name: hosts.name, facts: hosts.facts })
       .from(hosts)
-      .where(and(eq(hosts.orgId, orgId), or(eq(hosts.id, hostRef), eq(hosts.name, hostRef))))
+      .where(hostRef(orgId, idOrName))
       .limit(1),
     configQuery(db, orgId),
   ]);
