@@ -5,6 +5,7 @@ import { tellRevoked, wakeHosts } from "../objects/host/stub";
 import {
   HostSummarySchema,
   hostIdParam,
+  ReEnrollTokenSchema,
   RetiredHostSchema,
   SamplesSchema,
   samplesQuery,
@@ -92,20 +93,7 @@ const reEnroll = createRoute({
     },
   },
   responses: {
-    201: jsonContent(
-      z
-        .object({
-          hostId: z.string(),
-          name: z.string(),
-          tokenId: z.string(),
-          token: z
-            .string()
-            .openapi({ description: "shown once; put it in the host's agent config as token" }),
-          expiresAt: z.string().openapi({ format: "date-time" }),
-        })
-        .openapi("ReEnrollToken"),
-      "The host's single-use re-enroll token",
-    ),
+    201: jsonContent(ReEnrollTokenSchema, "The host's single-use re-enroll token"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });

@@ -86,3 +86,24 @@ export const samplesQuery = z.object({
   // Auto serves raw up to 6 h, 1-minute buckets up to 7 d, 1-hour buckets beyond.
   resolution: z.enum(["auto", "raw", "minute", "hour"]).default("auto"),
 });
+
+export const SampleGapSchema = z
+  .object({
+    from: z.string().openapi({ example: "2026-01-01T00:00:00.000Z" }),
+    to: z.string(),
+    samples: z.number().int(),
+    results: z.number().int(),
+    reportedAt: z.string(),
+  })
+  .openapi("SampleGap");
+
+/** A host's single-use re-enroll token, shown once. */
+export const ReEnrollTokenSchema = z
+  .object({
+    hostId: z.string(),
+    name: z.string(),
+    tokenId: z.string(),
+    token: z.string().openapi({ description: "shown once; put it in the host's agent config as token" }),
+    expiresAt: isoTime,
+  })
+  .openapi("ReEnrollToken");

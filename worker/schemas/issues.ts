@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { historyStatuses, issueStatuses } from "../db/schema";
+import { line } from "../lib/wire";
 import { isoTime, severitySchema } from "./common";
 
 export const HistoryEntrySchema = z
@@ -124,3 +125,8 @@ export const historyQuery = z.object({
   issue: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+
+export const CloseIssueRequestSchema = z
+  .object({ reason: line(500).trim().min(1) })
+  .strict()
+  .openapi("CloseIssueRequest");

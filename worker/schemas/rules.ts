@@ -202,3 +202,49 @@ export const RuleViewSchema = z
     condition: z.string(),
   })
   .openapi("RuleView");
+
+/** A backtest reads at most this many samples (the answer says when it was cut). */
+export const BACKTEST_MAX_SAMPLES = 20_000;
+
+export const BacktestRequestSchema = z
+  .object({
+    rule: z.record(z.string(), z.unknown()).openapi({ description: "a rule in either shape" }),
+    host: z.string().min(1).max(128).openapi({ description: "host id or name" }),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .openapi("BacktestRequest");
+
+export const BacktestSchema = z
+  .object({
+    rule: z.string(),
+    samples: z.number().int(),
+    metricSamples: z.number().int().openapi({
+      description: "how many of the samples carry the rule's metric (every one for a rule without one)",
+    }),
+    warning: z.string().nullable().openapi({
+      description: "why the firings say little: no sample has the rule's metric, or there are no samples",
+    }),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    truncated: z
+      .boolean()
+      .openapi({ description: `only the first ${BACKTEST_MAX_SAMPLES} samples were read` }),
+    firings: z.array(
+      z.object({
+        target: z.string().nullable(),
+        openedAt: z.string(),
+        clearedAt: z.string().nullable(),
+        durationSeconds: z.number(),
+        peak: z.number().nullable(),
+        summary: z.string(),
+      }),
+    ),
+    totalFiringSeconds: z.number(),
+  })
+  .openapi("Backtest");
+
+export const RuleDeletedSchema = z
+  .object({ id: z.string(), deleted: z.boolean(), restored: z.boolean() })
+  .openapi("RuleDeleted");

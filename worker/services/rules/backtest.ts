@@ -4,12 +4,12 @@ import { hosts } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
+import { BACKTEST_MAX_SAMPLES } from "../../schemas/rules";
 import { parseRuleBody } from "../../schemas/seed-rules";
 import { readSeries } from "../fleet/host-history";
 import { hostRef } from "../fleet/host-ref";
 
 /** A Worker request has little memory and CPU: the history read is capped, and the answer says so. */
-export const BACKTEST_MAX_SAMPLES = 20_000;
 
 export interface BacktestInput {
   rule: unknown;
