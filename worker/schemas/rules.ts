@@ -87,7 +87,7 @@ export const ruleSchema = z
       .default([]),
     requireConfirmation: z.boolean().optional(),
     target: ruleTargetSchema.optional(),
-    /** Set per host from operators' noise marks (services/noise.ts); echoed in a host's effective rules. */
+    /** Set per host from operators' noise marks (issues/noise.ts); echoed in a host's effective rules. */
     noise: z
       .object({
         marks: z.number().int().min(0).max(MAX_NOISE_MARKS),

@@ -1,5 +1,5 @@
 /**
- * Settings per host group and per host (services/scope): alert thresholds and per-rule
+ * Settings per host group and per host (services/config/scope): alert thresholds and per-rule
  * overrides over the org's, as templates in Zabbix or per-system alerts in Beszel.
  */
 import { z } from "@hono/zod-openapi";

@@ -47,7 +47,8 @@ export const issues = sqliteTable(
     acknowledgedBy: text("acknowledged_by"),
     /**
      * "engine": opened and resolved by reports. "operator": a host action asked for through the
-     * API (services/host-actions); report reconciliation leaves it alone, its command's result settles it.
+     * API (services/recovery/host-actions); report reconciliation leaves it alone, its command's
+     * result settles it.
      */
     source: text("source", { enum: ["engine", "operator"] })
       .notNull()

@@ -1,5 +1,5 @@
 /**
- * The host's D1 rows a report needs (services/report/load.ts: the host, its org's config and
+ * The host's D1 rows a report needs (services/ingest/report/load.ts: the host, its org's config and
  * rules, unresolved issues, their attempts, in-flight commands), kept in the object between
  * reports and read again from D1 only when:
  * - this object wrote issues or commands (a report that changed something, a claim);

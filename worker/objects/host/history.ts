@@ -1,7 +1,7 @@
 /**
  * A host's metric history in its object's SQLite: raw samples, 1-minute and 1-hour rollups, and
  * retention run by the object's alarm. The same bucket arithmetic as D1's history
- * (services/retention-buckets.ts); the tables have no host column, since the object is the host.
+ * (services/retention/buckets.ts); the tables have no host column, since the object is the host.
  *
  * Samples are rolled up by rowid (appended in arrival order whatever their ts, so a late sample
  * from an agent's spool is folded in once), on every chart read and on the alarm, so reads

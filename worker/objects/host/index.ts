@@ -1,6 +1,6 @@
 /**
  * A host's Durable Object (`idFromName(hostId)`), the home of its reports: it keeps the host's hot
- * state in memory and in its own storage, runs the report pipeline (services/report) on it, holds
+ * state in memory and in its own storage, runs the report pipeline (services/ingest/report) on it, holds
  * the agent's long-poll for commands, and keeps the host's metric history. D1 is written only on
  * change (issues, commands, results, history rows, notifications, audit, services) and with the
  * host summary at most once a minute; a steady report makes no D1 call.

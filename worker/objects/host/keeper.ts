@@ -1,5 +1,5 @@
 /**
- * Where a report's steady data goes (services/report ReportKeeper): samples to the object's
+ * Where a report's steady data goes (services/ingest/report ReportKeeper): samples to the object's
  * history, services to D1 only when the list differs from what D1 last received, and the host
  * summary (last seen, metrics, health, check outputs, facts) to D1 with a batch that goes out
  * anyway, or with the host's first report; otherwise the object's alarm writes it, at most once a

@@ -1,4 +1,4 @@
-/** Edge checks of one org: create, list, delete (the cron runs them: ./edge.ts). */
+/** Edge checks of one org: create, list, delete (the cron runs them: ./run-checks.ts). */
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { type Db, runBatch } from "../../db/client";

@@ -107,7 +107,7 @@ export async function healingMetrics(db: Db, orgId: string) {
     byRule: await metricsByRule(db, orgId),
     // Issues past their response-time target (breached) or resolved within it (met).
     responseTargets: responseTargetsOf(targetRows),
-    // Per host, per service and for the fleet over 24 h, 7 d and 30 d (services/uptime.ts).
+    // Per host, per service and for the fleet over 24 h, 7 d and 30 d (./uptime.ts).
     availability: await availability(db, orgId, Date.now()),
   };
 }

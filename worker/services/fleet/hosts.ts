@@ -153,7 +153,7 @@ export async function listSamples(
     configQuery(db, orgId),
   ]);
   if (!host) throw notFound("host");
-  // Mid and long ranges read the rollups (retention-series.ts).
+  // Mid and long ranges read the rollups (services/retention/series.ts).
   const retention = retentionOf(resolveConfig(settingsRows[0]?.config));
   const resolution = chooseResolution(query, retention, Date.now());
   const range = {

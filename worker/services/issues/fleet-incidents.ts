@@ -1,4 +1,4 @@
-/** Reading fleet incidents (services/fleet.ts forms them), always within one org. */
+/** Reading fleet incidents (./fleet-correlation.ts forms them), always within one org. */
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../../db/client";

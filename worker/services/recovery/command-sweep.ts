@@ -26,7 +26,7 @@ export async function sweepCommands(db: Db, now: number) {
       );
   // History first: its subqueries find the commands before their status changes.
   // Delivered long enough ago with no result: the agent's next long-poll gets it again
-  // (agent-commands.ts), once its host's object is told (the caller wakes `hosts`).
+  // (services/ingest/agent-commands.ts), once its host's object is told (the caller wakes `hosts`).
   const redeliver = and(
     eq(commands.status, "delivered"),
     lte(commands.deliveredAt, now - REDELIVER_AFTER_MS),

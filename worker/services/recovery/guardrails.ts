@@ -39,7 +39,7 @@ export interface Guardrails {
   restartsFirstAt: Map<string, number>;
   /** An admin's latest reset of this host's guardrails per target: nothing before it counts. */
   resets: Map<string, number>;
-  /** Windows not started yet, soonest first: a low issue's response deadline (response-targets.ts). */
+  /** Windows not started yet, soonest first: a low issue's response deadline (issues/response-targets.ts). */
   upcoming: WindowRow[];
   /** The org's action webhook names: a rule action of that name (scale_resources) runs one. */
   webhooks: Set<string>;

@@ -1,6 +1,6 @@
 /**
  * GET /api/v1/learning: what recovery has learned per (rule, action), the numbers the planner
- * orders actions by (learning-order.ts). Success means verified: the action ran and the
+ * orders actions by (./action-order.ts). Success means verified: the action ran and the
  * condition then cleared. Time to recover: from the attempt's start to the issue's resolution.
  */
 import { and, eq, isNotNull, sql } from "drizzle-orm";

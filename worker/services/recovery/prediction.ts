@@ -1,7 +1,7 @@
 /**
  * Recovery success prediction: for each action an issue plans, the learned chance that it heals
  * this rule's issues and the finished attempts behind it (the numbers the planner orders by,
- * learning-order.ts). Below MIN_ATTEMPTS the planner keeps the rule's order: `learned` says so.
+ * ./action-order.ts). Below MIN_ATTEMPTS the planner keeps the rule's order: `learned` says so.
  */
 import { MIN_ATTEMPTS, successProbability } from "./action-order";
 

@@ -1,5 +1,5 @@
 /**
- * The arithmetic of rollup buckets (retention.ts). A bucket holds avg/min/max/n per
+ * The arithmetic of rollup buckets (./run.ts). A bucket holds avg/min/max/n per
  * metric; merging two buckets is exact up to float rounding, so new samples can be folded into
  * what a bucket already holds without reading its raw samples again.
  */

@@ -62,7 +62,7 @@ export async function backtest(db: Db, env: Pick<Env, "HOST">, orgId: string, in
   const rule = ruleOf(input.rule);
   const [host] = await db.select({ id: hosts.id }).from(hosts).where(hostRef(orgId, input.host)).limit(1);
   if (!host) throw notFound("host");
-  // the host's raw history, through its object (host-history.ts)
+  // the host's raw history, through its object (services/fleet/host-history.ts)
   const rows = await readSeries(env, db, orgId, host.id, "raw", {
     from: input.from ? Date.parse(input.from) : 0,
     to: input.to ? Date.parse(input.to) : undefined,

@@ -3,7 +3,7 @@
  * specific level that sets a value wins (as Zabbix templates under host settings). Pure.
  * The layers fold into the shapes the engine already takes: a config whose thresholds are the
  * host's, and stored rule rows whose definitions carry the group's and host's patches, so the
- * report pipeline and every other reader resolve a host's rules the one way (rules.ts).
+ * report pipeline and every other reader resolve a host's rules the one way (services/rules/effective.ts).
  */
 import { defaultRules } from "../../../../agent/engine";
 import type { AlertThresholds } from "../../../../agent/protocol";

@@ -5,7 +5,7 @@
  */
 import type { HostRow } from "./load";
 
-// The host key and its last proof belong to enrolment (services/enroll), retirement to an admin:
+// The host key and its last proof belong to enrolment (services/ingest/enroll), retirement to an admin:
 // never to a report.
 export type HostColumns = Omit<
   HostRow,

@@ -25,7 +25,7 @@ export interface ReportContext {
   host: HostRow;
   /** The org's, with the host's group's and the host's own thresholds over it (scope/). */
   config: HealingConfig;
-  /** Custom rules and built-in overrides, enabled or not (services/rules.ts), with the scope's patches. */
+  /** Custom rules and built-in overrides, enabled or not (rules/store.ts), with the scope's patches. */
   customRules: StoredRule[];
   /** Issues of this host that are not resolved. */
   issues: IssueRow[];
@@ -36,7 +36,7 @@ export interface ReportContext {
   services: ServiceRow[];
   /** The org's effective rules (rulesFor), when the caller keeps them built between reports. */
   rules?: Rule[];
-  /** Loaded after the context by the report pipeline (guardrails.ts); absent: no guardrails. */
+  /** Loaded after the context by the report pipeline (recovery/guardrails.ts); absent: no guardrails. */
   guard?: Guardrails;
   /** What the target selectors read: this report's newest metrics, caches and the engine's trends. */
   targetFacts?: TargetFacts;

@@ -1,9 +1,9 @@
 /**
  * Recovery for issues whose condition still holds, per the org's configuration:
  * - disabled, or auto_recovery off: nothing automatic;
- * - safeguards.ts decides, as for every path that queues: an action it refuses (emergency_shutdown
+ * - recovery/safeguards.ts decides, as for every path that queues: an action it refuses (emergency_shutdown
  *   turned off) escalates the issue; one that needs approval is created awaiting_approval;
- * - guardrails (guardrails.ts): maintenance windows, rolling recovery per group, circuit breaker;
+ * - guardrails (recovery/guardrails.ts): maintenance windows, rolling recovery per group, circuit breaker;
  * - otherwise the engine's next step: run (queue a command), escalate, or wait.
  * Mutates the issues' status in place; the caller writes them.
  */
