@@ -80,5 +80,3 @@ export const commandRoutes = newRouter()
     c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     return c.json(rejected, 200);
   });
-
-export type CommandView = z.infer<typeof CommandSchema>;

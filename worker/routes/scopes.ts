@@ -72,6 +72,3 @@ export const scopeRoutes = newRouter()
   .openapi(effective, async (c) =>
     c.json(await hostEffectiveConfig(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
   );
-
-export type EffectiveConfig = z.infer<typeof EffectiveConfigSchema>;
-export type ScopeOverridesView = z.infer<typeof ScopeOverridesSchema>;

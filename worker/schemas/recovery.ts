@@ -51,6 +51,7 @@ export const CommandSchema = z
     approvedBy: z.string().nullable().openapi({ description: "the name of the token that approved it" }),
   })
   .openapi("Command");
+export type CommandView = z.infer<typeof CommandSchema>;
 
 export const MaintenanceWindowSchema = z
   .object({

@@ -51,6 +51,7 @@ export const ScopeOverridesSchema = z
     updatedAt: isoTime,
   })
   .openapi("ScopeOverrides");
+export type ScopeOverridesView = z.infer<typeof ScopeOverridesSchema>;
 
 export const scopeParams = z.object({
   kind: z.enum(scopeKinds).openapi({ param: { name: "kind", in: "path" } }),
@@ -76,3 +77,4 @@ export const EffectiveConfigSchema = z
     ),
   })
   .openapi("EffectiveConfig");
+export type EffectiveConfig = z.infer<typeof EffectiveConfigSchema>;
