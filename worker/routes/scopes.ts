@@ -2,7 +2,7 @@
  * Thresholds and rules per host group and per host, over the org's: the overrides themselves,
  * and what is in force on one host with the level that set each value.
  */
-import { createRoute, type z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { hostIdParam } from "../schemas/hosts";
