@@ -30,7 +30,7 @@ export interface Env {
   SELFHEAL_MAX_REPORT_BYTES?: string;
   /** Failed authentications per client IP and minute, counted per isolate (else the binding). */
   SELFHEAL_AUTH_FAILURES_PER_MINUTE?: string;
-  /** Ed25519 private key (PKCS8, base64) that signs commands for agents (command-signing.ts). */
+  /** Ed25519 private key (PKCS8, base64) that signs commands for agents (ingest/command-signing.ts). */
   SELFHEAL_COMMAND_SIGNING_KEY?: string;
   RATE_LIMIT_API?: RateLimit;
   RATE_LIMIT_AGENT?: RateLimit;

@@ -3,8 +3,8 @@
  * epoch milliseconds on the samples and as `now`.
  */
 
-export type Severity = "critical" | "high" | "medium" | "low";
-export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** Flat metric map: cpu, memory, disk (fullest mount), disk:/var, swap, load1, net.rx, net.tx ... (percent or raw units). */
 export type Metrics = Record<string, number>;

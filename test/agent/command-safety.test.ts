@@ -11,7 +11,7 @@ import { main } from "../../agent/src/cli";
 import { parseConfig } from "../../agent/src/config";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
-import { signCommands } from "../../worker/services/command-signing";
+import { signCommands } from "../../worker/services/ingest/command-signing";
 import { actionContext, cleanup, configFor, quietLog } from "./helpers";
 
 afterEach(cleanup);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import type { CommandView } from "../../worker/routes/commands";
+import type { CommandView } from "../../worker/schemas/recovery";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 type Issue = { id: string; rule: string; target: string; status: string };

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Command, canonicalCommand } from "../../agent/protocol";
-import { REDELIVER_AFTER_MS } from "../../worker/services/agent-commands";
-import { signCommands } from "../../worker/services/command-signing";
+import { REDELIVER_AFTER_MS } from "../../worker/services/ingest/agent-commands";
+import { signCommands } from "../../worker/services/ingest/command-signing";
 import {
   type Agent,
   call,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { orderActions } from "../../worker/services/learning-order";
+import { orderActions } from "../../worker/services/recovery/action-order";
 import { type Agent, json, newTenant, result, service, type Tenant } from "./harness";
 
 const down = [service("nginx", "down")];

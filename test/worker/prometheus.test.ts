@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { histogram, render } from "../../worker/services/prometheus/render";
+import { histogram, render } from "../../worker/services/fleet/prometheus/render";
 import { parseExposition } from "../support/prom-parse";
 import { call, expectError, json, newTenant, result, service } from "./harness";
 

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { hostUpdate } from "../../worker/services/report/host-row";
-import type { HostRow } from "../../worker/services/report/load";
+import { hostUpdate } from "../../worker/services/ingest/report/host-row";
+import type { HostRow } from "../../worker/services/ingest/report/load";
 import { type Agent, call, hostStub, must, newTenant, sample, service, sql, storedSamples } from "./harness";
 
 /** One report, returning the D1 figures of its Server-Timing header. */

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../worker/db/client";
 import worker from "../../worker/index";
-import { rollChunk, rollUp } from "../../worker/services/retention";
+import { rollChunk, rollUp } from "../../worker/services/retention/run";
 import { call, expectError, json, newTenant, sql } from "./harness";
 
 const MIN = 60_000;

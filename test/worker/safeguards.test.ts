@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CommandView } from "../../worker/routes/commands";
+import type { CommandView } from "../../worker/schemas/recovery";
 import { call, expectError, json, newTenant, service, type Tenant } from "./harness";
 
 type Recovered = { commandId: string; issueId: string; status: string; action: string };

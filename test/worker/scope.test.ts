@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EffectiveConfig } from "../../worker/routes/scopes";
+import type { EffectiveConfig } from "../../worker/schemas/scope";
 import { call, expectError, json, newTenant, sample, service, type Tenant } from "./harness";
 
 const put = (t: Tenant, kind: string, key: string, body: unknown) =>

@@ -5,7 +5,7 @@ import type { FleetIncident, FleetIncidentDetail } from "../../worker/schemas/fl
 import type { Issue as IssueShape } from "../../worker/schemas/issues";
 import type { NoiseMark } from "../../worker/schemas/noise";
 import type { Availability } from "../../worker/schemas/uptime";
-import type { Prediction } from "../../worker/services/prediction";
+import type { Prediction } from "../../worker/services/recovery/prediction";
 
 export type { Availability, Capabilities, FleetIncident, FleetIncidentDetail, Prediction };
 

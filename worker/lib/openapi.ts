@@ -79,11 +79,5 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 /** A list response: `{"items": [...]}`. */
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
-/** A `{id}` path parameter (ids are short prefixed strings). */
-export const idParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+// The `{id}` parameters live with the schemas, which the dashboard type-checks without the Worker runtime.
+export { idParam, idParamOf } from "../schemas/common";

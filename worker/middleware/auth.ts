@@ -7,8 +7,8 @@ import { createMiddleware } from "hono/factory";
 import type { TokenScope } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
-import { actorOf, runAs } from "../services/audit";
-import { resolveToken } from "../services/auth";
+import { actorOf, runAs } from "../services/tenancy/audit";
+import { resolveToken } from "../services/tenancy/principal";
 
 export const SESSION_COOKIE = "selfheal_session";
 

@@ -3,15 +3,14 @@
  * POST /api/v1/issues/{id}/close: a person closes an operator action's issue that ended refused or failed.
  */
 
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonBody, jsonContent, newRouter } from "../lib/openapi";
-import { line } from "../lib/wire";
 import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
-import { IssueDetailSchema } from "../schemas/issues";
-import { acknowledgeIssue } from "../services/acknowledge";
-import { closeOperatorIssue } from "../services/host-actions/close";
+import { CloseIssueRequestSchema, IssueDetailSchema } from "../schemas/issues";
+import { acknowledgeIssue } from "../services/issues/acknowledge";
 import { deliverNotifications } from "../services/notify";
+import { closeOperatorIssue } from "../services/recovery/host-actions/close";
 
 const acknowledge = createRoute({
   method: "post",
@@ -26,18 +25,13 @@ const acknowledge = createRoute({
   },
 });
 
-const CloseRequestSchema = z
-  .object({ reason: line(500).trim().min(1) })
-  .strict()
-  .openapi("CloseIssueRequest");
-
 const close = createRoute({
   method: "post",
   path: "/{id}/close",
   summary: "Close an operator action's issue that ended refused or failed, with a reason (audited)",
   tags: ["healing"],
   middleware: [operators()] as const,
-  request: { params: idParam, body: jsonBody(CloseRequestSchema) },
+  request: { params: idParam, body: jsonBody(CloseIssueRequestSchema) },
   responses: {
     200: jsonContent(IssueDetailSchema, "The issue, resolved, with evidence.closed"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE"),

@@ -1,26 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { deleteHook, listHooks, putHook } from "../services/action-webhooks";
-
-const HookSchema = z
-  .object({
-    name: z.string(),
-    action: z.string().openapi({ description: "what a rule names in its actions: webhook:<name>" }),
-    url: z.string(),
-    hasSecret: z.boolean(),
-    timeoutMs: z.number().int(),
-    updatedAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("ActionWebhook");
-
-const nameParam = z.object({
-  name: z
-    .string()
-    .regex(/^[a-z][a-z0-9_-]*$/)
-    .max(64)
-    .openapi({ param: { name: "name", in: "path" } }),
-});
+import { ActionWebhookSchema, webhookNameParam } from "../schemas/recovery";
+import { deleteHook, listHooks, putHook } from "../services/recovery/action-webhooks/store";
 
 const put = createRoute({
   method: "put",
@@ -29,7 +11,7 @@ const put = createRoute({
   tags: ["recovery"],
   middleware: [admins()] as const,
   request: {
-    params: nameParam,
+    params: webhookNameParam,
     body: jsonBody(
       z
         .object({
@@ -41,7 +23,7 @@ const put = createRoute({
     ),
   },
   responses: {
-    200: jsonContent(HookSchema, "The webhook (its secret is never returned)"),
+    200: jsonContent(ActionWebhookSchema, "The webhook (its secret is never returned)"),
     ...errorResponses("BAD_REQUEST", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
@@ -52,7 +34,7 @@ const list = createRoute({
   summary: "The org's action webhooks",
   tags: ["recovery"],
   middleware: [readers()] as const,
-  responses: { 200: jsonContent(listOf(HookSchema), "Webhooks by name") },
+  responses: { 200: jsonContent(listOf(ActionWebhookSchema), "Webhooks by name") },
 });
 
 const remove = createRoute({
@@ -61,7 +43,7 @@ const remove = createRoute({
   summary: "Delete an action webhook",
   tags: ["recovery"],
   middleware: [admins()] as const,
-  request: { params: nameParam },
+  request: { params: webhookNameParam },
   responses: { 204: { description: "Deleted" }, ...errorResponses("NOT_FOUND") },
 });
 

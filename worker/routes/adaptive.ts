@@ -4,7 +4,7 @@ import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
 import { HostThresholdsSchema } from "../schemas/adaptive";
 import { hostIdParam } from "../schemas/hosts";
-import { hostThresholds } from "../services/adaptive";
+import { hostThresholds } from "../services/rules/adaptive-thresholds";
 
 const thresholds = createRoute({
   method: "get",

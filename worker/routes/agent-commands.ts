@@ -6,7 +6,7 @@ import { commandSchema } from "../lib/wire";
 import { allow } from "../middleware/auth";
 import { HOST_HEADER, ORG_HEADER, SOCKET_URL, TOKEN_HEADER } from "../objects/host/socket";
 import { hostObject, unwrap } from "../objects/host/stub";
-import { signCommands } from "../services/command-signing";
+import { signCommands } from "../services/ingest/command-signing";
 
 /** Under the agent's request timeout (30 s) and common proxies' idle timeouts. */
 export const MAX_WAIT_SECONDS = 25;

@@ -11,13 +11,13 @@ import {
 } from "../lib/wire";
 import { allow } from "../middleware/auth";
 import { hostObject, tellRevoked, unwrap, wakeHosts } from "../objects/host/stub";
-import { currentActor } from "../services/audit";
-import { signCommands } from "../services/command-signing";
-import { runEdgeActions } from "../services/edge-actions";
-import { enrollHost } from "../services/enroll";
-import { refreshHostToken } from "../services/enroll/refresh";
+import { signCommands } from "../services/ingest/command-signing";
+import { enrollHost } from "../services/ingest/enroll";
+import { refreshHostToken } from "../services/ingest/enroll/refresh";
+import { serverTiming } from "../services/ingest/report/timing";
 import { deliverNotifications } from "../services/notify";
-import { serverTiming } from "../services/report/timing";
+import { runEdgeActions } from "../services/recovery/action-webhooks/run";
+import { currentActor } from "../services/tenancy/audit";
 import { COMMAND_SOCKET_PATH, LONG_POLL_SECONDS } from "./agent-commands";
 
 const enroll = createRoute({

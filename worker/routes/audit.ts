@@ -2,27 +2,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
-import { CURSOR_PATTERN, listAudit } from "../services/audit";
+import { AuditEntrySchema } from "../schemas/tenancy";
+import { CURSOR_PATTERN, listAudit } from "../services/tenancy/audit";
 
-const isoTime = z.string().openapi({ format: "date-time" });
 const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
-
-const EntrySchema = z
-  .object({
-    id: z.string(),
-    at: isoTime,
-    actor: z.object({
-      tokenId: z.string().nullable(),
-      name: z.string(),
-      scope: z.string().openapi({ description: "a token scope, or platform / system" }),
-    }),
-    action: z.string().openapi({ example: "token.revoke" }),
-    targetType: z.string(),
-    targetId: z.string().nullable(),
-    summary: z.string(),
-    result: z.string().openapi({ description: "ok, or how the change was refused or failed" }),
-  })
-  .openapi("AuditEntry");
 
 const list = createRoute({
   method: "get",
@@ -48,7 +31,7 @@ const list = createRoute({
   },
   responses: {
     200: jsonContent(
-      z.object({ items: z.array(EntrySchema), nextCursor: z.string().nullable() }),
+      z.object({ items: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }),
       "One page of entries; pass nextCursor back as cursor for the next",
     ),
     ...errorResponses("BAD_REQUEST"),

@@ -1,11 +1,10 @@
 /** Notification channels and their delivery log. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, operators, readers } from "../middleware/auth";
 import {
   ChannelPatchSchema,
   ChannelSchema,
-  channelIdParam,
   DeliverySchema,
   deliveriesQuery,
   NewChannelSchema,
@@ -18,7 +17,7 @@ import {
   listDeliveries,
   testChannel,
   updateChannel,
-} from "../services/channels";
+} from "../services/notify/channel-store";
 
 const tags = ["notifications"];
 const create = createRoute({
@@ -47,7 +46,7 @@ const one = createRoute({
   summary: "One channel",
   tags,
   middleware: [readers()] as const,
-  request: { params: channelIdParam },
+  request: { params: idParam },
   responses: { 200: jsonContent(ChannelSchema, "The channel"), ...errorResponses("NOT_FOUND") },
 });
 const patch = createRoute({
@@ -56,7 +55,7 @@ const patch = createRoute({
   summary: "Change a channel (secrets are replaced, never shown)",
   tags,
   middleware: [admins()] as const,
-  request: { params: channelIdParam, body: jsonBody(ChannelPatchSchema) },
+  request: { params: idParam, body: jsonBody(ChannelPatchSchema) },
   responses: {
     200: jsonContent(ChannelSchema, "The channel"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
@@ -68,7 +67,7 @@ const remove = createRoute({
   summary: "Remove a channel; its pending deliveries are skipped",
   tags,
   middleware: [admins()] as const,
-  request: { params: channelIdParam },
+  request: { params: idParam },
   responses: {
     200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Removed"),
     ...errorResponses("NOT_FOUND"),
@@ -80,7 +79,7 @@ const test = createRoute({
   summary: "Send a test message now (at most 5 a minute per channel); the answer is its delivery record",
   tags,
   middleware: [operators()] as const,
-  request: { params: channelIdParam },
+  request: { params: idParam },
   responses: {
     200: jsonContent(DeliverySchema, "The test delivery"),
     ...errorResponses("NOT_FOUND", "RATE_LIMITED"),

@@ -4,40 +4,10 @@ import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/
 import { line } from "../lib/wire";
 import { allow, operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
-import { approveCommand, listCommands, rejectCommand } from "../services/approvals";
-import { runEdgeActions } from "../services/edge-actions";
+import { CommandSchema } from "../schemas/recovery";
 import { deliverNotifications } from "../services/notify";
-
-const isoTime = z.string().openapi({ format: "date-time" });
-
-const CommandSchema = z
-  .object({
-    id: z.string(),
-    hostId: z.string(),
-    host: z.string().nullable(),
-    issueId: z.string().nullable(),
-    action: z.string(),
-    target: z.string().nullable(),
-    status: z.enum(commandStatuses),
-    trigger: z.enum(["auto", "manual"]),
-    createdAt: isoTime,
-    expiresAt: isoTime,
-    finishedAt: isoTime.nullable(),
-    output: z.string().nullable(),
-    approval: z.enum(["any", "second"]).nullable().openapi({
-      description:
-        "the approval it waits for (or waited for): any operator, or a second one (not the token that asked for it)",
-    }),
-    requestedBy: z
-      .string()
-      .nullable()
-      .openapi({ description: "the name of the token that asked for it; null: the engine" }),
-    requestedByYou: z.boolean().openapi({
-      description: "asked for with the caller's own token (so it cannot give a second approval)",
-    }),
-    approvedBy: z.string().nullable().openapi({ description: "the name of the token that approved it" }),
-  })
-  .openapi("Command");
+import { runEdgeActions } from "../services/recovery/action-webhooks/run";
+import { approveCommand, listCommands, rejectCommand } from "../services/recovery/approvals";
 
 const list = createRoute({
   method: "get",
@@ -110,5 +80,3 @@ export const commandRoutes = newRouter()
     c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     return c.json(rejected, 200);
   });
-
-export type CommandView = z.infer<typeof CommandSchema>;

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { healingConfigPatchSchema, healingConfigSchema } from "../schemas/config";
-import { getConfig, updateConfig } from "../services/config";
+import { getConfig, updateConfig } from "../services/config/healing-config";
 
 const read = createRoute({
   method: "get",

@@ -1,9 +1,9 @@
 /** Edge checks of public endpoints, run from the Cron Trigger. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { EdgeCheckSchema, NewEdgeCheckSchema } from "../schemas/edge-checks";
-import { createEdgeCheck, deleteEdgeCheck, listEdgeChecks } from "../services/edge-checks";
+import { createEdgeCheck, deleteEdgeCheck, listEdgeChecks } from "../services/edge/check-store";
 
 const tags = ["edge checks"];
 const create = createRoute({
@@ -33,13 +33,7 @@ const remove = createRoute({
   tags,
   middleware: [admins()] as const,
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .max(64)
-        .openapi({ param: { name: "id", in: "path" } }),
-    }),
+    params: idParam,
   },
   responses: {
     200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Removed"),

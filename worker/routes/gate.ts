@@ -2,49 +2,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { checkGate, startWatch, watchStatus } from "../services/gate";
+import { GateSchema, GateWatchSchema, gateScope } from "../schemas/gates";
+import { checkGate, startWatch, watchStatus } from "../services/edge/deploy-gates";
 
 const tags = ["gates"];
-const scope = { group: z.string().min(1).max(100).optional(), host: z.string().min(1).max(100).optional() };
-const GateSchema = z
-  .object({
-    pass: z.boolean(),
-    reasons: z.array(z.string()),
-    minHealth: z.number(),
-    hosts: z.array(
-      z.object({
-        id: z.string(),
-        name: z.string(),
-        group: z.string().nullable(),
-        online: z.boolean(),
-        healthScore: z.number().nullable(),
-        openIssues: z.object({ critical: z.number(), high: z.number() }),
-        servicesDown: z.array(z.string()),
-      }),
-    ),
-  })
-  .openapi("Gate");
-const WatchSchema = z
-  .object({
-    id: z.string(),
-    status: z.enum(["watching", "passed", "failed"]),
-    group: z.string().nullable(),
-    hostId: z.string().nullable(),
-    startedAt: z.string(),
-    endsAt: z.string(),
-    healthBefore: z.number().nullable(),
-    healthMin: z.number().nullable(),
-    samples: z.number(),
-    reasons: z.array(z.string()),
-  })
-  .openapi("GateWatch");
 const gate = createRoute({
   method: "get",
   path: "/gate",
   summary: "Pass or fail a deploy: open critical/high issues, services down, offline hosts, low health",
   tags,
   middleware: [readers()] as const,
-  request: { query: z.object({ ...scope, min_health: z.coerce.number().min(0).max(100).optional() }) },
+  request: { query: z.object({ ...gateScope, min_health: z.coerce.number().min(0).max(100).optional() }) },
   responses: {
     200: jsonContent(GateSchema, "The verdict with reasons"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND"),
@@ -60,7 +28,7 @@ const watch = createRoute({
     body: jsonBody(
       z
         .object({
-          ...scope,
+          ...gateScope,
           windowSeconds: z.number().int().min(10).max(86_400),
           baseline: z.number().min(0).max(100).optional(),
           maxDrop: z.number().min(0).max(100).default(10),
@@ -68,7 +36,10 @@ const watch = createRoute({
         .strict(),
     ),
   },
-  responses: { 201: jsonContent(WatchSchema, "The watch"), ...errorResponses("BAD_REQUEST", "NOT_FOUND") },
+  responses: {
+    201: jsonContent(GateWatchSchema, "The watch"),
+    ...errorResponses("BAD_REQUEST", "NOT_FOUND"),
+  },
 });
 const watchOne = createRoute({
   method: "get",
@@ -77,7 +48,7 @@ const watchOne = createRoute({
   tags,
   middleware: [readers()] as const,
   request: { params: idParam },
-  responses: { 200: jsonContent(WatchSchema, "The watch"), ...errorResponses("NOT_FOUND") },
+  responses: { 200: jsonContent(GateWatchSchema, "The watch"), ...errorResponses("NOT_FOUND") },
 });
 export const gateRoutes = newRouter()
   .openapi(gate, async (c) => {

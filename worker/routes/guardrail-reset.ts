@@ -4,7 +4,7 @@ import { errorResponses, idParam, jsonContent, newRouter } from "../lib/openapi"
 import { admins } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { IssueDetailSchema } from "../schemas/issues";
-import { resetGuardrail } from "../services/guardrail-reset";
+import { resetGuardrail } from "../services/recovery/guardrail-reset";
 
 const reset = createRoute({
   method: "post",

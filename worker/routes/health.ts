@@ -1,11 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { jsonContent, newRouter } from "../lib/openapi";
+import { HealthSchema } from "../schemas/health";
 
 export const VERSION = "0.1.0";
-
-const HealthSchema = z
-  .object({ status: z.literal("ok"), version: z.string(), time: z.string().openapi({ format: "date-time" }) })
-  .openapi("Health");
 
 const health = createRoute({
   method: "get",

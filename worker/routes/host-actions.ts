@@ -6,8 +6,8 @@ import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { HostActionRequestSchema, HostActionSchema } from "../schemas/host-actions";
 import { hostIdParam } from "../schemas/hosts";
-import { runHostAction } from "../services/host-actions/run";
 import { deliverNotifications } from "../services/notify";
+import { runHostAction } from "../services/recovery/host-actions/run";
 
 const run = createRoute({
   method: "post",

@@ -1,19 +1,9 @@
 /** GET /api/v1/hosts/{id}/gaps: what an agent's offline spool had to drop. */
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
-import { hostIdParam } from "../schemas/hosts";
-import { listGaps } from "../services/sample-gaps";
-
-const GapSchema = z
-  .object({
-    from: z.string().openapi({ example: "2026-01-01T00:00:00.000Z" }),
-    to: z.string(),
-    samples: z.number().int(),
-    results: z.number().int(),
-    reportedAt: z.string(),
-  })
-  .openapi("SampleGap");
+import { hostIdParam, SampleGapSchema } from "../schemas/hosts";
+import { listGaps } from "../services/ingest/sample-gaps";
 
 const list = createRoute({
   method: "get",
@@ -23,7 +13,7 @@ const list = createRoute({
   middleware: [readers()] as const,
   request: { params: hostIdParam },
   responses: {
-    200: jsonContent(listOf(GapSchema), "Gaps, newest first"),
+    200: jsonContent(listOf(SampleGapSchema), "Gaps, newest first"),
     ...errorResponses("NOT_FOUND"),
   },
 });

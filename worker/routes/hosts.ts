@@ -5,14 +5,15 @@ import { tellRevoked, wakeHosts } from "../objects/host/stub";
 import {
   HostSummarySchema,
   hostIdParam,
+  ReEnrollTokenSchema,
   RetiredHostSchema,
   SamplesSchema,
   samplesQuery,
 } from "../schemas/hosts";
-import { RE_ENROLL_DEFAULT_S, reEnrollHost } from "../services/enroll/re-enroll";
-import { setHostGroup } from "../services/host-group";
-import { getHost, listHosts, listSamples } from "../services/hosts";
-import { retireHost } from "../services/retire";
+import { setHostGroup } from "../services/fleet/host-group";
+import { getHost, listHosts, listSamples } from "../services/fleet/hosts";
+import { retireHost } from "../services/fleet/retire";
+import { RE_ENROLL_DEFAULT_S, reEnrollHost } from "../services/ingest/enroll/re-enroll";
 
 const list = createRoute({
   method: "get",
@@ -92,20 +93,7 @@ const reEnroll = createRoute({
     },
   },
   responses: {
-    201: jsonContent(
-      z
-        .object({
-          hostId: z.string(),
-          name: z.string(),
-          tokenId: z.string(),
-          token: z
-            .string()
-            .openapi({ description: "shown once; put it in the host's agent config as token" }),
-          expiresAt: z.string().openapi({ format: "date-time" }),
-        })
-        .openapi("ReEnrollToken"),
-      "The host's single-use re-enroll token",
-    ),
+    201: jsonContent(ReEnrollTokenSchema, "The host's single-use re-enroll token"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });

@@ -7,7 +7,7 @@ import {
   fleetIncidentIdParam,
   fleetIncidentsQuery,
 } from "../schemas/fleet";
-import { getFleetIncident, listFleetIncidents } from "../services/fleet-incidents";
+import { getFleetIncident, listFleetIncidents } from "../services/issues/fleet-incidents";
 
 const tags = ["healing"];
 

@@ -1,15 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
-import { errorResponses, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
 import {
   HistoryEntrySchema,
   historyQuery,
   IssueDetailSchema,
   IssueSchema,
-  issueIdParam,
   issuesQuery,
 } from "../schemas/issues";
-import { getIssue, listHistory, listIssues } from "../services/issues";
+import { getIssue, listHistory, listIssues } from "../services/issues/read";
 
 const list = createRoute({
   method: "get",
@@ -27,7 +26,7 @@ const one = createRoute({
   summary: "One issue with its recovery history",
   tags: ["healing"],
   middleware: [readers()] as const,
-  request: { params: issueIdParam },
+  request: { params: idParam },
   responses: { 200: jsonContent(IssueDetailSchema, "The issue"), ...errorResponses("NOT_FOUND") },
 });
 

@@ -1,20 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { jsonContent, listOf, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
-import { learning } from "../services/learning";
-
-const LearningSchema = z
-  .object({
-    rule: z.string(),
-    action: z.string(),
-    attempts: z.number().int(),
-    succeeded: z.number().int(),
-    successRate: z.number(),
-    successProbability: z.number(),
-    minAttempts: z.number().int(),
-    medianSecondsToRecover: z.number().nullable(),
-  })
-  .openapi("LearnedAction");
+import { LearnedActionSchema } from "../schemas/recovery";
+import { learning } from "../services/recovery/learning";
 
 const list = createRoute({
   method: "get",
@@ -22,7 +10,7 @@ const list = createRoute({
   summary: "Success rate and time to recover per (rule, action): the order recovery tries actions in",
   tags: ["recovery"],
   middleware: [readers()] as const,
-  responses: { 200: jsonContent(listOf(LearningSchema), "Per rule and action") },
+  responses: { 200: jsonContent(listOf(LearnedActionSchema), "Per rule and action") },
 });
 
 export const learningRoutes = newRouter().openapi(list, async (c) =>

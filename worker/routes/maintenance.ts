@@ -1,35 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
-import { line } from "../lib/wire";
 import { admins, readers } from "../middleware/auth";
-import { createWindow, deleteWindow, listWindows } from "../services/maintenance";
-
-const isoTime = z.string().openapi({ format: "date-time" });
-
-const WindowSchema = z
-  .object({
-    id: z.string(),
-    hostId: z.string().nullable(),
-    group: z.string().nullable(),
-    rule: z.string().nullable(),
-    startsAt: isoTime,
-    endsAt: isoTime,
-    reason: z.string(),
-    createdAt: isoTime,
-  })
-  .openapi("MaintenanceWindow");
-
-const WindowInputSchema = z
-  .object({
-    host: z.string().min(1).max(128).optional().openapi({ description: "host id or name" }),
-    group: z.string().min(1).max(128).optional(),
-    rule: z.string().min(1).max(64).optional(),
-    startsAt: z.iso.datetime({ offset: true }).optional().openapi({ description: "default: now" }),
-    endsAt: z.iso.datetime({ offset: true }),
-    reason: line(500).min(1),
-  })
-  .strict()
-  .openapi("MaintenanceWindowInput");
+import { MaintenanceWindowInputSchema, MaintenanceWindowSchema } from "../schemas/recovery";
+import { createWindow, deleteWindow, listWindows } from "../services/recovery/maintenance";
 
 const create = createRoute({
   method: "post",
@@ -37,9 +10,9 @@ const create = createRoute({
   summary: "Hold automatic actions and notifications for a host, group or rule (all of them: every host)",
   tags: ["recovery"],
   middleware: [admins()] as const,
-  request: { body: jsonBody(WindowInputSchema) },
+  request: { body: jsonBody(MaintenanceWindowInputSchema) },
   responses: {
-    201: jsonContent(WindowSchema, "The window"),
+    201: jsonContent(MaintenanceWindowSchema, "The window"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
@@ -50,7 +23,7 @@ const list = createRoute({
   summary: "Maintenance windows not yet over",
   tags: ["recovery"],
   middleware: [readers()] as const,
-  responses: { 200: jsonContent(listOf(WindowSchema), "Windows") },
+  responses: { 200: jsonContent(listOf(MaintenanceWindowSchema), "Windows") },
 });
 
 const remove = createRoute({

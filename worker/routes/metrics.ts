@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { jsonContent, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
 import { MetricsSchema } from "../schemas/healing";
-import { healingMetrics } from "../services/metrics";
+import { healingMetrics } from "../services/fleet/healing-metrics";
 
 const metrics = createRoute({
   method: "get",

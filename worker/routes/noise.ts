@@ -4,7 +4,7 @@ import { errorResponses, idParam, jsonBody, jsonContent, newRouter } from "../li
 import { operators, readers } from "../middleware/auth";
 import { hostObject } from "../objects/host/stub";
 import { NoiseBodySchema, NoiseSchema } from "../schemas/noise";
-import { getNoise, markNoise, undoNoise } from "../services/noise";
+import { getNoise, markNoise, undoNoise } from "../services/issues/noise";
 
 const tags = ["healing"];
 

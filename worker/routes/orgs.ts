@@ -2,28 +2,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { platformAdmins } from "../middleware/auth";
-import { createOrg, listOrgs } from "../services/orgs";
-
-const isoTime = z.string().openapi({ format: "date-time" });
-
-const OrgSchema = z.object({ id: z.string(), name: z.string(), createdAt: isoTime }).openapi("Org");
-
-const NewOrgSchema = z
-  .object({
-    org: OrgSchema,
-    adminToken: z
-      .object({
-        id: z.string(),
-        token: z.string().openapi({ description: "shown once; only its hash is stored" }),
-        scope: z.literal("admin"),
-        name: z.string(),
-        prefix: z.string(),
-        createdAt: isoTime,
-        expiresAt: isoTime.nullable(),
-      })
-      .openapi({ description: "The org's first admin token" }),
-  })
-  .openapi("NewOrg");
+import { NewOrgSchema, OrgSchema } from "../schemas/tenancy";
+import { createOrg, listOrgs } from "../services/tenancy/orgs";
 
 const create = createRoute({
   method: "post",

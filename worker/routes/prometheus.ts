@@ -7,8 +7,8 @@ import { createDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import { presentedToken } from "../middleware/auth";
-import { resolveToken } from "../services/auth";
-import { prometheusText } from "../services/prometheus/collect";
+import { prometheusText } from "../services/fleet/prometheus/collect";
+import { resolveToken } from "../services/tenancy/principal";
 
 const SCRAPERS = new Set(["metrics", "admin", "read"]);
 

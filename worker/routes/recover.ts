@@ -3,9 +3,9 @@ import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi
 import { operators } from "../middleware/auth";
 import { wakeHosts } from "../objects/host/stub";
 import { RecoverRequestSchema, RecoverResponseSchema } from "../schemas/healing";
-import { runEdgeActions } from "../services/edge-actions";
 import { deliverNotifications } from "../services/notify";
-import { manualRecover } from "../services/recover";
+import { runEdgeActions } from "../services/recovery/action-webhooks/run";
+import { manualRecover } from "../services/recovery/manual-recover";
 
 const recover = createRoute({
   method: "post",

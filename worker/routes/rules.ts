@@ -1,10 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
+import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
-import { RuleViewSchema, ruleBodySchema, ruleIdParam } from "../schemas/rules";
+import {
+  BacktestRequestSchema,
+  BacktestSchema,
+  RuleDeletedSchema,
+  RuleViewSchema,
+  ruleBodySchema,
+} from "../schemas/rules";
 import { parseRuleBody } from "../schemas/seed-rules";
-import { actionWebhookNames } from "../services/action-webhooks";
-import { BACKTEST_MAX_SAMPLES, backtest } from "../services/backtest";
+import { actionWebhookNames } from "../services/recovery/action-webhooks/store";
+import { backtest } from "../services/rules/backtest";
 import {
   createRules,
   deleteRule,
@@ -13,7 +19,7 @@ import {
   patchRule,
   replaceRule,
   setRuleEnabled,
-} from "../services/rule-store";
+} from "../services/rules/store";
 
 const tags = ["rules"];
 
@@ -39,45 +45,6 @@ const create = createRoute({
   },
 });
 
-const BacktestRequestSchema = z
-  .object({
-    rule: z.record(z.string(), z.unknown()).openapi({ description: "a rule in either shape" }),
-    host: z.string().min(1).max(128).openapi({ description: "host id or name" }),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict()
-  .openapi("BacktestRequest");
-
-const BacktestSchema = z
-  .object({
-    rule: z.string(),
-    samples: z.number().int(),
-    metricSamples: z.number().int().openapi({
-      description: "how many of the samples carry the rule's metric (every one for a rule without one)",
-    }),
-    warning: z.string().nullable().openapi({
-      description: "why the firings say little: no sample has the rule's metric, or there are no samples",
-    }),
-    from: z.string().nullable(),
-    to: z.string().nullable(),
-    truncated: z
-      .boolean()
-      .openapi({ description: `only the first ${BACKTEST_MAX_SAMPLES} samples were read` }),
-    firings: z.array(
-      z.object({
-        target: z.string().nullable(),
-        openedAt: z.string(),
-        clearedAt: z.string().nullable(),
-        durationSeconds: z.number(),
-        peak: z.number().nullable(),
-        summary: z.string(),
-      }),
-    ),
-    totalFiringSeconds: z.number(),
-  })
-  .openapi("Backtest");
-
 const runBacktest = createRoute({
   method: "post",
   path: "/backtest",
@@ -91,10 +58,6 @@ const runBacktest = createRoute({
   },
 });
 
-const DeletedSchema = z
-  .object({ id: z.string(), deleted: z.boolean(), restored: z.boolean() })
-  .openapi("RuleDeleted");
-
 const byIdErrors = errorResponses("BAD_REQUEST", "NOT_FOUND", "CONFLICT", "UNSUPPORTED_MEDIA_TYPE");
 const ruleFields = jsonBody(z.looseObject({}).openapi({ description: "camelCase Rule fields" }));
 
@@ -104,7 +67,7 @@ const one = createRoute({
   summary: "One rule",
   tags,
   middleware: [readers()] as const,
-  request: { params: ruleIdParam },
+  request: { params: idParam },
   responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...errorResponses("NOT_FOUND") },
 });
 
@@ -114,7 +77,7 @@ const replace = createRoute({
   summary: "Replace a rule (a built-in keeps its id and becomes overridden)",
   tags,
   middleware: [admins()] as const,
-  request: { params: ruleIdParam, body: ruleFields },
+  request: { params: idParam, body: ruleFields },
   responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...byIdErrors },
 });
 
@@ -124,7 +87,7 @@ const patch = createRoute({
   summary: "Change some fields of a rule (validated as a whole)",
   tags,
   middleware: [admins()] as const,
-  request: { params: ruleIdParam, body: ruleFields },
+  request: { params: idParam, body: ruleFields },
   responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...byIdErrors },
 });
 
@@ -134,8 +97,8 @@ const remove = createRoute({
   summary: "Delete a custom rule, or drop a built-in's override (restoring the default)",
   tags,
   middleware: [admins()] as const,
-  request: { params: ruleIdParam },
-  responses: { 200: jsonContent(DeletedSchema, "Deleted or restored"), ...byIdErrors },
+  request: { params: idParam },
+  responses: { 200: jsonContent(RuleDeletedSchema, "Deleted or restored"), ...byIdErrors },
 });
 
 const toggle = (path: "/{id}/enable" | "/{id}/disable") =>
@@ -145,7 +108,7 @@ const toggle = (path: "/{id}/enable" | "/{id}/disable") =>
     summary: path.endsWith("enable") ? "Enable a rule" : "Disable a rule (built-ins too)",
     tags,
     middleware: [admins()] as const,
-    request: { params: ruleIdParam },
+    request: { params: idParam },
     responses: { 200: jsonContent(RuleViewSchema, "The rule"), ...errorResponses("NOT_FOUND") },
   });
 

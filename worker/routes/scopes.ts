@@ -2,53 +2,15 @@
  * Thresholds and rules per host group and per host, over the org's: the overrides themselves,
  * and what is in force on one host with the level that set each value.
  */
-import { createRoute, z } from "@hono/zod-openapi";
-import { scopeKinds } from "../db/schema";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { hostIdParam } from "../schemas/hosts";
-import { RuleViewSchema } from "../schemas/rules";
-import { scopeBodySchema, scopedRulePatchSchema, scopeLevels } from "../schemas/scope";
-import { hostEffectiveConfig } from "../services/scope/effective";
-import { deleteScope, listScopes, putScope } from "../services/scope/store";
+import { EffectiveConfigSchema, ScopeOverridesSchema, scopeBodySchema, scopeParams } from "../schemas/scope";
+import { hostEffectiveConfig } from "../services/config/scope/effective";
+import { deleteScope, listScopes, putScope } from "../services/config/scope/store";
 
 const tags = ["rules"];
-const level = z.enum(scopeLevels);
-
-const ScopeSchema = z
-  .object({
-    kind: z.enum(scopeKinds),
-    key: z.string().openapi({ description: "the group's name, or the host's id" }),
-    thresholds: z.record(z.string(), z.number()),
-    rules: z.record(z.string(), scopedRulePatchSchema),
-    updatedAt: z.string().openapi({ format: "date-time" }),
-  })
-  .openapi("ScopeOverrides");
-
-const scopeParams = z.object({
-  kind: z.enum(scopeKinds).openapi({ param: { name: "kind", in: "path" } }),
-  key: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9_.:-]+$/, "a group name, or a host id or name")
-    .openapi({ param: { name: "key", in: "path" }, description: "group name; host id or name" }),
-});
-
-const EffectiveSchema = z
-  .object({
-    hostId: z.string(),
-    host: z.string(),
-    group: z.string().nullable(),
-    thresholds: z.record(z.string(), z.object({ value: z.number(), setBy: level })),
-    rules: z.array(
-      RuleViewSchema.extend({
-        setBy: level.openapi({ description: "the most specific level that changed the rule" }),
-        fieldsSetBy: z.record(z.string(), level).openapi({ description: "fields a group or the host set" }),
-      }),
-    ),
-  })
-  .openapi("EffectiveConfig");
 
 const list = createRoute({
   method: "get",
@@ -56,7 +18,7 @@ const list = createRoute({
   summary: "Overrides of thresholds and rules per host group and per host",
   tags,
   middleware: [readers()] as const,
-  responses: { 200: jsonContent(listOf(ScopeSchema), "Overrides, groups first") },
+  responses: { 200: jsonContent(listOf(ScopeOverridesSchema), "Overrides, groups first") },
 });
 
 const put = createRoute({
@@ -68,7 +30,7 @@ const put = createRoute({
   middleware: [admins()] as const,
   request: { params: scopeParams, body: jsonBody(scopeBodySchema) },
   responses: {
-    200: jsonContent(ScopeSchema, "The overrides"),
+    200: jsonContent(ScopeOverridesSchema, "The overrides"),
     ...errorResponses("BAD_REQUEST", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE"),
   },
 });
@@ -90,7 +52,10 @@ const effective = createRoute({
   tags: ["hosts"],
   middleware: [readers()] as const,
   request: { params: hostIdParam },
-  responses: { 200: jsonContent(EffectiveSchema, "In force on the host"), ...errorResponses("NOT_FOUND") },
+  responses: {
+    200: jsonContent(EffectiveConfigSchema, "In force on the host"),
+    ...errorResponses("NOT_FOUND"),
+  },
 });
 
 export const scopeRoutes = newRouter()
@@ -107,6 +72,3 @@ export const scopeRoutes = newRouter()
   .openapi(effective, async (c) =>
     c.json(await hostEffectiveConfig(c.var.db, c.var.principal.orgId, c.req.valid("param").id), 200),
   );
-
-export type EffectiveConfig = z.infer<typeof EffectiveSchema>;
-export type ScopeOverridesView = z.infer<typeof ScopeSchema>;

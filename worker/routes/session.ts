@@ -5,7 +5,7 @@ import { tokenScopes } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { readers, SESSION_COOKIE } from "../middleware/auth";
-import { resolveToken } from "../services/auth";
+import { resolveToken } from "../services/tenancy/principal";
 
 const SessionSchema = z
   .object({ scope: z.enum(tokenScopes), orgId: z.string(), name: z.string() })

@@ -3,8 +3,8 @@ import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { wakeHosts, warmHosts } from "../objects/host/stub";
 import { HealthCheckRequestSchema, HealthCheckSchema, StatusSchema } from "../schemas/healing";
-import { healthCheck } from "../services/healthcheck";
-import { healingStatus } from "../services/status";
+import { healthCheck } from "../services/fleet/health-check";
+import { healingStatus } from "../services/fleet/status";
 
 const status = createRoute({
   method: "get",

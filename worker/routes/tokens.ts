@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tokenScopes } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
 import { tellRevoked } from "../objects/host/stub";
 import { orgEvents } from "../objects/org-events/stub";
-import { createToken, listTokens, revokeToken } from "../services/tokens";
+import { isoTime } from "../schemas/common";
+import { NewTokenSchema, TokenSchema } from "../schemas/tenancy";
+import { createToken, listTokens, revokeToken } from "../services/tenancy/tokens";
 
-const isoTime = z.string().openapi({ format: "date-time" });
 const MAX_LIFETIME_S = 366 * 24 * 3600;
 
 /** Bounded expiry: at least a minute away, at most 366 days. */
@@ -27,37 +27,6 @@ function expiryOf(body: { expiresIn?: number; expiresAt?: string }, now: number)
   }
   return at;
 }
-
-const NewTokenSchema = z
-  .object({
-    id: z.string(),
-    token: z.string().openapi({ description: "shown once; only its hash is stored" }),
-    scope: z.enum(["admin", "read", "enroll", "metrics", "operator"]),
-    name: z.string(),
-    prefix: z.string(),
-    createdAt: isoTime,
-    expiresAt: isoTime.nullable(),
-    maxUses: z.number().int().nullable(),
-    hostGroups: z.array(z.string()).nullable(),
-  })
-  .openapi("NewToken");
-
-const TokenSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    scope: z.enum(tokenScopes),
-    prefix: z.string(),
-    hostId: z.string().nullable(),
-    createdAt: isoTime,
-    lastUsedAt: isoTime.nullable(),
-    expiresAt: isoTime.nullable().openapi({ description: "null: never expires" }),
-    revokedAt: isoTime.nullable(),
-    uses: z.number().int().openapi({ description: "enrolments made with it (enroll tokens)" }),
-    maxUses: z.number().int().nullable().openapi({ description: "null: unlimited" }),
-    hostGroups: z.array(z.string()).nullable().openapi({ description: "null: any group" }),
-  })
-  .openapi("Token");
 
 const create = createRoute({
   method: "post",

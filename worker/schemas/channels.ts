@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { channelKinds, deliveryStatuses, severities } from "../db/schema";
+import { channelKinds, deliveryStatuses } from "../db/schema";
 import { line } from "../lib/wire";
+import { isoTime, severitySchema } from "./common";
 
-const isoTime = z.string().openapi({ format: "date-time" });
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).max(2048);
 /**
  * A signing secret. One in Standard Webhooks' form (`whsec_` + base64 of 24 to 64 random bytes) is
@@ -24,7 +24,7 @@ const names = z.array(z.string().min(1).max(200)).max(100);
 
 const common = {
   name: line(100).min(1),
-  minSeverity: z.enum(severities).default("high"),
+  minSeverity: severitySchema.default("high"),
   hosts: names.optional().openapi({ description: "host ids or names; empty or absent: every host" }),
   groups: names.optional(),
   rules: names.optional().openapi({ description: "rule ids" }),
@@ -153,7 +153,7 @@ export const ChannelSchema = z
     to: z.array(z.string()).openapi({ description: "email: the recipients" }),
     chatId: z.string().nullable().openapi({ description: "Telegram: the chat" }),
     repeatMinutes: z.number().nullable(),
-    minSeverity: z.enum(severities),
+    minSeverity: severitySchema,
     hosts: z.array(z.string()),
     groups: z.array(z.string()),
     rules: z.array(z.string()),
@@ -187,12 +187,4 @@ export const deliveriesQuery = z.object({
   status: z.enum(deliveryStatuses).optional(),
   issue: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-
-export const channelIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
 });

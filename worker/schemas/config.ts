@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { alertThresholdsSchema } from "../lib/wire";
+import { severitySchema } from "./common";
 
 // 1 s is allowed for fast local healing and benchmarks; the seed default is 30 s.
 const interval = z.number().int().min(1).max(3600);
@@ -27,7 +28,7 @@ export const confirmationSchema = z.union([
   z.boolean(),
   z
     .object({
-      severities: z.array(z.enum(["critical", "high", "medium", "low"])).optional(),
+      severities: z.array(severitySchema).optional(),
       actions: z.array(z.string().max(64)).max(50).optional(),
       rules: z.array(z.string().max(64)).max(200).optional(),
     })
@@ -47,7 +48,7 @@ const responseTargets = z
 
 /**
  * Days of raw samples, 1-minute and 1-hour rollups kept (absent: 2, 14, 400; see
- * services/retention.ts). Coarser data must be kept at least as long as finer data.
+ * services/retention/run.ts). Coarser data must be kept at least as long as finer data.
  */
 export const RETENTION_DEFAULTS = { raw_days: 2, minute_days: 14, hour_days: 400 } as const;
 const retention = z
@@ -60,18 +61,18 @@ const retention = z
   .strict();
 
 /**
- * Silent hosts (services/silence): a host that sends no report for after_seconds (absent:
+ * Silent hosts (services/fleet/silence): a host that sends no report for after_seconds (absent:
  * max(3 × interval, 60 s)) opens a host_offline issue of this severity (absent: high).
  */
 const hostOffline = z
   .object({
     after_seconds: z.number().int().min(5).max(86_400),
-    severity: z.enum(["critical", "high", "medium", "low"]),
+    severity: severitySchema,
   })
   .partial()
   .strict();
 
-/** Environment presets under the org's explicit settings (services/profiles.ts). */
+/** Environment presets under the org's explicit settings (services/config/profiles.ts). */
 export const profiles = ["development", "staging", "production"] as const;
 const verifyScale = z.number().min(0.1).max(10);
 
@@ -125,11 +126,11 @@ export const healingConfigSchema = z
         auto_recovery: z.boolean(),
         require_confirmation: confirmationSchema,
         emergency_shutdown: z.boolean(),
-        /** Absent: 5 restarts in 600 s (services/crash-loop.ts); absent from the seed's document. */
+        /** Absent: 5 restarts in 600 s (services/recovery/crash-loop.ts); absent from the seed's document. */
         crash_loop: crashLoop.partial().optional(),
         /** Multiplies the verification window (3 report intervals, at least 20 s); absent: 1. */
         verify_scale: verifyScale.optional(),
-        /** Which approvals need a second identity (services/safeguards.ts); absent: emergency_shutdown. */
+        /** Which approvals need a second identity (recovery/safeguards.ts); absent: emergency_shutdown. */
         second_approval: confirmationSchema.optional(),
       })
       .strict(),

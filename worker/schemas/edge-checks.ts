@@ -1,12 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { severities } from "../db/schema";
+import { severitySchema } from "./common";
 
 export const NewEdgeCheckSchema = z
   .object({
     url: z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).max(2048),
     expectStatus: z.number().int().min(100).max(599).default(200),
     timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
-    severity: z.enum(severities).default("high"),
+    severity: severitySchema.default("high"),
   })
   .strict()
   .openapi("NewEdgeCheck");
@@ -17,7 +17,7 @@ export const EdgeCheckSchema = z
     url: z.string(),
     expectStatus: z.number(),
     timeoutMs: z.number(),
-    severity: z.enum(severities),
+    severity: severitySchema,
     createdAt: z.string(),
     lastCheckedAt: z.string().nullable(),
     lastOk: z.boolean().nullable(),

@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { issueStatuses } from "../db/schema/recovery";
-
-const isoTime = z.string().openapi({ format: "date-time" });
+import { issueStatuses } from "../db/schema/issues";
+import { idParamOf, isoTime } from "./common";
 
 export const FleetMemberSchema = z
   .object({
@@ -48,10 +47,4 @@ export const fleetIncidentsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const fleetIncidentIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(80)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+export const fleetIncidentIdParam = idParamOf(80);

@@ -1,10 +1,10 @@
 /** Request and response shapes of the /api/healing routes that have no home of their own. */
 import { z } from "@hono/zod-openapi";
+import { isoTime } from "./common";
 import { HostSummarySchema, healthStatusSchema } from "./hosts";
 import { IssueSchema } from "./issues";
 import { AvailabilitySchema } from "./uptime";
 
-const isoTime = z.string().openapi({ format: "date-time" });
 const targetCounts = z.object({ breached: z.number().int(), met: z.number().int() });
 const severityCounts = {
   critical: z.number().int(),

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { ACTION_NAMES } from "../../agent/src/actions/names";
 import { commandStatuses, issueStatuses } from "../db/schema";
 import { entityName, line } from "../lib/wire";
-import { severitySchema } from "./issues";
+import { severitySchema } from "./common";
 
 /** health_check has its own endpoint (POST /api/healing/health-check) and opens no issue. */
 export const HOST_ACTIONS = ACTION_NAMES.filter((a) => a !== "health_check") as [string, ...string[]];

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { serviceKinds, serviceStatuses } from "../../agent/protocol";
 import { capabilitiesSchema } from "../lib/wire";
+import { idParamOf, isoTime } from "./common";
 
 export const healthStatusSchema = z.enum(["healthy", "degraded", "critical"]);
-const isoTime = z.string().openapi({ format: "date-time" });
 export const metricsMap = z.record(z.string(), z.number());
 
 export const ServiceSummarySchema = z
@@ -76,13 +76,7 @@ export const SamplesSchema = z
   })
   .openapi("Samples");
 
-export const hostIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name: "id", in: "path" }, description: "host id (hst_…) or name" }),
-});
+export const hostIdParam = idParamOf(128, "host id (hst_…) or name");
 
 export const samplesQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -91,3 +85,24 @@ export const samplesQuery = z.object({
   // Auto serves raw up to 6 h, 1-minute buckets up to 7 d, 1-hour buckets beyond.
   resolution: z.enum(["auto", "raw", "minute", "hour"]).default("auto"),
 });
+
+export const SampleGapSchema = z
+  .object({
+    from: z.string().openapi({ example: "2026-01-01T00:00:00.000Z" }),
+    to: z.string(),
+    samples: z.number().int(),
+    results: z.number().int(),
+    reportedAt: z.string(),
+  })
+  .openapi("SampleGap");
+
+/** A host's single-use re-enroll token, shown once. */
+export const ReEnrollTokenSchema = z
+  .object({
+    hostId: z.string(),
+    name: z.string(),
+    tokenId: z.string(),
+    token: z.string().openapi({ description: "shown once; put it in the host's agent config as token" }),
+    expiresAt: isoTime,
+  })
+  .openapi("ReEnrollToken");

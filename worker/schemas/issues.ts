@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { historyStatuses, issueStatuses } from "../db/schema/recovery";
-
-const isoTime = z.string().openapi({ format: "date-time" });
-export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
+import { issueStatuses } from "../db/schema/issues";
+import { historyStatuses } from "../db/schema/recovery";
+import { line } from "../lib/wire";
+import { isoTime, severitySchema } from "./common";
 
 export const HistoryEntrySchema = z
   .object({
@@ -127,10 +127,7 @@ export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export const issueIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+export const CloseIssueRequestSchema = z
+  .object({ reason: line(500).trim().min(1) })
+  .strict()
+  .openapi("CloseIssueRequest");

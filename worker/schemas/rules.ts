@@ -17,6 +17,7 @@ import {
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
 import { entityName, line, multiline } from "../lib/wire";
+import { severitySchema } from "./common";
 
 export const NAME = /^[a-z][a-z0-9_]*$/;
 /** An agent action, or an edge action the Worker runs itself. */
@@ -24,8 +25,6 @@ export const ACTION = /^([a-z][a-z0-9_]*|webhook:[a-z][a-z0-9_-]*)$/;
 export const nameText = "lowercase letters, digits and _, starting with a letter";
 export const seconds = (max: number) => z.number().int().min(0).max(max);
 export const DAY = 86_400;
-
-export const severitySchema = z.enum(["critical", "high", "medium", "low"]);
 
 /**
  * What a rule's actions act on when its finding names nothing (memory, cpu, a mount): a configured
@@ -88,7 +87,7 @@ export const ruleSchema = z
       .default([]),
     requireConfirmation: z.boolean().optional(),
     target: ruleTargetSchema.optional(),
-    /** Set per host from operators' noise marks (services/noise.ts); echoed in a host's effective rules. */
+    /** Set per host from operators' noise marks (issues/noise.ts); echoed in a host's effective rules. */
     noise: z
       .object({
         marks: z.number().int().min(0).max(MAX_NOISE_MARKS),
@@ -204,10 +203,48 @@ export const RuleViewSchema = z
   })
   .openapi("RuleView");
 
-export const ruleIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
+/** A backtest reads at most this many samples (the answer says when it was cut). */
+export const BACKTEST_MAX_SAMPLES = 20_000;
+
+export const BacktestRequestSchema = z
+  .object({
+    rule: z.record(z.string(), z.unknown()).openapi({ description: "a rule in either shape" }),
+    host: z.string().min(1).max(128).openapi({ description: "host id or name" }),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .openapi("BacktestRequest");
+
+export const BacktestSchema = z
+  .object({
+    rule: z.string(),
+    samples: z.number().int(),
+    metricSamples: z.number().int().openapi({
+      description: "how many of the samples carry the rule's metric (every one for a rule without one)",
+    }),
+    warning: z.string().nullable().openapi({
+      description: "why the firings say little: no sample has the rule's metric, or there are no samples",
+    }),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    truncated: z
+      .boolean()
+      .openapi({ description: `only the first ${BACKTEST_MAX_SAMPLES} samples were read` }),
+    firings: z.array(
+      z.object({
+        target: z.string().nullable(),
+        openedAt: z.string(),
+        clearedAt: z.string().nullable(),
+        durationSeconds: z.number(),
+        peak: z.number().nullable(),
+        summary: z.string(),
+      }),
+    ),
+    totalFiringSeconds: z.number(),
+  })
+  .openapi("Backtest");
+
+export const RuleDeletedSchema = z
+  .object({ id: z.string(), deleted: z.boolean(), restored: z.boolean() })
+  .openapi("RuleDeleted");

@@ -7,7 +7,8 @@ import { z } from "@hono/zod-openapi";
 import type { Rule } from "../../agent/engine";
 import { ApiError } from "../lib/errors";
 import { validationError } from "../lib/openapi";
-import { DAY, NAME, nameText, parseRule, ruleTargetSchema, seconds, severitySchema } from "./rules";
+import { severitySchema } from "./common";
+import { DAY, NAME, nameText, parseRule, ruleTargetSchema, seconds } from "./rules";
 
 /** One entry of the seed's `diagnostic_rules`. */
 const seedRuleSchema = z

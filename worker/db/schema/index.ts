@@ -3,12 +3,16 @@
  * plain data. Every table a tenant can reach carries org_id, directly or through its host.
  */
 export * from "./audit";
-export * from "./delivery";
-export * from "./fleet";
+export * from "./edge";
+export * from "./fleet-incidents";
+export * from "./hosts";
+export * from "./issues";
 export * from "./noise";
 export * from "./notifications";
 export * from "./recovery";
 export * from "./rollups";
+export * from "./rules";
+export * from "./sample-gaps";
 export * from "./scope";
 export * from "./tenancy";
 export * from "./uptime";

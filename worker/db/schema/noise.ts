@@ -3,7 +3,8 @@
  * (agent/engine/diagnostics.ts raiseBar); deleting it (undo) lowers the bar again. One per issue.
  */
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { hosts, orgs } from "./tenancy";
+import { hosts } from "./hosts";
+import { orgs } from "./tenancy";
 
 export const noiseMarks = sqliteTable(
   "noise_marks",

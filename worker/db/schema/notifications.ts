@@ -1,7 +1,6 @@
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { SEVERITIES } from "../../../agent/engine/types";
 import { orgs } from "./tenancy";
-
-// ---- Notifications and integrations ----
 
 export const channelKinds = [
   "slack",
@@ -14,8 +13,6 @@ export const channelKinds = [
   "opsgenie",
 ] as const;
 export type ChannelKind = (typeof channelKinds)[number];
-export const severities = ["critical", "high", "medium", "low"] as const;
-export type Severity = (typeof severities)[number];
 export interface ChannelSettings {
   from?: string;
   to?: string[];
@@ -43,7 +40,7 @@ export const channels = sqliteTable(
     settings: text("settings", { mode: "json" }).$type<ChannelSettings>(),
     /** Remind of a still-unresolved, unacknowledged issue every this many minutes (null: never). */
     repeatMinutes: integer("repeat_minutes"),
-    minSeverity: text("min_severity", { enum: severities }).notNull().default("high"),
+    minSeverity: text("min_severity", { enum: SEVERITIES }).notNull().default("high"),
     hosts: text("hosts", { mode: "json" }).$type<string[]>(),
     groups: text("groups", { mode: "json" }).$type<string[]>(),
     rules: text("rule_ids", { mode: "json" }).$type<string[]>(),
@@ -115,40 +112,4 @@ export const deliveries = sqliteTable(
     index("deliveries_due_idx").on(t.status, t.nextAttemptAt),
     index("deliveries_org_created_idx").on(t.orgId, t.createdAt),
   ],
-);
-
-/** A post-deploy watch: did health drop, or a serious issue open, in the window after a deploy? */
-export const gateWatches = sqliteTable(
-  "gate_watches",
-  {
-    id: text("id").primaryKey(),
-    orgId: text("org_id").notNull(),
-    hostGroup: text("host_group"),
-    hostId: text("host_id"),
-    healthBefore: real("health_before"),
-    maxDrop: real("max_drop").notNull(),
-    startedAt: integer("started_at").notNull(),
-    endsAt: integer("ends_at").notNull(),
-  },
-  (t) => [index("gate_watches_org_idx").on(t.orgId)],
-);
-
-/** Public endpoints checked from the Cron Trigger; a failing one opens an issue on the org's "edge" host. */
-export const edgeChecks = sqliteTable(
-  "edge_checks",
-  {
-    id: text("id").primaryKey(),
-    orgId: text("org_id").notNull(),
-    url: text("url").notNull(),
-    expectStatus: integer("expect_status").notNull().default(200),
-    timeoutMs: integer("timeout_ms").notNull().default(10_000),
-    severity: text("severity", { enum: severities }).notNull().default("high"),
-    createdAt: integer("created_at").notNull(),
-    lastCheckedAt: integer("last_checked_at"),
-    lastOk: integer("last_ok", { mode: "boolean" }),
-    lastStatus: integer("last_status"),
-    lastLatencyMs: integer("last_latency_ms"),
-    lastError: text("last_error"),
-  },
-  (t) => [index("edge_checks_org_idx").on(t.orgId)],
 );

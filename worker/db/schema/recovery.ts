@@ -1,90 +1,6 @@
-/** Rules, issues and recovery: the queue, its history, and the guardrails around it. */
-import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { Rule } from "../../../agent/engine";
-import { hosts, orgs } from "./tenancy";
-
-export const rules = sqliteTable(
-  "rules",
-  {
-    id: text("id").primaryKey(),
-    orgId: text("org_id")
-      .notNull()
-      .references(() => orgs.id),
-    definition: text("definition", { mode: "json" }).$type<Rule>().notNull(),
-    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-  },
-  (t) => [index("rules_org_idx").on(t.orgId)],
-);
-
-export const issueStatuses = ["open", "recovering", "awaiting_approval", "resolved", "escalated"] as const;
-export type IssueStatus = (typeof issueStatuses)[number];
-
-export const issues = sqliteTable(
-  "issues",
-  {
-    id: text("id").primaryKey(),
-    orgId: text("org_id").notNull(),
-    hostId: text("host_id")
-      .notNull()
-      .references(() => hosts.id),
-    ruleId: text("rule_id").notNull(),
-    ruleName: text("rule_name").notNull(),
-    target: text("target").notNull().default(""),
-    severity: text("severity", { enum: ["critical", "high", "medium", "low"] }).notNull(),
-    status: text("status", { enum: issueStatuses }).notNull(),
-    summary: text("summary").notNull(),
-    evidence: text("evidence", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-    actions: text("actions", { mode: "json" }).$type<string[]>().notNull(),
-    detectedAt: integer("detected_at").notNull(),
-    resolvedAt: integer("resolved_at"),
-    mttrSeconds: real("mttr_seconds"),
-    escalatedAt: integer("escalated_at"),
-    updatedAt: integer("updated_at").notNull(),
-    // ---- Diagnostics: flapping, correlation and the rule as it was when it opened ----
-    /** Opening and closing too often: automatic actions are held until the engine says it settled. */
-    flapping: integer("flapping", { mode: "boolean" }).notNull().default(false),
-    /** `ruleId|target` of the incident's probable cause (this issue's own key when it stands alone). */
-    incidentKey: text("incident_key"),
-    /** Whether this issue is its incident's probable cause (only causes get automatic recovery). */
-    cause: integer("cause", { mode: "boolean" }).notNull().default(true),
-    ruleKind: text("rule_kind"),
-    /** The rule's condition in words, captured at opening (the rule may change later). */
-    ruleCondition: text("rule_condition"),
-    /** Why the planner holds automatic recovery (maintenance, group rolling, breaker), or null. */
-    recoveryHold: text("recovery_hold"),
-    // ---- Response-time targets ----
-    /** The deadline by severity, set at opening (epoch ms); null for issues opened before it existed. */
-    respondBy: integer("respond_by"),
-    /** When the sweep found it unresolved past respondBy (and notified, once). */
-    breachedAt: integer("breached_at"),
-    // ---- Dashboard ----
-    /** When a person acknowledged it (epoch ms), and the name of the token they used. */
-    acknowledgedAt: integer("acknowledged_at"),
-    acknowledgedBy: text("acknowledged_by"),
-    /**
-     * "engine": opened and resolved by reports. "operator": a host action asked for through the
-     * API (services/host-actions); report reconciliation leaves it alone, its command's result settles it.
-     */
-    source: text("source", { enum: ["engine", "operator"] })
-      .notNull()
-      .default("engine"),
-    /** The fleet incident it belongs to (schema/fleet.ts), or null. */
-    fleetIncidentId: text("fleet_incident_id"),
-  },
-  (t) => [
-    index("issues_org_status_idx").on(t.orgId, t.status, t.detectedAt),
-    index("issues_org_detected_idx").on(t.orgId, t.detectedAt),
-    index("issues_host_status_idx").on(t.hostId, t.status),
-    // One host + rule + target has at most one issue that is not resolved.
-    uniqueIndex("issues_one_unresolved_uq").on(t.hostId, t.ruleId, t.target).where(sql`status <> 'resolved'`),
-    // The silence sweep's open host_offline and fleet_offline issues, across orgs.
-    index("issues_rule_unresolved_idx").on(t.ruleId, t.orgId).where(sql`status <> 'resolved'`),
-    index("issues_fleet_incident_idx").on(t.fleetIncidentId),
-  ],
-);
+/** Recovery: the command queue, its history, and the guardrails around it. */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { hosts } from "./hosts";
 
 export const commandStatuses = [
   "pending",
@@ -124,7 +40,6 @@ export const commands = sqliteTable(
     exitCode: integer("exit_code"),
     output: text("output"),
     durationMs: integer("duration_ms"),
-    // ---- Safeguards (services/safeguards.ts) ----
     /** Who asked for it: the requesting token's identity (safeguards.identityOf); null: the engine. */
     requestedBy: text("requested_by"),
     /** The requesting token's name, for people reading the approval. */
@@ -171,8 +86,6 @@ export const recoveryHistory = sqliteTable(
     index("history_host_started_idx").on(t.hostId, t.startedAt),
   ],
 );
-
-// ---- Recovery guardrails ----
 
 /** A maintenance window or silence: detection goes on, automatic actions and notifications are held. */
 export const maintenanceWindows = sqliteTable(

@@ -1,5 +1,5 @@
 /**
- * Settings per host group and per host, over the org's (services/scope): alert thresholds and
+ * Settings per host group and per host, over the org's (services/config/scope): alert thresholds and
  * per-rule overrides. The most specific level wins: host, then group, then the org.
  */
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";

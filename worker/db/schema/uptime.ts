@@ -4,7 +4,7 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
  * Availability buckets: per UTC day, the seconds a host was seen reporting (service "") and,
  * for each of its services, the seconds its state was known and the seconds it was up. The host's
  * object accumulates them from its reports and writes them with its once-a-minute summary
- * (objects/host/uptime.ts); the fleet pages read only these rows (services/uptime).
+ * (objects/host/uptime.ts); the fleet pages read only these rows (services/fleet/uptime.ts).
  */
 export const uptimeDays = sqliteTable(
   "uptime_days",

@@ -1,5 +1,5 @@
 /**
- * The host's D1 rows a report needs (services/report/load.ts: the host, its org's config and
+ * The host's D1 rows a report needs (services/ingest/report/load.ts: the host, its org's config and
  * rules, unresolved issues, their attempts, in-flight commands), kept in the object between
  * reports and read again from D1 only when:
  * - this object wrote issues or commands (a report that changed something, a claim);
@@ -18,10 +18,10 @@
 
 import type { Rule } from "../../../agent/engine";
 import type { Db } from "../../db/client";
-import { adaptiveConfig } from "../../services/adaptive";
-import type { HostColumns } from "../../services/report/host-row";
-import { type HostRow, loadReportContext, type ReportContext } from "../../services/report/load";
-import { rulesFor } from "../../services/rules";
+import type { HostColumns } from "../../services/ingest/report/host-row";
+import { type HostRow, loadReportContext, type ReportContext } from "../../services/ingest/report/load";
+import { adaptiveConfig } from "../../services/rules/adaptive-thresholds";
+import { rulesFor } from "../../services/rules/effective";
 import type { HotState } from "./hot-state";
 
 export const REFRESH_MS = 10 * 60_000;

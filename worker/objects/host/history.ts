@@ -1,15 +1,14 @@
 /**
  * A host's metric history in its object's SQLite: raw samples, 1-minute and 1-hour rollups, and
  * retention run by the object's alarm. The same bucket arithmetic as D1's history
- * (services/retention-buckets.ts); the tables have no host column, since the object is the host.
+ * (services/retention/buckets.ts); the tables have no host column, since the object is the host.
  *
  * Samples are rolled up by rowid (appended in arrival order whatever their ts, so a late sample
  * from an agent's spool is folded in once), on every chart read and on the alarm, so reads
  * always see every sample and raw rows never pile up past the raw retention.
  */
 import type { EngineSample } from "../../../agent/engine";
-import { insertSamples } from "../../services/report/store";
-import type { Retention } from "../../services/retention";
+import { insertSamples } from "../../services/ingest/report/store";
 import {
   type Bucket,
   fold,
@@ -19,7 +18,8 @@ import {
   type SampleRow,
   toRow,
   toSeriesItem,
-} from "../../services/retention-buckets";
+} from "../../services/retention/buckets";
+import type { Retention } from "../../services/retention/run";
 
 const DAY = 86_400_000;
 const BUCKET_COLUMNS = ROLLUP_COLUMNS.slice(1); // no host_id

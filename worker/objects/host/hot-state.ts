@@ -6,8 +6,8 @@
  * they change (services), so a steady report leaves D1 alone: the object's alarm writes the
  * summary after the report has been answered.
  */
-import type { HostColumns } from "../../services/report/host-row";
-import type { ServiceRow } from "../../services/report/load";
+import type { HostColumns } from "../../services/ingest/report/host-row";
+import type { ServiceRow } from "../../services/ingest/report/load";
 import type { UptimeDays } from "./uptime";
 
 export interface HotState {

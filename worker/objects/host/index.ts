@@ -1,6 +1,6 @@
 /**
  * A host's Durable Object (`idFromName(hostId)`), the home of its reports: it keeps the host's hot
- * state in memory and in its own storage, runs the report pipeline (services/report) on it, holds
+ * state in memory and in its own storage, runs the report pipeline (services/ingest/report) on it, holds
  * the agent's long-poll for commands, and keeps the host's metric history. D1 is written only on
  * change (issues, commands, results, history rows, notifications, audit, services) and with the
  * host summary at most once a minute; a steady report makes no D1 call.
@@ -14,14 +14,14 @@ import type { Command } from "../../../agent/protocol";
 import { createDb, type Db, runBatch } from "../../db/client";
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
-import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/agent-commands";
-import { type Actor, currentActor, runAs } from "../../services/audit";
-import { signCommands } from "../../services/command-signing";
-import { toWireCommand } from "../../services/recovery";
-import { handleReport, type ReportBody, type ReportHandled } from "../../services/report";
-import { retentionOf } from "../../services/retention";
-import { silenceAfterMs } from "../../services/silence/policy";
-import { isSilence, resumeStatements } from "../../services/silence/resume";
+import { silenceAfterMs } from "../../services/fleet/silence/policy";
+import { isSilence, resumeStatements } from "../../services/fleet/silence/resume";
+import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/ingest/agent-commands";
+import { signCommands } from "../../services/ingest/command-signing";
+import { handleReport, type ReportBody, type ReportHandled } from "../../services/ingest/report";
+import { toWireCommand } from "../../services/recovery/queue";
+import { retentionOf } from "../../services/retention/run";
+import { type Actor, currentActor, runAs } from "../../services/tenancy/audit";
 import { tellOrg } from "../org-events/stub";
 import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";

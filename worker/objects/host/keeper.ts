@@ -1,5 +1,5 @@
 /**
- * Where a report's steady data goes (services/report ReportKeeper): samples to the object's
+ * Where a report's steady data goes (services/ingest/report ReportKeeper): samples to the object's
  * history, services to D1 only when the list differs from what D1 last received, and the host
  * summary (last seen, metrics, health, check outputs, facts) to D1 with a batch that goes out
  * anyway, or with the host's first report; otherwise the object's alarm writes it, at most once a
@@ -9,10 +9,10 @@ import { and, eq } from "drizzle-orm";
 import type { EngineSample } from "../../../agent/engine";
 import type { Db } from "../../db/client";
 import { hosts } from "../../db/schema";
-import type { ReportKeeper } from "../../services/report";
-import { type HostColumns, hostUpdate } from "../../services/report/host-row";
-import type { HostRow, ReportContext } from "../../services/report/load";
-import { upsertServices } from "../../services/report/store";
+import type { ReportKeeper } from "../../services/ingest/report";
+import { type HostColumns, hostUpdate } from "../../services/ingest/report/host-row";
+import type { HostRow, ReportContext } from "../../services/ingest/report/load";
+import { upsertServices } from "../../services/ingest/report/store";
 import { type HotState, servicesKey } from "./hot-state";
 
 export const SUMMARY_EVERY_MS = 60_000;

@@ -1,7 +1,7 @@
 /** What the host object's RPCs answer, and the services fingerprint its change events compare. */
 import type { D1Meter } from "../../db/client";
 import type { ApiError, FieldIssue } from "../../lib/errors";
-import type { ReportHandled } from "../../services/report";
+import type { ReportHandled } from "../../services/ingest/report";
 
 /** What an RPC answers: a value, or an API error the Worker raises again (classes do not cross RPC). */
 export type Outcome<T> =

@@ -2,7 +2,7 @@
  * Agent tokens of this host that were revoked (by DELETE /api/v1/tokens/{id} or a re-enrolment),
  * as the Worker told the object (HostObject.tokensRevoked). Every agent request reaches its host's
  * object, so checking here makes a revocation bite at once in every isolate, however long an
- * isolate keeps a resolved token (services/auth.ts): the token lookup then stays off the steady
+ * isolate keeps a resolved token (services/tenancy/principal.ts): the token lookup then stays off the steady
  * report's path. Kept in the object's storage, the newest KEEP ids (older ones are long expired
  * from every isolate's cache).
  */

@@ -4,12 +4,12 @@
  * services as they were reported then (known, and up). A gap longer than the silence threshold
  * credits nothing: silent time is down time for the host and unknown time for its services. The
  * alarm writes the day totals with the once-a-minute summary (uptime_days); the fleet pages read
- * only those rows (services/uptime).
+ * only those rows (services/fleet/uptime).
  */
 import { sql } from "drizzle-orm";
 import type { Db, Statement } from "../../db/client";
 import { uptimeDays } from "../../db/schema";
-import type { ServiceRow } from "../../services/report/load";
+import type { ServiceRow } from "../../services/ingest/report/load";
 
 export const DAY_MS = 86_400_000;
 /** [up seconds, observed seconds] */

@@ -4,6 +4,7 @@
  * fan-out of the same event (two sweeps racing) add nothing: an issue never triggers twice.
  */
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { SEVERITIES, type Severity } from "../../../agent/engine";
 import { type Db, runBatch, type Statement } from "../../db/client";
 import {
   type ChannelKind,
@@ -13,10 +14,9 @@ import {
   hosts,
   issues,
   notifications,
-  severities,
 } from "../../db/schema";
 import { randomBase62 } from "../../lib/ids";
-import { silenced, windowsInForce } from "../maintenance";
+import { silenced, windowsInForce } from "../recovery/maintenance";
 import { pagerDutyAction } from "./format";
 import type { IssueEvent } from "./outbox";
 
@@ -27,7 +27,7 @@ const IDS_PER_STATEMENT = 90;
 
 type ChannelRow = typeof channels.$inferSelect;
 export interface Routed {
-  severity: (typeof severities)[number];
+  severity: Severity;
   hostId: string;
   hostName: string;
   hostGroup: string | null;
@@ -43,7 +43,7 @@ export function channelWants(
   const pager =
     ch.kind === ("pagerduty" satisfies ChannelKind) || ch.kind === ("opsgenie" satisfies ChannelKind);
   if (pager && !pagerDutyAction(r.event)) return false;
-  if (severities.indexOf(r.severity) > severities.indexOf(ch.minSeverity)) return false;
+  if (SEVERITIES.indexOf(r.severity) > SEVERITIES.indexOf(ch.minSeverity)) return false;
   if (ch.hosts?.length && !ch.hosts.includes(r.hostId) && !ch.hosts.includes(r.hostName)) return false;
   if (ch.groups?.length && (!r.hostGroup || !ch.groups.includes(r.hostGroup))) return false;
   if (ch.rules?.length && !ch.rules.includes(r.ruleId)) return false;

@@ -3,7 +3,7 @@
  * incoming-webhook blocks, and our signed generic webhook. No I/O, no clock.
  */
 
-import { NOTIFY } from "../../../agent/engine";
+import { NOTIFY, SEVERITIES } from "../../../agent/engine";
 import { humanTime } from "../../lib/time";
 import type { IssueEvent } from "./outbox";
 import { slackCode, slackText } from "./slack-text";
@@ -104,8 +104,7 @@ export function pagerDutyGroupBody(routingKey: string, events: OutgoingEvent[], 
   const lead = pagerDutyBody(routingKey, events[0], client) as ReturnType<typeof pagerDutyBody> & {
     payload: Record<string, unknown>;
   };
-  const order = ["critical", "high", "medium", "low"] as const;
-  const worst = order.find((s) => events.some((e) => e.issue.severity === s)) ?? "low";
+  const worst = SEVERITIES.find((s) => events.some((e) => e.issue.severity === s)) ?? "low";
   const hosts = [...new Set(events.map((e) => e.issue.host))];
   const rules = [...new Set(events.map((e) => e.issue.ruleName))];
   const where = hosts.length === 1 ? hosts[0] : `${hosts.length} hosts`;

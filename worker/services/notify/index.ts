@@ -3,7 +3,7 @@
  * to channels, send what is due, and (only on the request path) wait briefly for a group whose
  * short group wait ends soon, so a storm still goes out promptly as one message.
  */
-import { createDb } from "../../db/client";
+import { createDb, type Db } from "../../db/client";
 import type { Env } from "../../env";
 import { fanOut } from "./fanout";
 import { flushDue, nextDueAt } from "./flush";
@@ -12,8 +12,11 @@ import { queueReminders } from "./reminders";
 const PROMPT_HORIZON_MS = 15_000;
 
 /** `remind`: the cron's run also queues the channels' repeat reminders that are due. */
-export async function deliverNotifications(env: Env, opts: { linger?: boolean; remind?: boolean } = {}) {
-  const db = createDb(env.DB);
+export async function deliverNotifications(
+  env: Env,
+  opts: { linger?: boolean; remind?: boolean; db?: Db } = {},
+) {
+  const db = opts.db ?? createDb(env.DB);
   try {
     await fanOut(db, Date.now());
     if (opts.remind) await queueReminders(db, Date.now());

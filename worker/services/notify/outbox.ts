@@ -15,7 +15,7 @@ export const issueEvents = [
   "escalated",
   "awaiting_approval",
   "resolved",
-  // still unresolved at its response-time target (response-targets.ts)
+  // still unresolved at its response-time target (services/issues/response-targets.ts)
   "deadline_breached",
   // a person acknowledged it (PagerDuty: acknowledge)
   "acknowledged",
