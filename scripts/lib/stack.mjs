@@ -132,7 +132,7 @@ export async function startWorker({
   return { url, proc, output, stop: () => stopProcess(proc) };
 }
 
-/** The agent's environment variables that override its config file (agent/src/config-source.ts). */
+/** The agent's environment variables that override its config file (agent/src/config/source.ts). */
 const AGENT_ENV_OVERRIDES = [
   "SELFHEAL_SERVER",
   "SELFHEAL_TOKEN",

@@ -5,7 +5,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ActionContext } from "../../agent/src/actions/types";
-import { type AgentConfig, parseConfig, type ServiceConfig } from "../../agent/src/config";
+import { type AgentConfig, parseConfig, type ServiceConfig } from "../../agent/src/config/schema";
 import { ConfigKeeper } from "../../agent/src/configs/keeper";
 import { silentLogger } from "../../agent/src/log";
 import type { ServiceManager } from "../../agent/src/services";

@@ -5,7 +5,7 @@ import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpCheck } from "../../agent/src/services/checks";
+import { httpCheck } from "../../agent/src/services/probes";
 import { ApiClient } from "../../agent/src/transport/client";
 import { HttpError, NetworkError } from "../../agent/src/transport/errors";
 import { retryAfterMs } from "../../agent/src/transport/http";

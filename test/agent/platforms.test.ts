@@ -16,7 +16,7 @@ import {
   windowsSampleCollector,
   windowsScript,
 } from "../../agent/src/collectors/windows";
-import { ConfigError, parseConfig } from "../../agent/src/config";
+import { ConfigError, parseConfig } from "../../agent/src/config/schema";
 import { bestEffortNotice } from "../../agent/src/platform";
 import { commandLinesFromPs } from "../../agent/src/services/proc";
 import { cleanup } from "./helpers";

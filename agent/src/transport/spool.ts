@@ -20,9 +20,9 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import type { CommandResult, Gap, Sample } from "../protocol";
-import { writeFileAtomic } from "./state-dir";
-import { gapKey } from "./transport/queue";
+import type { CommandResult, Gap, Sample } from "../../protocol";
+import { writeFileAtomic } from "../state-dir";
+import { gapKey } from "./queue";
 
 export type SpoolEntry = { s: Sample } | { r: CommandResult };
 export interface SpoolPosition {
