@@ -6,8 +6,6 @@ import { call, expectError, type Issue, json, newTenant, service, type Tenant } 
 import { addChannel, idle, recordOutbound } from "./notify-harness";
 import { auditOf } from "./sec-harness";
 
-type Acked = Issue & { acknowledgedAt: string | null; acknowledgedBy: string | null };
-
 async function operatorToken(t: Tenant, name = "on call") {
   const body = { scope: "operator", name };
   return (await json<{ token: string }>("/api/v1/tokens", { token: t.admin, body }, 201)).token;
@@ -24,7 +22,7 @@ async function withIssue() {
 }
 
 const acknowledge = (id: string, token: string) =>
-  json<Acked>(`/api/v1/issues/${id}/acknowledge`, { token, method: "POST" });
+  json<Issue>(`/api/v1/issues/${id}/acknowledge`, { token, method: "POST" });
 
 let restore = () => {};
 afterEach(() => restore());
@@ -41,7 +39,7 @@ describe("acknowledging an issue", () => {
     const again = await acknowledge(issue.id, t.admin);
     expect(again.acknowledgedAt).toBe(first.acknowledgedAt);
     expect(again.acknowledgedBy).toBe("night shift");
-    const [listed] = (await t.issues()) as Acked[];
+    const [listed] = (await t.issues()) as Issue[];
     expect(listed).toMatchObject({ acknowledgedBy: "night shift", acknowledgedAt: first.acknowledgedAt });
     // the audit log names the first acknowledgement only
     const acks = (await auditOf(t.admin)).items.filter((e) => e.action === "issue.acknowledge");

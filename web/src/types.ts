@@ -1,13 +1,22 @@
 /**
  * The REST shapes the dashboard reads, taken from the Worker's own schemas (type-only imports: not
  * a byte of the Worker reaches the bundle). A response whose schema sits beside its route is read
- * from the app's route types instead (`Answer`), so there is still one source for each shape.
+ * from the app's route types instead (worker/api-types.ts), so there is still one source for each shape.
  */
-import type { hc, InferResponseType } from "hono/client";
 import type { z } from "zod";
 import type { Evidence as EngineEvidence, Rule as EngineRule } from "../../agent/engine/types";
 import type { AlertThresholds, Capabilities } from "../../agent/protocol";
-import type { AppType } from "../../worker/app";
+import type {
+  BacktestResult,
+  Command,
+  CreatedToken,
+  EffectiveConfig,
+  LearnedAction,
+  MaintenanceWindow,
+  ScopeOverrides,
+  Session,
+  TokenInfo,
+} from "../../worker/api-types";
 import type { commandStatuses, historyStatuses, issueStatuses, tokenScopes } from "../../worker/db/schema";
 import type { FieldIssue } from "../../worker/lib/errors";
 import type { HostThresholds } from "../../worker/schemas/adaptive";
@@ -38,14 +47,23 @@ import type { NoiseMark } from "../../worker/schemas/noise";
 import type { RuleViewSchema } from "../../worker/schemas/rules";
 import type { Availability } from "../../worker/schemas/uptime";
 
-export type { AlertThresholds, Availability, Capabilities, FieldIssue, HostThresholds, NoiseMark };
-
-/** The typed client of the Worker's routes. */
-export type Client = ReturnType<typeof hc<AppType>>;
-
-/** What a route answers when it succeeds, from the app's route types. */
-// biome-ignore lint/suspicious/noExplicitAny: any client method
-export type Answer<F extends (...args: any[]) => unknown> = InferResponseType<F, 200 | 201>;
+export type {
+  AlertThresholds,
+  Availability,
+  BacktestResult,
+  Capabilities,
+  Command,
+  CreatedToken,
+  EffectiveConfig,
+  FieldIssue,
+  HostThresholds,
+  LearnedAction,
+  MaintenanceWindow,
+  NoiseMark,
+  ScopeOverrides,
+  Session,
+  TokenInfo,
+};
 
 export type Scope = (typeof tokenScopes)[number];
 export type HealthStatus = z.output<typeof healthStatusSchema>;
@@ -54,7 +72,6 @@ export type IssueStatus = (typeof issueStatuses)[number];
 export type HistoryStatus = (typeof historyStatuses)[number];
 export type CommandStatus = (typeof commandStatuses)[number];
 
-export type Session = Answer<Client["api"]["v1"]["session"]["$get"]>;
 export type Service = z.output<typeof ServiceSummarySchema>;
 export type HostSummary = z.output<typeof HostSummarySchema>;
 export type RetiredHost = z.output<typeof RetiredHostSchema>;
@@ -85,17 +102,12 @@ export type HealingConfig = z.output<typeof healingConfigSchema>;
 export type HealingMetrics = z.output<typeof MetricsSchema>;
 export type Sample = z.output<typeof SampleSchema>;
 
-export type TokenInfo = Answer<Client["api"]["v1"]["tokens"]["$get"]>["items"][number];
-export type CreatedToken = Answer<Client["api"]["v1"]["tokens"]["$post"]>;
-
 /** A detection rule as the rules API answers it: the engine's rule plus how it came to be. */
 export type RuleView = z.output<typeof RuleViewSchema> & EngineRule;
 /** A rule the editor holds: one the API answered, or a new one not yet saved. */
 export type Rule = EngineRule &
   Partial<Pick<RuleView, "builtin" | "overridden" | "condition">> &
   Record<string, unknown>;
-/** `POST /api/v1/rules/backtest`: when the rule would have fired over a host's stored samples. */
-export type BacktestResult = Answer<Client["api"]["v1"]["rules"]["backtest"]["$post"]>;
 export type BacktestFiring = BacktestResult["firings"][number];
 
 export interface List<T> {
@@ -107,16 +119,5 @@ export type Channel = z.output<typeof ChannelSchema>;
 export type ChannelKind = Channel["kind"];
 export type Delivery = z.output<typeof DeliverySchema>;
 
-/** `GET /api/v1/commands`: a recovery command; `awaiting_approval` ones wait for a human. */
-export type Command = Answer<Client["api"]["v1"]["commands"]["$get"]>["items"][number];
-/** `GET /api/v1/maintenance`: while in force, nothing is queued or notified for matching issues. */
-export type MaintenanceWindow = Answer<Client["api"]["v1"]["maintenance"]["$get"]>["items"][number];
-/** `GET /api/v1/learning`: how each (rule, action) pair has done so far. */
-export type LearnedAction = Answer<Client["api"]["v1"]["learning"]["$get"]>["items"][number];
-
-/** `GET /api/v1/scopes`: a group's or a host's overrides over the org's settings. */
-export type ScopeOverrides = Answer<Client["api"]["v1"]["scopes"]["$get"]>["items"][number];
-/** `GET /api/v1/hosts/{id}/effective-config`: what is in force on one host, and who set it. */
-export type EffectiveConfig = Answer<Client["api"]["v1"]["hosts"][":id"]["effective-config"]["$get"]>;
 /** Where a threshold or a rule's field was set: the built-in default, the org, the host's group, the host. */
 export type ScopeLevel = EffectiveConfig["thresholds"][keyof AlertThresholds]["setBy"];
