@@ -4,8 +4,8 @@ import { capabilitiesOf } from "../../agent/src/capabilities";
 import { parseConfig } from "../../agent/src/config/schema";
 import { ApiClient } from "../../agent/src/transport/client";
 import { Uplink } from "../../agent/src/transport/uplink";
-import { apiError, fakeServer, reportOk } from "./fake-server";
-import { cleanup, onCleanup, quietLog } from "./helpers";
+import { apiError, fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, quietLog } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -7,7 +7,7 @@ import { parseArgs, UsageError } from "../../agent/src/args";
 import { MetricsCollector } from "../../agent/src/collectors";
 import { CHECK_EXIT, formatCheck, runHealthCheck } from "../../agent/src/commands/check";
 import { ensureStateDir, writeFileAtomic } from "../../agent/src/state-dir";
-import { apiError, fakeServer, reportOk } from "./fake-server";
+import { apiError, fakeServer, reportOk } from "./support/fake-server";
 import {
   cleanup,
   configFor,
@@ -18,7 +18,7 @@ import {
   serverArgv,
   tempDir,
   waitFor,
-} from "./helpers";
+} from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -12,7 +12,7 @@ import { parseConfig } from "../../agent/src/config/schema";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { signCommands } from "../../worker/services/command-signing";
-import { actionContext, cleanup, configFor, quietLog } from "./helpers";
+import { actionContext, cleanup, configFor, quietLog } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -6,7 +6,7 @@ import { ConfigError, parseConfig } from "../../agent/src/config/schema";
 import { loadAgentConfig } from "../../agent/src/config/source";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { AGENT_VERSION } from "../../agent/src/version";
-import { cleanup, tempDir } from "./helpers";
+import { cleanup, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

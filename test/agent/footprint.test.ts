@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { reexecArgv, START_FLAGS } from "../../agent/bin/start-flags.js";
-import { cleanup, tempDir } from "./helpers";
+import { cleanup, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -8,8 +8,8 @@ import { parseConfig } from "../../agent/src/config/schema";
 import { loadAgentConfig, withEnv } from "../../agent/src/config/source";
 import { createLogger } from "../../agent/src/log";
 import { connectProxy } from "../support/connect-proxy";
-import { fakeServer, reportOk } from "./fake-server";
-import { cleanup, onCleanup, runCli, tempDir, waitFor } from "./helpers";
+import { fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, runCli, tempDir, waitFor } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -5,7 +5,7 @@ import { parseConfig } from "../../agent/src/config/schema";
 import { logsCollector } from "../../agent/src/logs/collector";
 import { FileFollower, MAX_LINE } from "../../agent/src/logs/follow";
 import { LineCounter } from "../../agent/src/logs/patterns";
-import { cleanup, tempDir } from "./helpers";
+import { cleanup, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

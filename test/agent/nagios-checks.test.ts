@@ -7,7 +7,7 @@ import { parsePerfdata, readPlugin } from "../../agent/src/checks/nagios";
 import { runPlugin } from "../../agent/src/checks/run-plugin";
 import { CheckScheduler, checksCollector, readingMetrics } from "../../agent/src/checks/scheduler";
 import { parseConfig } from "../../agent/src/config/schema";
-import { cleanup, freePort, memoryLog, onCleanup, tempDir, waitFor, writeScript } from "./helpers";
+import { cleanup, freePort, memoryLog, onCleanup, tempDir, waitFor, writeScript } from "./support/helpers";
 
 afterEach(cleanup);
 

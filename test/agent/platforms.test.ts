@@ -19,7 +19,7 @@ import {
 import { ConfigError, parseConfig } from "../../agent/src/config/schema";
 import { bestEffortNotice } from "../../agent/src/platform";
 import { commandLinesFromPs } from "../../agent/src/services/proc";
-import { cleanup } from "./helpers";
+import { cleanup } from "./support/helpers";
 
 afterEach(cleanup);
 

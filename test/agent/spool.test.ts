@@ -7,8 +7,8 @@ import { PendingQueue } from "../../agent/src/transport/queue";
 import { Spool } from "../../agent/src/transport/spool";
 import { SpoolQueue } from "../../agent/src/transport/spool-queue";
 import { Uplink } from "../../agent/src/transport/uplink";
-import { fakeServer, reportOk } from "./fake-server";
-import { cleanup, onCleanup, quietLog, tempDir } from "./helpers";
+import { fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, quietLog, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -2,9 +2,9 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { call, expectError, type Issue, json, newTenant, service, type Tenant } from "./harness";
-import { addChannel, idle, recordOutbound } from "./notify-harness";
-import { auditOf } from "./sec-harness";
+import { call, expectError, type Issue, json, newTenant, service, type Tenant } from "./support/harness";
+import { addChannel, idle, recordOutbound } from "./support/notify-harness";
+import { auditOf } from "./support/sec-harness";
 
 async function operatorToken(t: Tenant, name = "on call") {
   const body = { scope: "operator", name };

@@ -13,7 +13,7 @@ import {
   service,
   sql,
   type Tenant,
-} from "./harness";
+} from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 

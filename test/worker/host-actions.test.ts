@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import type { HostAction } from "../../worker/schemas/host-actions";
-import { call, expectError, type Issue, json, newTenant, result, sql, type Tenant } from "./harness";
+import { call, expectError, type Issue, json, newTenant, result, sql, type Tenant } from "./support/harness";
 
 type OperatorIssue = Issue & { source: string };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LearnedAction } from "../../worker/api-types";
 import { orderActions } from "../../worker/services/learning-order";
-import { type Agent, json, newTenant, result, service, type Tenant } from "./harness";
+import { type Agent, json, newTenant, result, service, type Tenant } from "./support/harness";
 
 const down = [service("nginx", "down")];
 const up = [service("nginx", "up")];

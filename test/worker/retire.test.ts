@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { RetiredHostSchema } from "../../worker/schemas/hosts";
-import { call, expectError, json, newTenant, service, sql } from "./harness";
+import { call, expectError, json, newTenant, service, sql } from "./support/harness";
 
 type Retired = z.infer<typeof RetiredHostSchema>;
 type Gate = { pass: boolean; reasons: string[]; hosts: { name: string }[] };

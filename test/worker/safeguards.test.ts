@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Command as CommandView } from "../../worker/api-types";
-import { call, expectError, json, newTenant, type Queued, service, type Tenant } from "./harness";
+import { call, expectError, json, newTenant, type Queued, service, type Tenant } from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 

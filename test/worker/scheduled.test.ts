@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { json, newTenant, type Queued, service, sql } from "./harness";
+import { json, newTenant, type Queued, service, sql } from "./support/harness";
 
 describe("the scheduled sweep", () => {
   it("times out overdue deliveries and expires commands nobody picked up", async () => {

@@ -6,10 +6,10 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../support/openapi-validate";
+import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../../support/openapi-validate";
 
 export const PD_DOC = JSON.parse(
-  readFileSync(new URL("../contracts/pagerduty-events-v2.openapi.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../contracts/pagerduty-events-v2.openapi.json", import.meta.url), "utf8"),
 );
 
 export interface Received {

@@ -7,12 +7,16 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { z } from "zod";
-import { canonicalKeyProof, LIMITS, type ReportResponse } from "../../agent/protocol";
-import type { CreatedToken, Session } from "../../worker/api-types";
-import type { HealingConfig } from "../../worker/schemas/config";
-import type { HealthCheckSchema, MetricsSchema, RecoverResponseSchema } from "../../worker/schemas/healing";
-import type { HostSummary, SampleSchema } from "../../worker/schemas/hosts";
-import type { HistoryEntry, Issue } from "../../worker/schemas/issues";
+import { canonicalKeyProof, LIMITS, type ReportResponse } from "../../../agent/protocol";
+import type { CreatedToken, Session } from "../../../worker/api-types";
+import type { HealingConfig } from "../../../worker/schemas/config";
+import type {
+  HealthCheckSchema,
+  MetricsSchema,
+  RecoverResponseSchema,
+} from "../../../worker/schemas/healing";
+import type { HostSummary, SampleSchema } from "../../../worker/schemas/hosts";
+import type { HistoryEntry, Issue } from "../../../worker/schemas/issues";
 
 export type { HistoryEntry, Issue, Session };
 export type HealingMetrics = z.infer<typeof MetricsSchema>;

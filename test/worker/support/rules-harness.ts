@@ -1,6 +1,6 @@
 /** Helpers for the rules, diagnostics and backtest tests (on top of harness.ts). */
 import type { z } from "zod";
-import type { RuleViewSchema } from "../../worker/schemas/rules";
+import type { RuleViewSchema } from "../../../worker/schemas/rules";
 import { call, json, type Tenant } from "./harness";
 
 export const MIN = 60_000;

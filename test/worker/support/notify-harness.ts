@@ -1,7 +1,7 @@
 /** Helpers for the notification tests: a recording stand-in for outbound fetch, and channels. */
 import { vi } from "vitest";
 import type { z } from "zod";
-import type { ChannelSchema, DeliverySchema } from "../../worker/schemas/channels";
+import type { ChannelSchema, DeliverySchema } from "../../../worker/schemas/channels";
 import { json, sql, type Tenant } from "./harness";
 
 export interface Sent {
