@@ -12,7 +12,7 @@ import { Timeline } from "../components/Timeline";
 import { formatSeconds } from "../format";
 import { useLive } from "../live";
 import { Link } from "../router";
-import type { HistoryEntry, Issue, IssueDetail as IssueDetailView } from "../types";
+import type { Issue, IssueDetail as IssueDetailView } from "../types";
 import { ISSUE_DATA, usePoll } from "../usePoll";
 
 /** One issue: what happened, why, the evidence, what was done, and the buttons to act on it. */
