@@ -30,7 +30,7 @@ export default defineConfig(async () => {
           test: {
             name: "worker",
             include: ["test/worker/**/*.test.ts"],
-            setupFiles: ["test/worker/apply-migrations.ts"],
+            setupFiles: ["test/worker/support/apply-migrations.ts"],
           },
         },
         {

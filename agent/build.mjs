@@ -66,7 +66,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), "selfheal-agent-schema-"));
 try {
   const out = path.join(scratch, "schema.mjs");
   await build({
-    entryPoints: [new URL("./src/config-json-schema.ts", import.meta.url).pathname],
+    entryPoints: [new URL("./src/config/json-schema.ts", import.meta.url).pathname],
     outfile: out,
     bundle: true,
     platform: "node",

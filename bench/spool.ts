@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Spool } from "../agent/src/spool";
+import { Spool } from "../agent/src/transport/spool";
 
 const count = Number(process.argv[2] ?? 300);
 const metricCount = Number(process.argv[3] ?? 60);

@@ -51,7 +51,9 @@ try {
   const vars = workerVarsFrom(process.env);
   worker = await stack.startWorker({ port, persistTo, adminToken, vars, inherit: true });
 } catch (err) {
-  console.error(`[selfheal] the Worker did not start (is port ${port} in use? set PORT=…)\n${err.message}`);
+  console.error(
+    `[selfheal] the Worker did not start (is port ${port} in use? set PORT=…)\n${err instanceof Error ? err.message : err}`,
+  );
   process.exit(1);
 }
 

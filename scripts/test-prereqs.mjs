@@ -16,6 +16,7 @@ export const SYSTEM_PACKAGES = [
 
 const missing = () => SYSTEM_PACKAGES.filter((p) => !existsSync(p.file)).map((p) => p.pkg);
 
+/** @returns {never} */
 function fail(pkgs) {
   console.error(
     `[selfheal] the tests need the Debian packages ${pkgs.join(" ")}: run \`sudo apt-get update && sudo apt-get install -y ${pkgs.join(" ")}\`, then npm test again`,

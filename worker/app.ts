@@ -80,39 +80,41 @@ export function createApp() {
   app.use("/api/v1/rules", tellHostObjects());
   app.use("/api/v1/scopes/*", tellHostObjects());
 
-  app.route("/api/health", healthRoutes);
-  app.route("/api/v1/session", sessionRoutes);
-  app.route("/api/v1/events", eventRoutes);
-  app.route("/api/v1/tokens", tokenRoutes);
-  app.route("/api/v1/orgs", orgRoutes);
-  app.route("/api/v1/audit", auditRoutes);
-  app.route("/api/v1/agent", agentRoutes);
-  app.route("/api/v1/agent", agentCommandRoutes);
-  app.route("/api/v1/hosts", hostRoutes);
-  app.route("/api/v1/rules", ruleRoutes);
-  app.route("/api/v1", scopeRoutes);
-  app.route("/api/v1", channelRoutes);
-  app.route("/api/v1", gateRoutes);
-  app.route("/api/v1/edge-checks", edgeCheckRoutes);
-  // Recovery guardrails, approvals and learning.
-  app.route("/api/v1/commands", commandRoutes);
-  app.route("/api/v1/maintenance", maintenanceRoutes);
-  app.route("/api/v1/learning", learningRoutes);
-  app.route("/api/v1/action-webhooks", actionWebhookRoutes);
-  // Dashboard: acknowledge, host actions (emergency protocols).
-  app.route("/api/v1/issues", acknowledgeRoutes);
-  app.route("/api/v1/issues", guardrailResetRoutes);
-  app.route("/api/v1/incidents", incidentRoutes);
-  app.route("/api/v1/issues", noiseRoutes);
-  app.route("/api/v1/hosts", hostActionRoutes);
-  app.route("/api/v1/hosts", hostGapRoutes);
-  app.route("/api/v1/hosts", adaptiveRoutes);
-  app.route("/", prometheusRoutes);
-  app.route("/api/healing", statusRoutes);
-  app.route("/api/healing", recoverRoutes);
-  app.route("/api/healing", issueRoutes);
-  app.route("/api/healing", configRoutes);
-  app.route("/api/healing", metricsRoutes);
+  // One chain, so the returned app's type carries every route (AppType, for the typed client).
+  const api = app
+    .route("/api/health", healthRoutes)
+    .route("/api/v1/session", sessionRoutes)
+    .route("/api/v1/events", eventRoutes)
+    .route("/api/v1/tokens", tokenRoutes)
+    .route("/api/v1/orgs", orgRoutes)
+    .route("/api/v1/audit", auditRoutes)
+    .route("/api/v1/agent", agentRoutes)
+    .route("/api/v1/agent", agentCommandRoutes)
+    .route("/api/v1/hosts", hostRoutes)
+    .route("/api/v1/rules", ruleRoutes)
+    .route("/api/v1", scopeRoutes)
+    .route("/api/v1", channelRoutes)
+    .route("/api/v1", gateRoutes)
+    .route("/api/v1/edge-checks", edgeCheckRoutes)
+    // Recovery guardrails, approvals and learning.
+    .route("/api/v1/commands", commandRoutes)
+    .route("/api/v1/maintenance", maintenanceRoutes)
+    .route("/api/v1/learning", learningRoutes)
+    .route("/api/v1/action-webhooks", actionWebhookRoutes)
+    // Dashboard: acknowledge, host actions (emergency protocols).
+    .route("/api/v1/issues", acknowledgeRoutes)
+    .route("/api/v1/issues", guardrailResetRoutes)
+    .route("/api/v1/incidents", incidentRoutes)
+    .route("/api/v1/issues", noiseRoutes)
+    .route("/api/v1/hosts", hostActionRoutes)
+    .route("/api/v1/hosts", hostGapRoutes)
+    .route("/api/v1/hosts", adaptiveRoutes)
+    .route("/", prometheusRoutes)
+    .route("/api/healing", statusRoutes)
+    .route("/api/healing", recoverRoutes)
+    .route("/api/healing", issueRoutes)
+    .route("/api/healing", configRoutes)
+    .route("/api/healing", metricsRoutes);
 
   app.use("/api/openapi.json", readers());
   app.doc31("/api/openapi.json", {
@@ -145,5 +147,8 @@ export function createApp() {
     c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.var.requestId), 404),
   );
   app.onError(handleError);
-  return app;
+  return api;
 }
+
+/** The API's routes and their schemas, for `hc<AppType>` (web/src/api.ts). */
+export type AppType = ReturnType<typeof createApp>;

@@ -1,15 +1,7 @@
 import { diagnosticRules } from "./diagnostics";
 import type { AlertThresholds, Rule } from "./types";
 
-/** The seed's monitoring configuration ("alert_thresholds"). */
-export const DEFAULT_THRESHOLDS: AlertThresholds = {
-  cpu_warning: 70,
-  cpu_critical: 90,
-  memory_warning: 80,
-  memory_critical: 95,
-  disk_warning: 85,
-  disk_critical: 95,
-};
+export { DEFAULT_THRESHOLDS } from "./thresholds";
 
 // Built-in rules clear a few points below their threshold, so a value hovering on the line does
 // not open and close an issue every interval.

@@ -23,14 +23,8 @@ export interface EngineService {
   stopped?: boolean;
 }
 
-export interface AlertThresholds {
-  cpu_warning: number;
-  cpu_critical: number;
-  memory_warning: number;
-  memory_critical: number;
-  disk_warning: number;
-  disk_critical: number;
-}
+/** The monitoring config's alert thresholds, as the agent protocol defines them (type only). */
+export type { AlertThresholds } from "../protocol";
 
 /**
  * A diagnostic rule with the seed's semantics: a condition that must hold for `durationSeconds`

@@ -8,8 +8,8 @@
  */
 import { type CommandResult, LIMITS, type ServiceState } from "../protocol";
 import { cryptoModule } from "./builtins";
-import type { ActionPolicy } from "./config";
-import type { AutonomyConfig } from "./config-recovery";
+import type { AutonomyConfig } from "./config/recovery";
+import type { ActionPolicy } from "./config/schema";
 import type { Logger } from "./log";
 import type { ServiceManager } from "./services";
 import { errorMessage, isoTime, truncateTail } from "./util";

@@ -3,7 +3,7 @@
  * may act on. Names only: the edge offers and queues by name, the agent still checks each command.
  */
 import type { Capabilities } from "../protocol";
-import type { AgentConfig } from "./config";
+import type { AgentConfig } from "./config/schema";
 
 export function capabilitiesOf(config: AgentConfig): Capabilities {
   const limits: Record<string, string[]> = {};

@@ -2,13 +2,13 @@
 import "./zod-setup";
 import { generateSigningKeys, KEYGEN_HELP } from "./actions/signing";
 import { type ParsedArgs, parseArgs, USAGE, UsageError } from "./args";
-import { CHECK_EXIT, formatCheck, runHealthCheck } from "./check";
 import { setProcRoot } from "./collectors/procfs";
-import { ConfigError } from "./config";
-import { loadAgentConfig } from "./config-source";
-import { writeInitConfig } from "./init";
+import { CHECK_EXIT, formatCheck, runHealthCheck } from "./commands/check";
+import { writeInitConfig } from "./commands/init";
+import { runAgent } from "./commands/run";
+import { ConfigError } from "./config/schema";
+import { loadAgentConfig } from "./config/source";
 import { createLogger } from "./log";
-import { runAgent } from "./run";
 import { AGENT_VERSION } from "./version";
 
 export const EXIT = { usage: 64, config: 78, software: 70 } as const;

@@ -15,16 +15,16 @@ import { checkAndLogCollectors, checkOutputsOf } from "./checks/collectors";
 import { hostCollectors, MetricsCollector } from "./collectors";
 import { cachesCollector } from "./collectors/caches";
 import { tlsCollector } from "./collectors/tls";
-import type { AgentConfig } from "./config";
+import type { AgentConfig } from "./config/schema";
 import { ConfigKeeper } from "./configs/keeper";
 import type { Logger } from "./log";
 import { traced } from "./sample-trace";
 import { ServiceManager } from "./services";
 import { LivenessProbes } from "./services/liveness";
-import { SpoolQueue } from "./spool-queue";
 import type { StatePaths } from "./state-dir";
 import type { ApiClient, ReportAnswer } from "./transport/client";
 import { CommandChannel } from "./transport/command-channel";
+import { SpoolQueue } from "./transport/spool-queue";
 import { type ReportReason, type SendOutcome, Uplink } from "./transport/uplink";
 import { errorMessage, isoTime, round2, sleep } from "./util";
 

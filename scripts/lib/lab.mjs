@@ -105,7 +105,7 @@ export async function startLab({
   } catch (err) {
     const out = `\n--- agent output ---\n${agent.output().slice(-3000)}\n--- worker output ---\n${worker.output().slice(-3000)}`;
     await lab.stop();
-    throw new Error(err.message + out);
+    throw new Error(String(err instanceof Error ? err.message : err) + out);
   }
   return lab;
 }

@@ -23,12 +23,13 @@ export const quietEnv = () => ({
   NO_UPDATE_NOTIFIER: "1",
 });
 
+/** @returns {Promise<number>} */
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
+      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -86,7 +87,7 @@ export async function startWorker({
   persistTo,
   adminToken,
   vars = {},
-  log = () => {},
+  log = /** @type {(line: string) => void} */ (() => {}),
   inherit = false,
 }) {
   mkdirSync(persistTo, { recursive: true });
@@ -131,7 +132,7 @@ export async function startWorker({
   return { url, proc, output, stop: () => stopProcess(proc) };
 }
 
-/** The agent's environment variables that override its config file (agent/src/config-source.ts). */
+/** The agent's environment variables that override its config file (agent/src/config/source.ts). */
 const AGENT_ENV_OVERRIDES = [
   "SELFHEAL_SERVER",
   "SELFHEAL_TOKEN",
@@ -144,14 +145,19 @@ const AGENT_ENV_OVERRIDES = [
  * The command that starts the real agent the way its systemd unit does: node with the agent's start
  * flags and start environment, running the package's launcher. Merge `env` over the caller's own.
  */
-export const agentLaunch = (args) => ({
+export const agentLaunch = (/** @type {string[]} */ args) => ({
   cmd: process.execPath,
   args: [...START_FLAGS, AGENT_BIN, ...args],
   env: START_ENV,
 });
 
 /** Starts the real agent (the built bundle) as a child process, as agentLaunch says. */
-export function startAgent({ configPath, log = () => {}, inherit = false, args = [] }) {
+export function startAgent({
+  configPath,
+  log = /** @type {(line: string) => void} */ (() => {}),
+  inherit = false,
+  args = [],
+}) {
   if (!existsSync(AGENT_CLI)) throw new Error(`${AGENT_CLI} is missing: run npm run build:agent`);
   // The config file is the whole config here: the agent's SELFHEAL_* overrides (npm start's own
   // SELFHEAL_STATE_DIR among them) would otherwise win over it.
@@ -184,7 +190,7 @@ function spawnGroup(cmd, args, { env, inherit, log }) {
 /** SIGTERM to the whole process group, SIGKILL if it is still there after timeoutMs. */
 export function stopProcess(proc, timeoutMs = 5000) {
   return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve(undefined);
     const kill = (sig) => {
       try {
         process.kill(-proc.pid, sig);
@@ -197,7 +203,7 @@ export function stopProcess(proc, timeoutMs = 5000) {
     const timer = setTimeout(() => kill("SIGKILL"), timeoutMs);
     proc.once("exit", () => {
       clearTimeout(timer);
-      resolve();
+      resolve(undefined);
     });
     kill("SIGTERM");
   });

@@ -6,7 +6,7 @@ import { ActionRegistry } from "../../agent/src/actions/registry";
 import type { ActionHandler } from "../../agent/src/actions/types";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
-import { actionContext, cleanup, configFor, quietLog } from "./helpers";
+import { actionContext, cleanup, configFor, quietLog } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -6,8 +6,8 @@ import { Runner } from "../../agent/src/runner";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
-import { apiError, fakeServer, reportOk, settings } from "./fake-server";
-import { cleanup, configFor, killAtCleanup, memoryLog, quietLog, waitFor } from "./helpers";
+import { apiError, fakeServer, reportOk, settings } from "./support/fake-server";
+import { cleanup, configFor, killAtCleanup, memoryLog, quietLog, waitFor } from "./support/helpers";
 
 afterEach(cleanup);
 

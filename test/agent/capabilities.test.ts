@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { capabilitiesSchema, reportRequestSchema } from "../../agent/protocol";
 import { capabilitiesOf } from "../../agent/src/capabilities";
-import { parseConfig } from "../../agent/src/config";
+import { parseConfig } from "../../agent/src/config/schema";
 import { ApiClient } from "../../agent/src/transport/client";
 import { Uplink } from "../../agent/src/transport/uplink";
-import { apiError, fakeServer, reportOk } from "./fake-server";
-import { cleanup, onCleanup, quietLog } from "./helpers";
+import { apiError, fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, quietLog } from "./support/helpers";
 
 afterEach(cleanup);
 

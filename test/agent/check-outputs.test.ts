@@ -6,8 +6,8 @@ import { checkAndLogCollectors, checkOutputsOf } from "../../agent/src/checks/co
 import { CheckScheduler } from "../../agent/src/checks/scheduler";
 import { ApiClient } from "../../agent/src/transport/client";
 import { Uplink } from "../../agent/src/transport/uplink";
-import { fakeServer, reportOk } from "./fake-server";
-import { cleanup, onCleanup, quietLog, tempDir, waitFor, writeScript } from "./helpers";
+import { fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, quietLog, tempDir, waitFor, writeScript } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -5,8 +5,8 @@ import { reportRequestSchema } from "../../agent/protocol";
 import { Runner } from "../../agent/src/runner";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
-import { fakeServer, reportOk } from "./fake-server";
-import { cleanup, configFor, memoryLog, tempDir, waitFor, writeScript } from "./helpers";
+import { fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, configFor, memoryLog, tempDir, waitFor, writeScript } from "./support/helpers";
 
 afterEach(cleanup);
 

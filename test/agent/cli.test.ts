@@ -4,10 +4,10 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { canonicalKeyProof } from "../../agent/protocol";
 import { parseArgs, UsageError } from "../../agent/src/args";
-import { CHECK_EXIT, formatCheck, runHealthCheck } from "../../agent/src/check";
 import { MetricsCollector } from "../../agent/src/collectors";
+import { CHECK_EXIT, formatCheck, runHealthCheck } from "../../agent/src/commands/check";
 import { ensureStateDir, writeFileAtomic } from "../../agent/src/state-dir";
-import { apiError, fakeServer, reportOk } from "./fake-server";
+import { apiError, fakeServer, reportOk } from "./support/fake-server";
 import {
   cleanup,
   configFor,
@@ -18,7 +18,7 @@ import {
   serverArgv,
   tempDir,
   waitFor,
-} from "./helpers";
+} from "./support/helpers";
 
 afterEach(cleanup);
 

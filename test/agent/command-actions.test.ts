@@ -7,7 +7,7 @@ import { CommandJournal } from "../../agent/src/actions/journal";
 import { ActionRegistry } from "../../agent/src/actions/registry";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
-import { actionContext, cleanup, configFor, quietLog, tempDir, writeScript } from "./helpers";
+import { actionContext, cleanup, configFor, quietLog, tempDir, writeScript } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -8,11 +8,11 @@ import { CommandJournal } from "../../agent/src/actions/journal";
 import { ActionRegistry } from "../../agent/src/actions/registry";
 import { generateSigningKeys, parseSigningKey, signatureProblem } from "../../agent/src/actions/signing";
 import { main } from "../../agent/src/cli";
-import { parseConfig } from "../../agent/src/config";
+import { parseConfig } from "../../agent/src/config/schema";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { signCommands } from "../../worker/services/ingest/command-signing";
-import { actionContext, cleanup, configFor, quietLog } from "./helpers";
+import { actionContext, cleanup, configFor, quietLog } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import { WebSocketServer } from "ws";
 import { CommandSocket } from "../../agent/src/transport/socket";
-import { cleanup, memoryLog, onCleanup, waitFor } from "./helpers";
+import { cleanup, memoryLog, onCleanup, waitFor } from "./support/helpers";
 
 afterEach(cleanup);
 

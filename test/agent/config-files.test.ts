@@ -7,7 +7,7 @@ import { ConfigKeeper } from "../../agent/src/configs/keeper";
 import { yamlProblem } from "../../agent/src/configs/yaml-check";
 import { ServiceManager } from "../../agent/src/services";
 import { ensureStateDir } from "../../agent/src/state-dir";
-import { actionContext, cleanup, configFor, quietLog, tempDir, writeScript } from "./helpers";
+import { actionContext, cleanup, configFor, quietLog, tempDir, writeScript } from "./support/helpers";
 
 afterEach(cleanup);
 

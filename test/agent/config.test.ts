@@ -2,11 +2,11 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../agent/src/config";
-import { loadAgentConfig } from "../../agent/src/config-source";
+import { ConfigError, parseConfig } from "../../agent/src/config/schema";
+import { loadAgentConfig } from "../../agent/src/config/source";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { AGENT_VERSION } from "../../agent/src/version";
-import { cleanup, tempDir } from "./helpers";
+import { cleanup, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

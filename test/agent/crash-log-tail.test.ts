@@ -5,7 +5,7 @@ import { serviceStateSchema } from "../../agent/protocol";
 import { ServiceManager } from "../../agent/src/services";
 import { readLogTail } from "../../agent/src/services/log-tail";
 import { ensureStateDir } from "../../agent/src/state-dir";
-import { cleanup, configFor, quietLog, tempDir } from "./helpers";
+import { cleanup, configFor, quietLog, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { dropStartEnv, reexecArgv, START_ENV, START_FLAGS } from "../../agent/bin/start-flags.js";
 import { isoTime } from "../../agent/src/util";
-import { cleanup, tempDir } from "./helpers";
+import { cleanup, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

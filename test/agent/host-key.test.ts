@@ -11,8 +11,8 @@ import {
   renewAgentToken,
 } from "../../agent/src/enroll";
 import { ApiClient } from "../../agent/src/transport/client";
-import { apiError, fakeServer, type Seen } from "./fake-server";
-import { cleanup, quietLog, tempDir } from "./helpers";
+import { apiError, fakeServer, type Seen } from "./support/fake-server";
+import { cleanup, quietLog, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

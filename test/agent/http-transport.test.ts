@@ -5,12 +5,12 @@ import https from "node:https";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpCheck } from "../../agent/src/services/checks";
+import { httpCheck } from "../../agent/src/services/probes";
 import { ApiClient } from "../../agent/src/transport/client";
 import { HttpError, NetworkError } from "../../agent/src/transport/errors";
 import { retryAfterMs } from "../../agent/src/transport/http";
-import { reportOk } from "./fake-server";
-import { cleanup, onCleanup, tempDir } from "./helpers";
+import { reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

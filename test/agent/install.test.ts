@@ -4,12 +4,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { memoryCollector } from "../../agent/src/collectors/memory";
 import { readNetCounters } from "../../agent/src/collectors/network";
 import { setProcRoot } from "../../agent/src/collectors/procfs";
-import { parseConfig } from "../../agent/src/config";
-import { loadAgentConfig, withEnv } from "../../agent/src/config-source";
+import { parseConfig } from "../../agent/src/config/schema";
+import { loadAgentConfig, withEnv } from "../../agent/src/config/source";
 import { createLogger } from "../../agent/src/log";
 import { connectProxy } from "../support/connect-proxy";
-import { fakeServer, reportOk } from "./fake-server";
-import { cleanup, onCleanup, runCli, tempDir, waitFor } from "./helpers";
+import { fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, runCli, tempDir, waitFor } from "./support/helpers";
 
 afterEach(cleanup);
 

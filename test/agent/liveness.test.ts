@@ -6,7 +6,7 @@ import { ServiceManager } from "../../agent/src/services";
 import { LivenessProbes, SLOW_EVERY } from "../../agent/src/services/liveness";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
-import { fakeServer, reportOk, type Seen } from "./fake-server";
+import { fakeServer, reportOk, type Seen } from "./support/fake-server";
 import {
   cleanup,
   configFor,
@@ -17,7 +17,7 @@ import {
   startServer,
   tempDir,
   waitFor,
-} from "./helpers";
+} from "./support/helpers";
 
 afterEach(cleanup);
 

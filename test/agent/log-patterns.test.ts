@@ -1,11 +1,11 @@
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../agent/src/config";
+import { parseConfig } from "../../agent/src/config/schema";
 import { logsCollector } from "../../agent/src/logs/collector";
 import { FileFollower, MAX_LINE } from "../../agent/src/logs/follow";
 import { LineCounter } from "../../agent/src/logs/patterns";
-import { cleanup, tempDir } from "./helpers";
+import { cleanup, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -3,8 +3,8 @@ import { MetricsCollector } from "../../agent/src/collectors";
 import { Runner } from "../../agent/src/runner";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
-import { fakeServer, type Reply, reportOk, type Seen } from "./fake-server";
-import { cleanup, configFor, memoryLog, waitFor } from "./helpers";
+import { fakeServer, type Reply, reportOk, type Seen } from "./support/fake-server";
+import { cleanup, configFor, memoryLog, waitFor } from "./support/helpers";
 
 afterEach(cleanup);
 

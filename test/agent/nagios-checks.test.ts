@@ -4,10 +4,10 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parsePerfdata, readPlugin } from "../../agent/src/checks/nagios";
-import { runPlugin } from "../../agent/src/checks/run";
+import { runPlugin } from "../../agent/src/checks/run-plugin";
 import { CheckScheduler, checksCollector, readingMetrics } from "../../agent/src/checks/scheduler";
-import { parseConfig } from "../../agent/src/config";
-import { cleanup, freePort, memoryLog, onCleanup, tempDir, waitFor, writeScript } from "./helpers";
+import { parseConfig } from "../../agent/src/config/schema";
+import { cleanup, freePort, memoryLog, onCleanup, tempDir, waitFor, writeScript } from "./support/helpers";
 
 afterEach(cleanup);
 

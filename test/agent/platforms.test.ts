@@ -16,10 +16,10 @@ import {
   windowsSampleCollector,
   windowsScript,
 } from "../../agent/src/collectors/windows";
-import { ConfigError, parseConfig } from "../../agent/src/config";
+import { ConfigError, parseConfig } from "../../agent/src/config/schema";
 import { bestEffortNotice } from "../../agent/src/platform";
 import { commandLinesFromPs } from "../../agent/src/services/proc";
-import { cleanup } from "./helpers";
+import { cleanup } from "./support/helpers";
 
 afterEach(cleanup);
 

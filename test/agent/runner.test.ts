@@ -4,7 +4,7 @@ import { MetricsCollector } from "../../agent/src/collectors";
 import { EXIT_AUTH, Runner } from "../../agent/src/runner";
 import { ensureStateDir } from "../../agent/src/state-dir";
 import { ApiClient } from "../../agent/src/transport/client";
-import { apiError, fakeServer, type Reply, reportOk, type Seen } from "./fake-server";
+import { apiError, fakeServer, type Reply, reportOk, type Seen } from "./support/fake-server";
 import {
   cleanup,
   configFor,
@@ -14,7 +14,7 @@ import {
   memoryLog,
   serverArgv,
   waitFor,
-} from "./helpers";
+} from "./support/helpers";
 
 afterEach(cleanup);
 

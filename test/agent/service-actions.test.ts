@@ -18,7 +18,7 @@ import {
   tempDir,
   waitFor,
   writeScript,
-} from "./helpers";
+} from "./support/helpers";
 
 afterEach(cleanup);
 

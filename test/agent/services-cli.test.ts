@@ -2,7 +2,16 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ServiceManager } from "../../agent/src/services";
-import { cleanup, configFor, look, need, prependPath, quietLog, tempDir, writeScript } from "./helpers";
+import {
+  cleanup,
+  configFor,
+  look,
+  need,
+  prependPath,
+  quietLog,
+  tempDir,
+  writeScript,
+} from "./support/helpers";
 
 afterEach(cleanup);
 

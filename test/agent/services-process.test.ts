@@ -19,7 +19,7 @@ import {
   startServer,
   tempDir,
   waitFor,
-} from "./helpers";
+} from "./support/helpers";
 
 afterEach(cleanup);
 

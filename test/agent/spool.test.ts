@@ -2,13 +2,13 @@ import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CommandResult, LIMITS, reportRequestSchema, type Sample } from "../../agent/protocol";
-import { Spool } from "../../agent/src/spool";
-import { SpoolQueue } from "../../agent/src/spool-queue";
 import { ApiClient } from "../../agent/src/transport/client";
 import { PendingQueue } from "../../agent/src/transport/queue";
+import { Spool } from "../../agent/src/transport/spool";
+import { SpoolQueue } from "../../agent/src/transport/spool-queue";
 import { Uplink } from "../../agent/src/transport/uplink";
-import { fakeServer, reportOk } from "./fake-server";
-import { cleanup, onCleanup, quietLog, tempDir } from "./helpers";
+import { fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, onCleanup, quietLog, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_THRESHOLDS, defaultRules, evaluate } from "../../agent/engine";
 import { certificateExpiry, tlsCollector } from "../../agent/src/collectors/tls";
-import { parseConfig } from "../../agent/src/config";
+import { parseConfig } from "../../agent/src/config/schema";
 
 /** A local HTTPS server with a fresh self-signed certificate valid for `days`. */
 function selfSigned(days: number) {

@@ -9,8 +9,8 @@ import { ApiClient } from "../../agent/src/transport/client";
 import { AuthError, NetworkError } from "../../agent/src/transport/errors";
 import { PendingQueue } from "../../agent/src/transport/queue";
 import { Uplink } from "../../agent/src/transport/uplink";
-import { apiError, fakeServer, reportOk } from "./fake-server";
-import { cleanup, freePort, memoryLog, onCleanup, quietLog, tempDir } from "./helpers";
+import { apiError, fakeServer, reportOk } from "./support/fake-server";
+import { cleanup, freePort, memoryLog, onCleanup, quietLog, tempDir } from "./support/helpers";
 
 afterEach(cleanup);
 

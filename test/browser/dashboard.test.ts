@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, timeUntilHealthy, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser, SCREENSHOTS, screenshots } from "./harness";
+import { type Browser, openBrowser, SCREENSHOTS, screenshots } from "./support/harness";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "browser-host";

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser, screenshots } from "./harness";
+import { type Browser, openBrowser, screenshots } from "./support/harness";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "guided-host";

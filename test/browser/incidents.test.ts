@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
 import { api } from "../../scripts/lib/stack.mjs";
 import type { FleetIncident } from "../../worker/schemas/fleet";
-import { type Browser, openBrowser, screenshots } from "./harness";
+import { type Browser, openBrowser, screenshots } from "./support/harness";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 const GROUP = "web";

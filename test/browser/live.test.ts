@@ -7,7 +7,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, timeUntilHealthy, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser, screenshots } from "./harness";
+import { type Browser, openBrowser, screenshots } from "./support/harness";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "live-host";

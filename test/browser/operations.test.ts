@@ -9,7 +9,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser, screenshots } from "./harness";
+import { type Browser, openBrowser, screenshots } from "./support/harness";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "ops-host";

@@ -6,7 +6,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser } from "./harness";
+import { type Browser, openBrowser } from "./support/harness";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "retire-host";

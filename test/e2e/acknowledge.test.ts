@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, applyMigrations, freePort, newSecret, startWorker, waitFor } from "../../scripts/lib/stack.mjs";
-import { startReceiver } from "./receivers";
+import { startReceiver } from "./support/receivers";
 
 const SECRET = "whsec_0123456789abcdef0123456789abcdef";
 const ROUTING_KEY = "e93facc04764012d7bfb002500d5d1a6";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import { webhookSignatureProblems } from "./receivers";
+import { webhookSignatureProblems } from "./support/receivers";
 
 type Lab = Awaited<ReturnType<typeof startLab>>;
 const SECRET = "e2e-action-secret-0123456789";

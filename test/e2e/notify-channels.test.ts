@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, applyMigrations, freePort, newSecret, startWorker, waitFor } from "../../scripts/lib/stack.mjs";
-import { startReceiver } from "./receivers";
+import { startReceiver } from "./support/receivers";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const BOT = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";

@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLab } from "../../scripts/lib/lab.mjs";
 import { freePort, startAgent, waitFor } from "../../scripts/lib/stack.mjs";
-import { startReceiver } from "./receivers";
+import { startReceiver } from "./support/receivers";
 
 const SECRET = "whsec_silent0123456789abcdef0123456789";
 type Lab = Awaited<ReturnType<typeof startLab>>;

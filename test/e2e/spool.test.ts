@@ -21,7 +21,7 @@ import {
   startWorker,
   waitFor,
 } from "../../scripts/lib/stack.mjs";
-import { cleanup, tempDir } from "../agent/helpers";
+import { cleanup, tempDir } from "../agent/support/helpers";
 
 const SERVICE = new URL("../../scripts/lib/http-service.mjs", import.meta.url).pathname;
 

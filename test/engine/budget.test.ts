@@ -9,7 +9,7 @@ import {
   MAX_METRIC_NAMES,
   MAX_STATE_BYTES,
 } from "../../agent/engine";
-import { T0, thresholdRule } from "./factories";
+import { T0, thresholdRule } from "./support/factories";
 
 const rules = defaultRules(DEFAULT_THRESHOLDS);
 const bytes = (s: HostEngineState) => JSON.stringify(s).length;

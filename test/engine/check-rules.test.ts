@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { correlate, DEFAULT_THRESHOLDS, defaultRules, evaluate } from "../../agent/engine";
-import { T0 } from "./factories";
+import { T0 } from "./support/factories";
 
 const rules = defaultRules(DEFAULT_THRESHOLDS);
 const at = (i: number) => T0 + i * 30_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { correlate, type Finding } from "../../agent/engine";
-import { T0 } from "./factories";
+import { T0 } from "./support/factories";
 
 function finding(ruleId: string, evidence: Partial<Finding["evidence"]>, o: Partial<Finding> = {}): Finding {
   return {

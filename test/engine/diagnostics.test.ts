@@ -9,7 +9,7 @@ import {
   type Rule,
   raiseBar,
 } from "../../agent/engine";
-import { T0 } from "./factories";
+import { T0 } from "./support/factories";
 
 const STEP = 2_000;
 

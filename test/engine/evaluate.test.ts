@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluate } from "../../agent/engine";
-import { series, serviceRule, svc, T0, thresholdRule } from "./factories";
+import { series, serviceRule, svc, T0, thresholdRule } from "./support/factories";
 
 describe("threshold rules", () => {
   it("opens only after the condition has held for the rule's duration", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diagnosticRules, type EngineSample, evaluate, type HostEngineState } from "../../agent/engine";
-import { T0 } from "./factories";
+import { T0 } from "./support/factories";
 
 const rules = diagnosticRules();
 const SEC = 10_000;

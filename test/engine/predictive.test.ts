@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, type Rule } from "../../agent/engine";
-import { T0, thresholdRule } from "./factories";
+import { T0, thresholdRule } from "./support/factories";
 
 const MIN = 60_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type EngineService, evaluate, type HostEngineState, type Rule } from "../../agent/engine";
-import { T0 } from "./factories";
+import { T0 } from "./support/factories";
 
 const MIN = 60_000;
 const base = { durationSeconds: 60, severity: "medium" as const, actions: [], enabled: true };

@@ -7,7 +7,7 @@ import {
   suggestThresholds,
 } from "../../agent/engine";
 import { learnBaseline } from "../../agent/engine/baseline";
-import { T0 } from "./factories";
+import { T0 } from "./support/factories";
 
 /** A baseline of `n` percent values spread evenly over [lo, hi]. */
 function learned(lo: number, hi: number, n: number): Baseline {

@@ -10,7 +10,7 @@ import {
   type TargetFacts,
 } from "../../agent/engine";
 import { pushTrend, type TrendWindow } from "../../agent/engine/trend";
-import { thresholdRule } from "./factories";
+import { thresholdRule } from "./support/factories";
 
 const MB = 1024 * 1024;
 const caches: CacheFact[] = [

@@ -2,11 +2,9 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { call, expectError, type Issue, json, newTenant, service, type Tenant } from "./harness";
-import { addChannel, idle, recordOutbound } from "./notify-harness";
-import { auditOf } from "./sec-harness";
-
-type Acked = Issue & { acknowledgedAt: string | null; acknowledgedBy: string | null };
+import { call, expectError, type Issue, json, newTenant, service, type Tenant } from "./support/harness";
+import { addChannel, idle, recordOutbound } from "./support/notify-harness";
+import { auditOf } from "./support/sec-harness";
 
 async function operatorToken(t: Tenant, name = "on call") {
   const body = { scope: "operator", name };
@@ -24,7 +22,7 @@ async function withIssue() {
 }
 
 const acknowledge = (id: string, token: string) =>
-  json<Acked>(`/api/v1/issues/${id}/acknowledge`, { token, method: "POST" });
+  json<Issue>(`/api/v1/issues/${id}/acknowledge`, { token, method: "POST" });
 
 let restore = () => {};
 afterEach(() => restore());
@@ -41,7 +39,7 @@ describe("acknowledging an issue", () => {
     const again = await acknowledge(issue.id, t.admin);
     expect(again.acknowledgedAt).toBe(first.acknowledgedAt);
     expect(again.acknowledgedBy).toBe("night shift");
-    const [listed] = (await t.issues()) as Acked[];
+    const [listed] = (await t.issues()) as Issue[];
     expect(listed).toMatchObject({ acknowledgedBy: "night shift", acknowledgedAt: first.acknowledgedAt });
     // the audit log names the first acknowledgement only
     const acks = (await auditOf(t.admin)).items.filter((e) => e.action === "issue.acknowledge");

@@ -4,9 +4,9 @@
  * action that ended refused can be closed by a person.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, result, service, type Tenant } from "./harness";
-import { badFields, createRules, listRules, postRules, rule } from "./rules-harness";
-import { auditOf } from "./sec-harness";
+import { call, expectError, json, newTenant, result, service, type Tenant } from "./support/harness";
+import { badFields, createRules, listRules, postRules, rule } from "./support/rules-harness";
+import { auditOf } from "./support/sec-harness";
 
 const CAPS = {
   actions: ["health_check", "restart_service", "lockdown", "unlock"],

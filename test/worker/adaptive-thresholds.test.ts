@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, newTenant, sample } from "./harness";
+import { call, expectError, newTenant, sample } from "./support/harness";
 
 type Thresholds = Record<string, number>;
 type View = {

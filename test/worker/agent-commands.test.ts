@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../agent/protocol";
-import { type Agent, call, expectError, json, newTenant, type Queued, service, type Tenant } from "./harness";
+import {
+  type Agent,
+  call,
+  expectError,
+  json,
+  newTenant,
+  type Queued,
+  service,
+  type Tenant,
+} from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 type Polled = { commands: Command[] };

@@ -1,6 +1,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { Command } from "../../worker/api-types";
 import worker from "../../worker/index";
 import {
   call,
@@ -12,14 +13,12 @@ import {
   service,
   sql,
   type Tenant,
-} from "./harness";
+} from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
-type CommandView = { id: string; status: string; action: string; issueId: string; output: string | null };
 
 const awaiting = async (t: Tenant) =>
-  (await json<{ items: CommandView[] }>("/api/v1/commands?status=awaiting_approval", { token: t.admin }))
-    .items;
+  (await json<{ items: Command[] }>("/api/v1/commands?status=awaiting_approval", { token: t.admin })).items;
 const patchRule = (t: Tenant, id: string, body: unknown) =>
   json(`/api/v1/rules/${id}`, { method: "PATCH", token: t.admin, body });
 
@@ -101,7 +100,7 @@ describe("approvals", () => {
   it("delivers an approved command on the next report and marks the issue recovering", async () => {
     const { t, agent, issue } = await downUnder({ recovery: { require_confirmation: true } });
     const [waiting] = await awaiting(t);
-    const approved = await json<CommandView>(`/api/v1/commands/${waiting.id}/approve`, {
+    const approved = await json<Command>(`/api/v1/commands/${waiting.id}/approve`, {
       token: t.admin,
       body: {},
     });
@@ -126,7 +125,7 @@ describe("approvals", () => {
     const { t, agent, issue } = await downUnder({ recovery: { require_confirmation: true } });
     const [waiting] = await awaiting(t);
     const body = { reason: "peak traffic" };
-    const rejected = await json<CommandView>(`/api/v1/commands/${waiting.id}/reject`, {
+    const rejected = await json<Command>(`/api/v1/commands/${waiting.id}/reject`, {
       token: t.admin,
       body,
     });
@@ -174,7 +173,7 @@ describe("approvals", () => {
       { token: t.admin, body: { scope: "operator", name: "on call" } },
       201,
     );
-    const approved = await json<CommandView>(`/api/v1/commands/${waiting.id}/approve`, {
+    const approved = await json<Command>(`/api/v1/commands/${waiting.id}/approve`, {
       token: operator,
       body: {},
     });

@@ -9,8 +9,8 @@ import {
   service,
   sql,
   type Tenant,
-} from "./harness";
-import { actions, auditOf } from "./sec-harness";
+} from "./support/harness";
+import { actions, auditOf } from "./support/sec-harness";
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 const down = [service("nginx", "down")];

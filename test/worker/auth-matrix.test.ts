@@ -5,8 +5,8 @@
  * org's data: both orgs are seeded with named data, and every body is searched for it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { documentedRoutes, fill, type Route, type Seeded, seedOrg } from "./auth-matrix-seed";
-import { type CallInit, call, sql } from "./harness";
+import { documentedRoutes, fill, type Route, type Seeded, seedOrg } from "./support/auth-matrix-seed";
+import { type CallInit, call, sql } from "./support/harness";
 
 /**
  * Reachable without credentials, by design (sign-in and sign-out, the health probe, and the host

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { call, ENV_ADMIN, expectError, json, must, type NewToken, newTenant, service, sql } from "./harness";
+import {
+  call,
+  ENV_ADMIN,
+  expectError,
+  json,
+  must,
+  type NewToken,
+  newTenant,
+  service,
+  sql,
+} from "./support/harness";
 
 describe("authentication", () => {
   it("answers GET /api/health without credentials", async () => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, type Tenant } from "./harness";
-import { badFields, listRules, MIN, minutes } from "./rules-harness";
+import { call, expectError, json, newTenant, type Tenant } from "./support/harness";
+import { badFields, listRules, MIN, minutes } from "./support/rules-harness";
 
 interface Backtest {
   rule: string;

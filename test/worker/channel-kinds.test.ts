@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, sql } from "./harness";
-import { addChannel, deliveries, recordOutbound } from "./notify-harness";
-import { auditOf } from "./sec-harness";
+import { call, expectError, json, newTenant, sql } from "./support/harness";
+import { addChannel, deliveries, recordOutbound } from "./support/notify-harness";
+import { auditOf } from "./support/sec-harness";
 
 let restore = () => {};
 afterEach(() => restore());

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, result, service, sql } from "./harness";
-import { addChannel, deliveries, recordOutbound, settle } from "./notify-harness";
+import { call, expectError, json, newTenant, result, service, sql } from "./support/harness";
+import { addChannel, deliveries, recordOutbound, settle } from "./support/notify-harness";
 
 let restore = () => {};
 afterEach(() => restore());

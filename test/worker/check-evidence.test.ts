@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Agent, json, newTenant, sample } from "./harness";
+import { type Agent, json, newTenant, sample } from "./support/harness";
 
 type Check = { name: string; status: string; output: string };
 const report = (agent: Agent, metrics: Record<string, number>, checks?: Check[]) =>

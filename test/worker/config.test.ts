@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant } from "./harness";
+import { call, expectError, json, newTenant } from "./support/harness";
 
 /** The seed's configuration document, as its README prints it. */
 const SEED = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Agent, newTenant, result, service, sql, type Tenant } from "./harness";
+import { type Agent, newTenant, result, service, sql, type Tenant } from "./support/harness";
 
 const tail = ["listening on :8080", "FATAL: out of file descriptors"];
 const down = [service("api", "down", { detail: "inactive (dead)", logTail: tail })];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newTenant, sample, service } from "./harness";
-import { createRules } from "./rules-harness";
+import { newTenant, sample, service } from "./support/harness";
+import { createRules } from "./support/rules-harness";
 
 describe("custom checks reported by the agent (check:<name>.status)", () => {
   it("open a medium issue on WARNING that only notifies, and close it when the check is OK again", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Issue, must, newTenant, sample, service, type Tenant } from "./harness";
-import { createRules, MIN, minutes, noise, rule } from "./rules-harness";
+import { type Issue, must, newTenant, sample, service, type Tenant } from "./support/harness";
+import { createRules, MIN, minutes, noise, rule } from "./support/rules-harness";
 
 const byRule = async (t: Tenant, hostId: string) =>
   Object.fromEntries((await t.issues(`?host=${hostId}`)).map((i) => [i.rule, i])) as Record<string, Issue>;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { signWebhook } from "../../worker/services/notify/format";
-import { json, newTenant, service, type Tenant } from "./harness";
-import { recordOutbound, settle } from "./notify-harness";
+import { json, newTenant, service, type Tenant } from "./support/harness";
+import { recordOutbound, settle } from "./support/notify-harness";
 
 const SECRET = "whsec-0123456789abcdef";
 const down = [service("nginx", "down")];

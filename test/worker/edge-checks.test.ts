@@ -2,8 +2,8 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { call, expectError, json, newTenant, sample } from "./harness";
-import { addChannel, deliveries, recordOutbound } from "./notify-harness";
+import { call, expectError, json, newTenant, sample } from "./support/harness";
+import { addChannel, deliveries, recordOutbound } from "./support/notify-harness";
 
 const cron = () => worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
 let restore = () => {};

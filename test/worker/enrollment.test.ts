@@ -4,7 +4,16 @@
  * token is single-use and bound to its host; enroll tokens can be limited; all of it audited.
  */
 import { describe, expect, it } from "vitest";
-import { call, expectError, hostKey, json, type NewToken, newTenant, sql, type Tenant } from "./harness";
+import {
+  call,
+  expectError,
+  hostKey,
+  json,
+  type NewToken,
+  newTenant,
+  sql,
+  type Tenant,
+} from "./support/harness";
 
 type Enrolled = { hostId: string; agentToken: string };
 type ReEnroll = { hostId: string; name: string; tokenId: string; token: string; expiresAt: string };

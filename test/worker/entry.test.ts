@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { call, expectError, newTenant } from "./harness";
+import { call, expectError, newTenant } from "./support/harness";
 
 describe("the entry point", () => {
   it("gives every response an X-Request-Id, successes included", async () => {

@@ -4,8 +4,8 @@
  * gets it without control characters.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { newTenant, service } from "./harness";
-import { addChannel, deliveries, recordOutbound, type Sent, settle } from "./notify-harness";
+import { newTenant, service } from "./support/harness";
+import { addChannel, deliveries, recordOutbound, type Sent, settle } from "./support/notify-harness";
 
 let restore = () => {};
 afterEach(() => restore());

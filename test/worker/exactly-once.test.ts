@@ -18,7 +18,7 @@ import {
   sql,
   storedSamples,
   type Tenant,
-} from "./harness";
+} from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FleetIncident, FleetIncidentDetail } from "../../worker/schemas/fleet";
-import { type Agent, call, json, newTenant, service, sql, type Tenant, unique } from "./harness";
-import { addChannel, idle, recordOutbound, type Sent } from "./notify-harness";
+import { type Agent, call, json, newTenant, service, sql, type Tenant, unique } from "./support/harness";
+import { addChannel, idle, recordOutbound, type Sent } from "./support/notify-harness";
 
 let restore = () => {};
 afterEach(() => restore());

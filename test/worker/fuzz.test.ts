@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { errorCodes } from "../../worker/lib/errors";
-import { type Seeded, seedOrg } from "./auth-matrix-seed";
+import { type Seeded, seedOrg } from "./support/auth-matrix-seed";
 import {
   bodyFields,
   bodyFor,
@@ -16,9 +16,9 @@ import {
   paramFor,
   queryFor,
   queryNames,
-} from "./fuzz-arbitraries";
-import { call, json, orgSamples, sql } from "./harness";
-import { callWith, PLATFORM } from "./sec-harness";
+} from "./support/fuzz-arbitraries";
+import { call, json, orgSamples, sql } from "./support/harness";
+import { callWith, PLATFORM } from "./support/sec-harness";
 
 // Vite passes VITE_* variables from the shell into import.meta.env, also inside workerd.
 const vars = (import.meta as { env?: Record<string, string | undefined> }).env ?? {};

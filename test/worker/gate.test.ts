@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, sample, service, sql } from "./harness";
+import { call, expectError, json, newTenant, sample, service, sql } from "./support/harness";
 
 type Gate = { pass: boolean; reasons: string[]; hosts: { name: string; servicesDown: string[] }[] };
 type Watch = {

@@ -2,8 +2,8 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { type Agent, call, json, newTenant, result, service, sql, type Tenant } from "./harness";
-import { addChannel, deliveries, idle, recordOutbound } from "./notify-harness";
+import { type Agent, call, json, newTenant, result, service, sql, type Tenant } from "./support/harness";
+import { addChannel, deliveries, idle, recordOutbound } from "./support/notify-harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 const up = [service("nginx", "up")];

@@ -2,19 +2,9 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { call, expectError, type Issue, json, newTenant, result, sql, type Tenant } from "./harness";
+import type { HostAction } from "../../worker/schemas/host-actions";
+import { call, expectError, type Issue, json, newTenant, result, sql, type Tenant } from "./support/harness";
 
-type HostAction = {
-  issueId: string;
-  issueStatus: string;
-  commandId: string;
-  commandStatus: string;
-  hostId: string;
-  host: string;
-  action: string;
-  target: string | null;
-  reason: string;
-};
 type OperatorIssue = Issue & { source: string };
 
 const run = (t: Tenant, host: string, body: unknown, token = t.admin) =>

@@ -25,7 +25,7 @@ import {
   service,
   sql,
   storedSamples,
-} from "./harness";
+} from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 

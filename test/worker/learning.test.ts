@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { LearnedAction } from "../../worker/api-types";
 import { orderActions } from "../../worker/services/recovery/action-order";
-import { type Agent, json, newTenant, result, service, type Tenant } from "./harness";
+import { type Agent, json, newTenant, result, service, type Tenant } from "./support/harness";
 
 const down = [service("nginx", "down")];
 const up = [service("nginx", "up")];
-type Learned = { rule: string; action: string; attempts: number; succeeded: number; successRate: number };
 
 /** One incident where force_restart fails and restart_service fixes it; returns the first action tried. */
 async function incident(agent: Agent): Promise<string> {
@@ -33,7 +33,7 @@ describe("learning", () => {
     for (let i = 0; i < 4; i++) firsts.push(await incident(agent));
     expect(firsts).toEqual(["force_restart", "force_restart", "force_restart", "restart_service"]);
 
-    const { items } = await json<{ items: Learned[] }>("/api/v1/learning", { token: t.admin });
+    const { items } = await json<{ items: LearnedAction[] }>("/api/v1/learning", { token: t.admin });
     expect(items.find((i) => i.action === "restart_service")).toMatchObject({
       rule: "service_down",
       attempts: 4,

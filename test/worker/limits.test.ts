@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../agent/protocol";
-import { call, expectError, json, newTenant, sample, series, storedSamples } from "./harness";
-import { callWith, rowCount } from "./sec-harness";
+import { call, expectError, json, newTenant, sample, series, storedSamples } from "./support/harness";
+import { callWith, rowCount } from "./support/sec-harness";
 
 const slackBody = (padding: number) => ({
   name: "x".repeat(padding),

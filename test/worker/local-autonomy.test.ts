@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newTenant, result, service, sql } from "./harness";
+import { newTenant, result, service, sql } from "./support/harness";
 
 const localResult = (id: string, svc: string) =>
   result(id, "succeeded", {

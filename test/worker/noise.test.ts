@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Agent, call, expectError, json, newTenant, sample, type Tenant } from "./harness";
-import { auditOf } from "./sec-harness";
+import { type Agent, call, expectError, json, newTenant, sample, type Tenant } from "./support/harness";
+import { auditOf } from "./support/sec-harness";
 
 type Noise = { issueId: string; rule: string; noise: boolean; reason: string | null; hostRuleMarks: number };
 type Evidence = { explanation?: string };

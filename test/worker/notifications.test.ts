@@ -2,8 +2,8 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { newTenant, service, sql } from "./harness";
-import { addChannel, deliveries, idle, makeDue, recordOutbound, settle } from "./notify-harness";
+import { newTenant, service, sql } from "./support/harness";
+import { addChannel, deliveries, idle, makeDue, recordOutbound, settle } from "./support/notify-harness";
 
 /** The cron, once the org's after-response delivery work has finished (so the two never race). */
 async function cron(orgId: string) {

@@ -14,7 +14,7 @@ import {
   teamsProblems,
   telegramProblems,
 } from "../support/channel-wire";
-import { must } from "./harness";
+import { must } from "./support/harness";
 
 const LINK = "https://selfheal.example/issues/iss_1";
 function event(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, type Session, service } from "./harness";
+import { call, expectError, json, newTenant, type Session, service } from "./support/harness";
 
 const cookieOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0];
 

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { OrgEvent } from "../../worker/schemas/events";
-import { call, json, must, newTenant, service } from "./harness";
+import { call, json, must, newTenant, service } from "./support/harness";
 
 interface Listener {
   ws: WebSocket;

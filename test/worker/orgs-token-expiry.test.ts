@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, type NewToken, newTenant, sql } from "./harness";
+import { call, expectError, json, type NewToken, newTenant, sql } from "./support/harness";
 
 type Listed = { id: string; expiresAt: string | null };
 const DAY = 86_400;

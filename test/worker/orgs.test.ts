@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call, ENV_ADMIN, expectError, json, newTenant, unique } from "./harness";
-import { asPlatform, auditOf, callWith, PLATFORM } from "./sec-harness";
+import { call, ENV_ADMIN, expectError, json, newTenant, unique } from "./support/harness";
+import { asPlatform, auditOf, callWith, PLATFORM } from "./support/sec-harness";
 
 type NewOrg = {
   org: { id: string; name: string; createdAt: string };

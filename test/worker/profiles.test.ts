@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HealingConfig } from "../../worker/schemas/config";
-import { json, newTenant, sample, service } from "./harness";
-import { createRules } from "./rules-harness";
+import { json, newTenant, sample, service } from "./support/harness";
+import { createRules } from "./support/rules-harness";
 
 const DISRUPTIVE = [
   "force_restart",

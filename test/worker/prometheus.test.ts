@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { histogram, render } from "../../worker/services/fleet/prometheus/render";
 import { parseExposition } from "../support/prom-parse";
-import { call, expectError, json, newTenant, result, service } from "./harness";
+import { call, expectError, json, newTenant, result, service } from "./support/harness";
 
 const scrape = (token: string) => call("/metrics", { token });
 

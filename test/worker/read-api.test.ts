@@ -10,7 +10,7 @@ import {
   sample,
   series,
   service,
-} from "./harness";
+} from "./support/harness";
 
 type OpenApiDoc = {
   openapi: string;

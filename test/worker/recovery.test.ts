@@ -10,7 +10,7 @@ import {
   service,
   sql,
   type Tenant,
-} from "./harness";
+} from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 const up = [service("nginx", "up")];

@@ -5,8 +5,8 @@ import { createDb } from "../../worker/db/client";
 import worker from "../../worker/index";
 import { flushDue } from "../../worker/services/notify/flush";
 import { queueReminders } from "../../worker/services/notify/reminders";
-import { json, newTenant, service, sql, type Tenant } from "./harness";
-import { addChannel, deliveries, idle, recordOutbound, settle } from "./notify-harness";
+import { json, newTenant, service, sql, type Tenant } from "./support/harness";
+import { addChannel, deliveries, idle, recordOutbound, settle } from "./support/notify-harness";
 
 let restore = () => {};
 afterEach(() => restore());

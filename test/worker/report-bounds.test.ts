@@ -13,7 +13,7 @@ import {
   sample,
   sql,
   storedSamples,
-} from "./harness";
+} from "./support/harness";
 
 /** The engine state the host's object holds (D1 no longer keeps it). */
 const hotEngineState = (hostId: string) =>

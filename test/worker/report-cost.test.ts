@@ -2,7 +2,17 @@ import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hostUpdate } from "../../worker/services/ingest/report/host-row";
 import type { HostRow } from "../../worker/services/ingest/report/load";
-import { type Agent, call, hostStub, must, newTenant, sample, service, sql, storedSamples } from "./harness";
+import {
+  type Agent,
+  call,
+  hostStub,
+  must,
+  newTenant,
+  sample,
+  service,
+  sql,
+  storedSamples,
+} from "./support/harness";
 
 /** One report, returning the D1 figures of its Server-Timing header. */
 async function reportCost(agent: Agent, body: Record<string, unknown>) {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { type HealthCheck, json, must, newTenant, result, sample, series, service, sql } from "./harness";
+import {
+  type HealthCheck,
+  json,
+  must,
+  newTenant,
+  result,
+  sample,
+  series,
+  service,
+  sql,
+} from "./support/harness";
 
 describe("the report pipeline", () => {
   it("stores a backfill of many samples and ignores them when re-sent", async () => {

@@ -2,8 +2,8 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { type HealingMetrics, json, newTenant, sample, service, sql } from "./harness";
-import { createRules, rule } from "./rules-harness";
+import { type HealingMetrics, json, newTenant, sample, service, sql } from "./support/harness";
+import { createRules, rule } from "./support/rules-harness";
 
 const sweep = () => worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
 

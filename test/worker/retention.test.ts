@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../worker/db/client";
 import worker from "../../worker/index";
 import { rollChunk, rollUp } from "../../worker/services/retention/run";
-import { call, expectError, json, newTenant, sql } from "./harness";
+import { call, expectError, json, newTenant, sql } from "./support/harness";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

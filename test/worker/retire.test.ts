@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, service, sql } from "./harness";
+import type { z } from "zod";
+import type { RetiredHostSchema } from "../../worker/schemas/hosts";
+import { call, expectError, json, newTenant, service, sql } from "./support/harness";
 
-type Retired = { id: string; name: string; retiredAt: string; tokensRevoked: number; issuesResolved: number };
+type Retired = z.infer<typeof RetiredHostSchema>;
 type Gate = { pass: boolean; reasons: string[]; hosts: { name: string }[] };
 
 describe("retiring a host", () => {

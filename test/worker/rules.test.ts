@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, must, newTenant, series } from "./harness";
-import { badFields, createRules, listRules, postRules, type RuleView, rule } from "./rules-harness";
+import { call, expectError, json, must, newTenant, series } from "./support/harness";
+import { badFields, createRules, listRules, postRules, type RuleView, rule } from "./support/rules-harness";
 
 describe("rules API", () => {
   it("lists the built-in rules from the thresholds, predictive ones included, to read tokens", async () => {

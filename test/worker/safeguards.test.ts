@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { CommandView } from "../../worker/schemas/recovery";
-import { call, expectError, json, newTenant, service, type Tenant } from "./harness";
+import type { Command as CommandView } from "../../worker/api-types";
+import { call, expectError, json, newTenant, type Queued, service, type Tenant } from "./support/harness";
 
-type Recovered = { commandId: string; issueId: string; status: string; action: string };
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 
 const operator = async (t: Tenant, name = "second operator") =>
@@ -35,7 +34,7 @@ describe("safeguards on every path that queues an action", () => {
     const { t, agent, issue } = await withIssue({ recovery: { auto_recovery: false } });
     const res = await recover(t.admin, issue.id, "emergency_shutdown");
     expect(res.status).toBe(202);
-    const queued = (await res.json()) as Recovered;
+    const queued = (await res.json()) as Queued;
     expect(queued).toMatchObject({ action: "emergency_shutdown", status: "awaiting_approval" });
     expect((await t.issue(issue.id)).status).toBe("awaiting_approval");
     expect((await agent.report({ services: down })).commands).toEqual([]);
@@ -61,7 +60,7 @@ describe("safeguards on every path that queues an action", () => {
   it("refuses emergency_shutdown on every path while recovery.emergency_shutdown is false", async () => {
     const { t, agent, issue } = await withIssue({ recovery: { auto_recovery: false } });
     // queued (awaiting) while allowed, then turned off: its approval is refused too
-    const queued = (await (await recover(t.admin, issue.id, "emergency_shutdown")).json()) as Recovered;
+    const queued = (await (await recover(t.admin, issue.id, "emergency_shutdown")).json()) as Queued;
     await t.config({ recovery: { emergency_shutdown: false } });
     const other = await operator(t);
     const late = await expectError(await approve(other, queued.commandId), 409, "CONFLICT");
@@ -105,12 +104,10 @@ describe("safeguards on every path that queues an action", () => {
     });
     const asked = (await (
       await recover(manual.t.admin, manual.issue.id, "restart_service")
-    ).json()) as Recovered;
+    ).json()) as Queued;
     expect(asked.status).toBe("awaiting_approval");
     // an action webhook queued by /recover
-    const hook = (await (
-      await recover(manual.t.admin, manual.issue.id, "webhook:scale")
-    ).json()) as Recovered;
+    const hook = (await (await recover(manual.t.admin, manual.issue.id, "webhook:scale")).json()) as Queued;
     expect(hook).toMatchObject({ action: "webhook:scale", status: "awaiting_approval" });
     // host actions
     const queued = await json<{ commandStatus: string }>(
@@ -131,15 +128,13 @@ describe("safeguards on every path that queues an action", () => {
     // queued by the engine: nobody asked, so any operator is the second person
     expect(cmd).toMatchObject({ approval: "second", requestedBy: null });
     await json("/api/v1/commands/" + cmd?.id + "/reject", { token: strict.t.admin, body: {} });
-    const mine = (await (
-      await recover(strict.t.admin, strict.issue.id, "restart_service")
-    ).json()) as Recovered;
+    const mine = (await (await recover(strict.t.admin, strict.issue.id, "restart_service")).json()) as Queued;
     await expectError(await approve(strict.t.admin, mine.commandId), 403, "FORBIDDEN");
 
     const relaxed = await withIssue({ recovery: { auto_recovery: false, second_approval: false } });
     const shut = (await (
       await recover(relaxed.t.admin, relaxed.issue.id, "emergency_shutdown")
-    ).json()) as Recovered;
+    ).json()) as Queued;
     expect(shut.status).toBe("awaiting_approval"); // emergency_shutdown always waits for someone
     expect((await approve(relaxed.t.admin, shut.commandId)).status).toBe(200);
   });

@@ -2,8 +2,8 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
-import { json, newTenant, type Queued, service, sql } from "./harness";
-import { addChannel, idle, recordOutbound } from "./notify-harness";
+import { json, newTenant, type Queued, service, sql } from "./support/harness";
+import { addChannel, idle, recordOutbound } from "./support/notify-harness";
 
 describe("the scheduled sweep", () => {
   it("times out overdue deliveries and expires commands nobody picked up", async () => {

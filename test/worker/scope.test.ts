@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EffectiveConfig } from "../../worker/schemas/scope";
-import { call, expectError, json, newTenant, sample, service, type Tenant } from "./harness";
+import { call, expectError, json, newTenant, sample, service, type Tenant } from "./support/harness";
 
 const put = (t: Tenant, kind: string, key: string, body: unknown) =>
   call(`/api/v1/scopes/${kind}/${key}`, { method: "PUT", token: t.admin, body });

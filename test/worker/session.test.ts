@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, type Session } from "./harness";
+import { call, expectError, json, newTenant, type Session } from "./support/harness";
 
 const cookieOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0];
 

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import type { HostObject } from "../../worker/objects/host";
-import { type Agent, hostStub, json, newTenant, service, sql, type Tenant } from "./harness";
+import { type Agent, hostStub, json, newTenant, service, sql, type Tenant } from "./support/harness";
 
 const cron = () => worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
 

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { HotState } from "../../worker/objects/host/hot-state";
-import { hostStub, must, newTenant, service, sql } from "./harness";
+import { hostStub, must, newTenant, service, sql } from "./support/harness";
 
 // Two overlapping reports from one host can each read the host's engine state and write it back
 // (D1 has no row locks), so the later write may drop what the earlier one learned. The issues

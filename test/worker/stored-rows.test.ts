@@ -13,7 +13,7 @@ import { issues, metricSamples, recoveryHistory } from "../../worker/db/schema";
 import { MetricsSchema } from "../../worker/schemas/healing";
 import { SamplesSchema } from "../../worker/schemas/hosts";
 import { HistoryEntrySchema, IssueDetailSchema, IssueSchema } from "../../worker/schemas/issues";
-import { call, newTenant, type Tenant, unique } from "./harness";
+import { call, newTenant, type Tenant, unique } from "./support/harness";
 
 const db = drizzle(env.DB);
 const now = Date.now();

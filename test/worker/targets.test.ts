@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, must, newTenant, type Queued, series, type Tenant } from "./harness";
+import {
+  call,
+  expectError,
+  json,
+  must,
+  newTenant,
+  type Queued,
+  series,
+  type Tenant,
+} from "./support/harness";
 
 const MB = 1024 * 1024;
 const issuesOf = (t: Tenant, hostId: string) => t.issues(`?host=${hostId}`);

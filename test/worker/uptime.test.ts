@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { HostObject } from "../../worker/objects/host";
 import { parseExposition } from "../support/prom-parse";
-import { type Agent, call, type HealingMetrics, hostStub, newTenant, service, sql } from "./harness";
+import { type Agent, call, type HealingMetrics, hostStub, newTenant, service, sql } from "./support/harness";
 
 /** The host's previous report was `ms` ago, as its object remembers it (time moved along). */
 async function lastReportAgo(agent: Agent, ms: number) {

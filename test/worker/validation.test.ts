@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, newTenant, sample, sql, storedSamples } from "./harness";
+import { call, expectError, newTenant, sample, sql, storedSamples } from "./support/harness";
 
 const samplesOf = storedSamples;
 

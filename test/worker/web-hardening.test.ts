@@ -6,9 +6,9 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import headersFile from "../../web/public/_headers?raw";
 import { API_CSP, COMMON_HEADERS, DASHBOARD_CSP } from "../../worker/middleware/security-headers";
-import { call, expectError, json, newTenant, sample, type Tenant } from "./harness";
-import { addChannel, recordOutbound } from "./notify-harness";
-import { callWith } from "./sec-harness";
+import { call, expectError, json, newTenant, sample, type Tenant } from "./support/harness";
+import { addChannel, recordOutbound } from "./support/notify-harness";
+import { callWith } from "./support/sec-harness";
 
 const SELF = "http://selfheal.test";
 const SIBLING = "http://evil.selfheal.test";

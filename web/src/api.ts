@@ -21,13 +21,15 @@ import type {
   HostSummary,
   HostThresholds,
   Issue,
+  IssueDetail,
   LearnedAction,
   List,
   MaintenanceWindow,
   NoiseMark,
-  Prediction,
   RecoverAccepted,
+  RetiredHost,
   Rule,
+  RuleView,
   Sample,
   ScopeOverrides,
   Session,
@@ -147,7 +149,6 @@ export interface IssueFilter {
 export const getIssues = (filter: IssueFilter, signal?: Sig) =>
   request<List<Issue>>(`/api/healing/issues${q({ ...filter })}`, { signal });
 export const getActiveIssues = (signal?: Sig) => getIssues({ status: "active" }, signal);
-export type IssueDetail = Issue & { history: HistoryEntry[]; prediction?: Prediction[] };
 export const getIssue = (id: string, signal?: Sig) =>
   request<IssueDetail>(`/api/healing/issues/${enc(id)}`, { signal });
 /** Closes an operator action's issue that ended refused or failed. */
@@ -157,7 +158,7 @@ export const recoverIssue = (issueId: string, action = "auto") =>
   request<RecoverAccepted>("/api/healing/recover", { method: "POST", body: { issue_id: issueId, action } });
 /** Idempotent: the first acknowledgement is kept. Answers the issue as it is now. */
 export const acknowledgeIssue = (id: string) =>
-  request<Issue & { history: HistoryEntry[] }>(`/api/v1/issues/${enc(id)}/acknowledge`, { method: "POST" });
+  request<IssueDetail>(`/api/v1/issues/${enc(id)}/acknowledge`, { method: "POST" });
 export const getIncidents = (status: "" | "open" | "resolved", signal?: Sig) =>
   request<List<FleetIncident>>(`/api/v1/incidents${q({ status, limit: 200 })}`, { signal });
 export const getIncident = (id: string, signal?: Sig) =>
@@ -183,12 +184,7 @@ export const getHost = (id: string, signal?: Sig) =>
   request<HostSummary>(`/api/v1/hosts/${enc(id)}`, { signal });
 /** Retires a host (admin): tokens revoked, issues resolved, history kept. */
 export const retireHost = (id: string) =>
-  request<{ id: string; name: string; retiredAt: string; issuesResolved: number }>(
-    `/api/v1/hosts/${enc(id)}`,
-    {
-      method: "DELETE",
-    },
-  );
+  request<RetiredHost>(`/api/v1/hosts/${enc(id)}`, { method: "DELETE" });
 /** The thresholds and rules in force on a host, each with the level (org, group, host) that set it. */
 export const getEffectiveConfig = (id: string, signal?: Sig) =>
   request<EffectiveConfig>(`/api/v1/hosts/${enc(id)}/effective-config`, { signal });
@@ -206,7 +202,7 @@ export const createToken = (scope: string, name: string) =>
 export const revokeToken = (id: string) =>
   request<{ id: string; revokedAt: string }>(`/api/v1/tokens/${enc(id)}`, { method: "DELETE" });
 
-export const getRules = (signal?: Sig) => request<List<Rule>>("/api/v1/rules", { signal });
+export const getRules = (signal?: Sig) => request<List<RuleView>>("/api/v1/rules", { signal });
 export interface BacktestRequest {
   rule: Record<string, unknown>;
   host: string;
@@ -218,10 +214,10 @@ export const backtestRule = (body: BacktestRequest, signal?: Sig) =>
 /** Replaces an existing rule (a built-in becomes overridden), or creates a new one. */
 export const saveRule = async (rule: Rule, create = false): Promise<Rule> =>
   create
-    ? (await request<List<Rule>>("/api/v1/rules", { method: "POST", body: rule })).items[0]
-    : request<Rule>(`/api/v1/rules/${enc(rule.id)}`, { method: "PUT", body: rule });
+    ? (await request<List<RuleView>>("/api/v1/rules", { method: "POST", body: rule })).items[0]
+    : request<RuleView>(`/api/v1/rules/${enc(rule.id)}`, { method: "PUT", body: rule });
 export const setRuleEnabled = (id: string, on: boolean) =>
-  request<Rule>(`/api/v1/rules/${enc(id)}/${on ? "enable" : "disable"}`, { method: "POST" });
+  request<RuleView>(`/api/v1/rules/${enc(id)}/${on ? "enable" : "disable"}`, { method: "POST" });
 /** Deletes a custom rule, or drops a built-in's override (restoring its default). */
 export const deleteRule = (id: string) =>
   request<{ id: string; deleted: boolean; restored: boolean }>(`/api/v1/rules/${enc(id)}`, {
@@ -268,6 +264,6 @@ export const deleteMaintenance = (id: string) =>
 export const getLearning = (signal?: Sig) => request<List<LearnedAction>>("/api/v1/learning", { signal });
 /** Admin: reset the circuit breaker or crash-loop hold that escalated an issue (audited); answers the issue. */
 export const resetGuardrail = (id: string) =>
-  request<Issue & { history: HistoryEntry[] }>(`/api/v1/issues/${enc(id)}/reset-guardrail`, {
+  request<IssueDetail>(`/api/v1/issues/${enc(id)}/reset-guardrail`, {
     method: "POST",
   });

@@ -5,19 +5,11 @@
  */
 import { type ComponentChildren, createContext } from "preact";
 import { useContext, useEffect } from "preact/hooks";
+import { DEFAULT_THRESHOLDS } from "../../agent/engine/thresholds";
 import { getConfig } from "./api";
 import { startEvents } from "./events";
 import type { AlertThresholds, HealingConfig, Session } from "./types";
 import { type Poll, usePoll } from "./usePoll";
-
-export const DEFAULT_THRESHOLDS: AlertThresholds = {
-  cpu_warning: 70,
-  cpu_critical: 90,
-  memory_warning: 80,
-  memory_critical: 95,
-  disk_warning: 85,
-  disk_critical: 95,
-};
 
 export interface Live {
   session: Session;
@@ -40,7 +32,7 @@ export function LiveProvider({ session, children }: { session: Session; children
   // the first answers are in, so it never competes with the first paint's requests.
   const answered = config.updatedAt !== undefined || config.error !== undefined;
   useEffect(() => (answered ? startEvents() : undefined), [answered]);
-  const seconds = config.data?.monitoring?.interval ?? Number(config.data?.monitoring_interval ?? 5);
+  const seconds = config.data?.monitoring.interval ?? 5;
   const intervalMs = Math.min(30_000, Math.max(1_000, (Number.isFinite(seconds) ? seconds : 5) * 1000));
   const value: Live = {
     session,
@@ -60,8 +52,7 @@ export function useLive(): Live {
   return live;
 }
 
-/** The config's alert thresholds (nested, or the seed's top-level form), else the defaults. */
+/** The config's alert thresholds; the built-in defaults until the config has loaded. */
 function readThresholds(config: HealingConfig | undefined): AlertThresholds {
-  const t = config?.monitoring?.alert_thresholds ?? (config?.alert_thresholds as Partial<AlertThresholds>);
-  return { ...DEFAULT_THRESHOLDS, ...t };
+  return config?.monitoring.alert_thresholds ?? DEFAULT_THRESHOLDS;
 }

@@ -61,7 +61,6 @@ export const enrollResponseSchema = toClassic(protocol.enrollResponseSchema);
 export const refreshRequestSchema = toClassic(protocol.refreshRequestSchema);
 export const reportRequestSchema = toClassic(protocol.reportRequestSchema);
 export const reportResponseSchema = toClassic(protocol.reportResponseSchema);
-export const capabilitiesSchema = toClassic(protocol.capabilitiesSchema) as unknown as z.ZodObject<
-  z.ZodRawShape,
-  z.core.$strict
->;
+export const capabilitiesSchema = toClassic(
+  protocol.capabilitiesSchema,
+) as unknown as z.ZodType<protocol.Capabilities>;

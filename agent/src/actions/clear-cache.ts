@@ -10,8 +10,8 @@
 import { lstat, realpath } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CacheConfig } from "../config-recovery";
-import { unsafeCachePath } from "../config-recovery";
+import type { CacheConfig } from "../config/recovery";
+import { unsafeCachePath } from "../config/recovery";
 import { combinedOutput, describeExit, execArgv } from "../services/exec";
 import { errorMessage } from "../util";
 import type { Tally } from "./clear-cache-child.js";

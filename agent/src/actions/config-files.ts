@@ -4,7 +4,7 @@
  * validates; reset_config puts the snapshot back and keeps the file it replaced, for rollback.
  */
 import { readFile } from "node:fs/promises";
-import type { ConfigFileConfig } from "../config-recovery";
+import type { ConfigFileConfig } from "../config/recovery";
 import { sha256 } from "../configs/keeper";
 import { validateFile } from "../configs/validate";
 import type { ActionContext, ActionHandler } from "./types";

@@ -5,7 +5,7 @@
  */
 import { readdir, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
-import type { BackupConfig } from "../config-recovery";
+import type { BackupConfig } from "../config/recovery";
 import { stamp } from "../configs/keeper";
 import { combinedOutput, describeExit, execArgv } from "../services/exec";
 import { human } from "./clear-cache";

@@ -1,5 +1,5 @@
 /** lockdown / unlock: the argv in the config's "lockdown" (firewall rules, say). Both are required, so a lockdown can always be undone. */
-import type { LockdownConfig } from "../config-recovery";
+import type { LockdownConfig } from "../config/recovery";
 import { runArgv } from "./exec-outcome";
 import type { ActionHandler } from "./types";
 

@@ -1,5 +1,5 @@
 /** run_script <name>: the argv the local config lists under scripts.<name>; the server only names it. */
-import type { ScriptConfig } from "../config-recovery";
+import type { ScriptConfig } from "../config/recovery";
 import { runArgv } from "./exec-outcome";
 import type { ActionContext, ActionHandler } from "./types";
 

@@ -1,5 +1,5 @@
 import type { Command } from "../../protocol";
-import type { ActionPolicy, AgentConfig } from "../config";
+import type { ActionPolicy, AgentConfig } from "../config/schema";
 import type { ConfigKeeper } from "../configs/keeper";
 import type { Logger } from "../log";
 import type { Outcome, ServiceManager } from "../services";

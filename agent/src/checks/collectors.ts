@@ -1,7 +1,7 @@
 /** The collectors the runner registers: custom checks and followed logs, when configured. */
 import type { CheckOutput } from "../../protocol";
 import type { Collector } from "../collectors/types";
-import type { ChecksConfig } from "../config-checks";
+import type { ChecksConfig } from "../config/checks";
 import type { Logger } from "../log";
 import { logsCollector } from "../logs/collector";
 import { checksCollector } from "./scheduler";

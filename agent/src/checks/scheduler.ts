@@ -7,10 +7,10 @@
  */
 import { type CheckOutput, checkOutputSchema, LIMITS } from "../../protocol";
 import type { Collector, Metrics } from "../collectors/types";
-import type { CheckDef } from "../config-checks";
+import type { CheckDef } from "../config/checks";
 import type { Logger } from "../log";
 import type { PluginReading } from "./nagios";
-import { runPlugin } from "./run";
+import { runPlugin } from "./run-plugin";
 
 const MAX_METRIC = 64;
 const MAX_PERF = 8;

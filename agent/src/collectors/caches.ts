@@ -7,7 +7,7 @@
 import { lstat, opendir } from "node:fs/promises";
 import path from "node:path";
 import type { CacheFactWire } from "../../protocol";
-import type { CacheConfig } from "../config-recovery";
+import type { CacheConfig } from "../config/recovery";
 import { metricForMount, mountOf } from "./disk";
 import { type ProcReader, readProc } from "./procfs";
 import type { Collector } from "./types";

@@ -4,7 +4,7 @@
  * An endpoint that cannot be reached is left out of the sample (its rule then holds its state).
  */
 import { tlsModule as loadTls } from "../builtins";
-import type { TlsEndpoint } from "../config-tls";
+import type { TlsEndpoint } from "../config/tls";
 import type { Collector, Metrics } from "./types";
 
 const DAY_MS = 86_400_000;

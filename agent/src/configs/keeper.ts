@@ -8,7 +8,7 @@ import { chmodSync, chownSync, closeSync, fsyncSync, openSync, renameSync, rmSyn
 import { readdir, readFile, realpath, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { cryptoModule } from "../builtins";
-import type { ConfigFileConfig } from "../config-recovery";
+import type { ConfigFileConfig } from "../config/recovery";
 import type { Logger } from "../log";
 import type { Outcome } from "../services";
 import { writeFileAtomic } from "../state-dir";

@@ -3,7 +3,7 @@
  * file's path; nothing is appended), else a JSON parse, else a YAML parse.
  */
 import { readFile } from "node:fs/promises";
-import { type ConfigFileConfig, formatOf } from "../config-recovery";
+import { type ConfigFileConfig, formatOf } from "../config/recovery";
 import { combinedOutput, describeExit, execArgv } from "../services/exec";
 import { errorMessage } from "../util";
 import { yamlProblem } from "./yaml-check";

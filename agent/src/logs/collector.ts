@@ -4,7 +4,7 @@
  * rule on `log:app.errors_per_min` above 20 reads "more than 20 errors a minute".
  */
 import type { Collector, Metrics } from "../collectors/types";
-import type { LogDef } from "../config-checks";
+import type { LogDef } from "../config/checks";
 import { FileFollower } from "./follow";
 import { LineCounter } from "./patterns";
 

@@ -2,7 +2,7 @@
  * Docker containers through the docker CLI: `inspect -f {{json .State}}` to look (running, main
  * pid, HEALTHCHECK status: docker-state.ts); `restart`, `kill`+`start`, `stop` to act.
  */
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 import { bestEffort, stepThenProbe } from "./cli-step";
 import { type ContainerState, probeFromState } from "./docker-state";
 import { describeExit, execArgv } from "./exec";

@@ -4,14 +4,14 @@
  * stays marked (on disk) until it is restarted, and is reported `stopped`, not as an outage.
  */
 import { LIMITS, type ServiceKind, type ServiceState } from "../../protocol";
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 import type { Logger } from "../log";
 import type { StatePaths } from "../state-dir";
 import { errorMessage, truncateHead } from "../util";
-import { runCheck } from "./checks";
 import { dockerDriver } from "./docker";
 import { kubernetesDriver } from "./kubernetes";
 import { launchdDriver } from "./launchd";
+import { runCheck } from "./probes";
 import { type ExitListener, ProcessDriver } from "./process";
 import { StartedProcesses } from "./started";
 import { StoppedMarks } from "./stopped";

@@ -6,7 +6,7 @@
  * deletes them (their controller makes new ones) and waits for Ready.
  * Proven only against a stand-in kubectl in the tests, not against a cluster.
  */
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 import { bestEffort, stepThenProbe } from "./cli-step";
 import { describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";

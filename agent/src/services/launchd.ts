@@ -4,7 +4,7 @@
  * with KeepAlive is started again by launchd itself: stop it with `launchctl disable` by hand).
  * Proven only against a stand-in launchctl in the tests, not on a Mac.
  */
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 import { bestEffort, stepThenProbe } from "./cli-step";
 import { describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";

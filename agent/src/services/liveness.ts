@@ -17,10 +17,10 @@
  * hysteresis on the edge decide whether anything is done, so a blip never acts on its own.
  */
 import type { ServiceState } from "../../protocol";
-import type { ServiceConfig } from "../config";
-import { runCheck } from "./checks";
+import type { ServiceConfig } from "../config/schema";
 import { dockerDriver } from "./docker";
 import type { ServiceManager } from "./index";
+import { runCheck } from "./probes";
 import { systemdDriver } from "./systemd";
 import type { ServiceDriver } from "./types";
 

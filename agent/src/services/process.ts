@@ -6,11 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 import { errorMessage, sleep, truncateTail } from "../util";
-import { runCheck } from "./checks";
 import { combinedOutput, describeExit, execArgv } from "./exec";
 import { readLogTail } from "./log-tail";
+import { runCheck } from "./probes";
 import { findByMatch, isAlive, readPidFile, startTicks, stillSameProcess, waitForExit } from "./proc";
 import { startDetached } from "./spawn";
 import type { StartedProcesses } from "./started";

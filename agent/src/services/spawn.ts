@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import path from "node:path";
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 
 export interface Started {
   pid: number;

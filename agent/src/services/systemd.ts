@@ -3,7 +3,7 @@
  * main pid lets the process metrics find the unit's control group); `restart`, `kill`+`start`,
  * `stop` to act.
  */
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 import { bestEffort, stepThenProbe } from "./cli-step";
 import { describeExit, execArgv } from "./exec";
 import type { Outcome, Probe, ServiceDriver } from "./types";

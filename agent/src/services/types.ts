@@ -1,4 +1,4 @@
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 
 /** What a driver sees of a service, before any configured health check. */
 export interface Probe {

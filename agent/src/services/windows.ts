@@ -4,7 +4,7 @@
  * next. Force restart ends the service's process with `taskkill /F /FI "SERVICES eq <name>"`.
  * Proven only against a stand-in sc.exe in the tests, not on Windows.
  */
-import type { ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config/schema";
 import { sleep } from "../util";
 import { bestEffort } from "./cli-step";
 import { combinedOutput, describeExit, execArgv } from "./exec";

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { closeIssue, type IssueDetail } from "../api";
+import { closeIssue } from "../api";
+import type { IssueDetail } from "../types";
 
 /** Closes an operator action's issue that ended refused or failed: nothing would ever resolve it. */
 export function CloseIssue({ issueId, onClosed }: { issueId: string; onClosed: (i: IssueDetail) => void }) {

@@ -1,11 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, saveConfig } from "../api";
-import type { FieldIssue, HealingConfig } from "../types";
+import type { FieldIssue, HealingConfig, Severity } from "../types";
 
 type Confirmation = NonNullable<HealingConfig["recovery"]>["require_confirmation"];
 type Mode = "never" | "always" | "some";
 
-const SEVERITIES = ["critical", "high", "medium", "low"];
+const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
 /** The agent's actions a rule can plan (the approval filter takes any name, webhook:<name> too). */
 const ACTIONS = [
   "restart_service",
@@ -27,7 +27,7 @@ const list = (text: string) =>
 
 interface Draft {
   mode: Mode;
-  severities: string[];
+  severities: Severity[];
   actions: string[];
   otherActions: string;
   rules: string;
@@ -82,7 +82,7 @@ export function ConfirmationEditor({
     setDirty(true);
     setMessage(null);
   };
-  const toggle = (field: "severities" | "actions", value: string, on: boolean) =>
+  const toggle = <F extends "severities" | "actions">(field: F, value: Draft[F][number], on: boolean) =>
     edit({ [field]: on ? [...draft[field], value] : draft[field].filter((v) => v !== value) });
   const errorOf = (part: string) =>
     issues

@@ -1,8 +1,6 @@
 import { useState } from "preact/hooks";
 import { resetGuardrail } from "../api";
-import type { HistoryEntry, Issue } from "../types";
-
-type Detail = Issue & { history: HistoryEntry[] };
+import type { Issue, IssueDetail } from "../types";
 
 /** The hold's text when a circuit breaker or a crash loop escalated the issue (the plan's reason). */
 export function guardrailHold(issue: Issue): string | null {
@@ -25,7 +23,7 @@ export function GuardrailHold({
   issue: Issue;
   hold: string;
   canReset: boolean;
-  onReset: (issue: Detail) => void;
+  onReset: (issue: IssueDetail) => void;
 }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);

@@ -1,12 +1,5 @@
 import { useCallback, useState } from "preact/hooks";
-import {
-  ApiError,
-  acknowledgeIssue,
-  getHost,
-  getIssue,
-  type IssueDetail as IssueDetailView,
-  recoverIssue,
-} from "../api";
+import { ApiError, acknowledgeIssue, getHost, getIssue, recoverIssue } from "../api";
 import { Approvals } from "../components/Approvals";
 import { Badge } from "../components/Badge";
 import { CloseIssue } from "../components/CloseIssue";
@@ -19,7 +12,7 @@ import { Timeline } from "../components/Timeline";
 import { formatSeconds } from "../format";
 import { useLive } from "../live";
 import { Link } from "../router";
-import type { HistoryEntry, Issue } from "../types";
+import type { Issue, IssueDetail as IssueDetailView } from "../types";
 import { ISSUE_DATA, usePoll } from "../usePoll";
 
 /** One issue: what happened, why, the evidence, what was done, and the buttons to act on it. */

@@ -5,8 +5,8 @@
  */
 const enc = new TextEncoder();
 
-export function secretKeyBytes(secret: string): Uint8Array {
-  if (!secret.startsWith("whsec_")) return enc.encode(secret);
+export function secretKeyBytes(secret: string): Uint8Array<ArrayBuffer> {
+  if (!secret.startsWith("whsec_")) return new Uint8Array(enc.encode(secret));
   return Uint8Array.from(atob(secret.slice("whsec_".length)), (c) => c.charCodeAt(0));
 }
 

@@ -4,8 +4,8 @@
  * JSON Schema cannot say (cross-field rules, regex validity) stay the agent's own.
  */
 import * as z from "zod/mini";
-import { configSchema } from "./config";
-import { AGENT_VERSION } from "./version";
+import { AGENT_VERSION } from "../version";
+import { configSchema } from "./schema";
 
 export function configJsonSchema(): Record<string, unknown> {
   return {

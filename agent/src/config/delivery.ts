@@ -3,8 +3,8 @@
  * optional pinned command-signing key.
  */
 import * as z from "zod/mini";
-import { parseSigningKey } from "./actions/signing";
-import { DEFAULT_SPOOL_BYTES } from "./spool-queue";
+import { parseSigningKey } from "../actions/signing";
+import { DEFAULT_SPOOL_BYTES } from "../transport/spool-queue";
 
 export const deliveryShape = {
   /** Bytes the offline spool may hold on disk (0: no spool, memory only). */

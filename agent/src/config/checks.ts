@@ -1,7 +1,7 @@
 /**
  * The check and log config sections: `"checks"` (Nagios-compatible plugins), `"logs"` (followed files
  * with regex patterns), and the keys of the launchd, windows and kubernetes service kinds.
- * Kept apart from config.ts so the core stays small.
+ * Kept apart from schema.ts so the core stays small.
  */
 import * as z from "zod/mini";
 

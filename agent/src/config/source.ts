@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { type AgentConfig, ConfigError, parseConfig } from "./config";
+import { type AgentConfig, ConfigError, parseConfig } from "./schema";
 
 /** Environment variable → config key. */
 export const CONFIG_ENV = {

@@ -7,16 +7,20 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { z } from "zod";
-import { canonicalKeyProof, LIMITS, type ReportResponse } from "../../agent/protocol";
-import type { HealingConfig } from "../../worker/schemas/config";
-import type { HealthCheckSchema, MetricsSchema } from "../../worker/schemas/healing";
-import type { HostSummary } from "../../worker/schemas/hosts";
-import type { HistoryEntry, Issue } from "../../worker/schemas/issues";
+import { canonicalKeyProof, LIMITS, type ReportResponse } from "../../../agent/protocol";
+import type { CreatedToken, Session } from "../../../worker/api-types";
+import type { HealingConfig } from "../../../worker/schemas/config";
+import type {
+  HealthCheckSchema,
+  MetricsSchema,
+  RecoverResponseSchema,
+} from "../../../worker/schemas/healing";
+import type { HostSummary, SampleSchema } from "../../../worker/schemas/hosts";
+import type { HistoryEntry, Issue } from "../../../worker/schemas/issues";
 
-export type { HistoryEntry, Issue };
+export type { HistoryEntry, Issue, Session };
 export type HealingMetrics = z.infer<typeof MetricsSchema>;
 export type HealthCheck = z.infer<typeof HealthCheckSchema>;
-export type Session = { scope: string; orgId: string; name: string };
 
 /** The value, asserted present. */
 export function must<T>(value: T | null | undefined): T {
@@ -24,15 +28,9 @@ export function must<T>(value: T | null | undefined): T {
   expect(value).not.toBeNull();
   return value as T;
 }
-export type Sample = { ts: string; metrics: Record<string, number> };
-export type NewToken = { id: string; token: string; prefix: string; scope: string; name: string };
-export type Queued = {
-  commandId: string;
-  issueId: string;
-  hostId: string;
-  action: string;
-  target: string | null;
-};
+export type Sample = z.infer<typeof SampleSchema>;
+export type NewToken = CreatedToken;
+export type Queued = z.infer<typeof RecoverResponseSchema>;
 
 export const ENV_ADMIN = "test-admin-token-0123456789abcdef";
 const BASE = "http://selfheal.test";

@@ -1,13 +1,13 @@
 /**
  * The recovery sections of the local config: caches, configs, backup, lockdown, scripts and
- * autonomy. Kept apart from config.ts so the core stays small; every path and argv an action may
+ * autonomy. Kept apart from schema.ts so the core stays small; every path and argv an action may
  * touch is named here, and the server can only pick one by name.
  */
 import os from "node:os";
 import path from "node:path";
 import * as z from "zod/mini";
-import { entityName } from "../protocol";
-import type { ActionName } from "./actions/names";
+import { entityName } from "../../protocol";
+import type { ActionName } from "../actions/names";
 
 const name = entityName.check(z.maxLength(64));
 const argv = z

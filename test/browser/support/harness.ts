@@ -9,7 +9,7 @@ import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const SCREENSHOTS = path.join(import.meta.dirname, "..", "..", "test-results", "screenshots");
+export const SCREENSHOTS = path.join(import.meta.dirname, "..", "..", "..", "test-results", "screenshots");
 export const WIDTHS = [
   { name: "1280", width: 1280, height: 900 },
   { name: "390", width: 390, height: 844 },

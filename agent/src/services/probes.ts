@@ -1,6 +1,6 @@
 /** Optional health checks on top of "the process is alive": an HTTP 2xx or a TCP connect, each within timeoutMs. */
 import net from "node:net";
-import type { CheckConfig } from "../config";
+import type { CheckConfig } from "../config/schema";
 import { httpRequest } from "../transport/http";
 import { errorMessage } from "../util";
 

@@ -20,10 +20,10 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import type { CommandResult, Gap, Sample } from "../protocol";
-import { writeFileAtomic } from "./state-dir";
-import { gapKey } from "./transport/queue";
-import { isoTime } from "./util";
+import type { CommandResult, Gap, Sample } from "../../protocol";
+import { writeFileAtomic } from "../state-dir";
+import { isoTime } from "../util";
+import { gapKey } from "./queue";
 
 export type SpoolEntry = { s: Sample } | { r: CommandResult };
 export interface SpoolPosition {

@@ -1,4 +1,4 @@
-import type { EngineSample, EngineService, Rule } from "../../agent/engine";
+import type { EngineSample, EngineService, Rule } from "../../../agent/engine";
 
 export const T0 = Date.UTC(2026, 10, 29, 12, 0, 0);
 

@@ -8,10 +8,10 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { entityName } from "../protocol";
-import { ACTION_NAMES } from "./actions/names";
-import type { ParsedArgs } from "./args";
-import { execArgv } from "./services/exec";
+import { entityName } from "../../protocol";
+import { ACTION_NAMES } from "../actions/names";
+import type { ParsedArgs } from "../args";
+import { execArgv } from "../services/exec";
 
 export const DEFAULT_INIT_FILE = "selfheal-agent.json";
 

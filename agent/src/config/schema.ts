@@ -5,16 +5,11 @@
 import os from "node:os";
 import path from "node:path";
 import * as z from "zod/mini";
-import { entityName, serviceKinds } from "../protocol";
-import { ACTION_NAMES, type ActionName, isActionName } from "./actions/names";
-import {
-  type ChecksConfig,
-  checkChecks,
-  checkServiceKind,
-  checksShape,
-  serviceKindShape,
-} from "./config-checks";
-import { type DeliveryConfig, deliveryShape } from "./config-delivery";
+import { entityName, serviceKinds } from "../../protocol";
+import { ACTION_NAMES, type ActionName, isActionName } from "../actions/names";
+import { platformProblems } from "../platform";
+import { type ChecksConfig, checkChecks, checkServiceKind, checksShape, serviceKindShape } from "./checks";
+import { type DeliveryConfig, deliveryShape } from "./delivery";
 import {
   checkRecovery,
   type RecoveryConfig,
@@ -22,9 +17,8 @@ import {
   resolveRecovery,
   SERVICE_ACTIONS,
   unsafeCachePath,
-} from "./config-recovery";
-import { type TlsEndpoint, tlsShape } from "./config-tls";
-import { platformProblems } from "./platform";
+} from "./recovery";
+import { type TlsEndpoint, tlsShape } from "./tls";
 
 const serviceName = entityName;
 const argv = z

@@ -9,14 +9,14 @@ import {
   type HealthStatus,
   healthScore,
   healthStatus,
-} from "../engine";
-import type { ServiceState } from "../protocol";
-import { MetricsCollector } from "./collectors";
-import type { AgentConfig } from "./config";
-import type { Logger } from "./log";
-import { ServiceManager } from "./services";
-import { statePaths } from "./state-dir";
-import { isoTime, round2, sleep } from "./util";
+} from "../../engine";
+import type { ServiceState } from "../../protocol";
+import { MetricsCollector } from "../collectors";
+import type { AgentConfig } from "../config/schema";
+import type { Logger } from "../log";
+import { ServiceManager } from "../services";
+import { statePaths } from "../state-dir";
+import { isoTime, round2, sleep } from "../util";
 
 export interface CheckIssue {
   rule: string;

@@ -5,9 +5,9 @@
  * until a report gets through; results always go there, since a finished command's outcome must
  * survive a crash. A batch is the oldest spooled entries first, then memory, so order holds.
  */
-import { type CommandResult, LIMITS, type Sample } from "../protocol";
+import { type CommandResult, LIMITS, type Sample } from "../../protocol";
+import { BATCH_BYTES, type Batch, PendingQueue, type ReportQueue } from "./queue";
 import { Spool, type SpoolEntry, type SpoolPosition } from "./spool";
-import { BATCH_BYTES, type Batch, PendingQueue, type ReportQueue } from "./transport/queue";
 
 export const DEFAULT_SPOOL_BYTES = 64 * 1024 * 1024;
 

@@ -15,11 +15,11 @@ import {
   resendProblems,
   teamsProblems,
   telegramProblems,
-} from "../support/channel-wire";
-import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../support/openapi-validate";
+} from "../../support/channel-wire";
+import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../../support/openapi-validate";
 
 export const PD_DOC = JSON.parse(
-  readFileSync(new URL("../contracts/pagerduty-events-v2.openapi.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../contracts/pagerduty-events-v2.openapi.json", import.meta.url), "utf8"),
 );
 
 export interface Received {

@@ -1,16 +1,11 @@
 /** Helpers for the rules, diagnostics and backtest tests (on top of harness.ts). */
+import type { z } from "zod";
+import type { RuleViewSchema } from "../../../worker/schemas/rules";
 import { call, json, type Tenant } from "./harness";
 
 export const MIN = 60_000;
 
-export type RuleView = Record<string, unknown> & {
-  id: string;
-  kind: string;
-  enabled: boolean;
-  builtin: boolean;
-  overridden: boolean;
-  condition: string;
-};
+export type RuleView = z.infer<typeof RuleViewSchema>;
 
 export const listRules = async (t: Tenant) =>
   (await json<{ items: RuleView[] }>("/api/v1/rules", { token: t.admin })).items;

@@ -1,13 +1,13 @@
 /** `selfheal-agent run`: wires config, identity, transport and the loop, and handles SIGTERM/SIGINT. */
-import { type AgentConfig, ConfigError } from "./config";
-import { type EnrollDeps, FatalError, obtainAgentToken, renewAgentToken } from "./enroll";
-import type { Logger } from "./log";
-import { bestEffortNotice } from "./platform";
-import { Runner, type RunnerOptions } from "./runner";
-import { ensureStateDir } from "./state-dir";
-import { ApiClient } from "./transport/client";
-import { tuneV8ForAgent } from "./v8-tuning";
-import { AGENT_VERSION } from "./version";
+import { type AgentConfig, ConfigError } from "../config/schema";
+import { type EnrollDeps, FatalError, obtainAgentToken, renewAgentToken } from "../enroll";
+import type { Logger } from "../log";
+import { bestEffortNotice } from "../platform";
+import { Runner, type RunnerOptions } from "../runner";
+import { ensureStateDir } from "../state-dir";
+import { ApiClient } from "../transport/client";
+import { tuneV8ForAgent } from "../v8-tuning";
+import { AGENT_VERSION } from "../version";
 
 export async function runAgent(
   config: AgentConfig,

@@ -4,12 +4,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { ActionContext } from "../../agent/src/actions/types";
-import { type AgentConfig, parseConfig, type ServiceConfig } from "../../agent/src/config";
-import { ConfigKeeper } from "../../agent/src/configs/keeper";
-import { silentLogger } from "../../agent/src/log";
-import type { ServiceManager } from "../../agent/src/services";
-import type { StatePaths } from "../../agent/src/state-dir";
+import type { ActionContext } from "../../../agent/src/actions/types";
+import { type AgentConfig, parseConfig, type ServiceConfig } from "../../../agent/src/config/schema";
+import { ConfigKeeper } from "../../../agent/src/configs/keeper";
+import { silentLogger } from "../../../agent/src/log";
+import type { ServiceManager } from "../../../agent/src/services";
+import type { StatePaths } from "../../../agent/src/state-dir";
 
 const cleanups: (() => void | Promise<void>)[] = [];
 
@@ -182,7 +182,7 @@ export function actionContext(
   };
 }
 
-const CLI = path.resolve(import.meta.dirname, "../../agent/src/cli.ts");
+const CLI = path.resolve(import.meta.dirname, "../../../agent/src/cli.ts");
 
 /** Runs the agent's real entry point (TypeScript through tsx, so no build is needed). */
 export function runCli(
@@ -193,7 +193,7 @@ export function runCli(
   result: Promise<{ code: number | null; stdout: string; stderr: string }>;
 } {
   const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-    cwd: opts.cwd ?? path.resolve(import.meta.dirname, "../.."),
+    cwd: opts.cwd ?? path.resolve(import.meta.dirname, "../../.."),
     env: opts.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
   });

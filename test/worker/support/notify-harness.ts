@@ -1,5 +1,7 @@
 /** Helpers for the notification tests: a recording stand-in for outbound fetch, and channels. */
 import { vi } from "vitest";
+import type { z } from "zod";
+import type { ChannelSchema, DeliverySchema } from "../../../worker/schemas/channels";
 import { json, sql, type Tenant } from "./harness";
 
 export interface Sent {
@@ -35,7 +37,7 @@ export function recordOutbound(
   return { sent, restore: () => spy.mockRestore() };
 }
 
-export type ChannelView = { id: string; kind: string; url: string | null; secret: string | null };
+export type ChannelView = z.infer<typeof ChannelSchema>;
 
 export const addChannel = (t: Tenant, body: Record<string, unknown>) =>
   json<ChannelView>(
@@ -44,15 +46,7 @@ export const addChannel = (t: Tenant, body: Record<string, unknown>) =>
     201,
   );
 
-export type Delivery = {
-  id: string;
-  status: string;
-  event: string;
-  attempts: number;
-  issueId: string | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-};
+export type Delivery = z.infer<typeof DeliverySchema>;
 
 export const deliveries = async (t: Tenant, query = "") =>
   (await json<{ items: Delivery[] }>(`/api/v1/deliveries${query}`, { token: t.admin })).items;

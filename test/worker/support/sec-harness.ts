@@ -4,7 +4,7 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../../worker/index";
+import worker from "../../../worker/index";
 import { type CallInit, json, nextClientIp, sql } from "./harness";
 
 export const PLATFORM = "test-platform-token-0123456789abcdef-0123";
