@@ -37,7 +37,7 @@ export interface Env {
   RATE_LIMIT_AUTH_FAILURES?: RateLimit;
 }
 
-/** Who is calling: resolved by the auth middleware from a token or the session cookie. */
+/** Who is calling: resolved by the auth middleware from a token or a session. */
 export interface Principal {
   scope: TokenScope;
   orgId: string;
@@ -46,6 +46,10 @@ export interface Principal {
   /** Set for agent tokens: the only host they may act for. */
   hostId: string | null;
   name: string;
+  /** The person acting: a user's session, or a token a user owns (null: a token of the org). */
+  userId?: string | null;
+  /** The dashboard session carrying the request (null: a bearer token). */
+  sessionId?: string | null;
   /** The SELFHEAL_PLATFORM_TOKEN: may only manage orgs. */
   platform?: boolean;
 }

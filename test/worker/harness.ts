@@ -16,7 +16,14 @@ import type { HistoryEntry, Issue } from "../../worker/schemas/issues";
 export type { HistoryEntry, Issue };
 export type HealingMetrics = z.infer<typeof MetricsSchema>;
 export type HealthCheck = z.infer<typeof HealthCheckSchema>;
-export type Session = { scope: string; orgId: string; name: string };
+export type Session = {
+  signedIn: true;
+  scope: string;
+  orgId: string;
+  name: string;
+  userId: string | null;
+  sessionId: string | null;
+};
 
 /** The value, asserted present. */
 export function must<T>(value: T | null | undefined): T {
@@ -68,6 +75,16 @@ export async function call(path: string, init: CallInit = {}): Promise<Response>
   const method = init.method ?? (body === undefined ? "GET" : "POST");
   return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
 }
+
+/** Signs in with a token (the dashboard's way) and returns the session cookie, `name=value`. */
+export async function sessionCookie(token: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await call("/api/v1/session", { body: { token }, headers });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return cookieOf(res);
+}
+
+/** The `name=value` a response's Set-Cookie sets. */
+export const cookieOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0];
 
 /** Calls and parses JSON, asserting the status. */
 export async function json<T>(path: string, init: CallInit, status = 200): Promise<T> {

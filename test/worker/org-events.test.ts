@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { OrgEvent } from "../../worker/schemas/events";
-import { call, json, must, newTenant, service } from "./harness";
+import { call, json, must, newTenant, service, sessionCookie } from "./harness";
 
 interface Listener {
   ws: WebSocket;
@@ -15,9 +15,10 @@ interface Listener {
   next(timeoutMs?: number): Promise<OrgEvent | "timeout">;
 }
 
-async function listen(cookieToken: string): Promise<Listener> {
+/** A dashboard signed in with `token` (as a session) listening to its org's events. */
+async function listen(token: string): Promise<Listener> {
   const res = await call("/api/v1/events", {
-    headers: { upgrade: "websocket", cookie: `selfheal_session=${cookieToken}` },
+    headers: { upgrade: "websocket", cookie: await sessionCookie(token) },
   });
   expect(res.status).toBe(101);
   const ws = must(res.webSocket);

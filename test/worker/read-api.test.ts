@@ -236,6 +236,9 @@ describe("read API shapes", () => {
       "/api/v1/hosts/{id}/thresholds",
       "/api/v1/incidents",
       "/api/v1/incidents/{id}",
+      "/api/v1/invitations",
+      "/api/v1/invitations/accept",
+      "/api/v1/invitations/{id}",
       "/api/v1/issues/{id}/acknowledge",
       "/api/v1/issues/{id}/close",
       "/api/v1/issues/{id}/noise",
@@ -243,6 +246,8 @@ describe("read API shapes", () => {
       "/api/v1/learning",
       "/api/v1/maintenance",
       "/api/v1/maintenance/{id}",
+      "/api/v1/me/sessions",
+      "/api/v1/me/sessions/{id}",
       "/api/v1/orgs",
       "/api/v1/rules",
       "/api/v1/rules/backtest",
@@ -254,6 +259,8 @@ describe("read API shapes", () => {
       "/api/v1/session",
       "/api/v1/tokens",
       "/api/v1/tokens/{id}",
+      "/api/v1/users",
+      "/api/v1/users/{id}",
     ]);
     expect(doc.components.schemas.ReportRequest.required).toEqual(
       expect.arrayContaining(["protocol", "samples"]),

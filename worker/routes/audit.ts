@@ -13,6 +13,10 @@ const EntrySchema = z
     at: isoTime,
     actor: z.object({
       tokenId: z.string().nullable(),
+      userId: z
+        .string()
+        .nullable()
+        .openapi({ description: "the person who acted (null: a token or the system)" }),
       name: z.string(),
       scope: z.string().openapi({ description: "a token scope, or platform / system" }),
     }),
@@ -38,7 +42,12 @@ const list = createRoute({
           .regex(/^[a-z_]+(\.[a-z_-]+)?$/, "a target type (token) or an action (token.create)")
           .optional(),
         target: z.string().min(1).max(128).optional(),
-        actor: z.string().min(1).max(64).optional().openapi({ description: "the acting token's id" }),
+        actor: z
+          .string()
+          .min(1)
+          .max(64)
+          .optional()
+          .openapi({ description: "the acting token's id, or the acting person's (usr_…)" }),
         from: instant.optional(),
         to: instant.optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -60,7 +69,7 @@ export const auditRoutes = newRouter().openapi(list, async (c) => {
   const page = await listAudit(c.var.db, c.var.principal.orgId, {
     action: q.action,
     targetId: q.target,
-    actorTokenId: q.actor,
+    ...(q.actor?.startsWith("usr_") ? { actorUserId: q.actor } : { actorTokenId: q.actor }),
     from: q.from,
     to: q.to,
     limit: q.limit,

@@ -49,6 +49,7 @@ const TokenSchema = z
     scope: z.enum(tokenScopes),
     prefix: z.string(),
     hostId: z.string().nullable(),
+    ownerUserId: z.string().nullable().openapi({ description: "the person it belongs to (null: the org's)" }),
     createdAt: isoTime,
     lastUsedAt: isoTime.nullable(),
     expiresAt: isoTime.nullable().openapi({ description: "null: never expires" }),
@@ -143,6 +144,8 @@ export const tokenRoutes = newRouter()
       expiresAt,
       maxUses,
       hostGroups,
+      // Made by a person, it is theirs (their approvals and its are one person's); else the org's.
+      ownerUserId: c.var.principal.userId ?? null,
     });
     return c.json({ ...created, scope }, 201);
   })
