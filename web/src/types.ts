@@ -1,5 +1,13 @@
 /** The REST shapes the dashboard reads (docs/api-shapes.md). Only the fields the UI uses are required. */
 import type { Capabilities } from "../../agent/protocol";
+import type {
+  Invitation,
+  Member,
+  MySession,
+  NewInvitation,
+  Session,
+  SessionState,
+} from "../../worker/schemas/accounts";
 import type { HostThresholds } from "../../worker/schemas/adaptive";
 import type { NoiseMark } from "../../worker/schemas/noise";
 import type { Availability } from "../../worker/schemas/uptime";
@@ -12,12 +20,6 @@ export type HealthStatus = "healthy" | "degraded" | "critical";
 export type Severity = "critical" | "high" | "medium" | "low";
 export type IssueStatus = "open" | "recovering" | "awaiting_approval" | "resolved" | "escalated";
 export type HistoryStatus = "pending" | "succeeded" | "failed" | "refused" | "timed_out";
-
-export interface Session {
-  scope: Scope;
-  orgId: string;
-  name: string;
-}
 
 export interface Service {
   name: string;
@@ -383,4 +385,13 @@ export interface LearnedAction {
 }
 
 export type { EffectiveConfig, ScopeLevel, ScopeOverrides } from "./scope-types";
-export type { HostThresholds, NoiseMark };
+export type {
+  HostThresholds,
+  Invitation,
+  Member,
+  MySession,
+  NewInvitation,
+  NoiseMark,
+  Session,
+  SessionState,
+};

@@ -4,6 +4,7 @@ import { roles } from "../db/schema";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
 import { sessionSecret, setSessionCookie } from "../middleware/session-cookie";
+import { InvitationSchema, NewInvitationSchema, StartedSessionSchema } from "../schemas/accounts";
 import {
   acceptInvitation,
   createInvitation,
@@ -11,34 +12,10 @@ import {
   revokeInvitation,
 } from "../services/tenancy/invitations";
 import { resolveSession } from "../services/tenancy/sessions";
-import { SessionSchema, sessionView } from "./session";
+import { sessionView } from "./session";
 
 const isoTime = z.string().openapi({ format: "date-time" });
 const HOUR_MS = 3_600_000;
-
-const InvitationSchema = z
-  .object({
-    id: z.string(),
-    role: z.enum(roles),
-    note: z.string(),
-    createdBy: z.string(),
-    createdAt: isoTime,
-    expiresAt: isoTime,
-    status: z.enum(["pending", "accepted", "revoked", "expired"]),
-    acceptedBy: z.string().nullable().openapi({ description: "the user who accepted it" }),
-  })
-  .openapi("Invitation");
-
-const NewInvitationSchema = z
-  .object({
-    id: z.string(),
-    token: z.string().openapi({ description: "the link's secret, shown once" }),
-    url: z.string().openapi({ description: "the link to send: opens the dashboard's acceptance page" }),
-    role: z.enum(roles),
-    note: z.string(),
-    expiresAt: isoTime,
-  })
-  .openapi("NewInvitation");
 
 const create = createRoute({
   method: "post",
@@ -103,7 +80,7 @@ const accept = createRoute({
     ),
   },
   responses: {
-    200: jsonContent(SessionSchema.extend({ expiresAt: isoTime }), "Joined and signed in"),
+    200: jsonContent(StartedSessionSchema, "Joined and signed in"),
     ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "CONFLICT"),
   },
 });

@@ -3,21 +3,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
 import { orgEvents } from "../objects/org-events/stub";
+import { MySessionSchema } from "../schemas/accounts";
 import { listSessions, revokeSession } from "../services/tenancy/sessions";
 
 const isoTime = z.string().openapi({ format: "date-time" });
-
-const MySessionSchema = z
-  .object({
-    id: z.string(),
-    orgId: z.string(),
-    userAgent: z.string().nullable(),
-    createdAt: isoTime,
-    lastSeenAt: isoTime,
-    expiresAt: isoTime.openapi({ description: "the sooner of the idle and the absolute end" }),
-    current: z.boolean().openapi({ description: "the session making this request" }),
-  })
-  .openapi("MySession");
 
 const list = createRoute({
   method: "get",

@@ -5,31 +5,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { tokenScopes } from "../db/schema";
 import type { AppEnv, Principal } from "../env";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { clearSessionCookie, sessionSecret, setSessionCookie } from "../middleware/session-cookie";
 import { orgEvents } from "../objects/org-events/stub";
+import { SessionStateSchema, StartedSessionSchema } from "../schemas/accounts";
 import { resolveToken } from "../services/auth";
 import { endSession, newSession } from "../services/tenancy/sessions";
-
-const isoTime = z.string().openapi({ format: "date-time" });
-
-export const SessionSchema = z
-  .object({
-    signedIn: z.literal(true),
-    scope: z.enum(tokenScopes),
-    orgId: z.string(),
-    name: z.string(),
-    userId: z.string().nullable().openapi({ description: "the person signed in (null: a token's session)" }),
-    sessionId: z.string().nullable().openapi({ description: "null when called with a bearer token" }),
-  })
-  .openapi("Session");
-
-const SessionStateSchema = z
-  .union([SessionSchema, z.object({ signedIn: z.literal(false) })])
-  .openapi("SessionState");
 
 const signIn = createRoute({
   method: "post",
@@ -38,7 +21,7 @@ const signIn = createRoute({
   tags: ["session"],
   request: { body: jsonBody(z.object({ token: z.string().min(1).max(256) }).strict()) },
   responses: {
-    200: jsonContent(SessionSchema.extend({ expiresAt: isoTime }), "Signed in"),
+    200: jsonContent(StartedSessionSchema, "Signed in"),
     ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN"),
   },
 });

@@ -4,19 +4,8 @@ import { roles } from "../db/schema";
 import { errorResponses, idParam, jsonBody, jsonContent, listOf, newRouter } from "../lib/openapi";
 import { admins } from "../middleware/auth";
 import { orgEvents } from "../objects/org-events/stub";
+import { type Member, MemberSchema } from "../schemas/accounts";
 import { listMembers, removeMember, setRole } from "../services/tenancy/members";
-
-const isoTime = z.string().openapi({ format: "date-time" });
-
-export const MemberSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    email: z.string(),
-    role: z.enum(roles),
-    joinedAt: isoTime,
-  })
-  .openapi("Member");
 
 const list = createRoute({
   method: "get",
@@ -59,7 +48,7 @@ export const userRoutes = newRouter()
       c.req.valid("param").id,
       c.req.valid("json").role,
     );
-    return c.json(member as z.infer<typeof MemberSchema>, 200);
+    return c.json(member as Member, 200);
   })
   .openapi(remove, async (c) => {
     const { orgId } = c.var.principal;
