@@ -32,6 +32,11 @@ export interface Env {
   SELFHEAL_AUTH_FAILURES_PER_MINUTE?: string;
   /** Ed25519 private key (PKCS8, base64) that signs commands for agents (command-signing.ts). */
   SELFHEAL_COMMAND_SIGNING_KEY?: string;
+  /** Cloudflare Access in front of the dashboard: the team's domain (`<team>.cloudflareaccess.com`) and the application's AUD tag. */
+  SELFHEAL_ACCESS_TEAM_DOMAIN?: string;
+  SELFHEAL_ACCESS_AUD?: string;
+  /** Where the team's signing keys are (default `https://<team domain>/cdn-cgi/access/certs`; tests point it at a local server). */
+  SELFHEAL_ACCESS_CERTS_URL?: string;
   RATE_LIMIT_API?: RateLimit;
   RATE_LIMIT_AGENT?: RateLimit;
   RATE_LIMIT_AUTH_FAILURES?: RateLimit;
@@ -90,6 +95,15 @@ export const envSchema = z.object({
       "an Ed25519 private key, PKCS8 DER in base64 (selfheal-agent keygen)",
     )
     .optional(),
+  SELFHEAL_ACCESS_TEAM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9-]+\.cloudflareaccess\.com$/, "<team>.cloudflareaccess.com")
+    .optional(),
+  SELFHEAL_ACCESS_AUD: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "the Access application's AUD tag (64 hex)")
+    .optional(),
+  SELFHEAL_ACCESS_CERTS_URL: z.url().optional(),
 });
 
 const checked = new WeakMap<object, string | null>();

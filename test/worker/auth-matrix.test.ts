@@ -17,6 +17,7 @@ const PUBLIC = new Set([
   "POST /api/v1/session",
   "GET /api/v1/session",
   "DELETE /api/v1/session",
+  "POST /api/v1/session/access",
   "POST /api/v1/invitations/accept",
   "POST /api/v1/agent/refresh",
 ]);

@@ -81,7 +81,7 @@ describe("dashboard session", () => {
     expect(out.status).toBe(204);
     expect(out.headers.get("set-cookie")).toMatch(/^selfheal_session=;.*Max-Age=0/);
     await expectError(await statusWith(cookie), 401, "UNAUTHORIZED");
-    expect(await json("/api/v1/session", { headers: { cookie } })).toEqual({ signedIn: false });
+    expect(await json("/api/v1/session", { headers: { cookie } })).toMatchObject({ signedIn: false });
   });
 
   it("ends a session idle for a day, and any session a week after sign-in however used", async () => {

@@ -17,6 +17,7 @@ const PUBLIC = new Set([
   "GET /api/health",
   "POST /api/v1/session",
   "DELETE /api/v1/session",
+  "POST /api/v1/session/access",
   "POST /api/v1/invitations/accept",
   // A host whose agent token was refused: its signed host key proof is the credential.
   "POST /api/v1/agent/refresh",

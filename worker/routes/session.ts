@@ -12,6 +12,7 @@ import { clearSessionCookie, sessionSecret, setSessionCookie } from "../middlewa
 import { orgEvents } from "../objects/org-events/stub";
 import { SessionStateSchema, StartedSessionSchema } from "../schemas/accounts";
 import { resolveToken } from "../services/auth";
+import { accessConfig, accessMember, verifyAccessAssertion } from "../services/tenancy/access";
 import { endSession, newSession } from "../services/tenancy/sessions";
 
 const signIn = createRoute({
@@ -23,6 +24,19 @@ const signIn = createRoute({
   responses: {
     200: jsonContent(StartedSessionSchema, "Signed in"),
     ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN"),
+  },
+});
+
+const signInWithAccess = createRoute({
+  method: "post",
+  path: "/access",
+  summary:
+    "Sign in through Cloudflare Access: the Cf-Access-Jwt-Assertion header names a person with an account (their first org, or orgId)",
+  tags: ["session"],
+  request: { body: jsonBody(z.object({ orgId: z.string().min(1).max(64).optional() }).strict()) },
+  responses: {
+    200: jsonContent(StartedSessionSchema, "Signed in"),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"),
   },
 });
 
@@ -74,11 +88,41 @@ export const sessionRoutes = newRouter()
     const view = sessionView({ ...principal, sessionId: session.id });
     return c.json({ ...view, expiresAt: new Date(session.expiresAt).toISOString() }, 200);
   })
+  .openapi(signInWithAccess, async (c) => {
+    const cfg = accessConfig(c.env);
+    if (!cfg)
+      throw new ApiError(
+        "NOT_FOUND",
+        "Cloudflare Access is not configured (SELFHEAL_ACCESS_TEAM_DOMAIN, SELFHEAL_ACCESS_AUD)",
+      );
+    const assertion = c.req.header("cf-access-jwt-assertion");
+    if (!assertion)
+      throw new ApiError(
+        "UNAUTHORIZED",
+        "no Cf-Access-Jwt-Assertion: is the dashboard behind Cloudflare Access?",
+      );
+    const now = Date.now();
+    const email = await verifyAccessAssertion(cfg, assertion, now);
+    const member = await accessMember(c.var.db, email, c.req.valid("json").orgId);
+    const owner = {
+      orgId: member.orgId,
+      userId: member.userId,
+      tokenId: null,
+      scope: member.role,
+      name: member.name,
+    };
+    const { session, cookie } = await startSession(c, owner, now);
+    await session.insert;
+    cookie();
+    const view = sessionView({ ...owner, hostId: null, sessionId: session.id });
+    return c.json({ ...view, expiresAt: new Date(session.expiresAt).toISOString() }, 200);
+  })
   .openapi(whoAmI, (c) => {
     const principal = c.get("principal");
     if (!principal) {
       if (sessionSecret(c) !== undefined) clearSessionCookie(c); // an ended session's cookie
-      return c.json({ signedIn: false as const }, 200);
+      const methods: ("token" | "access")[] = accessConfig(c.env) ? ["access", "token"] : ["token"];
+      return c.json({ signedIn: false as const, methods }, 200);
     }
     return c.json(sessionView(principal), 200);
   })

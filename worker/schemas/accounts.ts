@@ -21,7 +21,15 @@ export type Session = z.infer<typeof SessionSchema>;
 export const StartedSessionSchema = SessionSchema.extend({ expiresAt: isoTime }).openapi("StartedSession");
 
 export const SessionStateSchema = z
-  .union([SessionSchema, z.object({ signedIn: z.literal(false) })])
+  .union([
+    SessionSchema,
+    z.object({
+      signedIn: z.literal(false),
+      methods: z
+        .array(z.enum(["token", "access"]))
+        .openapi({ description: "the sign-in methods this deployment offers" }),
+    }),
+  ])
   .openapi("SessionState");
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
