@@ -14,11 +14,11 @@ import { Rules } from "./pages/Rules";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
 import { match, type Route, useLocation } from "./router";
-import type { Session } from "./types";
+import type { Session, SignInMethod } from "./types";
 
 type Auth =
   | { kind: "checking" }
-  | { kind: "signed-out"; notice?: string }
+  | { kind: "signed-out"; notice?: string; methods?: SignInMethod[] }
   | { kind: "signed-in"; session: Session }
   | { kind: "leaving" }
   | { kind: "unreachable"; message: string };
@@ -32,7 +32,11 @@ export function App() {
     setAuth({ kind: "checking" });
     try {
       const state = await getSession();
-      setAuth(state.signedIn ? { kind: "signed-in", session: state } : { kind: "signed-out" });
+      setAuth(
+        state.signedIn
+          ? { kind: "signed-in", session: state }
+          : { kind: "signed-out", methods: state.methods },
+      );
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403))
         setAuth({ kind: "signed-out" });
@@ -85,7 +89,11 @@ export function App() {
       return <SigningOut onDone={left} />;
     case "signed-out":
       return (
-        <SignIn notice={auth.notice} onSignedIn={(session) => setAuth({ kind: "signed-in", session })} />
+        <SignIn
+          notice={auth.notice}
+          methods={auth.methods ?? ["token"]}
+          onSignedIn={(session) => setAuth({ kind: "signed-in", session })}
+        />
       );
     case "signed-in":
       return (

@@ -134,6 +134,8 @@ export const getSession = (signal?: Sig) =>
 export const signIn = (token: string) =>
   request<Session>("/api/v1/session", { method: "POST", body: { token }, expect401: true });
 export const signOut = () => request<void>("/api/v1/session", { method: "DELETE", expect401: true });
+export const signInWithAccess = () =>
+  request<Session>("/api/v1/session/access", { method: "POST", body: {}, expect401: true });
 export const acceptInvitation = (body: { token: string; name?: string; email?: string }) =>
   request<Session>("/api/v1/invitations/accept", { method: "POST", body, expect401: true });
 export const getMySessions = (signal?: Sig) => request<List<MySession>>("/api/v1/me/sessions", { signal });

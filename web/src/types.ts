@@ -395,3 +395,5 @@ export type {
   Session,
   SessionState,
 };
+/** How this deployment lets people sign in (`GET /api/v1/session` when signed out). */
+export type SignInMethod = Extract<SessionState, { signedIn: false }>["methods"][number];
