@@ -62,11 +62,12 @@ const cron = setInterval(() => fetch(`${worker.url}/__scheduled?cron=*+*+*+*+*`)
 
 let agent;
 if (process.env.SELFHEAL_LOCAL_AGENT !== "0") agent = await startLocalAgent();
+const firstAdmin = await firstAdminLink();
 
 console.log(`
   selfheal is running
   dashboard:   ${worker.url}/
-  admin token: ${adminToken}
+  ${firstAdmin ? `first admin: ${firstAdmin.url}\n               (opens once, until ${firstAdmin.expiresAt}: whoever opens it becomes the org's admin)\n  ` : ""}admin token: ${adminToken} (for scripts and automation)
   API:         curl -H "Authorization: Bearer <token>" ${worker.url}/api/healing/status
   ${agent ? `local agent: config ${agent.configPath}` : "local agent: off (SELFHEAL_LOCAL_AGENT=0)"}
   Ctrl-C stops everything.
@@ -89,6 +90,20 @@ worker.proc.on("exit", (code) => {
   console.error(`[selfheal] the Worker exited (${code})`);
   agent?.stop().finally(() => process.exit(1));
 });
+
+/**
+ * While the default org has no people yet: a single-use invitation link, for the admin role, that
+ * makes whoever opens it first the org's first admin. Once someone has, no link is printed.
+ */
+async function firstAdminLink() {
+  const { items } = await stack.api(worker.url, adminToken, "GET", "/api/v1/users");
+  if (items.length > 0) return null;
+  return stack.api(worker.url, adminToken, "POST", "/api/v1/invitations", {
+    role: "admin",
+    note: "first admin (npm start)",
+    expiresInHours: 24,
+  });
+}
 
 /** Writes a config for an agent watching this host (kept if it exists, so edits survive) and starts it. */
 async function startLocalAgent() {

@@ -14,7 +14,6 @@ export type Answer<F extends (...args: any[]) => unknown> = InferResponseType<F,
 
 type V1 = Client["api"]["v1"];
 
-export type Session = Answer<V1["session"]["$get"]>;
 export type TokenInfo = Answer<V1["tokens"]["$get"]>["items"][number];
 export type CreatedToken = Answer<V1["tokens"]["$post"]>;
 /** `POST /api/v1/rules/backtest`: when the rule would have fired over a host's stored samples. */

@@ -36,9 +36,11 @@ import { hostActionRoutes } from "./routes/host-actions";
 import { hostGapRoutes } from "./routes/host-gaps";
 import { hostRoutes } from "./routes/hosts";
 import { incidentRoutes } from "./routes/incidents";
+import { invitationRoutes } from "./routes/invitations";
 import { issueRoutes } from "./routes/issues";
 import { learningRoutes } from "./routes/learning";
 import { maintenanceRoutes } from "./routes/maintenance";
+import { meRoutes } from "./routes/me";
 import { metricsRoutes } from "./routes/metrics";
 import { noiseRoutes } from "./routes/noise";
 import { orgRoutes } from "./routes/orgs";
@@ -49,6 +51,7 @@ import { scopeRoutes } from "./routes/scopes";
 import { sessionRoutes } from "./routes/session";
 import { statusRoutes } from "./routes/status";
 import { tokenRoutes } from "./routes/tokens";
+import { userRoutes } from "./routes/users";
 
 const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const id = newId("req");
@@ -84,6 +87,9 @@ export function createApp() {
   const api = app
     .route("/api/health", healthRoutes)
     .route("/api/v1/session", sessionRoutes)
+    .route("/api/v1/me", meRoutes)
+    .route("/api/v1/users", userRoutes)
+    .route("/api/v1/invitations", invitationRoutes)
     .route("/api/v1/events", eventRoutes)
     .route("/api/v1/tokens", tokenRoutes)
     .route("/api/v1/orgs", orgRoutes)

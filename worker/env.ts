@@ -32,12 +32,17 @@ export interface Env {
   SELFHEAL_AUTH_FAILURES_PER_MINUTE?: string;
   /** Ed25519 private key (PKCS8, base64) that signs commands for agents (ingest/command-signing.ts). */
   SELFHEAL_COMMAND_SIGNING_KEY?: string;
+  /** Cloudflare Access in front of the dashboard: the team's domain (`<team>.cloudflareaccess.com`) and the application's AUD tag. */
+  SELFHEAL_ACCESS_TEAM_DOMAIN?: string;
+  SELFHEAL_ACCESS_AUD?: string;
+  /** Where the team's signing keys are (default `https://<team domain>/cdn-cgi/access/certs`; tests point it at a local server). */
+  SELFHEAL_ACCESS_CERTS_URL?: string;
   RATE_LIMIT_API?: RateLimit;
   RATE_LIMIT_AGENT?: RateLimit;
   RATE_LIMIT_AUTH_FAILURES?: RateLimit;
 }
 
-/** Who is calling: resolved by the auth middleware from a token or the session cookie. */
+/** Who is calling: resolved by the auth middleware from a token or a session. */
 export interface Principal {
   scope: TokenScope;
   orgId: string;
@@ -46,6 +51,10 @@ export interface Principal {
   /** Set for agent tokens: the only host they may act for. */
   hostId: string | null;
   name: string;
+  /** The person acting: a user's session, or a token a user owns (null: a token of the org). */
+  userId?: string | null;
+  /** The dashboard session carrying the request (null: a bearer token). */
+  sessionId?: string | null;
   /** The SELFHEAL_PLATFORM_TOKEN: may only manage orgs. */
   platform?: boolean;
 }
@@ -86,6 +95,15 @@ export const envSchema = z.object({
       "an Ed25519 private key, PKCS8 DER in base64 (selfheal-agent keygen)",
     )
     .optional(),
+  SELFHEAL_ACCESS_TEAM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9-]+\.cloudflareaccess\.com$/, "<team>.cloudflareaccess.com")
+    .optional(),
+  SELFHEAL_ACCESS_AUD: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "the Access application's AUD tag (64 hex)")
+    .optional(),
+  SELFHEAL_ACCESS_CERTS_URL: z.url().optional(),
 });
 
 const checked = new WeakMap<object, string | null>();

@@ -13,6 +13,9 @@ export const WORKER_VARS = [
   "SELFHEAL_MAX_REPORT_BYTES",
   "SELFHEAL_AUTH_FAILURES_PER_MINUTE",
   "SELFHEAL_COMMAND_SIGNING_KEY",
+  "SELFHEAL_ACCESS_TEAM_DOMAIN",
+  "SELFHEAL_ACCESS_AUD",
+  "SELFHEAL_ACCESS_CERTS_URL",
 ];
 
 /** The Worker's settings present in `env` (unset and empty ones left out). */

@@ -34,7 +34,7 @@ describe("npm start", () => {
     expect(() => envFileLine("SELFHEAL_ENV", "a\nB=c")).toThrow(/newline/);
   });
 
-  it("hands SELFHEAL_PLATFORM_TOKEN to the Worker through its env file, never argv: POST /api/v1/orgs accepts it", async () => {
+  it("hands SELFHEAL_PLATFORM_TOKEN to the Worker through its env file, never argv, and prints a first-admin link that works once", async () => {
     const port = await freePort();
     const platform = `sh_platform_${randomBytes(20).toString("hex")}`;
     const proc = spawn(process.execPath, [path.join(ROOT, "scripts", "start.mjs")], {
@@ -70,6 +70,29 @@ describe("npm start", () => {
       expect(res.status, await res.clone().text()).toBe(201);
       expect(((await res.json()) as { org: { name: string } }).org.name).toBe("Started Org");
       expect(commandLines()).not.toContain(platform);
+
+      // With no person in the default org, it printed a one-time link that makes its opener the first admin.
+      const link = /first admin: (\S+)/.exec(output)?.[1] ?? "";
+      expect(link, output.slice(-2000)).toMatch(/^https:\/\/selfheal\.example\.com\/invite#shi_/);
+      const acceptLink = () =>
+        fetch(`${base}/api/v1/invitations/accept`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            token: link.split("#")[1],
+            name: "First Admin",
+            email: "first@example.com",
+          }),
+        });
+      const accepted = await acceptLink();
+      expect(accepted.status, await accepted.clone().text()).toBe(200);
+      expect(await accepted.json()).toMatchObject({
+        scope: "admin",
+        orgId: "org_default",
+        name: "First Admin",
+      });
+      expect(accepted.headers.get("set-cookie")).toMatch(/^selfheal_session=/);
+      expect((await acceptLink()).status).toBe(401);
     } finally {
       await stopProcess(proc, 10_000);
     }

@@ -56,6 +56,7 @@ describe("the audit log", () => {
     for (const e of items) {
       expect(e.actor).toEqual({
         tokenId: expect.stringMatching(/^tok[-_]/),
+        userId: null,
         name: "test admin",
         scope: "admin",
       });

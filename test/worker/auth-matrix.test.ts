@@ -1,7 +1,7 @@
 /**
  * The auth matrix: every route in the app's OpenAPI document (so a new route is covered
  * the moment it is documented) × {no token, malformed header, unknown, revoked, expired, wrong
- * scope, another org's token}. Every case is refused, and no response ever carries the other
+ * scope, a signed-out session, a person of the wrong role, another org's token or person}. Every case is refused, and no response ever carries the other
  * org's data: both orgs are seeded with named data, and every body is searched for it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,11 +15,25 @@ import { type CallInit, call, sql } from "./support/harness";
 const PUBLIC = new Set([
   "GET /api/health",
   "POST /api/v1/session",
+  "GET /api/v1/session",
   "DELETE /api/v1/session",
+  "POST /api/v1/session/access",
+  "POST /api/v1/invitations/accept",
   "POST /api/v1/agent/refresh",
 ]);
 /** Admin acts an operator token must not reach either. */
-const ADMIN_ONLY = new Set(["POST /api/v1/hosts/{id}/re-enroll", "DELETE /api/v1/hosts/{id}"]);
+const ADMIN_ONLY = new Set([
+  "POST /api/v1/hosts/{id}/re-enroll",
+  "DELETE /api/v1/hosts/{id}",
+  "GET /api/v1/users",
+  "PATCH /api/v1/users/{id}",
+  "DELETE /api/v1/users/{id}",
+  "GET /api/v1/invitations",
+  "POST /api/v1/invitations",
+  "DELETE /api/v1/invitations/{id}",
+]);
+/** A caller's own things, which every dashboard scope may change (its own sessions). */
+const SELF_SERVICE = new Set(["DELETE /api/v1/me/sessions/{id}"]);
 /** Outside /api and the document, with credentials of its own. */
 const UNDOCUMENTED: Route[] = [{ method: "GET", path: "/metrics" }];
 /** A POST a read token may make: it computes, it changes nothing. */
@@ -43,6 +57,8 @@ const BODIES: Record<string, unknown> = {
   "POST /api/v1/commands/{id}/approve": {},
   "POST /api/v1/channels/{id}/test": {},
   "PUT /api/v1/scopes/{kind}/{key}": { thresholds: { cpu_critical: 80 } },
+  "PATCH /api/v1/users/{id}": { role: "admin" },
+  "POST /api/v1/invitations": { role: "admin", note: "x" },
 };
 const MALFORMED = ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b"];
 
@@ -57,6 +73,7 @@ function wrongScopes(route: Route): Scope[] {
   if (AGENT_ONLY.has(key)) return ["admin", "read", "operator", "enroll", "metrics"];
   if (key === ENROLL) return ["read", "operator", "agent", "metrics"];
   if (ADMIN_ONLY.has(key)) return ["agent", "enroll", "metrics", "read", "operator"];
+  if (SELF_SERVICE.has(key)) return ["agent", "enroll", "metrics"];
   const writes = route.method !== "GET" && !READ_ONLY_POSTS.has(key);
   return writes ? ["agent", "enroll", "metrics", "read"] : ["agent", "enroll", "metrics"];
 }
@@ -108,7 +125,7 @@ beforeAll(async () => {
     .map((r) => ({ ...r, hasBody: Boolean(paths[r.path]?.[r.method.toLowerCase()]?.requestBody) }));
 }, 60_000);
 
-describe("the auth matrix", { timeout: 120_000 }, () => {
+describe("the auth matrix", { timeout: 600_000 }, () => {
   it("covers every documented route but the explicitly public ones", () => {
     expect(routes.length).toBeGreaterThan(40);
     const documented = routes.map((r) => `${r.method} ${r.path}`);
@@ -150,6 +167,26 @@ describe("the auth matrix", { timeout: 120_000 }, () => {
     }
   });
 
+  it("refuses a signed-out session's cookie on every route (401): sign-out ended it on the server", async () => {
+    for (const route of routes) {
+      const { url, res, text } = await send(route, { headers: { cookie: a.people.signedOut } });
+      expectErrorShape(text, 401, res, `${route.method} ${route.path} with a signed-out cookie`);
+      expectNoLeak(a, url, text, route.path);
+      cases++;
+    }
+  });
+
+  it("refuses people every route their role is not for (403), as it refuses tokens of that scope", async () => {
+    for (const route of routes.filter((r) => r.path.startsWith("/api/"))) {
+      for (const role of ["admin", "operator", "read"] as const) {
+        if (!wrongScopes(route).includes(role)) continue;
+        const { res, text } = await send(route, { headers: { cookie: a.people[role] } });
+        expectErrorShape(text, 403, res, `${route.method} ${route.path} as a person with the ${role} role`);
+        cases++;
+      }
+    }
+  });
+
   it("refuses every scope the route is not for (403)", async () => {
     for (const route of routes) {
       for (const scope of wrongScopes(route)) {
@@ -165,10 +202,16 @@ describe("the auth matrix", { timeout: 120_000 }, () => {
     for (const route of routes) {
       const key = `${route.method} ${route.path}`;
       // Org B's strongest token for the route: if an admin cannot cross over, nothing weaker can.
-      const scopes: Scope[] = AGENT_ONLY.has(key) ? ["agent"] : key === ENROLL ? ["enroll"] : ["admin"];
+      const scopes: (Scope | "admin person")[] = AGENT_ONLY.has(key)
+        ? ["agent"]
+        : key === ENROLL
+          ? ["enroll"]
+          : ["admin", "admin person"];
       for (const scope of scopes) {
-        const { url, res, text } = await send(route, { token: tokenOf(b, scope) });
-        const label = `${key} with org B's ${scope} token`;
+        const credentials =
+          scope === "admin person" ? { headers: { cookie: b.people.admin } } : { token: tokenOf(b, scope) };
+        const { url, res, text } = await send(route, credentials);
+        const label = `${key} with org B's ${scope === "admin person" ? "admin person's session" : `${scope} token`}`;
         expect(res.status, `${label}: ${text.slice(0, 300)}`).toBeLessThan(500);
         expectNoLeak(a, url, text, label);
         const targetsA = route.path.includes("{") && !UPSERTS.has(key);
@@ -203,5 +246,10 @@ async function snapshot(org: Seeded) {
       "SELECT kind, key, updated_at FROM scope_overrides WHERE org_id = ? ORDER BY kind, key",
     ),
     audit: await one("SELECT count(*) FROM audit_log WHERE org_id = ?"),
+    members: await one("SELECT user_id, role FROM memberships WHERE org_id = ? ORDER BY user_id"),
+    sessions: await one("SELECT id, revoked_at FROM sessions WHERE org_id = ? ORDER BY id"),
+    invitations: await one(
+      "SELECT id, revoked_at, accepted_at FROM invitations WHERE org_id = ? ORDER BY id",
+    ),
   };
 }

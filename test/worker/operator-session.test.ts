@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, expectError, json, newTenant, type Session, service } from "./support/harness";
-
-const cookieOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0];
+import { call, cookieOf, expectError, json, newTenant, type Session, service } from "./support/harness";
 
 describe("operator sessions", () => {
   it("signs an operator token in to a cookie that reads, recovers and acknowledges but edits nothing", async () => {
@@ -15,7 +13,7 @@ describe("operator sessions", () => {
 
     const res = await call("/api/v1/session", { body: { token } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ scope: "operator", orgId: t.orgId, name: "on call" });
+    expect(await res.json()).toMatchObject({ scope: "operator", orgId: t.orgId, name: "on call" });
     const headers = { cookie: cookieOf(res) };
     expect((await json<Session>("/api/v1/session", { headers })).scope).toBe("operator");
     for (const path of ["/api/healing/status", "/api/healing/issues", "/api/healing/config", "/api/v1/rules"])

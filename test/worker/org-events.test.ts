@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { OrgEvent } from "../../worker/schemas/events";
-import { call, json, must, newTenant, service } from "./support/harness";
+import { call, json, must, newTenant, service, sessionCookie } from "./support/harness";
 
 interface Listener {
   ws: WebSocket;
@@ -15,9 +15,10 @@ interface Listener {
   next(timeoutMs?: number): Promise<OrgEvent | "timeout">;
 }
 
-async function listen(cookieToken: string): Promise<Listener> {
+/** A dashboard signed in with `token` (as a session, or with this session cookie) listening to its org's events. */
+async function listen(token: string, cookie?: string): Promise<Listener> {
   const res = await call("/api/v1/events", {
-    headers: { upgrade: "websocket", cookie: `selfheal_session=${cookieToken}` },
+    headers: { upgrade: "websocket", cookie: cookie ?? (await sessionCookie(token)) },
   });
   expect(res.status).toBe(101);
   const ws = must(res.webSocket);
@@ -137,5 +138,20 @@ describe("the org events channel", () => {
     await json(`/api/v1/tokens/${created.id}`, { token: t.admin, method: "DELETE" });
     expect(await closed).toBe(4001);
     expect(await orgObject(t.orgId).listeners()).toBe(0);
+  });
+
+  it("closes a dashboard's socket when its session signs out, and leaves the same token's other sessions open", async () => {
+    const t = await newTenant();
+    const cookie = await sessionCookie(t.admin);
+    const leaving = await listen(t.admin, cookie);
+    const staying = await listen(t.admin);
+    const closed = new Promise<number>((resolve) =>
+      leaving.ws.addEventListener("close", (e: CloseEvent) => resolve(e.code)),
+    );
+    const out = await call("/api/v1/session", { method: "DELETE", headers: { cookie } });
+    expect(out.status).toBe(204);
+    expect(await closed).toBe(4001);
+    expect(await orgObject(t.orgId).listeners()).toBe(1);
+    staying.ws.close(1000, "done");
   });
 });

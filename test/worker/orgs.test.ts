@@ -28,7 +28,12 @@ describe("orgs (platform admin)", () => {
     expect(await json("/api/v1/hosts", { token: created.adminToken.token })).toEqual({ items: [] });
     const log = await auditOf(created.adminToken.token);
     expect(log.items.map((e) => e.action).sort()).toEqual(["org.create", "token.create"]);
-    expect(log.items[0].actor).toEqual({ tokenId: null, name: "SELFHEAL_PLATFORM_TOKEN", scope: "platform" });
+    expect(log.items[0].actor).toEqual({
+      tokenId: null,
+      userId: null,
+      name: "SELFHEAL_PLATFORM_TOKEN",
+      scope: "platform",
+    });
   });
 
   it("lists every org to the platform admin", async () => {

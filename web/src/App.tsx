@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, getSession, onUnauthorized, signOut } from "./api";
 import { Shell } from "./components/Shell";
 import { LiveProvider } from "./live";
+import { AcceptInvitation } from "./pages/AcceptInvitation";
 import { Emergency } from "./pages/Emergency";
 import { History } from "./pages/History";
 import { HostDetail } from "./pages/HostDetail";
@@ -15,31 +16,11 @@ import { Rules } from "./pages/Rules";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
 import { match, type Route, useLocation } from "./router";
-import type { Session } from "./types";
-
-/**
- * The session cookie is HttpOnly, so the page cannot see it. This flag only says "this browser
- * signed in before", which spares first-time visitors a failing session request; the cookie
- * stays the only credential.
- */
-const HINT = "selfheal.signedIn";
-function hadSession(): boolean {
-  try {
-    return localStorage.getItem(HINT) === "1";
-  } catch {
-    return true; // storage blocked: ask the server
-  }
-}
-function rememberSession(on: boolean) {
-  try {
-    if (on) localStorage.setItem(HINT, "1");
-    else localStorage.removeItem(HINT);
-  } catch {}
-}
+import type { Session, SignInMethod } from "./types";
 
 type Auth =
   | { kind: "checking" }
-  | { kind: "signed-out"; notice?: string }
+  | { kind: "signed-out"; notice?: string; methods?: SignInMethod[] }
   | { kind: "signed-in"; session: Session }
   | { kind: "leaving" }
   | { kind: "unreachable"; message: string };
@@ -48,26 +29,25 @@ type Auth =
 export function App() {
   const [auth, setAuth] = useState<Auth>({ kind: "checking" });
 
+  // The session cookie is HttpOnly: the page cannot see it, so it asks the server every time.
   const check = useCallback(async () => {
-    // Without the hint this browser never signed in: show the form at once, without a 401.
-    if (!hadSession()) {
-      setAuth({ kind: "signed-out" });
-      return;
-    }
     setAuth({ kind: "checking" });
     try {
-      setAuth({ kind: "signed-in", session: await getSession() });
+      const state = await getSession();
+      setAuth(
+        state.signedIn
+          ? { kind: "signed-in", session: state }
+          : { kind: "signed-out", methods: state.methods },
+      );
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-        rememberSession(false);
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403))
         setAuth({ kind: "signed-out" });
-      } else setAuth({ kind: "unreachable", message: err instanceof Error ? err.message : String(err) });
+      else setAuth({ kind: "unreachable", message: err instanceof Error ? err.message : String(err) });
     }
   }, []);
 
   useEffect(() => {
     onUnauthorized(() => {
-      rememberSession(false);
       setAuth({ kind: "signed-out", notice: "Your session has ended. Please sign in again." });
     });
     void check();
@@ -78,10 +58,16 @@ export function App() {
   // ends the session: a poll answered after the session ended would be a spurious 401.
   const leave = useCallback(() => setAuth({ kind: "leaving" }), []);
   const left = useCallback(() => {
-    rememberSession(false);
     setAuth({ kind: "signed-out", notice: "Signed out." });
   }, []);
 
+  if (location.pathname === "/invite" && (auth.kind === "signed-in" || auth.kind === "signed-out"))
+    return (
+      <AcceptInvitation
+        asPerson={auth.kind === "signed-in" && auth.session.userId !== null}
+        onJoined={(session) => setAuth({ kind: "signed-in", session })}
+      />
+    );
   switch (auth.kind) {
     case "checking":
       return (
@@ -107,10 +93,8 @@ export function App() {
       return (
         <SignIn
           notice={auth.notice}
-          onSignedIn={(session) => {
-            rememberSession(true);
-            setAuth({ kind: "signed-in", session });
-          }}
+          methods={auth.methods ?? ["token"]}
+          onSignedIn={(session) => setAuth({ kind: "signed-in", session })}
         />
       );
     case "signed-in":

@@ -20,11 +20,15 @@ import type {
   HostActionQueued,
   HostSummary,
   HostThresholds,
+  Invitation,
   Issue,
   IssueDetail,
   LearnedAction,
   List,
   MaintenanceWindow,
+  Member,
+  MySession,
+  NewInvitation,
   NoiseMark,
   RecoverAccepted,
   RetiredHost,
@@ -33,6 +37,7 @@ import type {
   Sample,
   ScopeOverrides,
   Session,
+  SessionState,
   TokenInfo,
 } from "./types";
 
@@ -127,10 +132,28 @@ const q = (params: Record<string, string | number | undefined>) => {
 };
 const enc = encodeURIComponent;
 
-export const getSession = (signal?: Sig) => request<Session>("/api/v1/session", { signal, expect401: true });
+/** Whether this browser has a live session: the server says, whatever the page remembers. */
+export const getSession = (signal?: Sig) =>
+  request<SessionState>("/api/v1/session", { signal, expect401: true });
 export const signIn = (token: string) =>
   request<Session>("/api/v1/session", { method: "POST", body: { token }, expect401: true });
 export const signOut = () => request<void>("/api/v1/session", { method: "DELETE", expect401: true });
+export const signInWithAccess = () =>
+  request<Session>("/api/v1/session/access", { method: "POST", body: {}, expect401: true });
+export const acceptInvitation = (body: { token: string; name?: string; email?: string }) =>
+  request<Session>("/api/v1/invitations/accept", { method: "POST", body, expect401: true });
+export const getMySessions = (signal?: Sig) => request<List<MySession>>("/api/v1/me/sessions", { signal });
+export const endMySession = (id: string) =>
+  request<{ id: string }>(`/api/v1/me/sessions/${enc(id)}`, { method: "DELETE" });
+export const getMembers = (signal?: Sig) => request<List<Member>>("/api/v1/users", { signal });
+export const setMemberRole = (id: string, role: Member["role"]) =>
+  request<Member>(`/api/v1/users/${enc(id)}`, { method: "PATCH", body: { role } });
+export const removeMember = (id: string) => request<void>(`/api/v1/users/${enc(id)}`, { method: "DELETE" });
+export const getInvitations = (signal?: Sig) => request<List<Invitation>>("/api/v1/invitations", { signal });
+export const createInvitation = (role: Member["role"], note: string) =>
+  request<NewInvitation>("/api/v1/invitations", { method: "POST", body: { role, note } });
+export const revokeInvitation = (id: string) =>
+  request<{ id: string }>(`/api/v1/invitations/${enc(id)}`, { method: "DELETE" });
 
 export const getStatus = (signal?: Sig) => request<HealingStatus>("/api/healing/status", { signal });
 export const getConfig = (signal?: Sig) => request<HealingConfig>("/api/healing/config", { signal });

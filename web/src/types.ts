@@ -14,11 +14,18 @@ import type {
   LearnedAction,
   MaintenanceWindow,
   ScopeOverrides,
-  Session,
   TokenInfo,
 } from "../../worker/api-types";
 import type { commandStatuses, historyStatuses, issueStatuses, tokenScopes } from "../../worker/db/schema";
 import type { FieldIssue } from "../../worker/lib/errors";
+import type {
+  Invitation,
+  Member,
+  MySession,
+  NewInvitation,
+  Session,
+  SessionState,
+} from "../../worker/schemas/accounts";
 import type { HostThresholds } from "../../worker/schemas/adaptive";
 import type { ChannelSchema, DeliverySchema } from "../../worker/schemas/channels";
 import type { severitySchema } from "../../worker/schemas/common";
@@ -124,3 +131,7 @@ export type Delivery = z.output<typeof DeliverySchema>;
 
 /** Where a threshold or a rule's field was set: the built-in default, the org, the host's group, the host. */
 export type ScopeLevel = EffectiveConfig["thresholds"][keyof AlertThresholds]["setBy"];
+
+export type { Invitation, Member, MySession, NewInvitation, SessionState };
+/** How this deployment lets people sign in (`GET /api/v1/session` when signed out). */
+export type SignInMethod = Extract<SessionState, { signedIn: false }>["methods"][number];

@@ -1,40 +1,65 @@
 /**
  * Authentication for every /api route but the public ones, and per-route scope checks.
- * Credentials: `Authorization: Bearer <token>`, else the `selfheal_session` cookie.
+ * Credentials: `Authorization: Bearer <token>`, else the dashboard's session cookie.
  */
-import { getCookie } from "hono/cookie";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { TokenScope } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import { actorOf, runAs } from "../services/tenancy/audit";
 import { resolveToken } from "../services/tenancy/principal";
-
-export const SESSION_COOKIE = "selfheal_session";
+import { resolveSession } from "../services/tenancy/sessions";
+import { sessionSecret } from "./session-cookie";
 
 /** Routes reachable without credentials, as "METHOD path". */
 const PUBLIC = new Set([
   "GET /api/health",
   "POST /api/v1/session",
   "DELETE /api/v1/session",
+  "POST /api/v1/session/access",
+  "POST /api/v1/invitations/accept",
   // A host whose agent token was refused: its signed host key proof is the credential.
   "POST /api/v1/agent/refresh",
 ]);
+/** Routes that answer without credentials too, but use them when they are valid. */
+const OPTIONAL = new Set(["GET /api/v1/session"]);
 
-export function presentedToken(header: string | undefined, cookie: string | undefined): string | null {
+export function bearerToken(header: string | undefined): string | null {
+  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/** The caller's principal: from the Authorization header when there is one, else the session cookie. */
+async function principalOf(c: Context<AppEnv>) {
+  const header = c.req.header("authorization");
   if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1] : null;
+    const token = bearerToken(header);
+    if (!token)
+      throw new ApiError("UNAUTHORIZED", "malformed credentials: send Authorization: Bearer <token>");
+    const principal = await resolveToken(c.var.db, c.env, token, Date.now());
+    if (!principal) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
+    return principal;
   }
-  return cookie ?? null;
+  const secret = sessionSecret(c);
+  if (secret === undefined) return null;
+  const principal = await resolveSession(c.var.db, c.env, secret, Date.now());
+  if (!principal) throw new ApiError("UNAUTHORIZED", "the session has ended: sign in again");
+  return principal;
 }
 
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  if (PUBLIC.has(`${c.req.method} ${c.req.path}`)) return next();
-  const token = presentedToken(c.req.header("authorization"), getCookie(c, SESSION_COOKIE));
-  if (!token) throw new ApiError("UNAUTHORIZED", "missing credentials: send Authorization: Bearer <token>");
-  const principal = await resolveToken(c.var.db, c.env, token, Date.now());
-  if (!principal) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
+  const route = `${c.req.method} ${c.req.path}`;
+  if (PUBLIC.has(route)) return next();
+  if (OPTIONAL.has(route) && c.req.header("authorization") === undefined) {
+    const secret = sessionSecret(c);
+    const principal = secret ? await resolveSession(c.var.db, c.env, secret, Date.now()) : null;
+    if (principal) c.set("principal", principal);
+    return principal ? runAs(actorOf(principal), next) : next();
+  }
+  const principal = await principalOf(c);
+  if (!principal)
+    throw new ApiError("UNAUTHORIZED", "missing credentials: send Authorization: Bearer <token>");
   // The platform token manages orgs and nothing else; org tokens never manage orgs.
   const orgsRoute = c.req.path === "/api/v1/orgs" || c.req.path.startsWith("/api/v1/orgs/");
   if (Boolean(principal.platform) !== orgsRoute) {

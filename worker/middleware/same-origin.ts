@@ -4,18 +4,19 @@
  * site (a sibling subdomain), and a bodiless or text/plain POST needs no CORS preflight.
  *
  * Checked: every POST/PUT/PATCH/DELETE under /api without an Authorization header that carries
- * the session cookie, and sign-in/sign-out themselves (so no page can sign a browser in to
+ * the session cookie, and sign-in/sign-out and accepting an invitation themselves (so no page can sign a browser in to
  * someone else's org). The request's Origin decides; without one, Sec-Fetch-Site, then Referer.
  * A request with none of them comes from no browser (they all send Origin on these methods),
  * so it cannot be forged by a page and is let through. Bearer-token callers are never checked.
  */
-import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
-import { SESSION_COOKIE } from "./auth";
+import { sessionSecret } from "./session-cookie";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Requests that set or end a session: checked with or without a cookie. */
+const SIGN_IN_PATHS = new Set(["/api/v1/session", "/api/v1/session/access", "/api/v1/invitations/accept"]);
 
 const originOfUrl = (url: string | undefined) => {
   try {
@@ -38,8 +39,8 @@ function claimedOrigin(header: (name: string) => string | undefined): string | n
 
 export const sameOriginWrites = createMiddleware<AppEnv>(async (c, next) => {
   if (SAFE.has(c.req.method) || c.req.header("authorization") !== undefined) return next();
-  const session = c.req.path === "/api/v1/session";
-  if (!session && getCookie(c, SESSION_COOKIE) === undefined) return next();
+  const session = SIGN_IN_PATHS.has(c.req.path);
+  if (!session && sessionSecret(c) === undefined) return next();
   const claimed = claimedOrigin((name) => c.req.header(name));
   if (claimed === null || claimed === "same-origin") return next();
   // The dashboard's own origin: where this request was sent, or the configured public URL.

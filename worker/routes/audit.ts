@@ -21,7 +21,12 @@ const list = createRoute({
           .regex(/^[a-z_]+(\.[a-z_-]+)?$/, "a target type (token) or an action (token.create)")
           .optional(),
         target: z.string().min(1).max(128).optional(),
-        actor: z.string().min(1).max(64).optional().openapi({ description: "the acting token's id" }),
+        actor: z
+          .string()
+          .min(1)
+          .max(64)
+          .optional()
+          .openapi({ description: "the acting token's id, or the acting person's (usr_…)" }),
         from: instant.optional(),
         to: instant.optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -43,7 +48,7 @@ export const auditRoutes = newRouter().openapi(list, async (c) => {
   const page = await listAudit(c.var.db, c.var.principal.orgId, {
     action: q.action,
     targetId: q.target,
-    actorTokenId: q.actor,
+    ...(q.actor?.startsWith("usr_") ? { actorUserId: q.actor } : { actorTokenId: q.actor }),
     from: q.from,
     to: q.to,
     limit: q.limit,

@@ -3,7 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { ApiError } from "../lib/errors";
 import { errorResponses, newRouter } from "../lib/openapi";
 import { readers } from "../middleware/auth";
-import { EVENTS_URL, ORG_HEADER, TOKEN_HEADER } from "../objects/org-events/socket";
+import { EVENTS_URL, ORG_HEADER, SESSION_HEADER, TOKEN_HEADER } from "../objects/org-events/socket";
 import { orgEvents } from "../objects/org-events/stub";
 
 const socket = createRoute({
@@ -22,8 +22,13 @@ const socket = createRoute({
 export const eventRoutes = newRouter().openapi(socket, async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
     throw new ApiError("BAD_REQUEST", "this endpoint needs a WebSocket upgrade (Upgrade: websocket)");
-  const { orgId, tokenId } = c.var.principal;
-  const headers = { upgrade: "websocket", [ORG_HEADER]: orgId, [TOKEN_HEADER]: tokenId ?? "" };
+  const { orgId, tokenId, sessionId } = c.var.principal;
+  const headers = {
+    upgrade: "websocket",
+    [ORG_HEADER]: orgId,
+    [TOKEN_HEADER]: tokenId ?? "",
+    [SESSION_HEADER]: sessionId ?? "",
+  };
   // The org's object accepts it with the Hibernation API: an idle dashboard costs nothing.
   const res = await orgEvents(c.env, orgId).fetch(EVENTS_URL, { headers });
   if (!res.webSocket) throw new ApiError("INTERNAL", "the events channel did not open");

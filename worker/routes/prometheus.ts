@@ -6,14 +6,14 @@ import { Hono } from "hono";
 import { createDb } from "../db/client";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
-import { presentedToken } from "../middleware/auth";
+import { bearerToken } from "../middleware/auth";
 import { prometheusText } from "../services/fleet/prometheus/collect";
 import { resolveToken } from "../services/tenancy/principal";
 
 const SCRAPERS = new Set(["metrics", "admin", "read"]);
 
 export const prometheusRoutes = new Hono<AppEnv>().get("/metrics", async (c) => {
-  const token = presentedToken(c.req.header("authorization"), undefined);
+  const token = bearerToken(c.req.header("authorization"));
   if (!token)
     throw new ApiError("UNAUTHORIZED", "missing credentials: send Authorization: Bearer <metrics token>");
   const db = createDb(c.env.DB);

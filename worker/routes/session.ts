@@ -1,41 +1,75 @@
-/** Dashboard sign-in: an admin, operator or read token becomes an HttpOnly, SameSite=Strict cookie. */
+/**
+ * The dashboard's session: sign in with a token (exchanged for a server session: the cookie
+ * holds the session's random secret, never the token), ask whether a session exists, sign out
+ * (which ends the session on the server), and a person's own sessions.
+ */
 import { createRoute, z } from "@hono/zod-openapi";
-import { deleteCookie, setCookie } from "hono/cookie";
-import { tokenScopes } from "../db/schema";
+import type { Context } from "hono";
+import type { AppEnv, Principal } from "../env";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
-import { readers, SESSION_COOKIE } from "../middleware/auth";
+import { clearSessionCookie, sessionSecret, setSessionCookie } from "../middleware/session-cookie";
+import { orgEvents } from "../objects/org-events/stub";
+import { SessionStateSchema, StartedSessionSchema } from "../schemas/accounts";
+import { accessConfig, accessMember, verifyAccessAssertion } from "../services/tenancy/access";
 import { resolveToken } from "../services/tenancy/principal";
-
-const SessionSchema = z
-  .object({ scope: z.enum(tokenScopes), orgId: z.string(), name: z.string() })
-  .openapi("Session");
+import { endSession, newSession } from "../services/tenancy/sessions";
 
 const signIn = createRoute({
   method: "post",
   path: "/",
-  summary: "Sign in with a token: sets the selfheal_session cookie",
+  summary: "Sign in with an admin, operator or read token: starts a server session (cookie)",
   tags: ["session"],
   request: { body: jsonBody(z.object({ token: z.string().min(1).max(256) }).strict()) },
-  responses: { 200: jsonContent(SessionSchema, "Signed in"), ...errorResponses("BAD_REQUEST") },
+  responses: {
+    200: jsonContent(StartedSessionSchema, "Signed in"),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN"),
+  },
+});
+
+const signInWithAccess = createRoute({
+  method: "post",
+  path: "/access",
+  summary:
+    "Sign in through Cloudflare Access: the Cf-Access-Jwt-Assertion header names a person with an account (their first org, or orgId)",
+  tags: ["session"],
+  request: { body: jsonBody(z.object({ orgId: z.string().min(1).max(64).optional() }).strict()) },
+  responses: {
+    200: jsonContent(StartedSessionSchema, "Signed in"),
+    ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"),
+  },
 });
 
 const whoAmI = createRoute({
   method: "get",
   path: "/",
-  summary: "The current credentials",
+  summary: "Whether a session exists, and whose (answers without credentials too)",
   tags: ["session"],
-  middleware: [readers()] as const,
-  responses: { 200: jsonContent(SessionSchema, "Who is signed in") },
+  responses: { 200: jsonContent(SessionStateSchema, "The session, or signedIn: false") },
 });
 
 const signOut = createRoute({
   method: "delete",
   path: "/",
-  summary: "Sign out: clears the cookie (needs no valid credentials)",
+  summary: "Sign out: ends the session on the server and clears the cookie",
   tags: ["session"],
   responses: { 204: { description: "Signed out" } },
 });
+
+export const sessionView = (p: Principal) => ({
+  signedIn: true as const,
+  scope: p.scope,
+  orgId: p.orgId,
+  name: p.name,
+  userId: p.userId ?? null,
+  sessionId: p.sessionId ?? null,
+});
+
+/** Starts a session for `owner` and sets its cookie; returns the principal it stands for. */
+export async function startSession(c: Context<AppEnv>, owner: Parameters<typeof newSession>[1], now: number) {
+  const session = await newSession(c.var.db, { ...owner, userAgent: c.req.header("user-agent") }, now);
+  return { session, cookie: () => setSessionCookie(c, session.secret, session.expiresAt) };
+}
 
 export const sessionRoutes = newRouter()
   .openapi(signIn, async (c) => {
@@ -46,19 +80,56 @@ export const sessionRoutes = newRouter()
     if (principal.platform || !dashboardScope) {
       throw new ApiError("FORBIDDEN", `a ${principal.scope} token cannot sign in to the dashboard`);
     }
-    setCookie(c, SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: "Strict",
-      path: "/",
-      secure: new URL(c.req.url).protocol === "https:",
-    });
-    return c.json({ scope: principal.scope, orgId: principal.orgId, name: principal.name }, 200);
+    const now = Date.now();
+    const { orgId, tokenId, scope, name } = principal;
+    const { session, cookie } = await startSession(c, { orgId, userId: null, tokenId, scope, name }, now);
+    await session.insert;
+    cookie();
+    const view = sessionView({ ...principal, sessionId: session.id });
+    return c.json({ ...view, expiresAt: new Date(session.expiresAt).toISOString() }, 200);
+  })
+  .openapi(signInWithAccess, async (c) => {
+    const cfg = accessConfig(c.env);
+    if (!cfg)
+      throw new ApiError(
+        "NOT_FOUND",
+        "Cloudflare Access is not configured (SELFHEAL_ACCESS_TEAM_DOMAIN, SELFHEAL_ACCESS_AUD)",
+      );
+    const assertion = c.req.header("cf-access-jwt-assertion");
+    if (!assertion)
+      throw new ApiError(
+        "UNAUTHORIZED",
+        "no Cf-Access-Jwt-Assertion: is the dashboard behind Cloudflare Access?",
+      );
+    const now = Date.now();
+    const email = await verifyAccessAssertion(cfg, assertion, now);
+    const member = await accessMember(c.var.db, email, c.req.valid("json").orgId);
+    const owner = {
+      orgId: member.orgId,
+      userId: member.userId,
+      tokenId: null,
+      scope: member.role,
+      name: member.name,
+    };
+    const { session, cookie } = await startSession(c, owner, now);
+    await session.insert;
+    cookie();
+    const view = sessionView({ ...owner, hostId: null, sessionId: session.id });
+    return c.json({ ...view, expiresAt: new Date(session.expiresAt).toISOString() }, 200);
   })
   .openapi(whoAmI, (c) => {
-    const { scope, orgId, name } = c.var.principal;
-    return c.json({ scope, orgId, name }, 200);
+    const principal = c.get("principal");
+    if (!principal) {
+      if (sessionSecret(c) !== undefined) clearSessionCookie(c); // an ended session's cookie
+      const methods: ("token" | "access")[] = accessConfig(c.env) ? ["access", "token"] : ["token"];
+      return c.json({ signedIn: false as const, methods }, 200);
+    }
+    return c.json(sessionView(principal), 200);
   })
-  .openapi(signOut, (c) => {
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+  .openapi(signOut, async (c) => {
+    const secret = sessionSecret(c);
+    const ended = secret ? await endSession(c.var.db, secret) : null;
+    if (ended) await orgEvents(c.env, ended.orgId).sessionsEnded([ended.id]);
+    clearSessionCookie(c);
     return c.body(null, 204);
   });

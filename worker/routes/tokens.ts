@@ -112,6 +112,8 @@ export const tokenRoutes = newRouter()
       expiresAt,
       maxUses,
       hostGroups,
+      // Made by a person, it is theirs (their approvals and its are one person's); else the org's.
+      ownerUserId: c.var.principal.userId ?? null,
     });
     return c.json({ ...created, scope }, 201);
   })

@@ -43,6 +43,7 @@ export const TokenSchema = z
     scope: z.enum(tokenScopes),
     prefix: z.string(),
     hostId: z.string().nullable(),
+    ownerUserId: z.string().nullable().openapi({ description: "the person it belongs to (null: the org's)" }),
     createdAt: isoTime,
     lastUsedAt: isoTime.nullable(),
     expiresAt: isoTime.nullable().openapi({ description: "null: never expires" }),
@@ -59,6 +60,10 @@ export const AuditEntrySchema = z
     at: isoTime,
     actor: z.object({
       tokenId: z.string().nullable(),
+      userId: z
+        .string()
+        .nullable()
+        .openapi({ description: "the person who acted (null: a token or the system)" }),
       name: z.string(),
       scope: z.string().openapi({ description: "a token scope, or platform / system" }),
     }),

@@ -1,10 +1,22 @@
 /**
  * Seed data for the auth matrix and the fuzzer: one org with something behind every path
  * parameter (a host with an issue, a command awaiting approval, a channel, a maintenance window,
- * an edge check, a gate watch, an action webhook, a custom rule, tokens), named so that any
+ * an edge check, a gate watch, an action webhook, a custom rule, tokens, people of each role
+ * signed in, a pending invitation), named so that any
  * leak into another org's response can be found by searching the body.
  */
-import { call, json, type NewToken, newTenant, service, sql, type Tenant, unique } from "./harness";
+import {
+  call,
+  cookieOf,
+  json,
+  type NewToken,
+  newTenant,
+  type Session,
+  service,
+  sql,
+  type Tenant,
+  unique,
+} from "./harness";
 
 export interface Seeded {
   t: Tenant;
@@ -16,6 +28,21 @@ export interface Seeded {
   markers: string[];
   /** Tokens of this org for the refusal cases. */
   tokens: Record<"read" | "enroll" | "metrics" | "operator" | "revoked" | "expired", string>;
+  /** Session cookies of this org's people, one per role, and one signed out. */
+  people: Record<"admin" | "operator" | "read" | "signedOut", string>;
+}
+
+/** A person joining `t` with `role` through an invitation link: their session and cookie. */
+async function person(t: Tenant, tag: string, role: string) {
+  const invite = await json<{ token: string }>(
+    "/api/v1/invitations",
+    { token: t.admin, body: { role, note: `${role}-${tag}` } },
+    201,
+  );
+  const body = { token: invite.token, name: `${role}-${tag}`, email: `${unique(role)}@example.com` };
+  const res = await call("/api/v1/invitations/accept", { body });
+  if (res.status !== 200) throw new Error(`accepting an invitation: ${res.status} ${await res.text()}`);
+  return { cookie: cookieOf(res), session: (await res.json()) as Session };
 }
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -59,6 +86,16 @@ export async function seedOrg(label: string): Promise<Seeded> {
   await call(`/api/v1/tokens/${revoked.id}`, { method: "DELETE", token: t.admin });
   const expired = await token(t, "admin", `expired-${tag}`);
   await sql("UPDATE tokens SET expires_at = ? WHERE id = ?", Date.now() - 1000, expired.id);
+  const admin = await person(t, tag, "admin");
+  const operator = await person(t, tag, "operator");
+  const reader = await person(t, tag, "read");
+  const gone = await person(t, tag, "read");
+  await call("/api/v1/session", { method: "DELETE", headers: { cookie: gone.cookie } });
+  const pending = await json<{ id: string }>(
+    "/api/v1/invitations",
+    { token: t.admin, body: { role: "admin", note: `pending-${tag}` } },
+    201,
+  );
   return {
     t,
     tag,
@@ -74,6 +111,9 @@ export async function seedOrg(label: string): Promise<Seeded> {
       "action-webhooks": `hook-${tag}`,
       rules: ruleId,
       tokens: read.id,
+      users: String(reader.session.userId),
+      invitations: pending.id,
+      sessions: String(admin.session.sessionId),
       // /scopes/{kind}/{key}: the host's overrides (the key falls back to the host's id)
       scopes: "host",
     },
@@ -88,6 +128,9 @@ export async function seedOrg(label: string): Promise<Seeded> {
       check.id,
       watch.id,
       read.id,
+      String(reader.session.userId),
+      String(admin.session.sessionId),
+      pending.id,
     ],
     tokens: {
       read: read.token,
@@ -97,6 +140,7 @@ export async function seedOrg(label: string): Promise<Seeded> {
       revoked: revoked.token,
       expired: expired.token,
     },
+    people: { admin: admin.cookie, operator: operator.cookie, read: reader.cookie, signedOut: gone.cookie },
   };
 }
 

@@ -8,7 +8,8 @@ import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { z } from "zod";
 import { canonicalKeyProof, LIMITS, type ReportResponse } from "../../../agent/protocol";
-import type { CreatedToken, Session } from "../../../worker/api-types";
+import type { CreatedToken } from "../../../worker/api-types";
+import type { Session } from "../../../worker/schemas/accounts";
 import type { HealingConfig } from "../../../worker/schemas/config";
 import type {
   HealthCheckSchema,
@@ -66,6 +67,16 @@ export async function call(path: string, init: CallInit = {}): Promise<Response>
   const method = init.method ?? (body === undefined ? "GET" : "POST");
   return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
 }
+
+/** Signs in with a token (the dashboard's way) and returns the session cookie, `name=value`. */
+export async function sessionCookie(token: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await call("/api/v1/session", { body: { token }, headers });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return cookieOf(res);
+}
+
+/** The `name=value` a response's Set-Cookie sets. */
+export const cookieOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0];
 
 /** Calls and parses JSON, asserting the status. */
 export async function json<T>(path: string, init: CallInit, status = 200): Promise<T> {

@@ -5,7 +5,9 @@ import { ConfigForm } from "../components/ConfigForm";
 import { ConfirmationEditor } from "../components/ConfirmationEditor";
 import { HealingSwitch } from "../components/HealingSwitch";
 import { MaintenanceManager } from "../components/MaintenanceManager";
+import { MySessions } from "../components/MySessions";
 import { Panel } from "../components/Panel";
+import { PeopleManager } from "../components/PeopleManager";
 import { ScopeList } from "../components/ScopeView";
 import { TokenManager } from "../components/TokenManager";
 import { useLive } from "../live";
@@ -80,6 +82,18 @@ export function Settings() {
           </>
         )}
       </Panel>
+
+      {isAdmin && (
+        <section class="panel" aria-labelledby="people-title">
+          <h2 id="people-title">People</h2>
+          <PeopleManager />
+        </section>
+      )}
+
+      <section class="panel" aria-labelledby="my-sessions-title">
+        <h2 id="my-sessions-title">My sessions</h2>
+        <MySessions />
+      </section>
 
       {isAdmin && (
         <section class="panel" aria-labelledby="tokens-title">

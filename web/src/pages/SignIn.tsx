@@ -1,14 +1,15 @@
 import { useState } from "preact/hooks";
-import { ApiError, signIn } from "../api";
-import type { Session } from "../types";
+import { ApiError, signIn, signInWithAccess } from "../api";
+import type { Session, SignInMethod } from "../types";
 
 interface Props {
   notice?: string;
+  methods: SignInMethod[];
   onSignedIn: (session: Session) => void;
 }
 
 /** Trades an admin, operator or read token for an HttpOnly session cookie; the token itself is never stored here. */
-export function SignIn({ notice, onSignedIn }: Props) {
+export function SignIn({ notice, methods, onSignedIn }: Props) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -37,18 +38,46 @@ export function SignIn({ notice, onSignedIn }: Props) {
     }
   };
 
+  const viaAccess = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await signInWithAccess());
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <main class="center">
       <form class="card signin" onSubmit={submit} noValidate>
         <h1>
           <span class="logo" aria-hidden="true" /> selfheal
         </h1>
-        <p class="muted">Sign in with an admin, operator or read-only API token.</p>
         {notice && (
           <p class="note" role="status">
             {notice}
           </p>
         )}
+        {methods.includes("access") && (
+          <>
+            <button
+              type="button"
+              class="btn primary"
+              data-testid="signin-access"
+              disabled={busy}
+              onClick={() => void viaAccess()}
+            >
+              Sign in with your company login (Cloudflare Access)
+            </button>
+            <p class="muted small">Or, for automation accounts:</p>
+          </>
+        )}
+        <p class="muted">
+          Sign in with an admin, operator or read-only API token, or open the invitation link you were sent.
+        </p>
         <label for="signin-token">API token</label>
         <input
           id="signin-token"

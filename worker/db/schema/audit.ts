@@ -12,6 +12,8 @@ export const auditLog = sqliteTable(
     at: integer("at").notNull(),
     /** The token that acted (null for SELFHEAL_ADMIN_TOKEN, the platform token and the system). */
     actorTokenId: text("actor_token_id"),
+    /** The person who acted (null when a token or the system did). */
+    actorUserId: text("actor_user_id"),
     actorName: text("actor_name").notNull(),
     actorScope: text("actor_scope").notNull(),
     /** Dotted verb, e.g. `token.create`, `config.update`, `command.approve`. */

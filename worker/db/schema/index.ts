@@ -2,6 +2,7 @@
  * The D1 schema, one file per area. Times are epoch milliseconds (integers); JSON columns hold
  * plain data. Every table a tenant can reach carries org_id, directly or through its host.
  */
+export * from "./accounts";
 export * from "./audit";
 export * from "./edge";
 export * from "./fleet-incidents";

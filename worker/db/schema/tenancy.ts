@@ -26,6 +26,8 @@ export const tokens = sqliteTable(
     /** SHA-256 hex of the whole token. */
     hash: text("hash").notNull(),
     hostId: text("host_id"),
+    /** The person who made it (null: the org's, as agents' and enrolment tokens are). */
+    ownerUserId: text("owner_user_id"),
     createdAt: integer("created_at").notNull(),
     lastUsedAt: integer("last_used_at"),
     expiresAt: integer("expires_at"),

@@ -8,7 +8,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../env";
 import type { OrgEvent } from "../../schemas/events";
-import { EVENTS_PING, EVENTS_PONG, type ListenerTag, ORG_HEADER, TOKEN_HEADER } from "./socket";
+import {
+  EVENTS_PING,
+  EVENTS_PONG,
+  type ListenerTag,
+  ORG_HEADER,
+  SESSION_HEADER,
+  TOKEN_HEADER,
+} from "./socket";
 
 export class OrgEvents extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -24,7 +31,8 @@ export class OrgEvents extends DurableObject<Env> {
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server);
     const tokenId = request.headers.get(TOKEN_HEADER) || null;
-    server.serializeAttachment({ orgId, tokenId } satisfies ListenerTag);
+    const sessionId = request.headers.get(SESSION_HEADER) || null;
+    server.serializeAttachment({ orgId, tokenId, sessionId } satisfies ListenerTag);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -56,6 +64,14 @@ export class OrgEvents extends DurableObject<Env> {
   tokenRevoked(tokenId: string): void {
     for (const ws of this.ctx.getWebSockets())
       if ((ws.deserializeAttachment() as ListenerTag).tokenId === tokenId) ws.close(4001, "token revoked");
+  }
+
+  /** Sessions ended (sign-out, revoked, member removed): their dashboards stop hearing at once. */
+  sessionsEnded(sessionIds: string[]): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      const { sessionId } = ws.deserializeAttachment() as ListenerTag;
+      if (sessionId && sessionIds.includes(sessionId)) ws.close(4001, "session ended");
+    }
   }
 
   /** Dashboards listening right now (tests and the idle-cost check). */

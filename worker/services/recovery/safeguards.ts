@@ -86,13 +86,20 @@ export function unattendedActions(config: HealingConfig, rules: Rule[]): string[
   );
 }
 
-/** Who is asking: a token's id, or the environment token's name (it has no row). */
+/**
+ * Who is asking: a person (a session's user, or the owner of the token used), else a token's id,
+ * else the environment token's name (it has no row). So the four-eyes rule is a person's when
+ * both sides are people: one person signed in twice, or using their own token, is still one.
+ */
 export interface Requester {
   id: string;
   name: string;
 }
 
-export const requesterOf = (p: Principal): Requester => ({ id: p.tokenId ?? `env:${p.name}`, name: p.name });
+export const requesterOf = (p: Principal): Requester => ({
+  id: p.userId ?? p.tokenId ?? `env:${p.name}`,
+  name: p.name,
+});
 
 /** Refuses (403) a requester's own approval of a command that needs a second identity. */
 export function assertMayApprove(
@@ -103,6 +110,6 @@ export function assertMayApprove(
   if (command.requestedBy !== requesterOf(approver).id) return;
   throw new ApiError(
     "FORBIDDEN",
-    `this command needs a second person's approval: ${command.requesterName ?? "this token"} asked for it, so a different token must approve it`,
+    `this command needs a second person's approval: ${command.requesterName ?? "this token"} asked for it, so a different person (or token) must approve it`,
   );
 }

@@ -14,15 +14,18 @@ import { iso } from "../../lib/time";
 
 export interface Actor {
   tokenId: string | null;
+  /** The person acting (a session's user, or the owner of the token used). */
+  userId?: string | null;
   name: string;
   scope: string;
 }
 
-const SYSTEM: Actor = { tokenId: null, name: "system", scope: "system" };
+const SYSTEM: Actor = { tokenId: null, userId: null, name: "system", scope: "system" };
 const acting = new AsyncLocalStorage<Actor>();
 
 export const actorOf = (p: Principal): Actor => ({
   tokenId: p.tokenId,
+  userId: p.userId ?? null,
   name: p.name,
   scope: p.platform ? "platform" : p.scope,
 });
@@ -50,6 +53,7 @@ function entry(
     orgId,
     at: now,
     actorTokenId: actor.tokenId,
+    actorUserId: actor.userId ?? null,
     actorName: actor.name.slice(0, 128),
     actorScope: actor.scope,
     action,
@@ -76,6 +80,7 @@ export interface AuditQuery {
   action?: string;
   targetId?: string;
   actorTokenId?: string;
+  actorUserId?: string;
   from?: number;
   to?: number;
   limit: number;
@@ -92,6 +97,7 @@ export async function listAudit(db: Db, orgId: string, q: AuditQuery) {
   }
   if (q.targetId) where.push(eq(auditLog.targetId, q.targetId));
   if (q.actorTokenId) where.push(eq(auditLog.actorTokenId, q.actorTokenId));
+  if (q.actorUserId) where.push(eq(auditLog.actorUserId, q.actorUserId));
   if (q.from !== undefined) where.push(gte(auditLog.at, q.from));
   if (q.to !== undefined) where.push(lte(auditLog.at, q.to));
   if (q.cursor) {
@@ -110,7 +116,7 @@ export async function listAudit(db: Db, orgId: string, q: AuditQuery) {
     items: page.map((r) => ({
       id: r.id,
       at: iso(r.at),
-      actor: { tokenId: r.actorTokenId, name: r.actorName, scope: r.actorScope },
+      actor: { tokenId: r.actorTokenId, userId: r.actorUserId, name: r.actorName, scope: r.actorScope },
       action: r.action,
       targetType: r.targetType,
       targetId: r.targetId,
@@ -142,10 +148,20 @@ export function auditIf(
   const e = entry(orgId, action, targetId, summary, "ok", Date.now());
   const guard = exists.toSQL();
   return {
-    raw: `INSERT INTO audit_log (id, org_id, at, actor_token_id, actor_name, actor_scope, action, target_type, target_id, summary, result)
-      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (${guard.sql})`,
+    raw: `INSERT INTO audit_log (id, org_id, at, actor_token_id, actor_user_id, actor_name, actor_scope, action, target_type, target_id, summary, result)
+      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (${guard.sql})`,
     params: [
-      ...[e.id, e.orgId, e.at, e.actorTokenId, e.actorName, e.actorScope, e.action, e.targetType],
+      ...[
+        e.id,
+        e.orgId,
+        e.at,
+        e.actorTokenId,
+        e.actorUserId,
+        e.actorName,
+        e.actorScope,
+        e.action,
+        e.targetType,
+      ],
       ...[e.targetId, e.summary, e.result, ...guard.params],
     ],
   };

@@ -91,6 +91,7 @@ export async function resolveToken(
     tokenId: row.id,
     hostId: row.hostId,
     name: row.name,
+    userId: row.ownerUserId,
   };
   if (row.scope === "agent") {
     if (agentTokens.size >= AGENT_CACHE_MAX) agentTokens.delete(agentTokens.keys().next().value as string);

@@ -29,6 +29,8 @@ export async function mintToken(
     scope: TokenScope;
     name: string;
     hostId?: string | null;
+    /** The person it belongs to (null: the org's). */
+    ownerUserId?: string | null;
     now: number;
     expiresAt?: number | null;
     /** Enroll tokens only: how many enrolments, and into which host groups. */
@@ -47,6 +49,7 @@ export async function mintToken(
     prefix,
     hash: await sha256Hex(secret),
     hostId: input.hostId ?? null,
+    ownerUserId: input.ownerUserId ?? null,
     createdAt: input.now,
     expiresAt: input.expiresAt ?? null,
     maxUses: input.maxUses ?? null,
@@ -75,6 +78,7 @@ export async function createToken(
     expiresAt?: number | null;
     maxUses?: number | null;
     hostGroups?: string[] | null;
+    ownerUserId?: string | null;
   },
 ): Promise<NewToken> {
   const { token, insert } = await mintToken(db, { orgId, ...input, now: Date.now() });
@@ -97,6 +101,7 @@ export async function listTokens(db: Db, orgId: string) {
     scope: t.scope,
     prefix: t.prefix,
     hostId: t.hostId,
+    ownerUserId: t.ownerUserId,
     createdAt: iso(t.createdAt),
     lastUsedAt: isoOrNull(t.lastUsedAt),
     expiresAt: isoOrNull(t.expiresAt),

@@ -30,22 +30,25 @@ export async function refreshHostToken(db: Db, request: RefreshRequest): Promise
     );
   const proofAt = await verifyKeyProof(host.publicKey, host.name, request.proof, host.keyProofAt, now);
   // The host acts for itself here: no token names it, so the audit entry does.
-  return runAs({ tokenId: null, name: `host key of ${host.name}`, scope: "agent" }, async () => {
-    const fresh = await freshAgentToken(db, host, "key refresh", now);
-    await runBatch(db, [
-      db.update(hosts).set({ keyProofAt: proofAt }).where(eq(hosts.id, host.id)),
-      ...fresh.statements,
-      audit(
-        db,
-        host.orgId,
-        "host.key-refresh",
-        host.id,
-        `host "${host.name}" proved its host key for a new agent token`,
-      ),
-    ]).catch((err) => {
-      throw guardError(err);
-    });
-    forgetAgentTokens({ hostId: host.id });
-    return { hostId: host.id, agentToken: fresh.token };
-  });
+  return runAs(
+    { tokenId: null, userId: null, name: `host key of ${host.name}`, scope: "agent" },
+    async () => {
+      const fresh = await freshAgentToken(db, host, "key refresh", now);
+      await runBatch(db, [
+        db.update(hosts).set({ keyProofAt: proofAt }).where(eq(hosts.id, host.id)),
+        ...fresh.statements,
+        audit(
+          db,
+          host.orgId,
+          "host.key-refresh",
+          host.id,
+          `host "${host.name}" proved its host key for a new agent token`,
+        ),
+      ]).catch((err) => {
+        throw guardError(err);
+      });
+      forgetAgentTokens({ hostId: host.id });
+      return { hostId: host.id, agentToken: fresh.token };
+    },
+  );
 }

@@ -1,0 +1,91 @@
+import { useState } from "preact/hooks";
+import { ApiError, acceptInvitation } from "../api";
+import type { Session } from "../types";
+
+interface Props {
+  /** Signed in as a person: the org is added to them, so no name or email is asked. */
+  asPerson: boolean;
+  onJoined: (session: Session) => void;
+}
+
+/** The link's secret rides in the fragment (`/invite#shi_…`), which browsers never send anywhere. */
+const secretOfLink = () => location.hash.replace(/^#/, "");
+
+/** Opening an invitation link: join the org it is for, and be signed in there. */
+export function AcceptInvitation({ asPerson, onJoined }: Props) {
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const secret = secretOfLink();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!asPerson && (!name.trim() || !email.trim())) {
+      setError("Enter your name and email.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const body = asPerson ? { token: secret } : { token: secret, name: name.trim(), email: email.trim() };
+      const session = await acceptInvitation(body);
+      history.replaceState(null, "", "/");
+      onJoined(session);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401)
+        setError(
+          "This invitation link was already used, revoked, or has expired. Ask an admin for a new one.",
+        );
+      else setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="center">
+      <form class="card signin" onSubmit={submit} noValidate data-testid="invite-form">
+        <h1>
+          <span class="logo" aria-hidden="true" /> Join selfheal
+        </h1>
+        {!/^shi_[0-9A-Za-z]{43}$/.test(secret) ? (
+          <p class="error-text" role="alert">
+            This link is incomplete: open the whole invitation link you were sent.
+          </p>
+        ) : asPerson ? (
+          <p class="muted">You are signed in: accepting adds this org to your account.</p>
+        ) : (
+          <>
+            <p class="muted">You were invited to an org. Who are you?</p>
+            <label for="invite-name">Name</label>
+            <input
+              id="invite-name"
+              data-testid="invite-name"
+              autoComplete="name"
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+            <label for="invite-email">Email</label>
+            <input
+              id="invite-email"
+              data-testid="invite-email"
+              type="email"
+              autoComplete="email"
+              value={email}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+            />
+          </>
+        )}
+        {error && (
+          <p class="error-text" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="btn primary" data-testid="invite-accept" disabled={busy}>
+          {busy ? "Joining…" : "Accept the invitation"}
+        </button>
+      </form>
+    </main>
+  );
+}

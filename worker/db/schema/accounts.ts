@@ -1,0 +1,91 @@
+/**
+ * People: users, their memberships of orgs, their dashboard sessions and the invitation links
+ * that bring them in. Secrets (session ids, invitation links) are stored only as SHA-256 hex.
+ */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { orgs } from "./tenancy";
+
+/** What a person may do in an org: the same three levels as the people's token scopes. */
+export const roles = ["admin", "operator", "read"] as const;
+export type Role = (typeof roles)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lower-cased; one account per address. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email)],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    role: text("role", { enum: roles }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.orgId] }), index("memberships_org_idx").on(t.orgId)],
+);
+
+/**
+ * A signed-in dashboard. The cookie holds a random secret; the row holds its hash. A session is a
+ * user's (userId), or one made from a token (tokenId; the token's scope and name), or one made
+ * from the environment's admin token (neither): it never outlives what it was made from.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    hash: text("hash").notNull(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    userId: text("user_id"),
+    tokenId: text("token_id"),
+    /** For token sessions: the token's scope and name when it signed in (users' come from memberships). */
+    scope: text("scope").notNull(),
+    name: text("name").notNull(),
+    userAgent: text("user_agent"),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    /** The absolute end; the idle end is lastSeenAt + the idle limit. */
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("sessions_hash_uq").on(t.hash),
+    index("sessions_user_idx").on(t.userId),
+    index("sessions_org_idx").on(t.orgId),
+  ],
+);
+
+/** A link that lets its holder join an org with a role: once, before it expires. */
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    hash: text("hash").notNull(),
+    role: text("role", { enum: roles }).notNull(),
+    /** A note for the admins' list (who it is for); not checked on acceptance. */
+    note: text("note").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    acceptedBy: text("accepted_by"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("invitations_hash_uq").on(t.hash), index("invitations_org_idx").on(t.orgId)],
+);
