@@ -1,7 +1,6 @@
 /** The interactive API docs at /api/docs: Swagger UI over the served OpenAPI document. */
 import { describe, expect, it } from "vitest";
 import { COMMON_HEADERS } from "../../worker/middleware/security-headers";
-import { DOCS_CDN, SWAGGER_UI_VERSION } from "../../worker/routes/api-docs";
 import { call, newTenant } from "./support/harness";
 
 async function sha256(text: string) {
@@ -16,16 +15,19 @@ describe("the API docs page", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await res.text();
     expect(html).toContain("url: '/api/openapi.json'");
-    expect(html).toContain(`${DOCS_CDN}/npm/swagger-ui-dist@${SWAGGER_UI_VERSION}/swagger-ui-bundle.js`);
+    expect(html).toContain('<script src="/vendor/swagger-ui-dist/swagger-ui-bundle.js"');
+    expect(html).toContain('<link rel="stylesheet" href="/vendor/swagger-ui-dist/swagger-ui.css"');
+    expect(html).not.toMatch(/https?:\/\//);
   });
 
-  it("allows its one CDN and its inline start-up script by hash, and nothing else", async () => {
+  it("loads only from its own origin, its inline start-up script allowed by hash alone", async () => {
     const res = await call("/api/docs");
     const html = await res.text();
     const csp = res.headers.get("content-security-policy") ?? "";
     const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
     expect(inline).toHaveLength(1);
-    expect(csp).toContain(`script-src ${DOCS_CDN} 'sha256-${await sha256(inline[0])}';`);
+    expect(csp).toContain(`script-src 'self' 'sha256-${await sha256(inline[0])}';`);
+    expect(csp).toContain("style-src 'self';");
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain("unsafe-inline");
