@@ -36,7 +36,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "node",
-            include: ["test/engine/**/*.test.ts", "test/agent/**/*.test.ts"],
+            include: ["test/engine/**/*.test.ts", "test/agent/**/*.test.ts", "test/api/**/*.test.ts"],
             environment: "node",
           },
         },

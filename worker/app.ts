@@ -23,6 +23,7 @@ import { actionWebhookRoutes } from "./routes/action-webhooks";
 import { adaptiveRoutes } from "./routes/adaptive";
 import { agentRoutes } from "./routes/agent";
 import { agentCommandRoutes } from "./routes/agent-commands";
+import { apiDocsPage, docsHeaders } from "./routes/api-docs";
 import { auditRoutes } from "./routes/audit";
 import { channelRoutes } from "./routes/channels";
 import { commandRoutes } from "./routes/commands";
@@ -63,6 +64,17 @@ const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+/** What /api/openapi.json says besides its routes (tests build the same document from it). */
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "selfheal API",
+    version: VERSION,
+    description: "Self-healing engine for servers: the edge API.",
+  },
+  security: [{ bearer: [] }],
+};
 
 export function createApp() {
   const app = newRouter();
@@ -123,15 +135,8 @@ export function createApp() {
     .route("/api/healing", metricsRoutes);
 
   app.use("/api/openapi.json", readers());
-  app.doc31("/api/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "selfheal API",
-      version: VERSION,
-      description: "Self-healing engine for servers: the edge API.",
-    },
-    security: [{ bearer: [] }],
-  });
+  app.doc31("/api/openapi.json", openApiDocument);
+  app.get("/api/docs", docsHeaders, apiDocsPage);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
   // Everything outside /api is the dashboard (when the assets binding is there).

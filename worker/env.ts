@@ -21,7 +21,7 @@ export interface Env {
   SELFHEAL_PUBLIC_URL?: string;
   /** The first retry delay of a failed notification (default 30 s), doubled per attempt. */
   SELFHEAL_RETRY_BASE_MS?: string;
-  /** Tenancy and limits (docs/api-shapes.md "Tenancy, limits, audit"). */
+  /** Tenancy and limits (docs/api-shapes.md "Orgs", "Auth and limits"). */
   SELFHEAL_PLATFORM_TOKEN?: string;
   SELFHEAL_RATE_LIMIT?: string;
   SELFHEAL_RATE_LIMIT_PER_MINUTE?: string;

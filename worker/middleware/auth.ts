@@ -15,6 +15,8 @@ import { sessionSecret } from "./session-cookie";
 /** Routes reachable without credentials, as "METHOD path". */
 const PUBLIC = new Set([
   "GET /api/health",
+  // The API docs page: the document it loads still needs a reader.
+  "GET /api/docs",
   "POST /api/v1/session",
   "DELETE /api/v1/session",
   "POST /api/v1/session/access",

@@ -28,7 +28,9 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   let res = c.res;
   if (!c.req.path.startsWith("/api/")) res = new Response(res.body, res);
   const html = res.headers.get("content-type")?.startsWith("text/html") ?? false;
-  res.headers.set("Content-Security-Policy", html ? DASHBOARD_CSP : API_CSP);
+  // The API docs page (routes/api-docs.ts) sets its own, for its CDN and its inline script.
+  if (!(c.req.path === "/api/docs" && res.headers.has("Content-Security-Policy")))
+    res.headers.set("Content-Security-Policy", html ? DASHBOARD_CSP : API_CSP);
   for (const [name, value] of Object.entries(COMMON_HEADERS)) res.headers.set(name, value);
   if (res !== c.res) {
     c.res = undefined;
