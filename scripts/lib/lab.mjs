@@ -17,9 +17,19 @@ import {
 const SERVICE = new URL("./http-service.mjs", import.meta.url).pathname;
 
 /**
- * @param {{ services?: number, interval?: number, hostName?: string, log?: (s: string) => void, actions?: Record<string, unknown>, agentConfig?: Record<string, unknown> }} opts
+ * @typedef {{ name: string, script?: string, env?: Record<string, string> }} ServiceSpec
+ * @param {{
+ *   services?: number | ServiceSpec[], interval?: number, hostName?: string, log?: (s: string) => void,
+ *   actions?: Record<string, unknown>, agentConfig?: Record<string, unknown>,
+ *   setup?: (call: (method: string, pathname: string, body?: unknown) => Promise<any>) => Promise<void>,
+ *   ready?: (host: any) => boolean, readyTimeoutMs?: number,
+ * }} opts
+ *   `services`: how many plain HTTP services (`web0`, `web1`, ...), or each one's name, script
+ *   (started as `node <script> <port> <pidFile>`, http-service.mjs by default) and environment.
  *   `actions`: more agent action policy (e.g. `{ stop_service: true }`) on top of restart + health check.
  *   `agentConfig`: more top-level agent config keys (e.g. `{ backup: { paths: [...] } }`).
+ *   `setup`: admin calls made before the agent enrols (e.g. the rules a scenario needs).
+ *   `ready`: what else the host must report, besides every service up, before the lab is ready.
  */
 export async function startLab({
   services = 1,
@@ -28,6 +38,9 @@ export async function startLab({
   log = () => {},
   actions = {},
   agentConfig = {},
+  setup = async () => {},
+  ready = () => true,
+  readyTimeoutMs = 60_000,
 } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "selfheal-lab-"));
   const adminToken = newSecret();
@@ -36,23 +49,30 @@ export async function startLab({
   const worker = await startWorker({ port: await freePort(), persistTo, adminToken, log });
   const call = (method, pathname, body) => api(worker.url, adminToken, method, pathname, body);
   await call("POST", "/api/healing/config", { monitoring: { interval } });
+  await setup(call);
   const { token } = await call("POST", "/api/v1/tokens", { scope: "enroll", name: hostName });
 
+  /** @type {ServiceSpec[]} */
+  const specs =
+    typeof services === "number"
+      ? Array.from({ length: services }, (_, i) => ({ name: `web${i}` }))
+      : services;
   const svcs = [];
-  for (let i = 0; i < services; i++) {
+  for (const { name, script = SERVICE, env } of specs) {
     const port = await freePort();
-    const pidFile = path.join(dir, `web${i}.pid`);
+    const pidFile = path.join(dir, `${name}.pid`);
     svcs.push({
-      name: `web${i}`,
+      name,
       port,
       pidFile,
       url: `http://127.0.0.1:${port}/`,
       config: {
-        name: `web${i}`,
+        name,
         kind: "process",
-        start: [process.execPath, SERVICE, String(port), pidFile],
+        start: [process.execPath, script, String(port), pidFile],
         pidFile,
         check: { http: `http://127.0.0.1:${port}/`, timeoutMs: 1000 },
+        ...(env ? { env } : {}),
       },
     });
   }
@@ -78,6 +98,8 @@ export async function startLab({
     agent,
     adminToken,
     services: svcs,
+    /** The host's id, known once the lab is ready. */
+    hostId: "",
     call,
     /** The pid in a service's pid file (the process the agent started for it). */
     pidOf: (svc) => Number(readFileSync(svc.pidFile, "utf8").trim()),
@@ -86,6 +108,7 @@ export async function startLab({
       // The services are detached from the agent on purpose (they outlive it): end them here.
       for (const svc of svcs) {
         try {
+          process.kill(lab.pidOf(svc), "SIGCONT"); // a paused (SIGSTOPped) service too
           process.kill(lab.pidOf(svc), "SIGKILL");
         } catch {}
       }
@@ -98,9 +121,15 @@ export async function startLab({
       async () => {
         const status = await call("GET", "/api/healing/status");
         const host = status.hosts.find((h) => h.name === hostName);
-        return host && host.services.length === services && host.services.every((s) => s.status === "up");
+        if (host) lab.hostId = host.id;
+        return (
+          host &&
+          ready(host) &&
+          host.services.length === svcs.length &&
+          host.services.every((s) => s.status === "up")
+        );
       },
-      { timeoutMs: 60_000, intervalMs: 250, what: `agent ${hostName} reporting its services up` },
+      { timeoutMs: readyTimeoutMs, intervalMs: 250, what: `agent ${hostName} reporting its services up` },
     );
   } catch (err) {
     const out = `\n--- agent output ---\n${agent.output().slice(-3000)}\n--- worker output ---\n${worker.output().slice(-3000)}`;
