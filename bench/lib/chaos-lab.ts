@@ -1,18 +1,10 @@
-// The lab for `npm run chaos`: the real Worker (wrangler dev, local D1) and the real agent
-// supervising one fixture service per scenario, plus a watched config file and a cache folder.
-// Built from scripts/lib/stack.mjs like scripts/lib/lab.mjs, with the rules the scenarios need.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// The lab for `npm run chaos`: scripts/lib/lab.mjs's lab (the real Worker on local D1 and the real
+// agent) supervising one fixture service per scenario, plus a watched config file and a cache
+// folder, with the rules the scenarios need.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  api,
-  applyMigrations,
-  freePort,
-  newSecret,
-  startAgent,
-  startWorker,
-  waitFor,
-} from "../../scripts/lib/stack.mjs";
+import { startLab } from "../../scripts/lib/lab.mjs";
 
 const SERVICE = new URL("./chaos-service.mjs", import.meta.url).pathname;
 export const SERVICES = ["crash", "hung", "cache", "leak", "flap"] as const;
@@ -67,98 +59,51 @@ function rules() {
 }
 
 export async function startChaosLab({ interval = 2 } = {}): Promise<ChaosLab> {
-  const log = () => {};
+  // The app's own files, beside the lab's: the cache the agent clears and the config it watches.
   const dir = mkdtempSync(path.join(tmpdir(), "selfheal-chaos-"));
-  const adminToken = newSecret();
-  const persistTo = path.join(dir, "wrangler");
-  await applyMigrations(persistTo);
-  const worker = await startWorker({ port: await freePort(), persistTo, adminToken, log });
-  const call = (method: string, pathname: string, body?: unknown) =>
-    api(worker.url, adminToken, method, pathname, body);
-  await call("POST", "/api/healing/config", { monitoring: { interval } });
-  await call("POST", "/api/v1/rules/service_down/disable");
-  for (const rule of rules()) await call("POST", "/api/v1/rules", rule);
-  const { token } = await call("POST", "/api/v1/tokens", { scope: "enroll", name: "chaos" });
-
   const cacheDir = path.join(dir, "cache");
   mkdirSync(cacheDir);
   const configPath = path.join(dir, "app.json");
   writeFileSync(configPath, JSON.stringify({ listen: 8080, workers: 4 }, null, 2));
-  const ports = new Map<ServiceName, number>();
-  const services = [];
-  for (const name of SERVICES) {
-    const port = await freePort();
-    ports.set(name, port);
-    const pidFile = path.join(dir, `${name}.pid`);
-    services.push({
-      name,
-      kind: "process",
-      start: [process.execPath, SERVICE, String(port), pidFile],
-      pidFile,
-      check: { http: `http://127.0.0.1:${port}/`, timeoutMs: 1000 },
-      ...(name === "cache" ? { env: { CACHE_DIR: cacheDir, CACHE_MAX_BYTES: String(CACHE_MAX_BYTES) } } : {}),
-    });
-  }
-  const agentConfig = path.join(dir, "agent.json");
-  writeFileSync(
-    agentConfig,
-    JSON.stringify({
-      server: worker.url,
-      token,
-      name: "chaos-host",
-      interval,
-      stateDir: path.join(dir, "agent"),
-      services,
-      caches: [{ name: "cache", path: cacheDir }],
-      configs: [{ name: "app", path: configPath }],
-      actions: { restart_service: true, clear_cache: true, reset_config: true, health_check: true },
-    }),
-  );
-  const agent = startAgent({ configPath: agentConfig, log });
-  const pidOf = (svc: ServiceName) => Number(readFileSync(path.join(dir, `${svc}.pid`), "utf8").trim());
-  const lab: ChaosLab = {
-    dir,
-    cacheDir,
-    configPath,
-    hostId: "",
-    call,
-    url: (svc) => `http://127.0.0.1:${ports.get(svc)}/`,
-    pidOf,
-    async stop() {
-      await agent.stop();
-      for (const svc of SERVICES) {
-        try {
-          process.kill(pidOf(svc), "SIGCONT");
-          process.kill(pidOf(svc), "SIGKILL");
-        } catch {}
-      }
-      await worker.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const cacheEnv = { CACHE_DIR: cacheDir, CACHE_MAX_BYTES: String(CACHE_MAX_BYTES) };
   try {
-    await waitFor(
-      async () => {
-        const status = await call("GET", "/api/healing/status");
-        const host = status.hosts.find((h: any) => h.name === "chaos-host");
-        if (host) lab.hostId = host.id;
-        const ready = host?.metrics?.["config:app.drift"] === 0;
-        return (
-          ready &&
-          host.services.length === SERVICES.length &&
-          host.services.every((s: any) => s.status === "up")
-        );
+    const lab = await startLab({
+      hostName: "chaos-host",
+      interval,
+      services: SERVICES.map((name) => ({
+        name,
+        script: SERVICE,
+        ...(name === "cache" ? { env: cacheEnv } : {}),
+      })),
+      actions: { clear_cache: true, reset_config: true },
+      agentConfig: {
+        caches: [{ name: "cache", path: cacheDir }],
+        configs: [{ name: "app", path: configPath }],
       },
-      {
-        timeoutMs: 90_000,
-        intervalMs: 250,
-        what: "the agent reporting every service up and the config snapshot",
+      setup: async (call) => {
+        await call("POST", "/api/v1/rules/service_down/disable");
+        for (const rule of rules()) await call("POST", "/api/v1/rules", rule);
       },
-    );
+      // the config snapshot taken too, so drift is measured from it
+      ready: (host) => host.metrics?.["config:app.drift"] === 0,
+      readyTimeoutMs: 90_000,
+    });
+    const byName = (svc: ServiceName) => lab.services.find((s) => s.name === svc) as (typeof lab.services)[0];
+    return {
+      dir,
+      cacheDir,
+      configPath,
+      hostId: lab.hostId,
+      call: lab.call,
+      url: (svc) => byName(svc).url,
+      pidOf: (svc) => lab.pidOf(byName(svc)),
+      async stop() {
+        await lab.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
-    const out = `\n--- agent ---\n${agent.output().slice(-3000)}\n--- worker ---\n${worker.output().slice(-2000)}`;
-    await lab.stop();
-    throw new Error((err as Error).message + out);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
-  return lab;
 }

@@ -1,5 +1,6 @@
 // A healing lab: the real Worker (wrangler dev, local D1), the real agent, and real HTTP services
 // the agent supervises, so tests and benchmarks can kill processes and watch them healed.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,9 +18,23 @@ import {
 const SERVICE = new URL("./http-service.mjs", import.meta.url).pathname;
 
 /**
- * @param {{ services?: number, interval?: number, hostName?: string, log?: (s: string) => void, actions?: Record<string, unknown>, agentConfig?: Record<string, unknown> }} opts
+ * @typedef {{ name: string, script?: string, env?: Record<string, string>, autostart?: boolean }} ServiceSpec
+ * @param {{
+ *   services?: number | ServiceSpec[], interval?: number, hostName?: string, log?: (s: string) => void,
+ *   actions?: Record<string, unknown>, agentConfig?: Record<string, unknown>,
+ *   setup?: (call: (method: string, pathname: string, body?: unknown) => Promise<any>) => Promise<void>,
+ *   ready?: (host: any) => boolean, readyTimeoutMs?: number, vars?: Record<string, string>,
+ *   agentServer?: (workerUrl: string) => string | Promise<string>,
+ * }} opts
+ *   `services`: how many plain HTTP services (`web0`, `web1`, ...), or each one's name, script
+ *   (started as `node <script> <port> <pidFile>`, http-service.mjs by default) and environment;
+ *   `autostart: false` has the lab start the service, not the agent.
  *   `actions`: more agent action policy (e.g. `{ stop_service: true }`) on top of restart + health check.
  *   `agentConfig`: more top-level agent config keys (e.g. `{ backup: { paths: [...] } }`).
+ *   `setup`: admin calls made before the agent enrols (e.g. the rules a scenario needs).
+ *   `vars`: more Worker environment (e.g. the command signing key).
+ *   `agentServer`: the address the agent reports to, given the Worker's (e.g. a relay in front of it).
+ *   `ready`: what else the host must report, besides every service up, before the lab is ready.
  */
 export async function startLab({
   services = 1,
@@ -28,31 +43,45 @@ export async function startLab({
   log = () => {},
   actions = {},
   agentConfig = {},
+  setup = async () => {},
+  ready = () => true,
+  readyTimeoutMs = 60_000,
+  vars = {},
+  agentServer = (url) => url,
 } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "selfheal-lab-"));
   const adminToken = newSecret();
   const persistTo = path.join(dir, "wrangler");
   await applyMigrations(persistTo);
-  const worker = await startWorker({ port: await freePort(), persistTo, adminToken, log });
+  const worker = await startWorker({ port: await freePort(), persistTo, adminToken, vars, log });
   const call = (method, pathname, body) => api(worker.url, adminToken, method, pathname, body);
   await call("POST", "/api/healing/config", { monitoring: { interval } });
+  await setup(call);
   const { token } = await call("POST", "/api/v1/tokens", { scope: "enroll", name: hostName });
 
+  /** @type {ServiceSpec[]} */
+  const specs =
+    typeof services === "number"
+      ? Array.from({ length: services }, (_, i) => ({ name: `web${i}` }))
+      : services;
   const svcs = [];
-  for (let i = 0; i < services; i++) {
+  for (const { name, script = SERVICE, env, autostart = true } of specs) {
     const port = await freePort();
-    const pidFile = path.join(dir, `web${i}.pid`);
+    const pidFile = path.join(dir, `${name}.pid`);
     svcs.push({
-      name: `web${i}`,
+      name,
       port,
       pidFile,
       url: `http://127.0.0.1:${port}/`,
+      autostart,
       config: {
-        name: `web${i}`,
+        name,
         kind: "process",
-        start: [process.execPath, SERVICE, String(port), pidFile],
+        start: [process.execPath, script, String(port), pidFile],
         pidFile,
         check: { http: `http://127.0.0.1:${port}/`, timeoutMs: 1000 },
+        ...(env ? { env } : {}),
+        ...(autostart ? {} : { autostart }),
       },
     });
   }
@@ -60,7 +89,7 @@ export async function startLab({
   writeFileSync(
     configPath,
     JSON.stringify({
-      server: worker.url,
+      server: await agentServer(worker.url),
       token,
       name: hostName,
       interval,
@@ -70,14 +99,23 @@ export async function startLab({
       ...agentConfig,
     }),
   );
+  for (const svc of svcs.filter((s) => !s.autostart)) {
+    const [, ...args] = svc.config.start;
+    const env = { ...process.env, ...svc.config.env };
+    spawn(process.execPath, args, { detached: true, stdio: "ignore", env }).unref();
+  }
   const agent = startAgent({ configPath, log });
 
   const lab = {
     dir,
+    persistTo,
+    configPath,
     worker,
     agent,
     adminToken,
     services: svcs,
+    /** The host's id, known once the lab is ready. */
+    hostId: "",
     call,
     /** The pid in a service's pid file (the process the agent started for it). */
     pidOf: (svc) => Number(readFileSync(svc.pidFile, "utf8").trim()),
@@ -86,6 +124,7 @@ export async function startLab({
       // The services are detached from the agent on purpose (they outlive it): end them here.
       for (const svc of svcs) {
         try {
+          process.kill(lab.pidOf(svc), "SIGCONT"); // a paused (SIGSTOPped) service too
           process.kill(lab.pidOf(svc), "SIGKILL");
         } catch {}
       }
@@ -98,9 +137,15 @@ export async function startLab({
       async () => {
         const status = await call("GET", "/api/healing/status");
         const host = status.hosts.find((h) => h.name === hostName);
-        return host && host.services.length === services && host.services.every((s) => s.status === "up");
+        if (host) lab.hostId = host.id;
+        return (
+          host &&
+          ready(host) &&
+          host.services.length === svcs.length &&
+          host.services.every((s) => s.status === "up")
+        );
       },
-      { timeoutMs: 60_000, intervalMs: 250, what: `agent ${hostName} reporting its services up` },
+      { timeoutMs: readyTimeoutMs, intervalMs: 250, what: `agent ${hostName} reporting its services up` },
     );
   } catch (err) {
     const out = `\n--- agent output ---\n${agent.output().slice(-3000)}\n--- worker output ---\n${worker.output().slice(-3000)}`;

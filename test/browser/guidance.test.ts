@@ -6,16 +6,13 @@
 import { appendFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser, screenshots } from "./support/harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../scripts/lib/lab.mjs";
+import { type Browser, screenshots } from "./support/harness";
+import { type Lab, nav, useLabBrowser } from "./support/lab-browser";
 
-type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "guided-host";
 const CRASH = "ReferenceError: renderPage is not defined";
-
-const nav = (page: Page, name: string) =>
-  page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
 
 /** Whether the element lies wholly inside the viewport's width (nothing to scroll sideways to reach it). */
 async function inView(el: Locator, width: number): Promise<boolean> {
@@ -27,26 +24,12 @@ async function inView(el: Locator, width: number): Promise<boolean> {
 type IssueRow = { id: string; rule: string; target: string; evidence: { logTail?: string[] } };
 
 describe("a dashboard that guides the next step, in a real browser", () => {
+  const env = useLabBrowser({ services: 1, interval: 2, hostName: HOST }, { signIn: true });
   let lab: Lab;
   let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    lab = await startLab({ services: 1, interval: 2, hostName: HOST });
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(20_000);
-    await page.goto(lab.worker.url);
-    await page.getByTestId("signin-token").fill(lab.adminToken);
-    await page.getByTestId("signin-submit").click();
-    await page.locator('[data-testid="host-row"]', { hasText: HOST }).waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-  });
-  afterEach(() => {
-    expect(browser.errors.take(), "console errors and uncaught exceptions").toEqual([]);
+  beforeAll(() => {
+    ({ lab, browser, page } = env);
   });
 
   it("adds a host from the Overview: an enroll token with the exact command and config, which enrols", async () => {

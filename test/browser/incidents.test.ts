@@ -4,13 +4,13 @@
  * dashboard lists it, opens it with both member issues linked, and links each issue back to it.
  */
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../scripts/lib/lab.mjs";
 import { api } from "../../scripts/lib/stack.mjs";
 import type { FleetIncident } from "../../worker/schemas/fleet";
-import { type Browser, openBrowser, screenshots } from "./support/harness";
+import { screenshots } from "./support/harness";
+import { type Lab, useLabBrowser } from "./support/lab-browser";
 
-type Lab = Awaited<ReturnType<typeof startLab>>;
 const GROUP = "web";
 
 /** Enrols a host into the group (as an agent without a host key would) and reports nginx down. */
@@ -29,29 +29,19 @@ async function failingHost(lab: Lab, enrollToken: string, name: string) {
 }
 
 describe("fleet incidents in the dashboard", () => {
+  const env = useLabBrowser({ services: 0, interval: 2, hostName: "incidents-lab" });
   let lab: Lab;
-  let browser: Browser;
   let page: Page;
   let incident: FleetIncident;
 
   beforeAll(async () => {
-    lab = await startLab({ services: 0, interval: 2, hostName: "incidents-lab" });
+    ({ lab, page } = env);
     const { token } = await lab.call("POST", "/api/v1/tokens", { scope: "enroll", name: "web hosts" });
     await failingHost(lab, token, "web-1");
     await failingHost(lab, token, "web-2");
     incident = await waitFor(async () => (await lab.call("GET", "/api/v1/incidents")).items[0], {
       what: "the fleet incident",
     });
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(20_000);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-  });
-  afterEach(() => {
-    expect(browser.errors.take(), "console errors and uncaught exceptions").toEqual([]);
   });
 
   it("lists the incident from the navigation and opens it with both member issues linked", async () => {

@@ -5,15 +5,12 @@
  * runs once a minute while its events channel is open, so only the pushed event can make it.
  */
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startLab, timeUntilHealthy, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser, screenshots } from "./support/harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { timeUntilHealthy, waitFor } from "../../scripts/lib/lab.mjs";
+import { screenshots } from "./support/harness";
+import { type Lab, nav, useLabBrowser } from "./support/lab-browser";
 
-type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "live-host";
-
-const nav = (page: Page, name: string) =>
-  page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
 
 /** In-page (a string: the type-check has no DOM library): notes when a row for `target` comes and goes. */
 const watchRow = (target: string) => `(() => {
@@ -27,26 +24,14 @@ const watchRow = (target: string) => `(() => {
 })()`;
 
 describe("a live dashboard, pushed by the org's events channel", () => {
+  const env = useLabBrowser(
+    { services: 1, interval: 2, hostName: HOST, actions: { emergency_shutdown: true } },
+    { signIn: true },
+  );
   let lab: Lab;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    lab = await startLab({ services: 1, interval: 2, hostName: HOST, actions: { emergency_shutdown: true } });
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(20_000);
-    await page.goto(lab.worker.url);
-    await page.getByTestId("signin-token").fill(lab.adminToken);
-    await page.getByTestId("signin-submit").click();
-    await page.getByTestId("host-row").filter({ hasText: HOST }).waitFor();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-  });
-  afterEach(() => {
-    expect(browser.errors.take(), "console errors and uncaught exceptions").toEqual([]);
+  beforeAll(() => {
+    ({ lab, page } = env);
   });
 
   it("shows an issue opened on the edge within 1 s, and its resolution within 1 s", async () => {

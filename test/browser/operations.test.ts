@@ -7,58 +7,36 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser, screenshots } from "./support/harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../scripts/lib/lab.mjs";
+import { type Browser, screenshots } from "./support/harness";
+import { type Lab, nav, signIn, useLabBrowser } from "./support/lab-browser";
 
-type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "ops-host";
 
-const nav = (page: Page, name: string) =>
-  page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
-
-async function signIn(page: Page, url: string, token: string) {
-  await page.goto(url);
-  const signout = page.getByTestId("signout");
-  await page.locator('[data-testid="signin-token"], [data-testid="signout"]').first().waitFor();
-  if (await signout.isVisible()) await signout.click();
-  await page.getByTestId("signin-token").fill(token);
-  await page.getByTestId("signin-submit").click();
-  await page.getByTestId("host-row").filter({ hasText: HOST }).waitFor();
-}
-
 describe("operators, acknowledgements, emergency protocols and the approval policy in a real browser", () => {
+  const data = mkdtempSync(path.join(tmpdir(), "selfheal-backup-src-"));
+  writeFileSync(path.join(data, "orders.csv"), "id,total\n1,42\n");
+  const env = useLabBrowser({
+    services: 1,
+    interval: 2,
+    hostName: HOST,
+    actions: { emergency_backup: true, emergency_shutdown: true },
+    agentConfig: { backup: { paths: [data], keep: 2 } },
+  });
   let lab: Lab;
   let browser: Browser;
   let page: Page;
   let operator: string;
-  const data = mkdtempSync(path.join(tmpdir(), "selfheal-backup-src-"));
 
   beforeAll(async () => {
-    writeFileSync(path.join(data, "orders.csv"), "id,total\n1,42\n");
-    lab = await startLab({
-      services: 1,
-      interval: 2,
-      hostName: HOST,
-      actions: { emergency_backup: true, emergency_shutdown: true },
-      agentConfig: { backup: { paths: [data], keep: 2 } },
-    });
+    ({ lab, browser, page } = env);
     operator = (await lab.call("POST", "/api/v1/tokens", { scope: "operator", name: "on call" })).token;
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(20_000);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
-  afterEach(() => {
-    expect(browser.errors.take(), "console errors and uncaught exceptions").toEqual([]);
-  });
+  afterAll(() => rmSync(data, { recursive: true, force: true }));
 
   it("signs an operator in: admin-only settings are disabled, tokens hidden", async () => {
-    await signIn(page, lab.worker.url, operator);
+    await signIn(page, lab.worker.url, operator, HOST);
     await page.locator(".who .badge").filter({ hasText: "operator" }).waitFor();
     await nav(page, "Settings").click();
     await page.getByTestId("settings-readonly").waitFor();
@@ -160,7 +138,7 @@ describe("operators, acknowledgements, emergency protocols and the approval poli
 
   it("edits the approval policy's object form as an admin, with the API's validation messages", async () => {
     browser.errors.expectFailedRequest(/\/api\/healing\/config$/); // the 400 this test provokes
-    await signIn(page, lab.worker.url, lab.adminToken);
+    await signIn(page, lab.worker.url, lab.adminToken, HOST);
     await nav(page, "Settings").click();
     const form = page.getByTestId("rc-form");
     await form.getByRole("radio", { name: "Only for…" }).check();
@@ -186,7 +164,7 @@ describe("operators, acknowledgements, emergency protocols and the approval poli
   });
 
   it("shows which level set a host's thresholds and rules: host, group or organisation", async () => {
-    await signIn(page, lab.worker.url, lab.adminToken);
+    await signIn(page, lab.worker.url, lab.adminToken, HOST);
     const host = (await lab.call("GET", "/api/v1/hosts")).items.find(
       (h: { name: string }) => h.name === HOST,
     );

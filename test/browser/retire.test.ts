@@ -4,30 +4,18 @@
  * and its agent is refused from then on. The overview shows the fleet's uptime headline.
  */
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startLab, waitFor } from "../../scripts/lib/lab.mjs";
-import { type Browser, openBrowser } from "./support/harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../scripts/lib/lab.mjs";
+import { type Lab, useLabBrowser } from "./support/lab-browser";
 
-type Lab = Awaited<ReturnType<typeof startLab>>;
 const HOST = "retire-host";
 
 describe("retiring a host from the dashboard", () => {
+  const env = useLabBrowser({ services: 1, interval: 2, hostName: HOST });
   let lab: Lab;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    lab = await startLab({ services: 1, interval: 2, hostName: HOST });
-    browser = await openBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(20_000);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-  });
-  afterEach(() => {
-    expect(browser.errors.take(), "console errors and uncaught exceptions").toEqual([]);
+  beforeAll(() => {
+    ({ lab, page } = env);
   });
 
   it("asks first, then retires the host: it leaves the overview and its agent is refused", async () => {

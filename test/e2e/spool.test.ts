@@ -6,24 +6,14 @@
  * stored once, nothing is reported missing, and the lost command is handed out again and runs
  * once. Faults come from a TCP relay in front of the Worker.
  */
-import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generateSigningKeys } from "../../agent/src/actions/signing";
-import {
-  api,
-  applyMigrations,
-  freePort,
-  newSecret,
-  startAgent,
-  startWorker,
-  waitFor,
-} from "../../scripts/lib/stack.mjs";
+import { startLab } from "../../scripts/lib/lab.mjs";
+import { api, freePort, startAgent, startWorker, waitFor } from "../../scripts/lib/stack.mjs";
 import { cleanup, tempDir } from "../agent/support/helpers";
-
-const SERVICE = new URL("../../scripts/lib/http-service.mjs", import.meta.url).pathname;
 
 /**
  * A relay to the Worker that can refuse every connection (the outage), pass requests on but lose
@@ -91,65 +81,37 @@ describe("nothing lost across an outage with an agent and an edge restart", () =
     const t0 = Date.now();
     const phases: string[] = [];
     const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    const persistTo = path.join(dir, "wrangler");
-    const adminToken = newSecret();
-    await applyMigrations(persistTo);
-    const vars = { SELFHEAL_COMMAND_SIGNING_KEY: keys.privateKey };
-    let worker = await startWorker({ port: await freePort(), persistTo, adminToken, vars });
-    stops.push(() => worker.stop());
-    const edge = await relay({ port: Number(new URL(worker.url).port) });
-    stops.push(() => edge.close());
-    const call = (method: string, p: string, body?: unknown) => api(worker.url, adminToken, method, p, body);
-    await call("POST", "/api/healing/config", { monitoring: { interval: 1 } });
-    const { token } = await call("POST", "/api/v1/tokens", { scope: "enroll", name: "spool" });
-
-    const svcPort = await freePort();
-    const pidFile = path.join(dir, "web.pid");
-    const stateDir = path.join(dir, "agent");
-    const configPath = path.join(dir, "agent.json");
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        server: edge.url,
-        token,
-        name: "spool-host",
-        interval: 1,
-        stateDir,
-        commandSigningKey: keys.publicKey,
-        services: [
-          {
-            name: "web",
-            kind: "process",
-            start: [process.execPath, SERVICE, String(svcPort), pidFile],
-            autostart: false,
-            pidFile,
-            check: { http: `http://127.0.0.1:${svcPort}/`, timeoutMs: 1000 },
-          },
-        ],
-        actions: { restart_service: true },
-      }),
-    );
-    spawn(process.execPath, [SERVICE, String(svcPort), pidFile], { detached: true, stdio: "ignore" }).unref();
     // Every sample the agents produce, as they produce it (agent/src/sample-trace.ts).
     const traceFile = path.join(dir, "samples.trace");
     process.env.SELFHEAL_SAMPLE_TRACE = traceFile;
     stops.push(() => delete process.env.SELFHEAL_SAMPLE_TRACE);
     const traced = () => readFileSync(traceFile, "utf8").trim().split("\n");
-    let agent = startAgent({ configPath });
+    const vars = { SELFHEAL_COMMAND_SIGNING_KEY: keys.privateKey };
+    let edge: Awaited<ReturnType<typeof relay>> | undefined;
+    // The agent reports through the relay; its service is started by the lab (no autostart), so a
+    // restarted agent leaves it down.
+    const lab = await startLab({
+      hostName: "spool-host",
+      interval: 1,
+      services: [{ name: "web", autostart: false }],
+      vars,
+      agentConfig: { commandSigningKey: keys.publicKey },
+      agentServer: async (url) => {
+        edge = await relay({ port: Number(new URL(url).port) });
+        stops.push(() => edge?.close());
+        return edge.url;
+      },
+    });
+    stops.unshift(() => lab.stop()); // last: after the worker and agent started again below
+    if (!edge) throw new Error("no relay");
+    let worker = lab.worker;
+    stops.push(() => worker.stop());
+    let agent = lab.agent;
     stops.push(() => agent.stop());
-    stops.push(() => {
-      try {
-        process.kill(pid(), "SIGKILL");
-      } catch {}
-    });
-    const pid = () => Number(readFileSync(pidFile, "utf8").trim());
-    const host = async () =>
-      (await call("GET", "/api/healing/status")).hosts.find((h: { name: string }) => h.name === "spool-host");
-    await waitFor(async () => (await host())?.services?.[0]?.status === "up", {
-      timeoutMs: 60_000,
-      what: "the agent reporting its service up",
-    });
-    const hostId = (await host()).id;
+    const { adminToken, persistTo, configPath, hostId } = lab;
+    const stateDir = path.join(lab.dir, "agent");
+    const call = (method: string, p: string, body?: unknown) => api(worker.url, adminToken, method, p, body);
+    const pid = () => lab.pidOf(lab.services[0]);
     phase("agent up");
     const succeeded = async () =>
       (await call("GET", `/api/healing/recovery-history?host=${hostId}`)).items.filter(
