@@ -149,6 +149,8 @@ describe("settings, tokens and channels in a real browser, against the real Work
       await form.getByLabel("API base override (optional)").fill(`http://127.0.0.1:${port}`);
       await form.getByLabel("Remind every (minutes, optional)").fill("30");
       await form.getByRole("button", { name: "Add channel" }).click();
+      // The API's answer arrives after the click: wait for the field to be marked, then check it.
+      await form.getByLabel("Chat id").and(form.locator('[aria-invalid="true"]')).waitFor();
       await expect(form.getByLabel("Chat id").getAttribute("aria-invalid")).resolves.toBe("true");
       await form.getByLabel("Chat id").fill("-1001234567890");
       await form.getByRole("button", { name: "Add channel" }).click();

@@ -72,6 +72,12 @@ describe("npm start", () => {
       expect(commandLines()).not.toContain(platform);
 
       // With no person in the default org, it printed a one-time link that makes its opener the first admin.
+      // The banner follows the Worker's first health answer: wait for the line, not just the Worker.
+      await waitFor(async () => /first admin: \S+/.test(output), {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: "the first-admin link in npm start's banner",
+      }).catch(() => {});
       const link = /first admin: (\S+)/.exec(output)?.[1] ?? "";
       expect(link, output.slice(-2000)).toMatch(/^https:\/\/selfheal\.example\.com\/invite#shi_/);
       const acceptLink = () =>

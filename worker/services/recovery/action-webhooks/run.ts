@@ -18,6 +18,7 @@ import {
 } from "../../../db/schema";
 import { signWebhook } from "../../notify/format";
 import { notifyStatement } from "../../notify/outbox";
+import { webhookHeaders } from "../../notify/standard-webhooks";
 import type { CommandRow } from "../queue";
 
 export { WEBHOOK_PREFIX };
@@ -30,7 +31,10 @@ export interface WebhookRequest {
   body: string;
 }
 
-/** The request for one command: JSON body, `x-selfheal-signature: v1=<hmac of "ts.body">`. */
+/**
+ * The request for one command: JSON body, signed with Standard Webhooks headers (the command id
+ * is the webhook id) and, for one release, `x-selfheal-signature: v1=<hmac of "ts.body">`.
+ */
 export async function buildWebhookRequest(
   hook: { url: string; secret: string | null },
   command: Pick<CommandRow, "id" | "issueId" | "hostId" | "action" | "target">,
@@ -47,13 +51,13 @@ export async function buildWebhookRequest(
     target: command.target,
     sentAt: new Date(now).toISOString(),
   });
-  const timestamp = String(Math.floor(now / 1000));
   const headers: Record<string, string> = {
     "content-type": "application/json",
-    "x-selfheal-timestamp": timestamp,
+    "x-selfheal-timestamp": String(Math.floor(now / 1000)),
     "x-selfheal-command": command.id,
   };
-  if (hook.secret) headers["x-selfheal-signature"] = await signWebhook(hook.secret, timestamp, body);
+  if (hook.secret)
+    Object.assign(headers, await webhookHeaders(hook.secret, command.id, now, body, signWebhook));
   return { url: hook.url, headers, body };
 }
 
