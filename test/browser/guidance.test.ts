@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../scripts/lib/lab.mjs";
+import type { Issue } from "../../worker/schemas/issues";
 import { type Browser, screenshots } from "./support/harness";
 import { type Lab, nav, useLabBrowser } from "./support/lab-browser";
 
@@ -21,7 +22,8 @@ async function inView(el: Locator, width: number): Promise<boolean> {
   return box !== null && box.x >= 0 && box.x + box.width <= width && box.width > 0;
 }
 
-type IssueRow = { id: string; rule: string; target: string; evidence: { logTail?: string[] } };
+/** The crash's own output, as the agent puts it in a service_down issue's evidence. */
+const logTailOf = (issue: Issue) => issue.evidence.logTail as string[] | undefined;
 
 describe("a dashboard that guides the next step, in a real browser", () => {
   const env = useLabBrowser({ services: 1, interval: 2, hostName: HOST }, { signIn: true });
@@ -69,8 +71,8 @@ describe("a dashboard that guides the next step, in a real browser", () => {
     process.kill(lab.pidOf(svc), "SIGKILL");
     const issue = await waitFor(
       async () => {
-        const { items } = (await lab.call("GET", "/api/healing/issues?limit=50")) as { items: IssueRow[] };
-        return items.find((i) => i.rule === "service_down" && i.evidence.logTail?.some((l) => l === CRASH));
+        const { items } = (await lab.call("GET", "/api/healing/issues?limit=50")) as { items: Issue[] };
+        return items.find((i) => i.rule === "service_down" && logTailOf(i)?.some((l) => l === CRASH));
       },
       { timeoutMs: 30_000, intervalMs: 250, what: "a service_down issue with the crash's log tail" },
     );

@@ -4,7 +4,11 @@
  * audit log name the person.
  */
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { CreatedToken, TokenInfo } from "../../worker/api-types";
+import type { NewInvitation } from "../../worker/schemas/accounts";
 import type { CommandView } from "../../worker/schemas/recovery";
+import type { AuditEntrySchema } from "../../worker/schemas/tenancy";
 import {
   call,
   cookieOf,
@@ -13,21 +17,17 @@ import {
   newTenant,
   type Session,
   service,
+  sessionCookie,
   sql,
   type Tenant,
   unique,
 } from "./support/harness";
 
-interface Invitation {
-  id: string;
-  token: string;
-  url: string;
-  role: string;
-  expiresAt: string;
-}
+type TokenList = { items: TokenInfo[] };
+type AuditPage = { items: z.infer<typeof AuditEntrySchema>[] };
 
 const invite = (t: Tenant, role: string, note = "a colleague") =>
-  json<Invitation>("/api/v1/invitations", { token: t.admin, body: { role, note } }, 201);
+  json<NewInvitation>("/api/v1/invitations", { token: t.admin, body: { role, note } }, 201);
 
 /** Accepts the invitation as a new person (or, with a cookie, as the person signed in). */
 async function accept(secret: string, who: { name?: string; email?: string; cookie?: string } = {}) {
@@ -50,6 +50,19 @@ async function join(t: Tenant, role: string, name = unique("Person")) {
 }
 
 const statusWith = (cookie: string) => call("/api/healing/status", { headers: { cookie } });
+
+/** Ada, one of the org's two admin people, and a token she made while signed in (so hers). */
+async function adaWithToken(t: Tenant, scope = "read") {
+  await join(t, "admin", "another admin");
+  const ada = await join(t, "admin", "Ada");
+  const made = (tokenScope: string) =>
+    json<CreatedToken>(
+      "/api/v1/tokens",
+      { headers: { cookie: ada.cookie }, body: { scope: tokenScope, name: `ada's ${tokenScope}` } },
+      201,
+    );
+  return { ada, made, mine: await made(scope) };
+}
 
 describe("invitations", () => {
   it("makes a single-use link whose acceptance creates the person, the membership and a session", async () => {
@@ -200,6 +213,63 @@ describe("members", () => {
     expect((await statusWith(ada.cookie)).status).toBe(200);
   });
 
+  it("never lets a person's token act above their current role: a demotion applies at once, to the token and its session", async () => {
+    const t = await newTenant();
+    const { ada, made, mine } = await adaWithToken(t, "admin");
+    const script = mine.token;
+    const enroll = (await made("enroll")).token;
+    const metrics = (await made("metrics")).token;
+    const wall = await sessionCookie(script);
+    const setConfig = (init: { token?: string; headers?: Record<string, string> }) =>
+      call("/api/healing/config", { ...init, body: { enabled: true } });
+    expect((await setConfig({ token: script })).status).toBe(200);
+    expect((await setConfig({ headers: { cookie: wall } })).status).toBe(200);
+
+    const demote = (role: string) =>
+      json(`/api/v1/users/${ada.session.userId}`, { token: t.admin, method: "PATCH", body: { role } });
+    await demote("operator");
+    await expectError(await setConfig({ token: script }), 403, "FORBIDDEN");
+    await expectError(await setConfig({ headers: { cookie: wall } }), 403, "FORBIDDEN");
+    expect((await json<Session>("/api/v1/session", { headers: { cookie: wall } })).scope).toBe("operator");
+    // enrolling hosts is an admin's to arrange; scraping needs only membership
+    await expectError(
+      await call("/api/v1/agent/enroll", { token: enroll, body: { name: unique("host") } }),
+      401,
+      "UNAUTHORIZED",
+    );
+    expect((await call("/metrics", { token: metrics })).status).toBe(200);
+
+    await demote("read");
+    expect((await json<Session>("/api/v1/session", { headers: { cookie: wall } })).scope).toBe("read");
+    expect((await call("/api/healing/status", { token: script })).status).toBe(200);
+    await demote("admin");
+    expect((await setConfig({ token: script })).status).toBe(200);
+  });
+
+  it("revokes a removed person's tokens, audited, and ends the sessions made from them", async () => {
+    const t = await newTenant();
+    const { ada, mine } = await adaWithToken(t);
+    const wall = await sessionCookie(mine.token);
+    const removed = await call(`/api/v1/users/${ada.session.userId}`, { token: t.admin, method: "DELETE" });
+    expect(removed.status).toBe(204);
+    await expectError(await call("/api/healing/status", { token: mine.token }), 401, "UNAUTHORIZED");
+    await expectError(await statusWith(wall), 401, "UNAUTHORIZED");
+    const tokens = await json<TokenList>("/api/v1/tokens", { token: t.admin });
+    expect(tokens.items.find((x) => x.id === mine.id)?.revokedAt).not.toBeNull();
+    const log = await json<AuditPage>("/api/v1/audit?action=token.revoke", { token: t.admin });
+    expect(log.items.find((e) => e.targetId === mine.id)?.summary).toMatch(/its owner Ada left/);
+  });
+
+  it("refuses a token whose owner is no longer a member, even unrevoked", async () => {
+    const t = await newTenant();
+    const { ada, mine } = await adaWithToken(t);
+    const wall = await sessionCookie(mine.token);
+    // a membership gone without the removal route (a person removed before it revoked tokens)
+    await sql("DELETE FROM memberships WHERE org_id = ? AND user_id = ?", t.orgId, ada.session.userId);
+    await expectError(await call("/api/healing/status", { token: mine.token }), 401, "UNAUTHORIZED");
+    await expectError(await statusWith(wall), 401, "UNAUTHORIZED");
+  });
+
   it("never reaches another org's member (404)", async () => {
     const a = await newTenant();
     const b = await newTenant();
@@ -232,12 +302,12 @@ describe("approvals and records by a person", () => {
     const ada = await join(t, "admin", "Ada");
     const bob = await join(t, "operator", "Bob");
     // Ada's own token: made while signed in as her, so it is hers
-    const mine = await json<{ id: string; token: string }>(
+    const mine = await json<CreatedToken>(
       "/api/v1/tokens",
       { headers: { cookie: ada.cookie }, body: { scope: "operator", name: "ada's script" } },
       201,
     );
-    const tokens = await json<{ items: { id: string; ownerUserId: string | null }[] }>("/api/v1/tokens", {
+    const tokens = await json<TokenList>("/api/v1/tokens", {
       token: t.admin,
     });
     expect(tokens.items.find((x) => x.id === mine.id)?.ownerUserId).toBe(ada.session.userId);
@@ -258,10 +328,7 @@ describe("approvals and records by a person", () => {
     await json(`/api/v1/issues/${issue.id}/acknowledge`, { headers: { cookie: bob.cookie }, method: "POST" });
     expect(await t.issue(issue.id)).toMatchObject({ acknowledgedBy: "Bob" });
 
-    const log = await json<{ items: { action: string; actor: { userId: string | null; name: string } }[] }>(
-      `/api/v1/audit?actor=${bob.session.userId}`,
-      { token: t.admin },
-    );
+    const log = await json<AuditPage>(`/api/v1/audit?actor=${bob.session.userId}`, { token: t.admin });
     expect(log.items.map((e) => e.action).sort()).toEqual([
       "command.approve",
       "invitation.accept",

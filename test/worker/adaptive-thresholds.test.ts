@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { HostThresholds as View } from "../../worker/schemas/adaptive";
 import { call, expectError, newTenant, sample } from "./support/harness";
-
-type Thresholds = Record<string, number>;
-type View = {
-  mode: string;
-  org: Thresholds;
-  suggested: Partial<Thresholds>;
-  applied: Thresholds;
-  bounds: Record<string, { min: number; max: number }>;
-  basis: Record<string, { p50: number; p99: number; samples: number } | null>;
-};
 
 const STEP = 10_000;
 

@@ -1,24 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { BacktestResult as Backtest } from "../../worker/api-types";
 import { call, expectError, json, newTenant, type Tenant } from "./support/harness";
 import { badFields, listRules, MIN, minutes } from "./support/rules-harness";
-
-interface Backtest {
-  rule: string;
-  samples: number;
-  from: string | null;
-  to: string | null;
-  truncated: boolean;
-  firings: {
-    target: string | null;
-    openedAt: string;
-    clearedAt: string | null;
-    durationSeconds: number;
-    peak: number | null;
-    summary: string;
-  }[];
-  totalFiringSeconds: number;
-}
 
 const at = (ms: number) => new Date(ms).toISOString();
 const run = (t: Tenant, body: unknown, token = t.admin) => call("/api/v1/rules/backtest", { token, body });

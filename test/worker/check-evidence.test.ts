@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { CheckOutput as Check } from "../../agent/protocol";
 import { type Agent, json, newTenant, sample } from "./support/harness";
 
-type Check = { name: string; status: string; output: string };
 const report = (agent: Agent, metrics: Record<string, number>, checks?: Check[]) =>
   json("/api/v1/agent/report", {
     token: agent.token,

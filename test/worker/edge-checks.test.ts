@@ -1,7 +1,9 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import type { z } from "zod";
 import worker from "../../worker/index";
+import type { EdgeCheckSchema } from "../../worker/schemas/edge-checks";
 import { call, expectError, json, newTenant, sample } from "./support/harness";
 import { addChannel, deliveries, recordOutbound } from "./support/notify-harness";
 
@@ -9,13 +11,7 @@ const cron = () => worker.scheduled(createScheduledController({ cron: "* * * * *
 let restore = () => {};
 afterEach(() => restore());
 
-type Check = {
-  id: string;
-  lastOk: boolean | null;
-  lastStatus: number | null;
-  lastLatencyMs: number | null;
-  lastError: string | null;
-};
+type Check = z.infer<typeof EdgeCheckSchema>;
 
 describe("edge checks", () => {
   it("record status and latency, open an issue when the endpoint fails and resolve it when it recovers", async () => {

@@ -4,6 +4,9 @@
  * token is single-use and bound to its host; enroll tokens can be limited; all of it audited.
  */
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { EnrollResponse as Enrolled } from "../../agent/protocol";
+import type { ReEnrollTokenSchema } from "../../worker/schemas/hosts";
 import {
   call,
   expectError,
@@ -15,8 +18,7 @@ import {
   type Tenant,
 } from "./support/harness";
 
-type Enrolled = { hostId: string; agentToken: string };
-type ReEnroll = { hostId: string; name: string; tokenId: string; token: string; expiresAt: string };
+type ReEnroll = z.infer<typeof ReEnrollTokenSchema>;
 
 const enrollRaw = (token: string, body: Record<string, unknown>) =>
   call("/api/v1/agent/enroll", { token, body });

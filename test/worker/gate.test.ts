@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { GateSchema, GateWatchSchema } from "../../worker/schemas/gates";
 import { call, expectError, json, newTenant, sample, service, sql } from "./support/harness";
 
-type Gate = { pass: boolean; reasons: string[]; hosts: { name: string; servicesDown: string[] }[] };
-type Watch = {
-  id: string;
-  status: string;
-  healthBefore: number | null;
-  healthMin: number | null;
-  reasons: string[];
-};
+type Gate = z.infer<typeof GateSchema>;
+type Watch = z.infer<typeof GateWatchSchema>;
 
 async function fleetOf(names: string[], group = "web") {
   const t = await newTenant();

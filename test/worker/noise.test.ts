@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { NoiseMark as Noise } from "../../worker/schemas/noise";
+import type { RuleViewSchema } from "../../worker/schemas/rules";
+import type { EffectiveConfig } from "../../worker/schemas/scope";
 import { type Agent, call, expectError, json, newTenant, sample, type Tenant } from "./support/harness";
 import { auditOf } from "./support/sec-harness";
 
-type Noise = { issueId: string; rule: string; noise: boolean; reason: string | null; hostRuleMarks: number };
 type Evidence = { explanation?: string };
 
 const STEP = 10_000;
@@ -79,8 +82,7 @@ describe("marking a finding as noise", { timeout: 90_000 }, () => {
     expect(audit[0]).toMatchObject({ targetId: issue.id, actor: { name: "on call" } });
 
     // the host's rules in force show the raised bar
-    type Effective = { rules: { id: string; durationSeconds: number; noise?: { marks: number } }[] };
-    const inForce = (await t.get<Effective>(`/api/v1/hosts/${issue.hostId}/effective-config`)).rules;
+    const inForce = (await t.get<EffectiveConfig>(`/api/v1/hosts/${issue.hostId}/effective-config`)).rules;
     expect(inForce.find((r) => r.id === "memory_baseline")).toMatchObject({
       durationSeconds: 1200,
       noise: { marks: 1 },
@@ -149,7 +151,7 @@ describe("marking a finding as noise", { timeout: 90_000 }, () => {
 describe("enable_ai_diagnostics", { timeout: 90_000 }, () => {
   it("lists the built-in diagnostics with the other built-ins, overridable, and none when switched off", async () => {
     const t = await newTenant();
-    type View = { id: string; builtin: boolean; overridden: boolean; kind: string; durationSeconds: number };
+    type View = z.infer<typeof RuleViewSchema>;
     const ids = async () => (await t.get<{ items: View[] }>("/api/v1/rules")).items;
     const on = await ids();
     const diag = on.filter((r) => /_anomaly$|_baseline$/.test(r.id));

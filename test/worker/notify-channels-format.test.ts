@@ -5,7 +5,7 @@ import { emailBody } from "../../worker/services/notify/channels/email";
 import { opsgenieCall } from "../../worker/services/notify/channels/opsgenie";
 import { teamsBody } from "../../worker/services/notify/channels/teams";
 import { telegramBody, telegramUrl } from "../../worker/services/notify/channels/telegram";
-import { type OutgoingEvent, signWebhook } from "../../worker/services/notify/format";
+import { signWebhook } from "../../worker/services/notify/format";
 import { standardSignature, webhookHeaders } from "../../worker/services/notify/standard-webhooks";
 import {
   discordProblems,
@@ -15,37 +15,8 @@ import {
   telegramProblems,
 } from "../support/channel-wire";
 import { must } from "./support/harness";
+import { EVENT_LINK, event } from "./support/notify-event";
 
-const LINK = "https://selfheal.example/issues/iss_1";
-function event(
-  overrides: Partial<OutgoingEvent> = {},
-  issue: Partial<OutgoingEvent["issue"]> = {},
-): OutgoingEvent {
-  return {
-    deliveryId: "dlv_1",
-    event: "opened",
-    at: Date.UTC(2026, 0, 1),
-    detail: null,
-    link: LINK,
-    ...overrides,
-    issue: {
-      id: "iss_1",
-      hostId: "hst_1",
-      host: "web-1",
-      hostGroup: "prod",
-      rule: "disk_full",
-      ruleName: "Disk almost full",
-      target: "/",
-      severity: "critical",
-      status: "open",
-      summary: "disk / at 97%",
-      evidence: { value: 97, threshold: 95 },
-      actions: ["clean_disk"],
-      detectedAt: Date.UTC(2026, 0, 1),
-      ...issue,
-    },
-  };
-}
 const storm = (n: number, summary = "service down") =>
   Array.from({ length: n }, (_, i) =>
     event({ deliveryId: `dlv_${i}` }, { id: `iss_${i}`, summary: `${summary} ${i}` }),
@@ -58,9 +29,9 @@ describe("email through Resend", () => {
     const body = emailBody("selfheal <alerts@example.com>", ["ops@example.com"], [event()]);
     expect(resendProblems("/emails", BEARER, body)).toEqual([]);
     expect(body.subject).toBe("[selfheal] [CRITICAL] web-1: disk / at 97% (opened)");
-    expect(body.text).toContain(`Open the issue in selfheal: ${LINK}`);
+    expect(body.text).toContain(`Open the issue in selfheal: ${EVENT_LINK}`);
     expect(body.text).toContain("Rule: Disk almost full (disk_full)");
-    expect(body.html).toContain(`<a href="${LINK}">Open the issue in selfheal</a>`);
+    expect(body.html).toContain(`<a href="${EVENT_LINK}">Open the issue in selfheal</a>`);
   });
 
   it("escapes host text in the HTML and keeps the subject on one line", () => {
@@ -89,7 +60,7 @@ describe("Microsoft Teams Adaptive Cards", () => {
     const card = body.attachments[0].content;
     expect(JSON.stringify(card.body)).toContain('{"title":"Severity","value":"critical"}');
     expect(card.actions).toEqual([
-      { type: "Action.OpenUrl", title: "Open the issue in selfheal", url: LINK },
+      { type: "Action.OpenUrl", title: "Open the issue in selfheal", url: EVENT_LINK },
     ]);
   });
 
@@ -110,7 +81,7 @@ describe("Discord webhooks", () => {
   it("send an embed per event with mentions off and a link to the issue", () => {
     const body = discordBody([event()]);
     expect(discordProblems(body)).toEqual([]);
-    expect(body.embeds[0]).toMatchObject({ url: LINK, color: 0xd32f2f, title: "opened: web-1" });
+    expect(body.embeds[0]).toMatchObject({ url: EVENT_LINK, color: 0xd32f2f, title: "opened: web-1" });
     expect(body.allowed_mentions).toEqual({ parse: [] });
   });
 
@@ -131,7 +102,7 @@ describe("Telegram sendMessage", () => {
     const body = telegramBody("-100123", [event({}, { summary: hostile })]);
     expect(telegramProblems(new URL(url).pathname, body)).toEqual([]);
     expect(body.text).toContain("&lt;b&gt;*bold*&lt;/b&gt;");
-    expect(body.text).toContain(`<a href="${LINK}">Open the issue in selfheal</a>`);
+    expect(body.text).toContain(`<a href="${EVENT_LINK}">Open the issue in selfheal</a>`);
   });
 
   it("keeps a storm of 200 long events within 4096 characters with every tag closed", () => {
@@ -147,7 +118,7 @@ describe("Opsgenie alerts", () => {
     expect(opsgenieProblems(call.path, { authorization: "GenieKey k" }, call.body)).toEqual([]);
     expect(call.body).toMatchObject({ alias: "iss_1", priority: "P1", entity: "web-1", source: "selfheal" });
     expect((call.body.message as string).length).toBe(130);
-    expect((call.body.details as Record<string, string>).link).toBe(LINK);
+    expect((call.body.details as Record<string, string>).link).toBe(EVENT_LINK);
   });
 
   it("close on resolve and acknowledge on acknowledged, by alias; say nothing of the rest", () => {

@@ -12,36 +12,7 @@ import { eventKey } from "../../worker/services/notify/outbox";
 import { classify, parseRetryAfter, retryDelayMs } from "../../worker/services/notify/send";
 import doc from "../contracts/pagerduty-events-v2.openapi.json";
 import { enqueueSchema, pagerDutyLimits, slackProblems, validate } from "../support/openapi-validate";
-
-function event(
-  overrides: Partial<OutgoingEvent> = {},
-  issue: Partial<OutgoingEvent["issue"]> = {},
-): OutgoingEvent {
-  return {
-    deliveryId: "dlv_1",
-    event: "opened",
-    at: Date.UTC(2026, 0, 1),
-    detail: null,
-    link: "https://selfheal.example/issues/iss_1",
-    ...overrides,
-    issue: {
-      id: "iss_1",
-      hostId: "hst_1",
-      host: "web-1",
-      hostGroup: "prod",
-      rule: "disk_full",
-      ruleName: "Disk almost full",
-      target: "/",
-      severity: "critical",
-      status: "open",
-      summary: "disk / at 97%",
-      evidence: { value: 97, threshold: 95 },
-      actions: ["clean_disk"],
-      detectedAt: Date.UTC(2026, 0, 1),
-      ...issue,
-    },
-  };
-}
+import { event } from "./support/notify-event";
 
 const schemaErrors = (body: unknown) => [
   ...validate(doc, enqueueSchema(doc), body),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { TokenInfo as Listed } from "../../worker/api-types";
 import { call, expectError, json, type NewToken, newTenant, sql } from "./support/harness";
 
-type Listed = { id: string; expiresAt: string | null };
 const DAY = 86_400;
 
 describe("token expiry", () => {

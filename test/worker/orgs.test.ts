@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { NewOrgSchema } from "../../worker/schemas/tenancy";
 import { call, ENV_ADMIN, expectError, json, newTenant, unique } from "./support/harness";
 import { asPlatform, auditOf, callWith, PLATFORM } from "./support/sec-harness";
 
-type NewOrg = {
-  org: { id: string; name: string; createdAt: string };
-  adminToken: { id: string; token: string; scope: string; prefix: string; expiresAt: string | null };
-};
+type NewOrg = z.infer<typeof NewOrgSchema>;
 
 async function createOrg(name = unique("acme")) {
   const res = await asPlatform("/api/v1/orgs", { body: { name } });

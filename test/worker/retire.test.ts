@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+import type { GateSchema } from "../../worker/schemas/gates";
 import type { RetiredHostSchema } from "../../worker/schemas/hosts";
 import { call, expectError, json, newTenant, service, sql } from "./support/harness";
 
 type Retired = z.infer<typeof RetiredHostSchema>;
-type Gate = { pass: boolean; reasons: string[]; hosts: { name: string }[] };
+type Gate = z.infer<typeof GateSchema>;
 
 describe("retiring a host", () => {
   it("revokes its tokens, resolves its issues with their events, keeps its history, and drops it from the fleet and the gates", async () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   call,
   cookieOf,
+  ENV_ADMIN,
   expectError,
   json,
   newTenant,
@@ -15,6 +16,7 @@ import {
   sessionCookie,
   sql,
 } from "./support/harness";
+import { callWith } from "./support/sec-harness";
 
 const HOUR = 3_600_000;
 const secretOf = (cookie: string) => cookie.slice(cookie.indexOf("=") + 1);
@@ -126,6 +128,17 @@ describe("dashboard session", () => {
     expect((await statusWith(cookie)).status).toBe(200);
     await json(`/api/v1/tokens/${created.id}`, { token: t.admin, method: "DELETE" });
     await expectError(await statusWith(cookie), 401, "UNAUTHORIZED");
+  });
+
+  it("ends a session made from the environment's admin token when that token is rotated or unset", async () => {
+    const cookie = await sessionCookie(ENV_ADMIN);
+    // the Worker as deployed with another SELFHEAL_ADMIN_TOKEN (or none), the same D1 behind it
+    const statusUnder = (adminToken: string | undefined) =>
+      callWith({ SELFHEAL_ADMIN_TOKEN: adminToken }, "/api/healing/status", { headers: { cookie } });
+    expect((await statusUnder(ENV_ADMIN)).status).toBe(200);
+    await expectError(await statusUnder("rotated-admin-token-0123456789"), 401, "UNAUTHORIZED");
+    await expectError(await statusUnder(undefined), 401, "UNAUTHORIZED");
+    expect((await statusWith(cookie)).status).toBe(200);
   });
 
   it("lists my sessions and revokes another one of them; never someone else's (404)", async () => {

@@ -32,7 +32,7 @@ const update = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/{id}",
-  summary: "Remove a member from the org and end their sessions in it (admin)",
+  summary: "Remove a member from the org: ends their sessions and revokes their tokens in it (admin)",
   tags: ["users"],
   middleware: [admins()] as const,
   request: { params: idParam },
@@ -53,6 +53,9 @@ export const userRoutes = newRouter()
   .openapi(remove, async (c) => {
     const { orgId } = c.var.principal;
     const ended = await removeMember(c.var.db, orgId, c.req.valid("param").id);
-    await orgEvents(c.env, orgId).sessionsEnded(ended);
+    const events = orgEvents(c.env, orgId);
+    await events.sessionsEnded(ended.sessions);
+    // dashboards signed in with the person's tokens stop hearing the org too
+    for (const tokenId of ended.tokens) await events.tokenRevoked(tokenId);
     return c.body(null, 204);
   });

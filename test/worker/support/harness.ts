@@ -55,7 +55,8 @@ export interface CallInit {
 let client = 0;
 export const nextClientIp = () => `2001:db8::${(client++).toString(16)}`;
 
-export async function call(path: string, init: CallInit = {}): Promise<Response> {
+/** The request a call makes: the token as a bearer, `body` as JSON (POST unless a method is set). */
+export function requestOf(path: string, init: CallInit = {}): Request {
   const headers = new Headers(init.headers);
   if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", nextClientIp());
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
@@ -65,7 +66,11 @@ export async function call(path: string, init: CallInit = {}): Promise<Response>
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
   const method = init.method ?? (body === undefined ? "GET" : "POST");
-  return exports.default.fetch(new Request(`${BASE}${path}`, { method, headers, body }));
+  return new Request(`${BASE}${path}`, { method, headers, body });
+}
+
+export async function call(path: string, init: CallInit = {}): Promise<Response> {
+  return exports.default.fetch(requestOf(path, init));
 }
 
 /** Signs in with a token (the dashboard's way) and returns the session cookie, `name=value`. */

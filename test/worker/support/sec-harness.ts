@@ -5,24 +5,14 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../../worker/index";
-import { type CallInit, json, nextClientIp, sql } from "./harness";
+import { type CallInit, json, requestOf, sql } from "./harness";
 
 export const PLATFORM = "test-platform-token-0123456789abcdef-0123";
 
 /** Calls the Worker with `vars` added to its environment (as wrangler vars/secrets would be). */
 export async function callWith(vars: Record<string, unknown>, path: string, init: CallInit = {}) {
-  const headers = new Headers(init.headers);
-  if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", nextClientIp());
-  if (init.token) headers.set("authorization", `Bearer ${init.token}`);
-  let body: BodyInit | undefined = init.raw;
-  if (init.body !== undefined) {
-    body = JSON.stringify(init.body);
-    headers.set("content-type", "application/json");
-  }
-  const method = init.method ?? (body === undefined ? "GET" : "POST");
   const ctx = createExecutionContext();
-  const request = new Request(`http://selfheal.test${path}`, { method, headers, body });
-  const res = await worker.fetch(request as never, { ...env, ...vars } as never, ctx);
+  const res = await worker.fetch(requestOf(path, init) as never, { ...env, ...vars } as never, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }

@@ -60,6 +60,8 @@ export const sessions = sqliteTable(
     /** The absolute end; the idle end is lastSeenAt + the idle limit. */
     expiresAt: integer("expires_at").notNull(),
     revokedAt: integer("revoked_at"),
+    /** Made from the environment's admin token: that token's SHA-256, so rotating it ends the session. */
+    adminTokenHash: text("admin_token_hash"),
   },
   (t) => [
     uniqueIndex("sessions_hash_uq").on(t.hash),

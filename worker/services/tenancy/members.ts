@@ -1,7 +1,7 @@
 /** An org's people: who belongs, with which role; changing a role; removing someone. */
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { type Db, runBatch } from "../../db/client";
-import { memberships, type Role, sessions, users } from "../../db/schema";
+import { memberships, type Role, sessions, tokens, users } from "../../db/schema";
 import { conflict, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { audit } from "./audit";
@@ -58,7 +58,11 @@ export async function setRole(db: Db, orgId: string, userId: string, role: Role)
   return (await listMembers(db, orgId)).find((m) => m.id === userId);
 }
 
-/** Removes a member and ends their sessions in this org; returns the ended sessions' ids. */
+/**
+ * Removes a member, ends their sessions in this org and revokes the tokens they own there (each
+ * audited): a person who has left acts through nothing. Returns the ended sessions' and the
+ * revoked tokens' ids.
+ */
 export async function removeMember(db: Db, orgId: string, userId: string, now = Date.now()) {
   const current = await membership(db, orgId, userId);
   if (current.role === "admin") await assertAnotherAdmin(db, orgId, userId);
@@ -66,10 +70,16 @@ export async function removeMember(db: Db, orgId: string, userId: string, now = 
     .select({ id: sessions.id })
     .from(sessions)
     .where(and(eq(sessions.orgId, orgId), eq(sessions.userId, userId)));
+  const ownTokens = and(eq(tokens.orgId, orgId), eq(tokens.ownerUserId, userId), isNull(tokens.revokedAt));
+  const owned = await db.select({ id: tokens.id, name: tokens.name }).from(tokens).where(ownTokens);
   await runBatch(db, [
     db.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))),
     revokeMemberSessions(db, orgId, userId, now),
+    db.update(tokens).set({ revokedAt: now }).where(ownTokens),
     audit(db, orgId, "user.remove", userId, `removed ${current.name} (${current.role})`),
+    ...owned.map((t) =>
+      audit(db, orgId, "token.revoke", t.id, `token "${t.name}" revoked: its owner ${current.name} left`),
+    ),
   ]);
-  return live.map((s) => s.id);
+  return { sessions: live.map((s) => s.id), tokens: owned.map((t) => t.id) };
 }

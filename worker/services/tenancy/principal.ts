@@ -1,7 +1,7 @@
 /** Resolves a presented token to a principal. */
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { tokens } from "../../db/schema";
+import { memberships, type Role, type TokenScope, tokens } from "../../db/schema";
 import type { Env, Principal } from "../../env";
 import { constantTimeEqual, sha256Hex } from "../../lib/crypto";
 import { MINUTE } from "../../lib/time";
@@ -17,7 +17,7 @@ const TOUCH_EVERY_MS = MINUTE;
  * drop the entry here at once, and every agent request goes on to the host's object, which the
  * revocation also told (objects/host/revoked.ts): so another isolate's cached entry is refused
  * there at once. Expiry is checked on every use. People's tokens are not cached: they call
- * rarely, and revoking one must bite everywhere at once.
+ * rarely, and revoking one, or changing its owner's role, must bite everywhere at once.
  */
 const AGENT_CACHE_MS = 10 * 60_000;
 const AGENT_CACHE_MAX = 10_000;
@@ -32,6 +32,23 @@ export function forgetAgentTokens(which: { tokenId?: string; hostId?: string }):
   }
 }
 
+const ROLE_RANK: Record<Role, number> = { read: 1, operator: 2, admin: 3 };
+const isRole = (scope: TokenScope): scope is Role => scope in ROLE_RANK;
+
+/**
+ * The scope a person's token acts with now: never above the owner's current role in the token's
+ * org, and nothing once they have left it (null). A dashboard scope is lowered to the role, so a
+ * demoted person's script keeps what they may still do. The other scopes are not roles: "metrics"
+ * reads less than "read" and needs only membership; "enroll" adds hosts to the org, which only
+ * admins arrange, so it needs an admin owner. Agent tokens belong to hosts, never to people.
+ */
+export function ownedScope(scope: TokenScope, role: Role | null): TokenScope | null {
+  if (role === null) return null;
+  if (isRole(scope)) return ROLE_RANK[scope] <= ROLE_RANK[role] ? scope : role;
+  if (scope === "enroll") return role === "admin" ? scope : null;
+  return scope;
+}
+
 /** The env tokens' hashes, computed once per isolate rather than twice per request. */
 const envHashes = new Map<string, Promise<string>>();
 function envHash(value: string): Promise<string> {
@@ -41,6 +58,11 @@ function envHash(value: string): Promise<string> {
     envHashes.set(value, hash);
   }
   return hash;
+}
+
+/** The SHA-256 of the environment's admin token, or null when it is unset. */
+export function adminTokenHash(env: Env): Promise<string> | null {
+  return env.SELFHEAL_ADMIN_TOKEN ? envHash(env.SELFHEAL_ADMIN_TOKEN) : null;
 }
 
 const PLATFORM = {
@@ -76,24 +98,33 @@ export async function resolveToken(
     agentTokens.delete(hash);
     return null;
   }
-  const [row] = await db
-    .select()
+  const [found] = await db
+    .select({ row: tokens, ownerRole: memberships.role })
     .from(tokens)
+    .leftJoin(
+      memberships,
+      and(eq(memberships.userId, tokens.ownerUserId), eq(memberships.orgId, tokens.orgId)),
+    )
     .where(and(eq(tokens.hash, hash), isNull(tokens.revokedAt)))
     .limit(1);
-  if (!row || (row.expiresAt !== null && row.expiresAt <= now)) return null;
+  if (!found) return null;
+  const { row } = found;
+  if (row.expiresAt !== null && row.expiresAt <= now) return null;
+  // Read on every use (people's tokens are never cached), so a demotion bites on the next request.
+  const scope = row.ownerUserId === null ? row.scope : ownedScope(row.scope, found.ownerRole ?? null);
+  if (scope === null) return null;
   if (row.lastUsedAt === null || now - row.lastUsedAt >= TOUCH_EVERY_MS) {
     await db.update(tokens).set({ lastUsedAt: now }).where(eq(tokens.id, row.id));
   }
   const principal: Principal = {
-    scope: row.scope,
+    scope,
     orgId: row.orgId,
     tokenId: row.id,
     hostId: row.hostId,
     name: row.name,
     userId: row.ownerUserId,
   };
-  if (row.scope === "agent") {
+  if (row.scope === "agent" && row.ownerUserId === null) {
     if (agentTokens.size >= AGENT_CACHE_MAX) agentTokens.delete(agentTokens.keys().next().value as string);
     agentTokens.set(hash, { principal, until: now + AGENT_CACHE_MS, expiresAt: row.expiresAt });
   }

@@ -1,16 +1,20 @@
 /**
  * Dashboard sessions: the cookie holds a random secret, D1 its SHA-256 hash. A session ends when
  * it is revoked (sign-out, "my sessions", a member removed), idle too long, or past its absolute
- * end; and with whatever it was made from (the user's membership, the token).
+ * end; and with whatever it was made from (the user's membership, the token and its owner's
+ * membership, the environment's admin token as it was at sign-in).
  */
+import { env as runtimeEnv } from "cloudflare:workers";
 import { and, desc, eq, gt, isNull, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Db, Statement } from "../../db/client";
 import { memberships, sessions, tokens, users } from "../../db/schema";
 import type { Env, Principal } from "../../env";
-import { sha256Hex } from "../../lib/crypto";
+import { constantTimeEqual, sha256Hex } from "../../lib/crypto";
 import { notFound } from "../../lib/errors";
 import { newId, randomBase62 } from "../../lib/ids";
 import { iso, MINUTE } from "../../lib/time";
+import { adminTokenHash, ownedScope } from "./principal";
 
 const HOUR = 60 * MINUTE;
 /** Unused this long, a session ends. */
@@ -30,10 +34,15 @@ export interface SessionOwner {
   userAgent?: string | null;
 }
 
-/** A new session's secret (for the cookie only) and the insert that stores its hash. */
+/**
+ * A new session's secret (for the cookie only) and the insert that stores its hash. A session
+ * made from the environment's admin token records that token's hash, read from the runtime's
+ * env: the deployment's, the same one the sign-in was checked against.
+ */
 export async function newSession(db: Db, owner: SessionOwner, now: number) {
   const secret = randomBase62(43);
   const id = newId("ses");
+  const fromEnvAdmin = owner.userId === null && owner.tokenId === null;
   const insert = db.insert(sessions).values({
     id,
     hash: await sha256Hex(secret),
@@ -46,6 +55,7 @@ export async function newSession(db: Db, owner: SessionOwner, now: number) {
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + SESSION_MAX_MS,
+    adminTokenHash: fromEnvAdmin ? await adminTokenHash(runtimeEnv as Env) : null,
   });
   return { id, secret, expiresAt: now + SESSION_MAX_MS, insert };
 }
@@ -56,6 +66,9 @@ const live = (now: number) =>
     gt(sessions.expiresAt, now),
     gt(sessions.lastSeenAt, now - SESSION_IDLE_MS),
   );
+
+/** The membership of a session's token's owner (a person's token acts at most at their role). */
+const ownerMembership = alias(memberships, "owner_membership");
 
 /** The principal a session secret stands for, or null (unknown, ended, or its source gone). */
 export async function resolveSession(
@@ -74,6 +87,7 @@ export async function resolveSession(
         scope: tokens.scope,
         name: tokens.name,
         owner: tokens.ownerUserId,
+        ownerRole: ownerMembership.role,
         revokedAt: tokens.revokedAt,
         expiresAt: tokens.expiresAt,
       },
@@ -85,6 +99,10 @@ export async function resolveSession(
     )
     .leftJoin(users, eq(users.id, sessions.userId))
     .leftJoin(tokens, and(eq(tokens.id, sessions.tokenId), eq(tokens.orgId, sessions.orgId)))
+    .leftJoin(
+      ownerMembership,
+      and(eq(ownerMembership.userId, tokens.ownerUserId), eq(ownerMembership.orgId, sessions.orgId)),
+    )
     .where(and(eq(sessions.hash, await sha256Hex(secret)), live(now)))
     .limit(1);
   if (!row) return null;
@@ -99,11 +117,15 @@ export async function resolveSession(
   } else if (s.tokenId !== null) {
     const t = row.token;
     if (!t?.scope || t.revokedAt !== null || (t.expiresAt !== null && t.expiresAt <= now)) return null;
-    scope = t.scope;
+    const owned = t.owner === null ? t.scope : ownedScope(t.scope, t.ownerRole ?? null);
+    if (owned === null) return null; // its owner left the org
+    scope = owned;
     name = t.name ?? name;
     userId = t.owner ?? null;
   } else {
-    if (!env.SELFHEAL_ADMIN_TOKEN) return null; // the environment's admin token is gone
+    // the environment's admin token is gone, or is no longer the one this session was made from
+    const current = adminTokenHash(env);
+    if (!current || !s.adminTokenHash || !constantTimeEqual(s.adminTokenHash, await current)) return null;
     scope = "admin";
   }
   if (now - s.lastSeenAt >= TOUCH_EVERY_MS) {

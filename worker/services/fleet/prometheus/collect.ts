@@ -10,9 +10,10 @@ import { type Family, histogram, render } from "./render";
 
 export const MTTR_BUCKETS = [10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400];
 
-export async function prometheusText(db: Db, orgId: string): Promise<string> {
+/** The org's figures the families are made of, read in one batch. */
+function readFigures(db: Db, orgId: string) {
   const resolved = and(eq(issues.orgId, orgId), eq(issues.status, "resolved"));
-  const [hostRows, openRows, recoveryRows, mttrRows, deliveryRows, edgeRows] = await db.batch([
+  return db.batch([
     db
       .select({
         id: hosts.id,
@@ -63,22 +64,13 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       .where(and(eq(edgeChecks.orgId, orgId), isNotNull(edgeChecks.lastCheckedAt)))
       .orderBy(edgeChecks.url),
   ]);
+}
+
+type Figures = Awaited<ReturnType<typeof readFigures>>;
+
+function hostFamilies(hostRows: Figures[0]): Family[] {
   const host = (h: (typeof hostRows)[number]) => ({ host: h.name, host_id: h.id, group: h.group ?? "" });
-  const uptime = await availability(db, orgId, Date.now());
-  const byWindow = <T>(
-    items: T[],
-    of: (item: T) => Record<string, number | null>,
-    labels: (item: T) => Record<string, string>,
-  ) =>
-    items.flatMap((item) =>
-      Object.entries(of(item))
-        .filter((e): e is [string, number] => e[1] !== null)
-        .map(([window, value]) => ({ labels: { ...labels(item), window }, value })),
-    );
-  const openBy = new Map(openRows.map((r) => [r.severity, r.n]));
-  const deliveredBy = new Map(deliveryRows.map((r) => [r.status, r.n]));
-  const m = mttrRows[0] as Record<string, number>;
-  const families: Family[] = [
+  return [
     {
       name: "selfheal_host_health_score",
       help: "Health score of the host, 0 (down) to 100 (healthy).",
@@ -93,6 +85,24 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
         .filter((h) => h.lastSeenAt !== null)
         .map((h) => ({ labels: host(h), value: (h.lastSeenAt ?? 0) / 1000 })),
     },
+  ];
+}
+
+/** One sample per window (24h, 7d, 30d) that has a value, for each item. */
+function byWindow<T>(
+  items: T[],
+  of: (item: T) => Record<string, number | null>,
+  labels: (item: T) => Record<string, string>,
+) {
+  return items.flatMap((item) =>
+    Object.entries(of(item))
+      .filter((e): e is [string, number] => e[1] !== null)
+      .map(([window, value]) => ({ labels: { ...labels(item), window }, value })),
+  );
+}
+
+function availabilityFamilies(uptime: Awaited<ReturnType<typeof availability>>): Family[] {
+  return [
     {
       name: "selfheal_fleet_availability_ratio",
       help: "Share of time the org's hosts were seen reporting, by window (24h, 7d, 30d).",
@@ -123,6 +133,13 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
         (s) => ({ host: s.host.name, host_id: s.host.id, service: s.name }),
       ),
     },
+  ];
+}
+
+function issueFamilies(openRows: Figures[1], recoveryRows: Figures[2], mttrRows: Figures[3]): Family[] {
+  const openBy = new Map(openRows.map((r) => [r.severity, r.n]));
+  const m = mttrRows[0] as Record<string, number>;
+  return [
     {
       name: "selfheal_open_issues",
       help: "Issues not yet resolved, by severity.",
@@ -146,6 +163,11 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
         Number(m.n ?? 0),
       ),
     },
+  ];
+}
+
+function edgeFamilies(edgeRows: Figures[5]): Family[] {
+  return [
     {
       name: "selfheal_edge_check_up",
       help: "1 when the endpoint's last edge check passed, else 0.",
@@ -158,12 +180,27 @@ export async function prometheusText(db: Db, orgId: string): Promise<string> {
       type: "gauge",
       samples: edgeRows.map((e) => ({ labels: { url: e.url }, value: (e.latencyMs ?? Number.NaN) / 1000 })),
     },
-    {
-      name: "selfheal_notification_deliveries",
-      help: "Notification deliveries by status.",
-      type: "gauge",
-      samples: deliveryStatuses.map((s) => ({ labels: { status: s }, value: deliveredBy.get(s) ?? 0 })),
-    },
   ];
-  return render(families);
+}
+
+function deliveryFamily(deliveryRows: Figures[4]): Family {
+  const deliveredBy = new Map(deliveryRows.map((r) => [r.status, r.n]));
+  return {
+    name: "selfheal_notification_deliveries",
+    help: "Notification deliveries by status.",
+    type: "gauge",
+    samples: deliveryStatuses.map((s) => ({ labels: { status: s }, value: deliveredBy.get(s) ?? 0 })),
+  };
+}
+
+export async function prometheusText(db: Db, orgId: string): Promise<string> {
+  const [hostRows, openRows, recoveryRows, mttrRows, deliveryRows, edgeRows] = await readFigures(db, orgId);
+  const uptime = await availability(db, orgId, Date.now());
+  return render([
+    ...hostFamilies(hostRows),
+    ...availabilityFamilies(uptime),
+    ...issueFamilies(openRows, recoveryRows, mttrRows),
+    ...edgeFamilies(edgeRows),
+    deliveryFamily(deliveryRows),
+  ]);
 }

@@ -14,32 +14,25 @@ import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, sql } from "drizzle-
 import { type Db, runBatch, type Statement } from "../../../db/client";
 import { hosts, issues, settings } from "../../../db/schema";
 import type { Env } from "../../../env";
-import { newId } from "../../../lib/ids";
-import { iso } from "../../../lib/time";
 import { SUMMARY_EVERY_MS } from "../../../objects/host/keeper";
 import { hostObject, unwrap } from "../../../objects/host/stub";
 import type { HealingConfig } from "../../../schemas/config";
 import { DEFAULT_CONFIG, resolveConfig } from "../../config/healing-config";
 import { EDGE_HOST, edgeHosts } from "../../edge/run-checks";
-import { respondByOf } from "../../issues/response-targets";
-import { notifyStatement } from "../../notify/outbox";
 import { windowFor } from "../../recovery/guardrails";
 import { windowsInForce } from "../../recovery/maintenance";
 import {
-  duration,
-  FLEET_INCIDENT_KEY,
-  FLEET_OFFLINE_RULE,
-  HOST_OFFLINE_RULE,
-  isStorm,
-  offlineSeverity,
-  silenceAfterMs,
-} from "./policy";
+  type Candidate,
+  type OrgSilence,
+  openFleetIncident,
+  openHostOffline,
+  resolveFleetIncident,
+} from "./issue-writes";
+import { FLEET_INCIDENT_KEY, FLEET_OFFLINE_RULE, HOST_OFFLINE_RULE, isStorm, silenceAfterMs } from "./policy";
 
 const CANDIDATES_PER_RUN = 1000;
 /** Unresolved, as the partial index of issues by rule reads it (a bound value would not use it). */
 const unresolved = sql`${issues.status} <> 'resolved'`;
-
-type Candidate = { id: string; orgId: string; name: string; group: string | null; lastSeenAt: number };
 
 export interface SilenceSwept {
   opened: number;
@@ -49,7 +42,8 @@ export interface SilenceSwept {
   hosts: string[];
 }
 
-export async function sweepSilentHosts(db: Db, env: Pick<Env, "HOST">, now: number): Promise<SilenceSwept> {
+/** Each org's healing settings, and the shortest silence threshold any of them uses. */
+async function silenceSettings(db: Db) {
   const configs = new Map(
     (await db.select({ orgId: settings.orgId, config: settings.config }).from(settings)).map((r) => [
       r.orgId,
@@ -58,6 +52,11 @@ export async function sweepSilentHosts(db: Db, env: Pick<Env, "HOST">, now: numb
   );
   const configOf = (orgId: string): HealingConfig => configs.get(orgId) ?? DEFAULT_CONFIG;
   const floor = Math.min(silenceAfterMs(DEFAULT_CONFIG), ...[...configs.values()].map(silenceAfterMs));
+  return { configOf, floor };
+}
+
+/** Hosts D1 last saw before the shortest threshold (newest first), and the open fleet incidents. */
+async function staleHostsAndFleetIncidents(db: Db, floor: number, now: number) {
   const [stale, fleetOpen] = await db.batch([
     db
       .select({
@@ -76,12 +75,11 @@ export async function sweepSilentHosts(db: Db, env: Pick<Env, "HOST">, now: numb
       .from(issues)
       .where(and(eq(issues.ruleId, FLEET_OFFLINE_RULE), unresolved)),
   ]);
-  const candidates = (stale as Candidate[]).filter(
-    (h) => now - h.lastSeenAt > silenceAfterMs(configOf(h.orgId)),
-  );
-  const orgIds = [...new Set([...candidates.map((h) => h.orgId), ...fleetOpen.map((f) => f.orgId)])];
-  if (orgIds.length === 0) return { opened: 0, fleetOpened: 0, fleetResolved: 0, hosts: [] };
+  return { stale: stale as Candidate[], fleetOpen };
+}
 
+/** Per org: the hosts already flagged offline, how many hosts are watched, the maintenance in force. */
+async function orgsSilence(db: Db, orgIds: string[], now: number) {
   const [flaggedRows, watchedRows, windows] = await Promise.all([
     db
       .select({ hostId: issues.hostId, orgId: issues.orgId, incidentKey: issues.incidentKey })
@@ -101,6 +99,17 @@ export async function sweepSilentHosts(db: Db, env: Pick<Env, "HOST">, now: numb
       .groupBy(hosts.orgId),
     windowsInForce(db, orgIds, now),
   ]);
+  return { flaggedRows, watchedRows, windows };
+}
+
+export async function sweepSilentHosts(db: Db, env: Pick<Env, "HOST">, now: number): Promise<SilenceSwept> {
+  const { configOf, floor } = await silenceSettings(db);
+  const { stale, fleetOpen } = await staleHostsAndFleetIncidents(db, floor, now);
+  const candidates = stale.filter((h) => now - h.lastSeenAt > silenceAfterMs(configOf(h.orgId)));
+  const orgIds = [...new Set([...candidates.map((h) => h.orgId), ...fleetOpen.map((f) => f.orgId)])];
+  if (orgIds.length === 0) return { opened: 0, fleetOpened: 0, fleetResolved: 0, hosts: [] };
+
+  const { flaggedRows, watchedRows, windows } = await orgsSilence(db, orgIds, now);
   const flagged = new Set(flaggedRows.map((r) => r.hostId));
   // Maintenance windows (for the host, its group, the org, or the host_offline rule) exempt it.
   const exempt = (h: Candidate) =>
@@ -120,103 +129,43 @@ export async function sweepSilentHosts(db: Db, env: Pick<Env, "HOST">, now: numb
   const swept: SilenceSwept = { opened: 0, fleetOpened: 0, fleetResolved: 0, hosts: [] };
   const edgeOf = await edgeHostsFor(db, orgIds, newlySilent, flaggedRows, watchedRows, fleetOpen, now);
   for (const orgId of orgIds) {
-    const config = configOf(orgId);
-    const fresh = newlySilent.filter((h) => h.orgId === orgId);
-    const alreadySilent = flaggedRows.filter((r) => r.orgId === orgId);
-    const watched = Number(watchedRows.find((r) => r.orgId === orgId)?.n ?? 0);
-    const openFleet = fleetOpen.find((f) => f.orgId === orgId);
-    const storm =
-      Boolean(openFleet) || (fresh.length > 0 && isStorm(alreadySilent.length + fresh.length, watched));
-    if (storm && !openFleet && edgeOf.has(orgId)) {
-      const id = newId("iss");
-      const silent = alreadySilent.length + fresh.length;
-      statements.push(
-        db
-          .insert(issues)
-          .values({
-            ...issueBase(orgId, now),
-            id,
-            hostId: edgeOf.get(orgId) as string,
-            ruleId: FLEET_OFFLINE_RULE,
-            ruleName: "Fleet offline",
-            severity: "critical",
-            summary: `${silent} of ${watched} hosts stopped reporting at once (a network or edge outage?)`,
-            evidence: {
-              silentHosts: silent,
-              watchedHosts: watched,
-              hosts: fresh.slice(0, 50).map((h) => h.name),
-            },
-            incidentKey: FLEET_INCIDENT_KEY,
-            respondBy: respondByOf(config, "critical", now),
-          })
-          .onConflictDoNothing(),
-        notifyStatement(db, { orgId, issueId: id, event: "opened", now }),
-      );
-      swept.fleetOpened++;
-    }
-    for (const h of fresh) {
-      const id = newId("iss");
-      const afterMs = silenceAfterMs(config);
-      const severity = offlineSeverity(config);
-      statements.push(
-        db
-          .insert(issues)
-          .values({
-            ...issueBase(orgId, now),
-            id,
-            hostId: h.id,
-            ruleId: HOST_OFFLINE_RULE,
-            ruleName: "Host offline",
-            severity,
-            summary: `${h.name} has sent no report for ${duration(now - h.lastSeenAt)} (threshold ${duration(afterMs)})`,
-            evidence: { lastSeenAt: iso(h.lastSeenAt), thresholdSeconds: afterMs / 1000 },
-            // In a storm the fleet incident pages for every host: this one neither pages nor breaches.
-            cause: !storm,
-            incidentKey: storm ? FLEET_INCIDENT_KEY : `${HOST_OFFLINE_RULE}|`,
-            respondBy: storm ? null : respondByOf(config, severity, now),
-          })
-          .onConflictDoNothing(),
-      );
-      if (!storm) statements.push(notifyStatement(db, { orgId, issueId: id, event: "opened", now }));
-      swept.opened++;
-      swept.hosts.push(h.id);
-    }
-    // The fleet incident is over once none of its hosts is still silent.
-    const members = alreadySilent.filter((r) => r.incidentKey === FLEET_INCIDENT_KEY).length;
-    if (openFleet && members === 0 && fresh.length === 0) {
-      const mttrSeconds = Math.round((now - openFleet.detectedAt) / 100) / 10;
-      statements.push(
-        db
-          .update(issues)
-          .set({ status: "resolved", resolvedAt: now, mttrSeconds, updatedAt: now })
-          .where(and(eq(issues.id, openFleet.id), ne(issues.status, "resolved"))),
-        notifyStatement(db, {
-          orgId,
-          issueId: openFleet.id,
-          event: "resolved",
-          now,
-          detail: { silentFor: duration(now - openFleet.detectedAt) },
-        }),
-      );
-      swept.fleetResolved++;
-    }
+    const org: OrgSilence = {
+      orgId,
+      config: configOf(orgId),
+      fresh: newlySilent.filter((h) => h.orgId === orgId),
+      alreadySilent: flaggedRows.filter((r) => r.orgId === orgId),
+      watched: Number(watchedRows.find((r) => r.orgId === orgId)?.n ?? 0),
+      openFleet: fleetOpen.find((f) => f.orgId === orgId),
+      edgeHostId: edgeOf.get(orgId),
+    };
+    statements.push(...sweepOrg(db, org, swept, now));
   }
   await runBatch(db, statements);
   return swept;
 }
 
-function issueBase(orgId: string, now: number) {
-  return {
-    orgId,
-    target: "",
-    status: "open" as const,
-    actions: [],
-    detectedAt: now,
-    updatedAt: now,
-    ruleKind: "silence",
-    ruleCondition: "no report within the silence threshold",
-    source: "engine" as const,
-  };
+/** One org's statements: a fleet incident opened, each silent host's issue, the incident resolved. */
+function sweepOrg(db: Db, org: OrgSilence, swept: SilenceSwept, now: number): Statement[] {
+  const { fresh, alreadySilent, openFleet } = org;
+  const statements: Statement[] = [];
+  const storm =
+    Boolean(openFleet) || (fresh.length > 0 && isStorm(alreadySilent.length + fresh.length, org.watched));
+  if (storm && !openFleet && org.edgeHostId !== undefined) {
+    statements.push(...openFleetIncident(db, org, org.edgeHostId, now));
+    swept.fleetOpened++;
+  }
+  for (const h of fresh) {
+    statements.push(...openHostOffline(db, org, h, storm, now));
+    swept.opened++;
+    swept.hosts.push(h.id);
+  }
+  // The fleet incident is over once none of its hosts is still silent.
+  const members = alreadySilent.filter((r) => r.incidentKey === FLEET_INCIDENT_KEY).length;
+  if (openFleet && members === 0 && fresh.length === 0) {
+    statements.push(...resolveFleetIncident(db, org.orgId, openFleet, now));
+    swept.fleetResolved++;
+  }
+  return statements;
 }
 
 /** The "(edge)" host of each org about to open a fleet incident (only those are created). */

@@ -1,0 +1,1 @@
+ALTER TABLE `sessions` ADD `admin_token_hash` text;
