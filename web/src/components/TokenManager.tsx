@@ -1,17 +1,20 @@
 import { useState } from "preact/hooks";
 import { createToken, getTokens, revokeToken } from "../api";
 import type { CreatedToken } from "../types";
+
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
 import { EnrollInstructions } from "./EnrollInstructions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
 
+type Scope = Parameters<typeof createToken>[0];
+
 /** API tokens: create one (its secret is shown once, with a copy button), list them, revoke. */
 export function TokenManager() {
   const tokens = usePoll(getTokens, 30_000);
   const [name, setName] = useState("");
-  const [scope, setScope] = useState("read");
+  const [scope, setScope] = useState<Scope>("read");
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -71,7 +74,11 @@ export function TokenManager() {
         </label>
         <label>
           Scope
-          <select value={scope} onChange={(e) => setScope(e.currentTarget.value)} data-testid="token-scope">
+          <select
+            value={scope}
+            onChange={(e) => setScope(e.currentTarget.value as Scope)}
+            data-testid="token-scope"
+          >
             <option value="read">read: view only</option>
             <option value="operator">
               operator: view, recover, approve, acknowledge, run emergency protocols

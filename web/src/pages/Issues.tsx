@@ -1,5 +1,5 @@
 import { useCallback } from "preact/hooks";
-import { getIssues, getStatus } from "../api";
+import { getIssues, getStatus, type IssueFilter } from "../api";
 import { Approvals } from "../components/Approvals";
 import { IssueList } from "../components/IssueList";
 import { Panel } from "../components/Panel";
@@ -26,7 +26,16 @@ export function Issues({ query }: { query: URLSearchParams }) {
   const host = query.get("host") ?? "";
   const issues = usePoll(
     useCallback(
-      (s: AbortSignal) => getIssues({ status: status || undefined, severity, host, limit: 200 }, s),
+      (s: AbortSignal) =>
+        getIssues(
+          {
+            status: (status || undefined) as IssueFilter["status"],
+            severity: (severity || undefined) as IssueFilter["severity"],
+            host,
+            limit: "200",
+          },
+          s,
+        ),
       [status, severity, host],
     ),
     intervalMs,
