@@ -2,13 +2,19 @@ import { useState } from "preact/hooks";
 import { ApiError } from "./api";
 import type { FieldIssue } from "./types";
 
+/** What the last action did, in a line for the person. */
+export interface Message {
+  ok: boolean;
+  text: string;
+}
+
 /**
  * One form action at a time: which one is busy, the outcome message, and the API's field issues
  * (so validation messages sit beside their fields). `refresh` reloads the list after a success.
  */
 export function useAction(refresh: () => void) {
   const [issues, setIssues] = useState<FieldIssue[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
   const run = async (key: string, what: () => Promise<string>) => {

@@ -1,10 +1,14 @@
-import { useId, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
+import { SEVERITIES } from "../../../agent/engine/types";
 import { ApiError, createChannel, deleteChannel, getChannels, testChannel, updateChannel } from "../api";
 import type { Channel, ChannelKind } from "../types";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
 import { channelBody, KINDS } from "./channel-kinds";
+import { Field, fieldError } from "./Field";
+import { Loaded } from "./Loaded";
+import { type RowAction, RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 
 /** Where notifications go: add a channel, send it a test, turn it on or off, remove it. */
@@ -31,9 +35,7 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
     });
   };
 
-  const errorFor = (field: string) =>
-    issues.find((i) => i.path === field || i.path.endsWith(`.${field}`))?.message;
-  const list = channels.data?.items ?? [];
+  const errorFor = (field: string) => fieldError(issues, field);
   const missing = channels.error instanceof ApiError && channels.error.status === 404;
   if (missing) return <p class="empty">This server does not offer notification channels yet.</p>;
 
@@ -75,7 +77,7 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
           <label>
             From severity
             <select value={minSeverity} onChange={(e) => setMinSeverity(e.currentTarget.value)}>
-              {["critical", "high", "medium", "low"].map((s) => (
+              {SEVERITIES.map((s) => (
                 <option key={s} value={s}>
                   {s}
                 </option>
@@ -90,105 +92,84 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
       <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status">
         {message?.text}
       </p>
-      {channels.loading ? (
-        <p class="note">Loading…</p>
-      ) : channels.error && !channels.data ? (
-        <p class="error-text" role="alert">
-          Could not load channels: {channels.error.message}
-        </p>
-      ) : list.length === 0 ? (
-        <p class="empty">No channels yet: issues are only shown here.</p>
-      ) : (
-        <ScrollTable label="Notification channels">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Destination</th>
-              <th scope="col">From severity</th>
-              <th scope="col">State</th>
-              {canTest && (
-                <th scope="col">
-                  <span class="visually-hidden">Manage</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((c) => (
-              <tr key={c.id} data-testid="channel-row">
-                <th scope="row">{c.name}</th>
-                <td>{c.kind}</td>
-                <td>
-                  <code>{destination(c)}</code>
-                </td>
-                <td>
-                  <Badge tone={c.minSeverity} />
-                </td>
-                <td>
-                  {c.enabled ? "on" : <span class="muted">off</span>}
-                  {c.repeatMinutes ? (
-                    <span class="muted small"> · reminds every {c.repeatMinutes} min</span>
-                  ) : null}
-                </td>
+      <Loaded poll={channels} what="channels" empty="No channels yet: issues are only shown here.">
+        {(list) => (
+          <ScrollTable label="Notification channels">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Destination</th>
+                <th scope="col">From severity</th>
+                <th scope="col">State</th>
                 {canTest && (
-                  <td>
-                    <div class="row-actions">
-                      <button
-                        type="button"
-                        class="btn small"
-                        disabled={busy !== null}
-                        onClick={() =>
-                          run(c.id, async () => {
-                            const d = await testChannel(c.id);
-                            return `Test to ${c.name}: ${d.status}${d.lastError ? ` (${d.lastError})` : ""}.`;
-                          })
-                        }
-                      >
-                        Send test
-                      </button>
-                      {canWrite && (
-                        <>
-                          <button
-                            type="button"
-                            class="btn small"
-                            disabled={busy !== null}
-                            onClick={() =>
-                              run(c.id, async () => {
-                                await updateChannel(c.id, { enabled: !c.enabled });
-                                return `${c.name} turned ${c.enabled ? "off" : "on"}.`;
-                              })
-                            }
-                          >
-                            {c.enabled ? "Turn off" : "Turn on"}
-                          </button>
-                          <button
-                            type="button"
-                            class="btn small"
-                            disabled={busy !== null}
-                            aria-label={`Remove ${c.name}`}
-                            onClick={() => {
-                              if (!confirm(`Remove the channel “${c.name}”?`)) return;
-                              void run(c.id, async () => {
-                                await deleteChannel(c.id);
-                                return `${c.name} removed.`;
-                              });
-                            }}
-                          >
-                            Remove
-                          </button>
-                        </>
-                      )}
-                    </div>
-                  </td>
+                  <th scope="col">
+                    <span class="visually-hidden">Manage</span>
+                  </th>
                 )}
               </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
-      )}
+            </thead>
+            <tbody>
+              {list.map((c) => (
+                <tr key={c.id} data-testid="channel-row">
+                  <th scope="row">{c.name}</th>
+                  <td>{c.kind}</td>
+                  <td>
+                    <code>{destination(c)}</code>
+                  </td>
+                  <td>
+                    <Badge tone={c.minSeverity} />
+                  </td>
+                  <td>
+                    {c.enabled ? "on" : <span class="muted">off</span>}
+                    {c.repeatMinutes ? (
+                      <span class="muted small"> · reminds every {c.repeatMinutes} min</span>
+                    ) : null}
+                  </td>
+                  {canTest && (
+                    <td>
+                      <RowActions rowKey={c.id} busy={busy} run={run} actions={channelActions(c, canWrite)} />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        )}
+      </Loaded>
     </div>
   );
+}
+
+/** Send a test to a channel; with write access, turn it on or off and remove it. */
+function channelActions(c: Channel, canWrite: boolean): RowAction[] {
+  const test: RowAction = {
+    label: "Send test",
+    run: async () => {
+      const d = await testChannel(c.id);
+      return `Test to ${c.name}: ${d.status}${d.lastError ? ` (${d.lastError})` : ""}.`;
+    },
+  };
+  if (!canWrite) return [test];
+  return [
+    test,
+    {
+      label: c.enabled ? "Turn off" : "Turn on",
+      run: async () => {
+        await updateChannel(c.id, { enabled: !c.enabled });
+        return `${c.name} turned ${c.enabled ? "off" : "on"}.`;
+      },
+    },
+    {
+      label: "Remove",
+      ariaLabel: `Remove ${c.name}`,
+      confirm: `Remove the channel “${c.name}”?`,
+      run: async () => {
+        await deleteChannel(c.id);
+        return `${c.name} removed.`;
+      },
+    },
+  ];
 }
 
 /** Where a channel sends: its (masked) URL, its chat, its recipients, or its masked key. */
@@ -196,39 +177,4 @@ function destination(c: Channel): string {
   if (c.kind === "email") return `${c.to.join(", ")} (from ${c.from ?? "?"})`;
   if (c.kind === "telegram") return `chat ${c.chatId ?? "?"}`;
   return c.url ?? c.secret ?? "—";
-}
-
-function Field(props: {
-  label: string;
-  value: string;
-  onInput: (v: string) => void;
-  error?: string;
-  hint?: string;
-  type?: "text" | "url" | "password";
-}) {
-  const id = useId();
-  const common = {
-    id,
-    value: props.value,
-    "aria-invalid": props.error ? true : undefined,
-    "aria-describedby": props.hint ? `${id}-hint` : undefined,
-    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
-    autoComplete: "off",
-  };
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      {props.type === "password" ? <input type="password" {...common} /> : <input type="text" {...common} />}
-      {props.hint && (
-        <span id={`${id}-hint`} class="muted small">
-          {props.hint}
-        </span>
-      )}
-      {props.error && (
-        <span class="error-text small" role="alert">
-          {props.error}
-        </span>
-      )}
-    </div>
-  );
 }

@@ -1,8 +1,11 @@
-import { useId, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { MaintenanceRequest } from "../api";
 import { createMaintenance, deleteMaintenance, getMaintenance, getStatus } from "../api";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
+import { Field, fieldError } from "./Field";
+import { Loaded } from "./Loaded";
+import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
 
@@ -51,9 +54,7 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
     });
   };
 
-  const errorFor = (field: string) =>
-    issues.find((i) => i.path === field || i.path.endsWith(`.${field}`))?.message;
-  const list = windows.data?.items ?? [];
+  const errorFor = (field: string) => fieldError(issues, field);
   const now = Date.now();
 
   return (
@@ -100,112 +101,77 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
       >
         {message?.text}
       </p>
-      {windows.loading ? (
-        <p class="note">Loading…</p>
-      ) : windows.error && !windows.data ? (
-        <p class="error-text" role="alert">
-          Could not load maintenance windows: {windows.error.message}
-        </p>
-      ) : list.length === 0 ? (
-        <p class="empty">No maintenance windows: automatic recovery runs everywhere.</p>
-      ) : (
-        <ScrollTable label="Maintenance windows">
-          <thead>
-            <tr>
-              <th scope="col">Applies to</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
-              <th scope="col">Reason</th>
-              {canWrite && (
-                <th scope="col">
-                  <span class="visually-hidden">Manage</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((w) => {
-              const scope =
-                [
-                  w.hostId && `host ${hostName(w.hostId)}`,
-                  w.group && `group ${w.group}`,
-                  w.rule && `rule ${w.rule}`,
-                ]
-                  .filter(Boolean)
-                  .join(", ") || "every host";
-              const active = new Date(w.startsAt).getTime() <= now;
-              return (
-                <tr key={w.id} data-testid="mw-row">
-                  <th scope="row">
-                    {scope}
-                    <span class="muted small block">{active ? "in force" : "scheduled"}</span>
+      <Loaded
+        poll={windows}
+        what="maintenance windows"
+        empty="No maintenance windows: automatic recovery runs everywhere."
+      >
+        {(list) => (
+          <ScrollTable label="Maintenance windows">
+            <thead>
+              <tr>
+                <th scope="col">Applies to</th>
+                <th scope="col">From</th>
+                <th scope="col">Until</th>
+                <th scope="col">Reason</th>
+                {canWrite && (
+                  <th scope="col">
+                    <span class="visually-hidden">Manage</span>
                   </th>
-                  <td>
-                    <Time iso={w.startsAt} relative={false} />
-                  </td>
-                  <td>
-                    <Time iso={w.endsAt} relative={false} />
-                  </td>
-                  <td class="wrap">{w.reason}</td>
-                  {canWrite && (
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((w) => {
+                const scope =
+                  [
+                    w.hostId && `host ${hostName(w.hostId)}`,
+                    w.group && `group ${w.group}`,
+                    w.rule && `rule ${w.rule}`,
+                  ]
+                    .filter(Boolean)
+                    .join(", ") || "every host";
+                const active = new Date(w.startsAt).getTime() <= now;
+                return (
+                  <tr key={w.id} data-testid="mw-row">
+                    <th scope="row">
+                      {scope}
+                      <span class="muted small block">{active ? "in force" : "scheduled"}</span>
+                    </th>
                     <td>
-                      <button
-                        type="button"
-                        class="btn small"
-                        disabled={busy !== null}
-                        aria-label={`Delete the window “${w.reason}”`}
-                        onClick={() => {
-                          if (!confirm(`Delete the maintenance window “${w.reason}”?`)) return;
-                          void run(w.id, async () => {
-                            await deleteMaintenance(w.id);
-                            return "Maintenance window deleted.";
-                          });
-                        }}
-                      >
-                        Delete
-                      </button>
+                      <Time iso={w.startsAt} relative={false} />
                     </td>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </ScrollTable>
-      )}
-    </div>
-  );
-}
-
-function Field(props: {
-  label: string;
-  value: string;
-  onInput: (v: string) => void;
-  error?: string;
-  type?: "text" | "datetime-local";
-}) {
-  const id = useId();
-  const errId = `${id}-err`;
-  const common = {
-    id,
-    value: props.value,
-    "aria-invalid": props.error ? true : undefined,
-    "aria-describedby": props.error ? errId : undefined,
-    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
-    autoComplete: "off",
-  };
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      {props.type === "datetime-local" ? (
-        <input type="datetime-local" {...common} />
-      ) : (
-        <input type="text" {...common} />
-      )}
-      {props.error && (
-        <span id={errId} class="error-text small" role="alert">
-          {props.error}
-        </span>
-      )}
+                    <td>
+                      <Time iso={w.endsAt} relative={false} />
+                    </td>
+                    <td class="wrap">{w.reason}</td>
+                    {canWrite && (
+                      <td>
+                        <RowActions
+                          rowKey={w.id}
+                          busy={busy}
+                          run={run}
+                          actions={[
+                            {
+                              label: "Delete",
+                              ariaLabel: `Delete the window “${w.reason}”`,
+                              confirm: `Delete the maintenance window “${w.reason}”?`,
+                              run: async () => {
+                                await deleteMaintenance(w.id);
+                                return "Maintenance window deleted.";
+                              },
+                            },
+                          ]}
+                        />
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </ScrollTable>
+        )}
+      </Loaded>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { ACTION_TARGETS } from "../../../agent/engine/targets";
+import { SEVERITIES } from "../../../agent/engine/types";
 import type { Rule } from "../types";
 
 /**
@@ -85,7 +86,7 @@ export function RuleForm({ rule, onChange, metrics, services, readOnly, isNew }:
         <label>
           Severity
           <select value={rule.severity} onChange={(e) => set("severity", e.currentTarget.value)}>
-            {["critical", "high", "medium", "low"].map((s) => (
+            {SEVERITIES.map((s) => (
               <option key={s} value={s}>
                 {s}
               </option>

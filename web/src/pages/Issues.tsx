@@ -1,8 +1,8 @@
 import { useCallback } from "preact/hooks";
+import { SEVERITIES as ALL_SEVERITIES } from "../../../agent/engine/types";
 import { getIssues, getStatus, type IssueFilter } from "../api";
 import { Approvals } from "../components/Approvals";
-import { IssueList } from "../components/IssueList";
-import { Panel } from "../components/Panel";
+import { IssuePanel } from "../components/IssuePanel";
 import { useLive } from "../live";
 import { navigate } from "../router";
 import { ISSUE_DATA, usePoll } from "../usePoll";
@@ -16,7 +16,7 @@ const STATUSES = [
   ["resolved", "Resolved"],
   ["", "Any status"],
 ] as const;
-const SEVERITIES = ["", "critical", "high", "medium", "low"] as const;
+const SEVERITIES = ["", ...ALL_SEVERITIES] as const;
 
 /** All issues with filters kept in the URL (so a filtered view can be shared and reloaded). */
 export function Issues({ query }: { query: URLSearchParams }) {
@@ -100,25 +100,18 @@ export function Issues({ query }: { query: URLSearchParams }) {
         <h2 id="approvals-title">Approvals</h2>
         <Approvals onChanged={issues.refresh} />
       </section>
-      <Panel
+      <IssuePanel
         id="issue-list"
         title="Matching issues"
         poll={issues}
-        aside={issues.data && <span class="count">{issues.data.items.length}</span>}
-      >
-        {(list) => (
-          <IssueList
-            issues={list.items}
-            canRecover={canOperate}
-            onRecovered={issues.refresh}
-            empty={
-              status === "active" && !severity && !host
-                ? "No open issues. All is well."
-                : "No issues match these filters."
-            }
-          />
-        )}
-      </Panel>
+        canRecover={canOperate}
+        onRecovered={issues.refresh}
+        empty={
+          status === "active" && !severity && !host
+            ? "No open issues. All is well."
+            : "No issues match these filters."
+        }
+      />
     </>
   );
 }
