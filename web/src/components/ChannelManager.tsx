@@ -8,6 +8,7 @@ import { Badge } from "./Badge";
 import { channelBody, KINDS } from "./channel-kinds";
 import { Field, fieldError } from "./Field";
 import { Loaded } from "./Loaded";
+import { Options } from "./Options";
 import { type RowAction, RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 
@@ -46,11 +47,7 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
           <label>
             Kind
             <select value={kind} onChange={(e) => setKind(e.currentTarget.value as ChannelKind)}>
-              {KINDS.map((k) => (
-                <option key={k.kind} value={k.kind}>
-                  {k.label}
-                </option>
-              ))}
+              <Options choices={KINDS.map((k) => [k.kind, k.label] as const)} />
             </select>
           </label>
           <Field label="Name" value={name} onInput={setName} error={errorFor("name")} />
@@ -77,11 +74,7 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
           <label>
             From severity
             <select value={minSeverity} onChange={(e) => setMinSeverity(e.currentTarget.value)}>
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <Options choices={SEVERITIES} />
             </select>
           </label>
           <button type="submit" class="btn" disabled={busy !== null}>
@@ -94,46 +87,34 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
       </p>
       <Loaded poll={channels} what="channels" empty="No channels yet: issues are only shown here.">
         {(list) => (
-          <ScrollTable label="Notification channels">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Destination</th>
-                <th scope="col">From severity</th>
-                <th scope="col">State</th>
+          <ScrollTable
+            label="Notification channels"
+            columns={["Name", "Kind", "Destination", "From severity", "State"]}
+            actions={canTest && "Manage"}
+          >
+            {list.map((c) => (
+              <tr key={c.id} data-testid="channel-row">
+                <th scope="row">{c.name}</th>
+                <td>{c.kind}</td>
+                <td>
+                  <code>{destination(c)}</code>
+                </td>
+                <td>
+                  <Badge tone={c.minSeverity} />
+                </td>
+                <td>
+                  {c.enabled ? "on" : <span class="muted">off</span>}
+                  {c.repeatMinutes ? (
+                    <span class="muted small"> · reminds every {c.repeatMinutes} min</span>
+                  ) : null}
+                </td>
                 {canTest && (
-                  <th scope="col">
-                    <span class="visually-hidden">Manage</span>
-                  </th>
+                  <td>
+                    <RowActions rowKey={c.id} busy={busy} run={run} actions={channelActions(c, canWrite)} />
+                  </td>
                 )}
               </tr>
-            </thead>
-            <tbody>
-              {list.map((c) => (
-                <tr key={c.id} data-testid="channel-row">
-                  <th scope="row">{c.name}</th>
-                  <td>{c.kind}</td>
-                  <td>
-                    <code>{destination(c)}</code>
-                  </td>
-                  <td>
-                    <Badge tone={c.minSeverity} />
-                  </td>
-                  <td>
-                    {c.enabled ? "on" : <span class="muted">off</span>}
-                    {c.repeatMinutes ? (
-                      <span class="muted small"> · reminds every {c.repeatMinutes} min</span>
-                    ) : null}
-                  </td>
-                  {canTest && (
-                    <td>
-                      <RowActions rowKey={c.id} busy={busy} run={run} actions={channelActions(c, canWrite)} />
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
+            ))}
           </ScrollTable>
         )}
       </Loaded>

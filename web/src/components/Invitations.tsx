@@ -3,20 +3,12 @@ import { createInvitation, revokeInvitation } from "../api";
 import type { Invitation, List, Member, NewInvitation } from "../types";
 import type { Poll } from "../usePoll";
 import { Badge } from "./Badge";
+import { Options } from "./Options";
 import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
 
-const ROLES: Member["role"][] = ["admin", "operator", "read"];
-export const RoleOptions = () => (
-  <>
-    {ROLES.map((r) => (
-      <option key={r} value={r}>
-        {r}
-      </option>
-    ))}
-  </>
-);
+export const ROLES: Member["role"][] = ["admin", "operator", "read"];
 
 interface Props {
   invitations: Poll<List<Invitation>>;
@@ -54,7 +46,7 @@ export function Invitations({ invitations, busy, run }: Props) {
             value={role}
             onChange={(e) => setRole(e.currentTarget.value as Member["role"])}
           >
-            <RoleOptions />
+            <Options choices={ROLES} />
           </select>
         </label>
         <button type="submit" class="btn" disabled={busy !== null} data-testid="invite-create">
@@ -76,49 +68,36 @@ export function Invitations({ invitations, busy, run }: Props) {
         </div>
       )}
       {pending.length > 0 && (
-        <ScrollTable label="Pending invitations">
-          <thead>
-            <tr>
-              <th scope="col">For</th>
-              <th scope="col">Role</th>
-              <th scope="col">By</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.map((i) => (
-              <tr key={i.id} data-testid="invitation-row">
-                <th scope="row">{i.note}</th>
-                <td>
-                  <Badge tone="neutral" label={i.role} />
-                </td>
-                <td>{i.createdBy}</td>
-                <td>
-                  <Time iso={i.expiresAt} />
-                </td>
-                <td>
-                  <RowActions
-                    rowKey={i.id}
-                    busy={busy}
-                    run={run}
-                    actions={[
-                      {
-                        label: "Revoke",
-                        danger: true,
-                        run: async () => {
-                          await revokeInvitation(i.id);
-                          return "Invitation revoked: the link no longer works.";
-                        },
+        <ScrollTable label="Pending invitations" columns={["For", "Role", "By", "Expires"]} actions="Actions">
+          {pending.map((i) => (
+            <tr key={i.id} data-testid="invitation-row">
+              <th scope="row">{i.note}</th>
+              <td>
+                <Badge tone="neutral" label={i.role} />
+              </td>
+              <td>{i.createdBy}</td>
+              <td>
+                <Time iso={i.expiresAt} />
+              </td>
+              <td>
+                <RowActions
+                  rowKey={i.id}
+                  busy={busy}
+                  run={run}
+                  actions={[
+                    {
+                      label: "Revoke",
+                      danger: true,
+                      run: async () => {
+                        await revokeInvitation(i.id);
+                        return "Invitation revoked: the link no longer works.";
                       },
-                    ]}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
+                    },
+                  ]}
+                />
+              </td>
+            </tr>
+          ))}
         </ScrollTable>
       )}
     </>

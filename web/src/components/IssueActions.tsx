@@ -4,6 +4,7 @@ import type { Issue, IssueDetail } from "../types";
 import type { Message } from "../useAction";
 import { usePoll } from "../usePoll";
 import { CloseIssue } from "./CloseIssue";
+import { Options } from "./Options";
 
 /**
  * Recovery by hand through `POST /api/healing/recover` (approving a waiting command is the
@@ -100,11 +101,7 @@ export function IssueActions({
         <label for="recover-action">Recover by hand with</label>
         <select id="recover-action" value={action} onChange={(e) => setAction(e.currentTarget.value)}>
           <option value="auto">the rule's actions (auto)</option>
-          {offered.map((a) => (
-            <option key={a} value={a}>
-              {a}
-            </option>
-          ))}
+          <Options choices={offered} />
         </select>
         <button
           type="submit"

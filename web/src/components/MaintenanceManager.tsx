@@ -5,6 +5,7 @@ import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 import { Field, fieldError } from "./Field";
 import { Loaded } from "./Loaded";
+import { hostChoices, Options } from "./Options";
 import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
@@ -65,11 +66,7 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
             Host
             <select value={host} onChange={(e) => setHost(e.currentTarget.value)} data-testid="mw-host">
               <option value="">Any host</option>
-              {hosts.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name}
-                </option>
-              ))}
+              <Options choices={hostChoices(hosts)} />
             </select>
           </label>
           <Field label="Group" value={group} onInput={setGroup} error={errorFor("group")} />
@@ -107,68 +104,57 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
         empty="No maintenance windows: automatic recovery runs everywhere."
       >
         {(list) => (
-          <ScrollTable label="Maintenance windows">
-            <thead>
-              <tr>
-                <th scope="col">Applies to</th>
-                <th scope="col">From</th>
-                <th scope="col">Until</th>
-                <th scope="col">Reason</th>
-                {canWrite && (
-                  <th scope="col">
-                    <span class="visually-hidden">Manage</span>
+          <ScrollTable
+            label="Maintenance windows"
+            columns={["Applies to", "From", "Until", "Reason"]}
+            actions={canWrite && "Manage"}
+          >
+            {list.map((w) => {
+              const scope =
+                [
+                  w.hostId && `host ${hostName(w.hostId)}`,
+                  w.group && `group ${w.group}`,
+                  w.rule && `rule ${w.rule}`,
+                ]
+                  .filter(Boolean)
+                  .join(", ") || "every host";
+              const active = new Date(w.startsAt).getTime() <= now;
+              return (
+                <tr key={w.id} data-testid="mw-row">
+                  <th scope="row">
+                    {scope}
+                    <span class="muted small block">{active ? "in force" : "scheduled"}</span>
                   </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((w) => {
-                const scope =
-                  [
-                    w.hostId && `host ${hostName(w.hostId)}`,
-                    w.group && `group ${w.group}`,
-                    w.rule && `rule ${w.rule}`,
-                  ]
-                    .filter(Boolean)
-                    .join(", ") || "every host";
-                const active = new Date(w.startsAt).getTime() <= now;
-                return (
-                  <tr key={w.id} data-testid="mw-row">
-                    <th scope="row">
-                      {scope}
-                      <span class="muted small block">{active ? "in force" : "scheduled"}</span>
-                    </th>
+                  <td>
+                    <Time iso={w.startsAt} relative={false} />
+                  </td>
+                  <td>
+                    <Time iso={w.endsAt} relative={false} />
+                  </td>
+                  <td class="wrap">{w.reason}</td>
+                  {canWrite && (
                     <td>
-                      <Time iso={w.startsAt} relative={false} />
-                    </td>
-                    <td>
-                      <Time iso={w.endsAt} relative={false} />
-                    </td>
-                    <td class="wrap">{w.reason}</td>
-                    {canWrite && (
-                      <td>
-                        <RowActions
-                          rowKey={w.id}
-                          busy={busy}
-                          run={run}
-                          actions={[
-                            {
-                              label: "Delete",
-                              ariaLabel: `Delete the window “${w.reason}”`,
-                              confirm: `Delete the maintenance window “${w.reason}”?`,
-                              run: async () => {
-                                await deleteMaintenance(w.id);
-                                return "Maintenance window deleted.";
-                              },
+                      <RowActions
+                        rowKey={w.id}
+                        busy={busy}
+                        run={run}
+                        actions={[
+                          {
+                            label: "Delete",
+                            ariaLabel: `Delete the window “${w.reason}”`,
+                            confirm: `Delete the maintenance window “${w.reason}”?`,
+                            run: async () => {
+                              await deleteMaintenance(w.id);
+                              return "Maintenance window deleted.";
                             },
-                          ]}
-                        />
-                      </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
+                          },
+                        ]}
+                      />
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
           </ScrollTable>
         )}
       </Loaded>

@@ -2,8 +2,9 @@ import { getInvitations, getMembers, removeMember, setMemberRole } from "../api"
 import type { Member } from "../types";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
-import { Invitations, RoleOptions } from "./Invitations";
+import { Invitations, ROLES } from "./Invitations";
 import { Notice } from "./Notice";
+import { Options } from "./Options";
 import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 
@@ -20,59 +21,47 @@ export function PeopleManager() {
   return (
     <div class="people">
       <Notice message={message} />
-      <ScrollTable label="People">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(members.data?.items ?? []).map((m) => (
-            <tr key={m.id} data-testid="member-row">
-              <th scope="row">{m.name}</th>
-              <td>{m.email}</td>
-              <td>
-                <select
-                  aria-label={`Role of ${m.name}`}
-                  value={m.role}
-                  disabled={busy !== null}
-                  onChange={(e) => {
-                    const next = e.currentTarget.value as Member["role"];
-                    void run(m.id, async () => {
-                      await setMemberRole(m.id, next);
-                      return `${m.name} is now ${next}.`;
-                    });
-                  }}
-                >
-                  <RoleOptions />
-                </select>
-              </td>
-              <td>
-                <RowActions
-                  rowKey={m.id}
-                  busy={busy}
-                  run={run}
-                  actions={[
-                    {
-                      label: "Remove",
-                      danger: true,
-                      confirm: `Remove ${m.name} from this org? Their sessions here end at once.`,
-                      run: async () => {
-                        await removeMember(m.id);
-                        return `${m.name} was removed.`;
-                      },
+      <ScrollTable label="People" columns={["Name", "Email", "Role"]} actions="Actions">
+        {(members.data?.items ?? []).map((m) => (
+          <tr key={m.id} data-testid="member-row">
+            <th scope="row">{m.name}</th>
+            <td>{m.email}</td>
+            <td>
+              <select
+                aria-label={`Role of ${m.name}`}
+                value={m.role}
+                disabled={busy !== null}
+                onChange={(e) => {
+                  const next = e.currentTarget.value as Member["role"];
+                  void run(m.id, async () => {
+                    await setMemberRole(m.id, next);
+                    return `${m.name} is now ${next}.`;
+                  });
+                }}
+              >
+                <Options choices={ROLES} />
+              </select>
+            </td>
+            <td>
+              <RowActions
+                rowKey={m.id}
+                busy={busy}
+                run={run}
+                actions={[
+                  {
+                    label: "Remove",
+                    danger: true,
+                    confirm: `Remove ${m.name} from this org? Their sessions here end at once.`,
+                    run: async () => {
+                      await removeMember(m.id);
+                      return `${m.name} was removed.`;
                     },
-                  ]}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
+                  },
+                ]}
+              />
+            </td>
+          </tr>
+        ))}
       </ScrollTable>
 
       <Invitations invitations={invitations} busy={busy} run={run} />

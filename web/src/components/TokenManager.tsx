@@ -112,47 +112,37 @@ export function TokenManager() {
       )}
       <Loaded poll={tokens} what="tokens" empty="No tokens yet.">
         {(list) => (
-          <ScrollTable label="Tokens">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+          <ScrollTable
+            label="Tokens"
+            columns={["Name", "Scope", "Prefix", "Created", "Last used"]}
+            actions="Actions"
+          >
+            {list.map((t) => (
+              <tr key={t.id} data-testid="token-row">
+                <th scope="row">{t.name}</th>
+                <td>
+                  <Badge tone="scope" label={t.scope} />
+                </td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
+                <td>
+                  <Time iso={t.createdAt} />
+                </td>
+                <td>
+                  <Time iso={t.lastUsedAt} />
+                </td>
+                <td>
+                  {t.revokedAt ? (
+                    <span class="muted">
+                      revoked <Time iso={t.revokedAt} />
+                    </span>
+                  ) : (
+                    <RowActions rowKey={t.id} busy={busy} run={run} actions={[revoke(t.id, t.name)]} />
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((t) => (
-                <tr key={t.id} data-testid="token-row">
-                  <th scope="row">{t.name}</th>
-                  <td>
-                    <Badge tone="scope" label={t.scope} />
-                  </td>
-                  <td>
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td>
-                    <Time iso={t.createdAt} />
-                  </td>
-                  <td>
-                    <Time iso={t.lastUsedAt} />
-                  </td>
-                  <td>
-                    {t.revokedAt ? (
-                      <span class="muted">
-                        revoked <Time iso={t.revokedAt} />
-                      </span>
-                    ) : (
-                      <RowActions rowKey={t.id} busy={busy} run={run} actions={[revoke(t.id, t.name)]} />
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
+            ))}
           </ScrollTable>
         )}
       </Loaded>

@@ -102,97 +102,85 @@ export function Rules() {
             {rules.data.items.length === 0 ? (
               <p class="empty">No rules defined. Create one with “New rule”.</p>
             ) : (
-              <ScrollTable label="Rules">
-                <thead>
-                  <tr>
-                    <th scope="col">Rule</th>
-                    <th scope="col">Condition</th>
-                    <th scope="col">Severity</th>
-                    <th scope="col">Actions</th>
-                    <th scope="col">State</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Manage</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rules.data.items.map((r) => (
-                    <tr key={r.id} data-testid="rule-row" data-rule-id={r.id}>
-                      <th scope="row">
-                        {r.name}
-                        <span class="muted small block">
-                          {r.id} · {r.kind}
-                          {r.builtin ? (r.overridden ? " · built-in, changed" : " · built-in") : " · custom"}
+              <ScrollTable
+                label="Rules"
+                columns={["Rule", "Condition", "Severity", "Actions", "State"]}
+                actions="Manage"
+              >
+                {rules.data.items.map((r) => (
+                  <tr key={r.id} data-testid="rule-row" data-rule-id={r.id}>
+                    <th scope="row">
+                      {r.name}
+                      <span class="muted small block">
+                        {r.id} · {r.kind}
+                        {r.builtin ? (r.overridden ? " · built-in, changed" : " · built-in") : " · custom"}
+                      </span>
+                      {changedBy.has(r.id) && (
+                        <span class="small block" data-testid="rule-scoped">
+                          changed for {changedBy.get(r.id)?.join(", ")}
                         </span>
-                        {changedBy.has(r.id) && (
-                          <span class="small block" data-testid="rule-scoped">
-                            changed for {changedBy.get(r.id)?.join(", ")}
-                          </span>
-                        )}
-                      </th>
-                      <td class="wrap">{r.condition ?? condition(r)}</td>
-                      <td>
-                        <Badge tone={r.severity} />
-                      </td>
-                      <td>
-                        {r.actions?.join(", ") || (
-                          <span title="no recovery action: the issue notifies the org's channels">
-                            notify
-                          </span>
-                        )}
-                      </td>
-                      <td>{r.enabled ? "enabled" : <span class="muted">disabled</span>}</td>
-                      <td>
-                        <div class="row-actions">
+                      )}
+                    </th>
+                    <td class="wrap">{r.condition ?? condition(r)}</td>
+                    <td>
+                      <Badge tone={r.severity} />
+                    </td>
+                    <td>
+                      {r.actions?.join(", ") || (
+                        <span title="no recovery action: the issue notifies the org's channels">notify</span>
+                      )}
+                    </td>
+                    <td>{r.enabled ? "enabled" : <span class="muted">disabled</span>}</td>
+                    <td>
+                      <div class="row-actions">
+                        <button
+                          type="button"
+                          class="btn small"
+                          data-testid="rule-edit"
+                          aria-label={`${isAdmin ? "Edit" : "View"} ${r.name}`}
+                          onClick={() => open(r, false)}
+                        >
+                          {isAdmin ? "Edit" : "View"}
+                        </button>
+                        {isAdmin && (
                           <button
                             type="button"
                             class="btn small"
-                            data-testid="rule-edit"
-                            aria-label={`${isAdmin ? "Edit" : "View"} ${r.name}`}
-                            onClick={() => open(r, false)}
+                            disabled={busy !== null}
+                            aria-label={`${r.enabled ? "Disable" : "Enable"} ${r.name}`}
+                            onClick={() =>
+                              act(
+                                r,
+                                () => setRuleEnabled(r.id, !r.enabled),
+                                `${r.name} ${r.enabled ? "disabled" : "enabled"}.`,
+                              )
+                            }
                           >
-                            {isAdmin ? "Edit" : "View"}
+                            {r.enabled ? "Disable" : "Enable"}
                           </button>
-                          {isAdmin && (
-                            <button
-                              type="button"
-                              class="btn small"
-                              disabled={busy !== null}
-                              aria-label={`${r.enabled ? "Disable" : "Enable"} ${r.name}`}
-                              onClick={() =>
-                                act(
-                                  r,
-                                  () => setRuleEnabled(r.id, !r.enabled),
-                                  `${r.name} ${r.enabled ? "disabled" : "enabled"}.`,
-                                )
-                              }
-                            >
-                              {r.enabled ? "Disable" : "Enable"}
-                            </button>
-                          )}
-                          {isAdmin && (!r.builtin || r.overridden) && (
-                            <button
-                              type="button"
-                              class="btn small"
-                              disabled={busy !== null}
-                              aria-label={`${r.builtin ? "Restore the default of" : "Delete"} ${r.name}`}
-                              onClick={() => {
-                                if (!r.builtin && !confirm(`Delete the rule “${r.name}”?`)) return;
-                                void act(
-                                  r,
-                                  () => deleteRule(r.id),
-                                  r.builtin ? `${r.name} restored to its default.` : `${r.name} deleted.`,
-                                );
-                              }}
-                            >
-                              {r.builtin ? "Restore default" : "Delete"}
-                            </button>
-                          )}
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
+                        )}
+                        {isAdmin && (!r.builtin || r.overridden) && (
+                          <button
+                            type="button"
+                            class="btn small"
+                            disabled={busy !== null}
+                            aria-label={`${r.builtin ? "Restore the default of" : "Delete"} ${r.name}`}
+                            onClick={() => {
+                              if (!r.builtin && !confirm(`Delete the rule “${r.name}”?`)) return;
+                              void act(
+                                r,
+                                () => deleteRule(r.id),
+                                r.builtin ? `${r.name} restored to its default.` : `${r.name} deleted.`,
+                              );
+                            }}
+                          >
+                            {r.builtin ? "Restore default" : "Delete"}
+                          </button>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                ))}
               </ScrollTable>
             )}
           </section>
