@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Invitation, Member, MySession, NewInvitation } from "../../web/src/types";
+import type { Invitation, Member, MySession, NewInvitation } from "../../worker/schemas/accounts";
 import type { Browser } from "./support/harness";
 import { type Lab, nav, useLabBrowser } from "./support/lab-browser";
 

@@ -8,6 +8,9 @@ export interface Message {
   text: string;
 }
 
+/** Runs one action under a key (the busy marker); the action answers the line to show. */
+export type Run = (key: string, what: () => Promise<string>) => Promise<void>;
+
 /**
  * One form action at a time: which one is busy, the outcome message, and the API's field issues
  * (so validation messages sit beside their fields). `refresh` reloads the list after a success.
@@ -17,7 +20,7 @@ export function useAction(refresh: () => void) {
   const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
-  const run = async (key: string, what: () => Promise<string>) => {
+  const run: Run = async (key, what) => {
     setBusy(key);
     setMessage(null);
     setIssues([]);

@@ -1,15 +1,16 @@
 import { useState } from "preact/hooks";
 import { SEVERITIES } from "../../../agent/engine/types";
-import { ApiError, createChannel, deleteChannel, getChannels, testChannel, updateChannel } from "../api";
-import type { Channel, ChannelKind } from "../types";
+import { ApiError, createChannel, getChannels } from "../api";
+import type { ChannelKind } from "../types";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
 import { channelBody, KINDS } from "./channel-kinds";
+import { channelActions, destination } from "./channel-rows";
 import { Field, fieldError } from "./Field";
 import { Loaded } from "./Loaded";
 import { Options } from "./Options";
-import { type RowAction, RowActions } from "./RowActions";
+import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 
 /** Where notifications go: add a channel, send it a test, turn it on or off, remove it. */
@@ -120,42 +121,4 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
       </Loaded>
     </div>
   );
-}
-
-/** Send a test to a channel; with write access, turn it on or off and remove it. */
-function channelActions(c: Channel, canWrite: boolean): RowAction[] {
-  const test: RowAction = {
-    label: "Send test",
-    run: async () => {
-      const d = await testChannel(c.id);
-      return `Test to ${c.name}: ${d.status}${d.lastError ? ` (${d.lastError})` : ""}.`;
-    },
-  };
-  if (!canWrite) return [test];
-  return [
-    test,
-    {
-      label: c.enabled ? "Turn off" : "Turn on",
-      run: async () => {
-        await updateChannel(c.id, { enabled: !c.enabled });
-        return `${c.name} turned ${c.enabled ? "off" : "on"}.`;
-      },
-    },
-    {
-      label: "Remove",
-      ariaLabel: `Remove ${c.name}`,
-      confirm: `Remove the channel “${c.name}”?`,
-      run: async () => {
-        await deleteChannel(c.id);
-        return `${c.name} removed.`;
-      },
-    },
-  ];
-}
-
-/** Where a channel sends: its (masked) URL, its chat, its recipients, or its masked key. */
-function destination(c: Channel): string {
-  if (c.kind === "email") return `${c.to.join(", ")} (from ${c.from ?? "?"})`;
-  if (c.kind === "telegram") return `chat ${c.chatId ?? "?"}`;
-  return c.url ?? c.secret ?? "—";
 }

@@ -1,8 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, saveConfig } from "../api";
-import type { HealingConfig } from "../types";
 import type { Message } from "../useAction";
-import { type Draft, GROUPS, put, toDraft } from "./config-fields";
+import { type ConfigEditorProps, type Draft, GROUPS, put, toDraft } from "./config-fields";
 import { Field } from "./Field";
 import { SaveBar } from "./SaveBar";
 
@@ -10,15 +9,7 @@ import { SaveBar } from "./SaveBar";
  * The config document as a form. Numbers are checked here only for being numbers; everything
  * else (ranges, warning ≤ critical) is the API's call, and its messages land beside each field.
  */
-export function ConfigForm({
-  config,
-  canWrite,
-  onSaved,
-}: {
-  config: HealingConfig;
-  canWrite: boolean;
-  onSaved: (doc: HealingConfig) => void;
-}) {
+export function ConfigForm({ config, canWrite, onSaved }: ConfigEditorProps) {
   const [draft, setDraft] = useState<Draft>(() => toDraft(config));
   // Only the fields edited here are sent, so a save never writes back stale values of the others.
   const [touched, setTouched] = useState<Set<string>>(() => new Set());

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { SEVERITIES } from "../../../agent/engine/types";
 import { ApiError, saveConfig } from "../api";
-import type { FieldIssue, HealingConfig } from "../types";
+import type { FieldIssue } from "../types";
 import type { Message } from "../useAction";
+import type { ConfigEditorProps } from "./config-fields";
 import { ACTIONS, type Draft, PATH, toDraft, toValue } from "./confirmation-draft";
 import { Field } from "./Field";
 import { SaveBar } from "./SaveBar";
@@ -12,15 +13,7 @@ import { SaveBar } from "./SaveBar";
  * (any match waits for approval; emergency_shutdown always does). The API validates; its messages
  * land beside the part they name.
  */
-export function ConfirmationEditor({
-  config,
-  canWrite,
-  onSaved,
-}: {
-  config: HealingConfig;
-  canWrite: boolean;
-  onSaved: (doc: HealingConfig) => void;
-}) {
+export function ConfirmationEditor({ config, canWrite, onSaved }: ConfigEditorProps) {
   const current = config.recovery?.require_confirmation;
   const [draft, setDraft] = useState(() => toDraft(current));
   const [dirty, setDirty] = useState(false);

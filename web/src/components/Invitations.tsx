@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { createInvitation, revokeInvitation } from "../api";
 import type { Invitation, List, Member, NewInvitation } from "../types";
+import type { Run } from "../useAction";
 import type { Poll } from "../usePoll";
 import { Badge } from "./Badge";
 import { Options } from "./Options";
@@ -13,7 +14,7 @@ export const ROLES: Member["role"][] = ["admin", "operator", "read"];
 interface Props {
   invitations: Poll<List<Invitation>>;
   busy: string | null;
-  run: (key: string, what: () => Promise<string>) => Promise<void>;
+  run: Run;
 }
 
 /** Invitation links (each shown once, working once) and the pending ones, which can be revoked. */

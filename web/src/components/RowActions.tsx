@@ -1,3 +1,5 @@
+import type { Run } from "../useAction";
+
 export interface RowAction {
   label: string;
   /** Does the work; answers the line to show when it is done ("" for none). */
@@ -16,7 +18,7 @@ interface Props {
   actions: RowAction[];
   /** From useAction: every button waits while any action runs. */
   busy: string | null;
-  run: (key: string, what: () => Promise<string>) => Promise<void>;
+  run: Run;
 }
 
 /** A table row's buttons, each optionally confirmed, all run through one useAction. */

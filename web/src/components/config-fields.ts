@@ -1,6 +1,13 @@
 /** The settings the config form shows, in groups, and how a form draft maps to the document. */
 import type { HealingConfig } from "../types";
 
+/** A form over the config document: it saves a part and hands back the whole document saved. */
+export interface ConfigEditorProps {
+  config: HealingConfig;
+  canWrite: boolean;
+  onSaved: (doc: HealingConfig) => void;
+}
+
 /** One setting of the config document: its dotted path, and how the form shows it. */
 export interface FieldSpec {
   path: string;
