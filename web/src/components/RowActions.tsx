@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import type { Run } from "../useAction";
 
 export interface RowAction {
@@ -19,12 +20,15 @@ interface Props {
   /** From useAction: every button waits while any action runs. */
   busy: string | null;
   run: Run;
+  /** Plain buttons shown first (opening an editor, say): they are not actions and never wait. */
+  children?: ComponentChildren;
 }
 
 /** A table row's buttons, each optionally confirmed, all run through one useAction. */
-export function RowActions({ rowKey, actions, busy, run }: Props) {
+export function RowActions({ rowKey, actions, busy, run, children }: Props) {
   return (
     <div class="row-actions">
+      {children}
       {actions.map((a) => (
         <button
           key={a.label}
