@@ -96,11 +96,14 @@ describe("people, invitations and sessions in a real browser, against the real W
 
     await openSettings();
     const rows = page.getByTestId("my-session-row");
-    await expect(rows.count()).resolves.toBe(2);
     const mine = rows.filter({ hasText: "(this one)" });
+    await mine.waitFor();
+    await expect(rows.count()).resolves.toBe(2);
     await expect(mine.getByTestId("my-session-end").count()).resolves.toBe(0);
-    await page.getByTestId("my-session-end").click();
+    const end = page.getByTestId("my-session-end");
+    await end.click();
     await page.getByRole("status").filter({ hasText: "That browser is signed out." }).waitFor();
+    await end.waitFor({ state: "detached" });
     await expect(rows.count()).resolves.toBe(1);
     await mine.waitFor();
     expect((await otherSession()).status).toBe(401);
