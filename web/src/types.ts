@@ -45,15 +45,11 @@ import type {
   SampleSchema,
   ServiceSummarySchema,
 } from "../../worker/schemas/hosts";
-import type {
-  HistoryEntrySchema,
-  IssueDetailSchema,
-  IssueSchema,
-  PredictionSchema,
-} from "../../worker/schemas/issues";
+import type { HistoryEntrySchema, IssueSchema, PredictionSchema } from "../../worker/schemas/issues";
 import type { NoiseMark } from "../../worker/schemas/noise";
 import type { RuleViewSchema } from "../../worker/schemas/rules";
 import type { Availability } from "../../worker/schemas/uptime";
+import type { Answer, getIssue } from "./api";
 
 export type {
   AlertThresholds,
@@ -89,7 +85,8 @@ export type SeverityCounts = Record<Severity, number>;
 export type HealingStatus = z.output<typeof StatusSchema>;
 
 export type Issue = z.output<typeof IssueSchema>;
-export type IssueDetail = z.output<typeof IssueDetailSchema>;
+/** An issue with its timeline, as `GET /api/healing/issues/{id}` answers it (its evidence as JSON). */
+export type IssueDetail = Answer<typeof getIssue>;
 export type Explanation = Issue["explanation"];
 export type Prediction = z.output<typeof PredictionSchema>;
 /**

@@ -1,10 +1,16 @@
-import { useId, useState } from "preact/hooks";
-import { ApiError, createChannel, deleteChannel, getChannels, testChannel, updateChannel } from "../api";
-import type { Channel, ChannelKind } from "../types";
+import { useState } from "preact/hooks";
+import { SEVERITIES } from "../../../agent/engine/types";
+import { ApiError, createChannel, getChannels } from "../api";
+import type { ChannelKind } from "../types";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
 import { channelBody, KINDS } from "./channel-kinds";
+import { channelActions, destination } from "./channel-rows";
+import { Field, fieldError } from "./Field";
+import { Loaded } from "./Loaded";
+import { Options } from "./Options";
+import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 
 /** Where notifications go: add a channel, send it a test, turn it on or off, remove it. */
@@ -31,9 +37,7 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
     });
   };
 
-  const errorFor = (field: string) =>
-    issues.find((i) => i.path === field || i.path.endsWith(`.${field}`))?.message;
-  const list = channels.data?.items ?? [];
+  const errorFor = (field: string) => fieldError(issues, field);
   const missing = channels.error instanceof ApiError && channels.error.status === 404;
   if (missing) return <p class="empty">This server does not offer notification channels yet.</p>;
 
@@ -44,11 +48,7 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
           <label>
             Kind
             <select value={kind} onChange={(e) => setKind(e.currentTarget.value as ChannelKind)}>
-              {KINDS.map((k) => (
-                <option key={k.kind} value={k.kind}>
-                  {k.label}
-                </option>
-              ))}
+              <Options choices={KINDS.map((k) => [k.kind, k.label] as const)} />
             </select>
           </label>
           <Field label="Name" value={name} onInput={setName} error={errorFor("name")} />
@@ -75,11 +75,7 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
           <label>
             From severity
             <select value={minSeverity} onChange={(e) => setMinSeverity(e.currentTarget.value)}>
-              {["critical", "high", "medium", "low"].map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <Options choices={SEVERITIES} />
             </select>
           </label>
           <button type="submit" class="btn" disabled={busy !== null}>
@@ -90,31 +86,13 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
       <p class={`small live ${message?.ok === false ? "error-text" : ""}`} role="status">
         {message?.text}
       </p>
-      {channels.loading ? (
-        <p class="note">Loading…</p>
-      ) : channels.error && !channels.data ? (
-        <p class="error-text" role="alert">
-          Could not load channels: {channels.error.message}
-        </p>
-      ) : list.length === 0 ? (
-        <p class="empty">No channels yet: issues are only shown here.</p>
-      ) : (
-        <ScrollTable label="Notification channels">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Destination</th>
-              <th scope="col">From severity</th>
-              <th scope="col">State</th>
-              {canTest && (
-                <th scope="col">
-                  <span class="visually-hidden">Manage</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
+      <Loaded poll={channels} what="channels" empty="No channels yet: issues are only shown here.">
+        {(list) => (
+          <ScrollTable
+            label="Notification channels"
+            columns={["Name", "Kind", "Destination", "From severity", "State"]}
+            actions={canTest && "Manage"}
+          >
             {list.map((c) => (
               <tr key={c.id} data-testid="channel-row">
                 <th scope="row">{c.name}</th>
@@ -133,102 +111,14 @@ export function ChannelManager({ canWrite, canTest }: { canWrite: boolean; canTe
                 </td>
                 {canTest && (
                   <td>
-                    <div class="row-actions">
-                      <button
-                        type="button"
-                        class="btn small"
-                        disabled={busy !== null}
-                        onClick={() =>
-                          run(c.id, async () => {
-                            const d = await testChannel(c.id);
-                            return `Test to ${c.name}: ${d.status}${d.lastError ? ` (${d.lastError})` : ""}.`;
-                          })
-                        }
-                      >
-                        Send test
-                      </button>
-                      {canWrite && (
-                        <>
-                          <button
-                            type="button"
-                            class="btn small"
-                            disabled={busy !== null}
-                            onClick={() =>
-                              run(c.id, async () => {
-                                await updateChannel(c.id, { enabled: !c.enabled });
-                                return `${c.name} turned ${c.enabled ? "off" : "on"}.`;
-                              })
-                            }
-                          >
-                            {c.enabled ? "Turn off" : "Turn on"}
-                          </button>
-                          <button
-                            type="button"
-                            class="btn small"
-                            disabled={busy !== null}
-                            aria-label={`Remove ${c.name}`}
-                            onClick={() => {
-                              if (!confirm(`Remove the channel “${c.name}”?`)) return;
-                              void run(c.id, async () => {
-                                await deleteChannel(c.id);
-                                return `${c.name} removed.`;
-                              });
-                            }}
-                          >
-                            Remove
-                          </button>
-                        </>
-                      )}
-                    </div>
+                    <RowActions rowKey={c.id} busy={busy} run={run} actions={channelActions(c, canWrite)} />
                   </td>
                 )}
               </tr>
             ))}
-          </tbody>
-        </ScrollTable>
-      )}
-    </div>
-  );
-}
-
-/** Where a channel sends: its (masked) URL, its chat, its recipients, or its masked key. */
-function destination(c: Channel): string {
-  if (c.kind === "email") return `${c.to.join(", ")} (from ${c.from ?? "?"})`;
-  if (c.kind === "telegram") return `chat ${c.chatId ?? "?"}`;
-  return c.url ?? c.secret ?? "—";
-}
-
-function Field(props: {
-  label: string;
-  value: string;
-  onInput: (v: string) => void;
-  error?: string;
-  hint?: string;
-  type?: "text" | "url" | "password";
-}) {
-  const id = useId();
-  const common = {
-    id,
-    value: props.value,
-    "aria-invalid": props.error ? true : undefined,
-    "aria-describedby": props.hint ? `${id}-hint` : undefined,
-    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
-    autoComplete: "off",
-  };
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      {props.type === "password" ? <input type="password" {...common} /> : <input type="text" {...common} />}
-      {props.hint && (
-        <span id={`${id}-hint`} class="muted small">
-          {props.hint}
-        </span>
-      )}
-      {props.error && (
-        <span class="error-text small" role="alert">
-          {props.error}
-        </span>
-      )}
+          </ScrollTable>
+        )}
+      </Loaded>
     </div>
   );
 }

@@ -1,108 +1,21 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, saveConfig } from "../api";
-import type { HealingConfig } from "../types";
-
-type Field = {
-  path: string;
-  label: string;
-  kind: "number" | "bool";
-  min?: number;
-  max?: number;
-  hint?: string;
-};
-
-const GROUPS: { title: string; fields: Field[] }[] = [
-  {
-    title: "Monitoring",
-    fields: [
-      {
-        path: "monitoring.interval",
-        label: "Interval (seconds)",
-        kind: "number",
-        min: 1,
-        max: 3600,
-        hint: "How often agents report; the dashboard refreshes at the same pace.",
-      },
-      { path: "monitoring.enable_ai_diagnostics", label: "Anomaly diagnostics", kind: "bool" },
-    ],
-  },
-  {
-    title: "Alert thresholds (%)",
-    fields: ["cpu", "memory", "disk"].flatMap((m) => [
-      {
-        path: `monitoring.alert_thresholds.${m}_warning`,
-        label: `${cap(m)} warning`,
-        kind: "number" as const,
-        min: 0,
-        max: 100,
-      },
-      {
-        path: `monitoring.alert_thresholds.${m}_critical`,
-        label: `${cap(m)} critical`,
-        kind: "number" as const,
-        min: 0,
-        max: 100,
-      },
-    ]),
-  },
-  {
-    title: "Recovery",
-    fields: [
-      { path: "recovery.auto_recovery", label: "Recover automatically", kind: "bool" },
-      { path: "recovery.max_attempts", label: "Attempts before escalating", kind: "number", min: 1, max: 10 },
-      { path: "recovery.emergency_shutdown", label: "Allow emergency protocols", kind: "bool" },
-    ],
-  },
-];
-
-function cap(s: string) {
-  return s === "cpu" ? "CPU" : s[0].toUpperCase() + s.slice(1);
-}
-
-function get(doc: unknown, path: string): unknown {
-  return path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], doc);
-}
-
-/** Sets a dotted path in a nested object, creating the branches. */
-function put(doc: Record<string, unknown>, path: string, value: unknown) {
-  const keys = path.split(".");
-  let o = doc;
-  for (const k of keys.slice(0, -1)) {
-    if (!o[k]) o[k] = {};
-    o = o[k] as Record<string, unknown>;
-  }
-  o[keys[keys.length - 1]] = value;
-}
-
-type Draft = Record<string, string | boolean>;
-
-const toDraft = (doc: HealingConfig): Draft =>
-  Object.fromEntries(
-    GROUPS.flatMap((g) => g.fields).map((f) => {
-      const v = get(doc, f.path);
-      return [f.path, f.kind === "bool" ? v === true : v == null ? "" : String(v)];
-    }),
-  );
+import type { Message } from "../useAction";
+import { type ConfigEditorProps, type Draft, GROUPS, put, toDraft } from "./config-fields";
+import { Field } from "./Field";
+import { SaveBar } from "./SaveBar";
 
 /**
  * The config document as a form. Numbers are checked here only for being numbers; everything
  * else (ranges, warning ≤ critical) is the API's call, and its messages land beside each field.
  */
-export function ConfigForm({
-  config,
-  canWrite,
-  onSaved,
-}: {
-  config: HealingConfig;
-  canWrite: boolean;
-  onSaved: (doc: HealingConfig) => void;
-}) {
+export function ConfigForm({ config, canWrite, onSaved }: ConfigEditorProps) {
   const [draft, setDraft] = useState<Draft>(() => toDraft(config));
   // Only the fields edited here are sent, so a save never writes back stale values of the others.
   const [touched, setTouched] = useState<Set<string>>(() => new Set());
   const dirty = touched.size > 0;
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState(false);
 
   // Untouched fields follow the server; edited ones keep what was typed.
@@ -198,30 +111,19 @@ export function ConfigForm({
                 )}
               </div>
             ) : (
-              <div key={f.path} class="field">
-                <label for={id}>{f.label}</label>
-                <input
-                  id={id}
-                  type="number"
-                  inputMode="numeric"
-                  min={f.min}
-                  max={f.max}
-                  value={draft[f.path] as string}
-                  aria-invalid={err ? true : undefined}
-                  aria-describedby={describe}
-                  onInput={(e) => change(f.path, e.currentTarget.value)}
-                />
-                {f.hint && (
-                  <span id={`${id}-hint`} class="muted small">
-                    {f.hint}
-                  </span>
-                )}
-                {err && (
-                  <span id={`${id}-err`} class="error-text small" role="alert">
-                    {err}
-                  </span>
-                )}
-              </div>
+              <Field
+                key={f.path}
+                id={id}
+                label={f.label}
+                hint={f.hint}
+                error={err}
+                type="number"
+                inputMode="numeric"
+                min={f.min}
+                max={f.max}
+                value={draft[f.path] as string}
+                onInput={(v) => change(f.path, v)}
+              />
             );
           })}
         </fieldset>
@@ -231,36 +133,19 @@ export function ConfigForm({
           {p}: {m}
         </p>
       ))}
-      <div class="control">
-        <button
-          type="submit"
-          class="btn primary"
-          disabled={!canWrite || busy || !dirty}
-          data-testid="config-save"
-        >
-          {busy ? "Saving…" : "Save settings"}
-        </button>
-        {dirty && (
-          <button
-            type="button"
-            class="btn"
-            onClick={() => {
-              setTouched(new Set());
-              setErrors({});
-              setMessage(null);
-            }}
-          >
-            Discard changes
-          </button>
-        )}
-        <span
-          class={`small ${message?.ok === false ? "error-text" : "ok-text"}`}
-          role="status"
-          data-testid="config-message"
-        >
-          {message?.text}
-        </span>
-      </div>
+      <SaveBar
+        label="Save settings"
+        testId="config"
+        canWrite={canWrite}
+        dirty={dirty}
+        busy={busy}
+        message={message}
+        onDiscard={() => {
+          setTouched(new Set());
+          setErrors({});
+          setMessage(null);
+        }}
+      />
     </form>
   );
 }

@@ -1,75 +1,24 @@
 import { useEffect, useState } from "preact/hooks";
+import { SEVERITIES } from "../../../agent/engine/types";
 import { ApiError, saveConfig } from "../api";
-import type { FieldIssue, HealingConfig, Severity } from "../types";
-
-type Confirmation = NonNullable<HealingConfig["recovery"]>["require_confirmation"];
-type Mode = "never" | "always" | "some";
-
-const SEVERITIES: Severity[] = ["critical", "high", "medium", "low"];
-/** The agent's actions a rule can plan (the approval filter takes any name, webhook:<name> too). */
-const ACTIONS = [
-  "restart_service",
-  "force_restart",
-  "stop_service",
-  "clear_cache",
-  "reset_config",
-  "emergency_backup",
-  "lockdown",
-  "unlock",
-  "run_script",
-];
-const PATH = "recovery.require_confirmation";
-const list = (text: string) =>
-  text
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-interface Draft {
-  mode: Mode;
-  severities: Severity[];
-  actions: string[];
-  otherActions: string;
-  rules: string;
-}
-
-function toDraft(c: Confirmation | undefined): Draft {
-  if (typeof c !== "object" || c === null)
-    return { mode: c ? "always" : "never", severities: [], actions: [], otherActions: "", rules: "" };
-  const actions = c.actions ?? [];
-  return {
-    mode: "some",
-    severities: c.severities ?? [],
-    actions: actions.filter((a) => ACTIONS.includes(a)),
-    otherActions: actions.filter((a) => !ACTIONS.includes(a)).join(", "),
-    rules: (c.rules ?? []).join(", "),
-  };
-}
-
-function toValue(d: Draft): Confirmation {
-  if (d.mode !== "some") return d.mode === "always";
-  return { severities: d.severities, actions: [...d.actions, ...list(d.otherActions)], rules: list(d.rules) };
-}
+import type { FieldIssue } from "../types";
+import type { Message } from "../useAction";
+import type { ConfigEditorProps } from "./config-fields";
+import { ACTIONS, type Draft, PATH, toDraft, toValue } from "./confirmation-draft";
+import { Field } from "./Field";
+import { SaveBar } from "./SaveBar";
 
 /**
  * `recovery.require_confirmation`: never, always, or only for some severities, actions and rules
  * (any match waits for approval; emergency_shutdown always does). The API validates; its messages
  * land beside the part they name.
  */
-export function ConfirmationEditor({
-  config,
-  canWrite,
-  onSaved,
-}: {
-  config: HealingConfig;
-  canWrite: boolean;
-  onSaved: (doc: HealingConfig) => void;
-}) {
+export function ConfirmationEditor({ config, canWrite, onSaved }: ConfigEditorProps) {
   const current = config.recovery?.require_confirmation;
   const [draft, setDraft] = useState(() => toDraft(current));
   const [dirty, setDirty] = useState(false);
   const [issues, setIssues] = useState<FieldIssue[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
   const [busy, setBusy] = useState(false);
   const key = JSON.stringify(current);
   // Follows the stored value (compared by content, not identity) until edited.
@@ -88,7 +37,7 @@ export function ConfirmationEditor({
     issues
       .filter((i) => i.path === `${PATH}.${part}` || i.path.startsWith(`${PATH}.${part}.`))
       .map((i) => i.message)
-      .join("; ");
+      .join("; ") || undefined;
   const general = issues.filter((i) => !/\.(severities|actions|rules)(\.|$)/.test(i.path));
 
   const submit = async (e: Event) => {
@@ -108,38 +57,6 @@ export function ConfirmationEditor({
     } finally {
       setBusy(false);
     }
-  };
-
-  const field = (
-    part: "actions" | "rules",
-    label: string,
-    value: string,
-    hint: string,
-    set: (v: string) => void,
-  ) => {
-    const err = errorOf(part);
-    const id = `rc-${part}`;
-    return (
-      <div class="field">
-        <label for={id}>{label}</label>
-        <input
-          id={id}
-          type="text"
-          value={value}
-          aria-invalid={err ? true : undefined}
-          aria-describedby={`${id}-hint${err ? ` ${id}-err` : ""}`}
-          onInput={(e) => set(e.currentTarget.value)}
-        />
-        <span id={`${id}-hint`} class="muted small">
-          {hint}
-        </span>
-        {err && (
-          <span id={`${id}-err`} class="error-text small" role="alert">
-            {err}
-          </span>
-        )}
-      </div>
-    );
   };
 
   return (
@@ -208,16 +125,22 @@ export function ConfirmationEditor({
                 </label>
               ))}
             </fieldset>
-            {field(
-              "actions",
-              "Other actions",
-              draft.otherActions,
-              "Comma-separated, e.g. webhook:scale_out.",
-              (v) => edit({ otherActions: v }),
-            )}
-            {field("rules", "Rules", draft.rules, "Comma-separated rule ids, e.g. service_down.", (v) =>
-              edit({ rules: v }),
-            )}
+            <Field
+              id="rc-actions"
+              label="Other actions"
+              value={draft.otherActions}
+              hint="Comma-separated, e.g. webhook:scale_out."
+              error={errorOf("actions")}
+              onInput={(v) => edit({ otherActions: v })}
+            />
+            <Field
+              id="rc-rules"
+              label="Rules"
+              value={draft.rules}
+              hint="Comma-separated rule ids, e.g. service_down."
+              error={errorOf("rules")}
+              onInput={(v) => edit({ rules: v })}
+            />
           </>
         )}
         <p class="muted small">
@@ -230,23 +153,14 @@ export function ConfirmationEditor({
           {i.path}: {i.message}
         </p>
       ))}
-      <div class="control">
-        <button
-          type="submit"
-          class="btn primary"
-          disabled={!canWrite || busy || !dirty}
-          data-testid="rc-save"
-        >
-          {busy ? "Saving…" : "Save approval policy"}
-        </button>
-        <span
-          class={`small ${message?.ok === false ? "error-text" : "ok-text"}`}
-          role="status"
-          data-testid="rc-message"
-        >
-          {message?.text}
-        </span>
-      </div>
+      <SaveBar
+        label="Save approval policy"
+        testId="rc"
+        canWrite={canWrite}
+        dirty={dirty}
+        busy={busy}
+        message={message}
+      />
     </form>
   );
 }

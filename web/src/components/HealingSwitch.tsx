@@ -64,7 +64,7 @@ export function HealingSwitch({ enabled, configVersion, canWrite, onChanged }: P
         </span>
       )}
       {confirming && on !== undefined && (
-        <span id="healing-switch-confirm" class="confirm small" role="group" aria-label="Confirm">
+        <fieldset id="healing-switch-confirm" class="confirm small" aria-label="Confirm">
           {on
             ? "Turn self-healing off for every host of the org? Detection goes on; nothing is repaired automatically."
             : "Turn self-healing on for every host of the org? The engine starts repairing open issues."}{" "}
@@ -74,7 +74,7 @@ export function HealingSwitch({ enabled, configVersion, canWrite, onChanged }: P
           <button type="button" class="btn small" onClick={() => setConfirming(false)}>
             Cancel
           </button>
-        </span>
+        </fieldset>
       )}
       {error && (
         <span class="error-text small" role="alert">

@@ -52,71 +52,54 @@ export function IssueList({ issues, canRecover, onRecovered, empty = "No open is
       {issues.length === 0 ? (
         <p class="empty">{empty}</p>
       ) : (
-        <ScrollTable label="Open issues">
-          <thead>
-            <tr>
-              <th scope="col">Severity</th>
-              <th scope="col">Host</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Summary</th>
-              <th scope="col">Status</th>
-              <th scope="col">Detected</th>
+        <ScrollTable
+          label="Open issues"
+          columns={["Severity", "Host", "Rule", "Summary", "Status", "Detected"]}
+          actions={canRecover && "Actions"}
+        >
+          {issues.map((i) => (
+            <tr key={i.id} data-testid="issue-row" data-issue-id={i.id}>
+              <td>
+                <Badge tone={i.severity} />
+              </td>
+              <td>
+                <Link href={`/hosts/${encodeURIComponent(i.hostId)}`}>{i.host}</Link>
+              </td>
+              <td>
+                <span title={i.ruleName ?? undefined}>{i.rule}</span>
+                {i.target && <span class="muted small block">{i.target}</span>}
+              </td>
+              <td class="wrap">
+                <Link href={`/issues/${encodeURIComponent(i.id)}`} data-testid="issue-link">
+                  {i.summary}
+                </Link>
+              </td>
+              <td>
+                <Badge tone={`issue-${i.status}`} label={i.status} />
+                {(i.attempts ?? 0) > 0 && <span class="muted small block">{i.attempts} attempt(s)</span>}
+                {i.acknowledgedBy && i.status !== "resolved" && (
+                  <span class="muted small block">acknowledged by {i.acknowledgedBy}</span>
+                )}
+              </td>
+              <td>
+                <Time iso={i.detectedAt} />
+              </td>
               {canRecover && (
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <td>
+                  <button
+                    type="button"
+                    class="btn small"
+                    disabled={pending !== null || i.status === "recovering" || i.status === "resolved"}
+                    aria-label={`${i.status === "awaiting_approval" ? "Approve recovery of" : "Recover"} ${i.rule} on ${i.host}`}
+                    title={i.status === "recovering" ? "A recovery is already running" : undefined}
+                    onClick={() => recover(i)}
+                  >
+                    {pending === i.id ? "Queuing…" : i.status === "awaiting_approval" ? "Approve" : "Recover"}
+                  </button>
+                </td>
               )}
             </tr>
-          </thead>
-          <tbody>
-            {issues.map((i) => (
-              <tr key={i.id} data-testid="issue-row" data-issue-id={i.id}>
-                <td>
-                  <Badge tone={i.severity} />
-                </td>
-                <td>
-                  <Link href={`/hosts/${encodeURIComponent(i.hostId)}`}>{i.host}</Link>
-                </td>
-                <td>
-                  <span title={i.ruleName ?? undefined}>{i.rule}</span>
-                  {i.target && <span class="muted small block">{i.target}</span>}
-                </td>
-                <td class="wrap">
-                  <Link href={`/issues/${encodeURIComponent(i.id)}`} data-testid="issue-link">
-                    {i.summary}
-                  </Link>
-                </td>
-                <td>
-                  <Badge tone={`issue-${i.status}`} label={i.status} />
-                  {(i.attempts ?? 0) > 0 && <span class="muted small block">{i.attempts} attempt(s)</span>}
-                  {i.acknowledgedBy && i.status !== "resolved" && (
-                    <span class="muted small block">acknowledged by {i.acknowledgedBy}</span>
-                  )}
-                </td>
-                <td>
-                  <Time iso={i.detectedAt} />
-                </td>
-                {canRecover && (
-                  <td>
-                    <button
-                      type="button"
-                      class="btn small"
-                      disabled={pending !== null || i.status === "recovering" || i.status === "resolved"}
-                      aria-label={`${i.status === "awaiting_approval" ? "Approve recovery of" : "Recover"} ${i.rule} on ${i.host}`}
-                      title={i.status === "recovering" ? "A recovery is already running" : undefined}
-                      onClick={() => recover(i)}
-                    >
-                      {pending === i.id
-                        ? "Queuing…"
-                        : i.status === "awaiting_approval"
-                          ? "Approve"
-                          : "Recover"}
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </ScrollTable>
       )}
     </>

@@ -1,8 +1,7 @@
+import { SEVERITIES } from "../../../agent/engine/types";
 import { formatSeconds } from "../format";
 import type { HealingMetrics, HostSummary, SeverityCounts } from "../types";
 import { AvailabilityKpi } from "./AvailabilityKpi";
-
-const SEVERITIES = ["critical", "high", "medium", "low"] as const;
 
 /** What each number means, shown as its tooltip (and read by screen readers). */
 export const KPI_DEFINITIONS = {

@@ -1,8 +1,12 @@
-import { useId, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { MaintenanceRequest } from "../api";
 import { createMaintenance, deleteMaintenance, getMaintenance, getStatus } from "../api";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
+import { Field, fieldError } from "./Field";
+import { Loaded } from "./Loaded";
+import { hostChoices, Options } from "./Options";
+import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
 
@@ -51,9 +55,7 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
     });
   };
 
-  const errorFor = (field: string) =>
-    issues.find((i) => i.path === field || i.path.endsWith(`.${field}`))?.message;
-  const list = windows.data?.items ?? [];
+  const errorFor = (field: string) => fieldError(issues, field);
   const now = Date.now();
 
   return (
@@ -64,11 +66,7 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
             Host
             <select value={host} onChange={(e) => setHost(e.currentTarget.value)} data-testid="mw-host">
               <option value="">Any host</option>
-              {hosts.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name}
-                </option>
-              ))}
+              <Options choices={hostChoices(hosts)} />
             </select>
           </label>
           <Field label="Group" value={group} onInput={setGroup} error={errorFor("group")} />
@@ -100,30 +98,17 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
       >
         {message?.text}
       </p>
-      {windows.loading ? (
-        <p class="note">Loading…</p>
-      ) : windows.error && !windows.data ? (
-        <p class="error-text" role="alert">
-          Could not load maintenance windows: {windows.error.message}
-        </p>
-      ) : list.length === 0 ? (
-        <p class="empty">No maintenance windows: automatic recovery runs everywhere.</p>
-      ) : (
-        <ScrollTable label="Maintenance windows">
-          <thead>
-            <tr>
-              <th scope="col">Applies to</th>
-              <th scope="col">From</th>
-              <th scope="col">Until</th>
-              <th scope="col">Reason</th>
-              {canWrite && (
-                <th scope="col">
-                  <span class="visually-hidden">Manage</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
+      <Loaded
+        poll={windows}
+        what="maintenance windows"
+        empty="No maintenance windows: automatic recovery runs everywhere."
+      >
+        {(list) => (
+          <ScrollTable
+            label="Maintenance windows"
+            columns={["Applies to", "From", "Until", "Reason"]}
+            actions={canWrite && "Manage"}
+          >
             {list.map((w) => {
               const scope =
                 [
@@ -149,63 +134,30 @@ export function MaintenanceManager({ canWrite }: { canWrite: boolean }) {
                   <td class="wrap">{w.reason}</td>
                   {canWrite && (
                     <td>
-                      <button
-                        type="button"
-                        class="btn small"
-                        disabled={busy !== null}
-                        aria-label={`Delete the window “${w.reason}”`}
-                        onClick={() => {
-                          if (!confirm(`Delete the maintenance window “${w.reason}”?`)) return;
-                          void run(w.id, async () => {
-                            await deleteMaintenance(w.id);
-                            return "Maintenance window deleted.";
-                          });
-                        }}
-                      >
-                        Delete
-                      </button>
+                      <RowActions
+                        rowKey={w.id}
+                        busy={busy}
+                        run={run}
+                        actions={[
+                          {
+                            label: "Delete",
+                            ariaLabel: `Delete the window “${w.reason}”`,
+                            confirm: `Delete the maintenance window “${w.reason}”?`,
+                            run: async () => {
+                              await deleteMaintenance(w.id);
+                              return "Maintenance window deleted.";
+                            },
+                          },
+                        ]}
+                      />
                     </td>
                   )}
                 </tr>
               );
             })}
-          </tbody>
-        </ScrollTable>
-      )}
-    </div>
-  );
-}
-
-function Field(props: {
-  label: string;
-  value: string;
-  onInput: (v: string) => void;
-  error?: string;
-  type?: "text" | "datetime-local";
-}) {
-  const id = useId();
-  const errId = `${id}-err`;
-  const common = {
-    id,
-    value: props.value,
-    "aria-invalid": props.error ? true : undefined,
-    "aria-describedby": props.error ? errId : undefined,
-    onInput: (e: { currentTarget: HTMLInputElement }) => props.onInput(e.currentTarget.value),
-    autoComplete: "off",
-  };
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      {props.type === "datetime-local" ? (
-        <input type="datetime-local" {...common} />
-      ) : (
-        <input type="text" {...common} />
-      )}
-      {props.error && (
-        <span id={errId} class="error-text small" role="alert">
-          {props.error}
-        </span>
-      )}
+          </ScrollTable>
+        )}
+      </Loaded>
     </div>
   );
 }

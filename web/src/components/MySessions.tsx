@@ -1,6 +1,8 @@
 import { endMySession, getMySessions } from "../api";
 import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
+import { Notice } from "./Notice";
+import { RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
 
@@ -9,6 +11,10 @@ export function MySessions() {
   const sessions = usePoll(getMySessions, 60_000);
   const { message, busy, run } = useAction(sessions.refresh);
   const list = sessions.data?.items ?? [];
+  const signOut = (id: string) => async () => {
+    await endMySession(id);
+    return "That browser is signed out.";
+  };
   if (sessions.loading) return <p class="note">Loading…</p>;
   if (sessions.error && !sessions.data)
     return (
@@ -18,11 +24,7 @@ export function MySessions() {
     );
   return (
     <>
-      {message && (
-        <p class={message.ok ? "note" : "error-text"} role={message.ok ? "status" : "alert"}>
-          {message.text}
-        </p>
-      )}
+      <Notice message={message} />
       <ScrollTable label="My sessions">
         <thead>
           <tr>
@@ -52,20 +54,14 @@ export function MySessions() {
               </td>
               <td>
                 {!s.current && (
-                  <button
-                    type="button"
-                    class="btn small danger"
-                    data-testid="my-session-end"
-                    disabled={busy !== null}
-                    onClick={() =>
-                      run(s.id, async () => {
-                        await endMySession(s.id);
-                        return "That browser is signed out.";
-                      })
-                    }
-                  >
-                    Sign out
-                  </button>
+                  <RowActions
+                    rowKey={s.id}
+                    busy={busy}
+                    run={run}
+                    actions={[
+                      { label: "Sign out", danger: true, testId: "my-session-end", run: signOut(s.id) },
+                    ]}
+                  />
                 )}
               </td>
             </tr>

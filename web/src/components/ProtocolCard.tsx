@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { runHostAction } from "../api";
 import { Link } from "../router";
 import type { HostSummary, Issue } from "../types";
+import { Options } from "./Options";
 
 export interface HostProtocol {
   id: string;
@@ -142,11 +143,7 @@ export function ProtocolCard({
               onChange={(e) => setTarget(e.currentTarget.value)}
             >
               <option value="">Choose a service…</option>
-              {services.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <Options choices={services} />
             </select>
           </>
         )}

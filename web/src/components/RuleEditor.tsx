@@ -3,6 +3,7 @@ import { ApiError, backtestRule, getStatus, saveRule } from "../api";
 import type { BacktestResult, FieldIssue, Rule } from "../types";
 import { usePoll } from "../usePoll";
 import { BacktestView } from "./BacktestView";
+import { hostChoices, Options } from "./Options";
 import { RuleForm } from "./RuleForm";
 
 interface Props {
@@ -186,11 +187,7 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
               data-testid="backtest-host"
             >
               {hosts.length === 0 && <option value="">no hosts yet</option>}
-              {hosts.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name}
-                </option>
-              ))}
+              <Options choices={hostChoices(hosts)} />
             </select>
           </label>
           <label>

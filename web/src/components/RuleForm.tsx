@@ -1,5 +1,7 @@
 import { ACTION_TARGETS } from "../../../agent/engine/targets";
+import { SEVERITIES } from "../../../agent/engine/types";
 import type { Rule } from "../types";
+import { Options } from "./Options";
 
 /**
  * A rule as a form: the fields its kind needs, metrics picked from what the hosts report, actions
@@ -75,21 +77,13 @@ export function RuleForm({ rule, onChange, metrics, services, readOnly, isNew }:
         <label>
           Kind
           <select value={kind} data-testid="rule-kind" onChange={(e) => set("kind", e.currentTarget.value)}>
-            {RULE_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
+            <Options choices={RULE_KINDS} />
           </select>
         </label>
         <label>
           Severity
           <select value={rule.severity} onChange={(e) => set("severity", e.currentTarget.value)}>
-            {["critical", "high", "medium", "low"].map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <Options choices={SEVERITIES} />
           </select>
         </label>
       </div>
@@ -100,11 +94,7 @@ export function RuleForm({ rule, onChange, metrics, services, readOnly, isNew }:
             <select value={rule.service ?? ""} onChange={(e) => set("service", e.currentTarget.value)}>
               <option value="">choose…</option>
               <option value="*">any configured service (*)</option>
-              {services.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <Options choices={services} />
             </select>
           </label>
         ) : (
@@ -117,11 +107,7 @@ export function RuleForm({ rule, onChange, metrics, services, readOnly, isNew }:
             >
               <option value="">choose a metric the hosts report…</option>
               {unreported && <option value={metric}>{metric} (no host reports it)</option>}
-              {metrics.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
+              <Options choices={metrics} />
             </select>
           </label>
         )}

@@ -1,54 +1,48 @@
 import { useState } from "preact/hooks";
 import { createToken, getTokens, revokeToken } from "../api";
 import type { CreatedToken } from "../types";
+import { useAction } from "../useAction";
+
 import { usePoll } from "../usePoll";
 import { Badge } from "./Badge";
 import { EnrollInstructions } from "./EnrollInstructions";
+import { Loaded } from "./Loaded";
+import { Notice } from "./Notice";
+import { type RowAction, RowActions } from "./RowActions";
 import { ScrollTable } from "./ScrollTable";
 import { Time } from "./Time";
+
+type Scope = Parameters<typeof createToken>[0];
+
+const revoke = (id: string, name: string): RowAction => ({
+  label: "Revoke",
+  ariaLabel: `Revoke ${name}`,
+  confirm: `Revoke the token “${name}”? Anything using it stops working at once.`,
+  run: async () => {
+    await revokeToken(id);
+    return "";
+  },
+});
 
 /** API tokens: create one (its secret is shown once, with a copy button), list them, revoke. */
 export function TokenManager() {
   const tokens = usePoll(getTokens, 30_000);
   const [name, setName] = useState("");
-  const [scope, setScope] = useState("read");
+  const [scope, setScope] = useState<Scope>("read");
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const [copied, setCopied] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  /** Copied, or the browser refused (then the person copies by hand). */
+  const [copied, setCopied] = useState<boolean | "blocked">(false);
+  const { message, busy, run } = useAction(tokens.refresh);
 
-  const create = async (e: Event) => {
+  const create = (e: Event) => {
     e.preventDefault();
-    if (!name.trim()) {
-      setError("Give the token a name, so you know later what it is for.");
-      return;
-    }
-    setBusy("create");
-    setError(null);
     setCopied(false);
-    try {
+    void run("create", async () => {
+      if (!name.trim()) throw new Error("Give the token a name, so you know later what it is for.");
       setCreated(await createToken(scope, name.trim()));
       setName("");
-      tokens.refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const revoke = async (id: string, label: string) => {
-    if (!confirm(`Revoke the token “${label}”? Anything using it stops working at once.`)) return;
-    setBusy(id);
-    setError(null);
-    try {
-      await revokeToken(id);
-      tokens.refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(null);
-    }
+      return "";
+    });
   };
 
   const copy = async () => {
@@ -57,11 +51,10 @@ export function TokenManager() {
       await navigator.clipboard.writeText(created.token);
       setCopied(true);
     } catch {
-      setError("Copying is blocked here; select the token and copy it by hand.");
+      setCopied("blocked");
     }
   };
 
-  const list = tokens.data?.items ?? [];
   return (
     <div class="tokens">
       <form class="filters" onSubmit={create} aria-label="Create a token">
@@ -71,7 +64,11 @@ export function TokenManager() {
         </label>
         <label>
           Scope
-          <select value={scope} onChange={(e) => setScope(e.currentTarget.value)} data-testid="token-scope">
+          <select
+            value={scope}
+            onChange={(e) => setScope(e.currentTarget.value as Scope)}
+            data-testid="token-scope"
+          >
             <option value="read">read: view only</option>
             <option value="operator">
               operator: view, recover, approve, acknowledge, run emergency protocols
@@ -85,11 +82,13 @@ export function TokenManager() {
           Create token
         </button>
       </form>
-      {error && (
-        <p class="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <Notice
+        message={
+          copied === "blocked"
+            ? { ok: false, text: "Copying is blocked here; select the token and copy it by hand." }
+            : message
+        }
+      />
       {created && (
         <div class="once" role="status" data-testid="token-once">
           <p>
@@ -100,7 +99,7 @@ export function TokenManager() {
               {created.token}
             </code>
             <button type="button" class="btn small" onClick={copy}>
-              {copied ? "Copied" : "Copy"}
+              {copied === true ? "Copied" : "Copy"}
             </button>
             <button type="button" class="btn small" onClick={() => setCreated(null)}>
               Done
@@ -111,29 +110,13 @@ export function TokenManager() {
           )}
         </div>
       )}
-      {tokens.loading ? (
-        <p class="note">Loading…</p>
-      ) : tokens.error && !tokens.data ? (
-        <p class="error-text" role="alert">
-          Could not load tokens: {tokens.error.message}
-        </p>
-      ) : list.length === 0 ? (
-        <p class="empty">No tokens yet.</p>
-      ) : (
-        <ScrollTable label="Tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Prefix</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+      <Loaded poll={tokens} what="tokens" empty="No tokens yet.">
+        {(list) => (
+          <ScrollTable
+            label="Tokens"
+            columns={["Name", "Scope", "Prefix", "Created", "Last used"]}
+            actions="Actions"
+          >
             {list.map((t) => (
               <tr key={t.id} data-testid="token-row">
                 <th scope="row">{t.name}</th>
@@ -155,22 +138,14 @@ export function TokenManager() {
                       revoked <Time iso={t.revokedAt} />
                     </span>
                   ) : (
-                    <button
-                      type="button"
-                      class="btn small"
-                      disabled={busy !== null}
-                      aria-label={`Revoke ${t.name}`}
-                      onClick={() => revoke(t.id, t.name)}
-                    >
-                      Revoke
-                    </button>
+                    <RowActions rowKey={t.id} busy={busy} run={run} actions={[revoke(t.id, t.name)]} />
                   )}
                 </td>
               </tr>
             ))}
-          </tbody>
-        </ScrollTable>
-      )}
+          </ScrollTable>
+        )}
+      </Loaded>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 /** The form fields of each channel kind, as the channels API names them. */
+import type { ChannelRequest } from "../api";
 import type { ChannelKind } from "../types";
 
 export interface KindField {
@@ -120,5 +121,6 @@ export function channelBody(
       body[f.key] = f.type === "password" ? (values[f.key] ?? "") : v;
   }
   if (spec.reminds && repeat.trim()) body.repeatMinutes = Number(repeat);
-  return body;
+  // Built field by field from the kind's form; the API checks it against the kind's schema.
+  return body as ChannelRequest;
 }

@@ -1,6 +1,7 @@
 import { useCallback, useState } from "preact/hooks";
 import { getIssues, getStatus, recoverIssue } from "../api";
 import { Badge } from "../components/Badge";
+import { hostChoices, Options } from "../components/Options";
 import { Confirmed, type HostProtocol, ProtocolCard } from "../components/ProtocolCard";
 import { Time } from "../components/Time";
 import { useLive } from "../live";
@@ -77,11 +78,7 @@ export function Emergency() {
                 Host
                 <select value={host?.id ?? ""} onChange={(e) => setHostId(e.currentTarget.value)}>
                   <option value="">Choose a host…</option>
-                  {hosts.map((h) => (
-                    <option key={h.id} value={h.id}>
-                      {h.name}
-                    </option>
-                  ))}
+                  <Options choices={hostChoices(hosts)} />
                 </select>
               </label>
             </form>

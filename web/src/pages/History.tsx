@@ -1,6 +1,7 @@
 import { useCallback, useState } from "preact/hooks";
 import { getHistory, getStatus } from "../api";
 import { HistoryList } from "../components/HistoryList";
+import { hostChoices, Options } from "../components/Options";
 import { Panel } from "../components/Panel";
 import { useLive } from "../live";
 import { ISSUE_DATA, usePoll } from "../usePoll";
@@ -25,11 +26,7 @@ export function History() {
           Host
           <select value={host} onChange={(e) => setHost(e.currentTarget.value)}>
             <option value="">Any host</option>
-            {hosts.data?.hosts.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
+            <Options choices={hostChoices(hosts.data?.hosts)} />
           </select>
         </label>
       </form>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { getEffectiveConfig, getHistory, getHost, getHostThresholds, getIssues } from "../api";
 import { AdaptiveThresholds } from "../components/AdaptiveThresholds";
 import { Badge } from "../components/Badge";
-import { IssueList } from "../components/IssueList";
+import { IssuePanel } from "../components/IssuePanel";
 import { Meter } from "../components/Meter";
 import { Panel } from "../components/Panel";
 import { RANGES, RangePicker } from "../components/RangePicker";
@@ -164,21 +164,14 @@ export function HostDetail({ id }: { id: string }) {
         {(hs) => <ServiceTable services={hs.services} />}
       </Panel>
 
-      <Panel
+      <IssuePanel
         id="host-issues"
         title="Open issues"
         poll={issues}
-        aside={issues.data && <span class="count">{issues.data.items.length}</span>}
-      >
-        {(list) => (
-          <IssueList
-            issues={list.items}
-            canRecover={canOperate}
-            onRecovered={refresh}
-            empty="No open issues on this host."
-          />
-        )}
-      </Panel>
+        canRecover={canOperate}
+        onRecovered={refresh}
+        empty="No open issues on this host."
+      />
 
       <Panel id="host-timeline" title="Recovery timeline" poll={history}>
         {(list) => <Timeline entries={list.items} />}

@@ -1,49 +1,26 @@
-import { useCallback } from "preact/hooks";
-import { ApiError, getIncident } from "../api";
+import { getIncident } from "../api";
 import { Badge } from "../components/Badge";
+import { DetailPending, StaleNote } from "../components/DetailPending";
 import { ScrollTable } from "../components/ScrollTable";
 import { Time } from "../components/Time";
-import { useLive } from "../live";
+import { useDetail } from "../hooks/useDetail";
 import { Link } from "../router";
 import type { FleetIncidentDetail } from "../types";
-import { ISSUE_DATA, usePoll } from "../usePoll";
 
 /** One fleet incident: the rule and group, its probable cause, and every member issue linked. */
 export function IncidentDetail({ id }: { id: string }) {
-  const { intervalMs } = useLive();
-  const poll = usePoll(
-    useCallback((s: AbortSignal) => getIncident(id, s), [id]),
-    intervalMs,
-    ISSUE_DATA,
-  );
+  const poll = useDetail(getIncident, id);
   const incident = poll.data;
 
-  if (!incident) {
-    const missing = poll.error instanceof ApiError && poll.error.status === 404;
+  if (!incident)
     return (
-      <section class="panel" aria-busy={poll.loading}>
-        <p class="crumbs small">
-          <Link href="/incidents">Fleet incidents</Link> / incident
-        </p>
-        {poll.loading ? (
-          <p class="note">Loading…</p>
-        ) : (
-          <div class="error-box" role="alert">
-            <p>
-              {missing
-                ? `There is no fleet incident ${id}.`
-                : `Could not load the incident: ${poll.error?.message}`}
-            </p>
-            {!missing && (
-              <button type="button" class="btn small" onClick={poll.refresh}>
-                Retry
-              </button>
-            )}
-          </div>
-        )}
-      </section>
+      <DetailPending
+        detail={poll}
+        list={{ href: "/incidents", label: "Fleet incidents" }}
+        noun="incident"
+        missing={`There is no fleet incident ${id}.`}
+      />
     );
-  }
 
   const cause = incident.probableCause;
   return (
@@ -60,11 +37,7 @@ export function IncidentDetail({ id }: { id: string }) {
           <p class="badges" data-testid="incident-status">
             <Badge tone={`issue-${incident.status}`} label={incident.status} />
           </p>
-          {poll.error && (
-            <p class="stale" role="status">
-              Could not refresh ({poll.error.message}).
-            </p>
-          )}
+          <StaleNote error={poll.error} />
         </div>
         <dl class="facts">
           <div>

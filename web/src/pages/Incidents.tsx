@@ -1,6 +1,7 @@
 import { useCallback } from "preact/hooks";
 import { getIncidents } from "../api";
 import { Badge } from "../components/Badge";
+import { Options } from "../components/Options";
 import { Panel } from "../components/Panel";
 import { ScrollTable } from "../components/ScrollTable";
 import { Time } from "../components/Time";
@@ -47,11 +48,7 @@ export function Incidents({ query }: { query: URLSearchParams }) {
             value={status}
             onChange={(e) => setStatus(e.currentTarget.value)}
           >
-            {STATUSES.map(([v, label]) => (
-              <option key={v} value={v}>
-                {label}
-              </option>
-            ))}
+            <Options choices={STATUSES} />
           </select>
         </label>
       </form>
@@ -75,38 +72,29 @@ export function Incidents({ query }: { query: URLSearchParams }) {
 
 function IncidentTable({ items }: { items: FleetIncident[] }) {
   return (
-    <ScrollTable label="Fleet incidents">
-      <thead>
-        <tr>
-          <th scope="col">Rule</th>
-          <th scope="col">Group</th>
-          <th scope="col">Hosts</th>
-          <th scope="col">Probable cause</th>
-          <th scope="col">Status</th>
-          <th scope="col">Opened</th>
+    <ScrollTable
+      label="Fleet incidents"
+      columns={["Rule", "Group", "Hosts", "Probable cause", "Status", "Opened"]}
+    >
+      {items.map((i) => (
+        <tr key={i.id} data-testid="incident-row" data-incident-id={i.id}>
+          <td>
+            <Link href={`/incidents/${encodeURIComponent(i.id)}`} data-testid="incident-link">
+              {i.rule}
+              {i.target ? ` · ${i.target}` : ""}
+            </Link>
+          </td>
+          <td>{i.group}</td>
+          <td data-testid="incident-hosts">{i.hosts}</td>
+          <td>{i.probableCause?.summary ?? <span class="muted">none found</span>}</td>
+          <td>
+            <Badge tone={`issue-${i.status}`} label={i.status} />
+          </td>
+          <td>
+            <Time iso={i.openedAt} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {items.map((i) => (
-          <tr key={i.id} data-testid="incident-row" data-incident-id={i.id}>
-            <td>
-              <Link href={`/incidents/${encodeURIComponent(i.id)}`} data-testid="incident-link">
-                {i.rule}
-                {i.target ? ` · ${i.target}` : ""}
-              </Link>
-            </td>
-            <td>{i.group}</td>
-            <td data-testid="incident-hosts">{i.hosts}</td>
-            <td>{i.probableCause?.summary ?? <span class="muted">none found</span>}</td>
-            <td>
-              <Badge tone={`issue-${i.status}`} label={i.status} />
-            </td>
-            <td>
-              <Time iso={i.openedAt} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
+      ))}
     </ScrollTable>
   );
 }

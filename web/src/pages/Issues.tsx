@@ -1,8 +1,9 @@
 import { useCallback } from "preact/hooks";
-import { getIssues, getStatus } from "../api";
+import { SEVERITIES as ALL_SEVERITIES } from "../../../agent/engine/types";
+import { getIssues, getStatus, type IssueFilter } from "../api";
 import { Approvals } from "../components/Approvals";
-import { IssueList } from "../components/IssueList";
-import { Panel } from "../components/Panel";
+import { IssuePanel } from "../components/IssuePanel";
+import { hostChoices, Options } from "../components/Options";
 import { useLive } from "../live";
 import { navigate } from "../router";
 import { ISSUE_DATA, usePoll } from "../usePoll";
@@ -16,7 +17,7 @@ const STATUSES = [
   ["resolved", "Resolved"],
   ["", "Any status"],
 ] as const;
-const SEVERITIES = ["", "critical", "high", "medium", "low"] as const;
+const SEVERITIES = [["", "Any severity"], ...ALL_SEVERITIES] as const;
 
 /** All issues with filters kept in the URL (so a filtered view can be shared and reloaded). */
 export function Issues({ query }: { query: URLSearchParams }) {
@@ -26,7 +27,16 @@ export function Issues({ query }: { query: URLSearchParams }) {
   const host = query.get("host") ?? "";
   const issues = usePoll(
     useCallback(
-      (s: AbortSignal) => getIssues({ status: status || undefined, severity, host, limit: 200 }, s),
+      (s: AbortSignal) =>
+        getIssues(
+          {
+            status: (status || undefined) as IssueFilter["status"],
+            severity: (severity || undefined) as IssueFilter["severity"],
+            host,
+            limit: "200",
+          },
+          s,
+        ),
       [status, severity, host],
     ),
     intervalMs,
@@ -53,11 +63,7 @@ export function Issues({ query }: { query: URLSearchParams }) {
             value={status}
             onChange={(e) => set("status", e.currentTarget.value)}
           >
-            {STATUSES.map(([v, label]) => (
-              <option key={v} value={v}>
-                {label}
-              </option>
-            ))}
+            <Options choices={STATUSES} />
           </select>
         </label>
         <label>
@@ -67,22 +73,14 @@ export function Issues({ query }: { query: URLSearchParams }) {
             value={severity}
             onChange={(e) => set("severity", e.currentTarget.value)}
           >
-            {SEVERITIES.map((v) => (
-              <option key={v} value={v}>
-                {v || "Any severity"}
-              </option>
-            ))}
+            <Options choices={SEVERITIES} />
           </select>
         </label>
         <label>
           Host
           <select data-testid="filter-host" value={host} onChange={(e) => set("host", e.currentTarget.value)}>
             <option value="">Any host</option>
-            {hosts.data?.hosts.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
+            <Options choices={hostChoices(hosts.data?.hosts)} />
             {host && !hosts.data?.hosts.some((h) => h.id === host) && <option value={host}>{host}</option>}
           </select>
         </label>
@@ -91,25 +89,18 @@ export function Issues({ query }: { query: URLSearchParams }) {
         <h2 id="approvals-title">Approvals</h2>
         <Approvals onChanged={issues.refresh} />
       </section>
-      <Panel
+      <IssuePanel
         id="issue-list"
         title="Matching issues"
         poll={issues}
-        aside={issues.data && <span class="count">{issues.data.items.length}</span>}
-      >
-        {(list) => (
-          <IssueList
-            issues={list.items}
-            canRecover={canOperate}
-            onRecovered={issues.refresh}
-            empty={
-              status === "active" && !severity && !host
-                ? "No open issues. All is well."
-                : "No issues match these filters."
-            }
-          />
-        )}
-      </Panel>
+        canRecover={canOperate}
+        onRecovered={issues.refresh}
+        empty={
+          status === "active" && !severity && !host
+            ? "No open issues. All is well."
+            : "No issues match these filters."
+        }
+      />
     </>
   );
 }

@@ -5,7 +5,7 @@ import { HealingSwitch } from "../components/HealingSwitch";
 import { HealthCheckButton } from "../components/HealthCheckButton";
 import { HistoryList } from "../components/HistoryList";
 import { HostTable } from "../components/HostTable";
-import { IssueList } from "../components/IssueList";
+import { IssuePanel } from "../components/IssuePanel";
 import { Kpis } from "../components/Kpis";
 import { Panel } from "../components/Panel";
 import { StatusSummary } from "../components/StatusSummary";
@@ -67,14 +67,13 @@ export function Overview() {
         {(s) => <HostTable hosts={s.hosts} thresholds={thresholds} sparkMs={intervalMs} />}
       </Panel>
 
-      <Panel
+      <IssuePanel
         id="issues"
         title="Open issues"
         poll={issues}
-        aside={issues.data && <span class="count">{issues.data.items.length}</span>}
-      >
-        {(list) => <IssueList issues={list.items} canRecover={canOperate} onRecovered={refreshAll} />}
-      </Panel>
+        canRecover={canOperate}
+        onRecovered={refreshAll}
+      />
 
       <Panel id="history" title="Recovery history" poll={history}>
         {(list) => <HistoryList entries={list.items} />}

@@ -1,12 +1,12 @@
 import { useState } from "preact/hooks";
-import { ApiError, deleteRule, getRules, getScopes, setRuleEnabled } from "../api";
-import { Badge } from "../components/Badge";
+import { ApiError, getRules, getScopes } from "../api";
 import { LearningTable } from "../components/LearningTable";
 import { RuleEditor } from "../components/RuleEditor";
+import { RuleTable } from "../components/RuleTable";
 import { scopedBy } from "../components/ScopeView";
-import { ScrollTable } from "../components/ScrollTable";
 import { useLive } from "../live";
 import type { Rule } from "../types";
+import { useAction } from "../useAction";
 import { usePoll } from "../usePoll";
 
 const TEMPLATE: Rule = {
@@ -31,24 +31,9 @@ export function Rules() {
   const [editing, setEditing] = useState<{ rule: Rule; isNew: boolean; session: number } | null>(null);
   // A new editor per "Edit"/"New" press; saving keeps the same one (and its messages).
   const open = (rule: Rule, isNew: boolean) => setEditing({ rule, isNew, session: Date.now() });
-  const [busy, setBusy] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { message, busy, run } = useAction(rules.refresh);
   const missing =
     rules.error instanceof ApiError && (rules.error.status === 404 || rules.error.status === 405);
-
-  const act = async (r: Rule, what: () => Promise<unknown>, done: string) => {
-    setBusy(r.id);
-    setMessage(null);
-    try {
-      await what();
-      setMessage({ ok: true, text: done });
-      rules.refresh();
-    } catch (err) {
-      setMessage({ ok: false, text: `${r.name}: ${err instanceof Error ? err.message : String(err)}` });
-    } finally {
-      setBusy(null);
-    }
-  };
 
   return (
     <>
@@ -102,98 +87,14 @@ export function Rules() {
             {rules.data.items.length === 0 ? (
               <p class="empty">No rules defined. Create one with “New rule”.</p>
             ) : (
-              <ScrollTable label="Rules">
-                <thead>
-                  <tr>
-                    <th scope="col">Rule</th>
-                    <th scope="col">Condition</th>
-                    <th scope="col">Severity</th>
-                    <th scope="col">Actions</th>
-                    <th scope="col">State</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Manage</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rules.data.items.map((r) => (
-                    <tr key={r.id} data-testid="rule-row" data-rule-id={r.id}>
-                      <th scope="row">
-                        {r.name}
-                        <span class="muted small block">
-                          {r.id} · {r.kind}
-                          {r.builtin ? (r.overridden ? " · built-in, changed" : " · built-in") : " · custom"}
-                        </span>
-                        {changedBy.has(r.id) && (
-                          <span class="small block" data-testid="rule-scoped">
-                            changed for {changedBy.get(r.id)?.join(", ")}
-                          </span>
-                        )}
-                      </th>
-                      <td class="wrap">{r.condition ?? condition(r)}</td>
-                      <td>
-                        <Badge tone={r.severity} />
-                      </td>
-                      <td>
-                        {r.actions?.join(", ") || (
-                          <span title="no recovery action: the issue notifies the org's channels">
-                            notify
-                          </span>
-                        )}
-                      </td>
-                      <td>{r.enabled ? "enabled" : <span class="muted">disabled</span>}</td>
-                      <td>
-                        <div class="row-actions">
-                          <button
-                            type="button"
-                            class="btn small"
-                            data-testid="rule-edit"
-                            aria-label={`${isAdmin ? "Edit" : "View"} ${r.name}`}
-                            onClick={() => open(r, false)}
-                          >
-                            {isAdmin ? "Edit" : "View"}
-                          </button>
-                          {isAdmin && (
-                            <button
-                              type="button"
-                              class="btn small"
-                              disabled={busy !== null}
-                              aria-label={`${r.enabled ? "Disable" : "Enable"} ${r.name}`}
-                              onClick={() =>
-                                act(
-                                  r,
-                                  () => setRuleEnabled(r.id, !r.enabled),
-                                  `${r.name} ${r.enabled ? "disabled" : "enabled"}.`,
-                                )
-                              }
-                            >
-                              {r.enabled ? "Disable" : "Enable"}
-                            </button>
-                          )}
-                          {isAdmin && (!r.builtin || r.overridden) && (
-                            <button
-                              type="button"
-                              class="btn small"
-                              disabled={busy !== null}
-                              aria-label={`${r.builtin ? "Restore the default of" : "Delete"} ${r.name}`}
-                              onClick={() => {
-                                if (!r.builtin && !confirm(`Delete the rule “${r.name}”?`)) return;
-                                void act(
-                                  r,
-                                  () => deleteRule(r.id),
-                                  r.builtin ? `${r.name} restored to its default.` : `${r.name} deleted.`,
-                                );
-                              }}
-                            >
-                              {r.builtin ? "Restore default" : "Delete"}
-                            </button>
-                          )}
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </ScrollTable>
+              <RuleTable
+                rules={rules.data.items}
+                changedBy={changedBy}
+                isAdmin={isAdmin}
+                onEdit={(r) => open(r, false)}
+                busy={busy}
+                run={run}
+              />
             )}
           </section>
           <LearningTable />
@@ -201,11 +102,4 @@ export function Rules() {
       )}
     </>
   );
-}
-
-function condition(r: Rule): string {
-  const what = r.service ? `service ${r.service}` : (r.metric ?? "");
-  const limit = r.threshold != null ? ` ${r.op ?? "above"} ${r.threshold}` : "";
-  const dur = r.durationSeconds ? ` for ${r.durationSeconds} s` : "";
-  return `${what}${limit}${dur}`.trim() || "—";
 }
