@@ -17,7 +17,12 @@ export type { Passkey };
 
 const webauthn = () => import("@simplewebauthn/browser");
 
-export const passkeysSupported = () => typeof window !== "undefined" && "PublicKeyCredential" in window;
+/**
+ * Whether this page can use passkeys: the browser has WebAuthn, and the page is on a host name
+ * (a passkey's RP ID is a domain: opened as http://127.0.0.1 it cannot be used; localhost can).
+ */
+export const passkeysSupported = () =>
+  typeof window !== "undefined" && "PublicKeyCredential" in window && !/^[\d.]+$|:/.test(location.hostname);
 
 /** Registers a passkey for the signed-in person. */
 export async function addPasskey(name?: string): Promise<Passkey> {
