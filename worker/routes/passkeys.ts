@@ -18,14 +18,13 @@ import {
   RegistrationResponseSchema,
 } from "../schemas/passkeys";
 import { relyingPartyOf } from "../services/tenancy/passkey-challenges";
+import { signInOptions, signInWithPasskey } from "../services/tenancy/passkey-sign-in";
 import {
   listPasskeys,
   registerPasskey,
   registrationOptions,
   removePasskey,
   renamePasskey,
-  signInOptions,
-  signInWithPasskey,
 } from "../services/tenancy/passkeys";
 import { sessionView } from "./session";
 

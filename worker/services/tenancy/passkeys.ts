@@ -1,35 +1,29 @@
 /**
- * Passkeys (WebAuthn, verified by @simplewebauthn/server): a signed-in person registers one; anyone
- * signs in with one, naming their email or letting the authenticator offer its discoverable
- * credential. A sign-in needs a live membership of the org, so a removed member's passkeys no
- * longer open it. User verification is preferred, not required; a signature counter that does
- * not move forward refuses the sign-in (a cloned authenticator).
+ * A person's passkeys (WebAuthn, verified by @simplewebauthn/server): registering one (attestation
+ * "none": which authenticator it is does not matter here, only that its key signs), listing,
+ * renaming and removing them. Signing in with one is passkey-sign-in.ts.
  */
-
 import type { z } from "@hono/zod-openapi";
 import {
   type AuthenticatorTransportFuture,
-  generateAuthenticationOptions,
   generateRegistrationOptions,
-  verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { and, asc, eq } from "drizzle-orm";
 import { type Db, runBatch } from "../../db/client";
-import { memberships, passkeys, users } from "../../db/schema";
+import { passkeys, users } from "../../db/schema";
 import type { Principal } from "../../env";
 import { ApiError, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import type { AuthenticationResponseSchema, RegistrationResponseSchema } from "../../schemas/passkeys";
-import { audit, runAs } from "./audit";
+import type { RegistrationResponseSchema } from "../../schemas/passkeys";
+import { audit } from "./audit";
 import { claimChallenge, issueChallenge, type RelyingParty, refuse } from "./passkey-challenges";
-import { newSession } from "./sessions";
 
 const RP_NAME = "selfheal";
 /** The WebAuthn user handle: the user's id as bytes (never the email). */
-const userHandle = (userId: string) => Uint8Array.from(new TextEncoder().encode(userId));
-const transportsOf = (row: { transports: string }) =>
+export const userHandle = (userId: string) => Uint8Array.from(new TextEncoder().encode(userId));
+export const transportsOf = (row: { transports: string }) =>
   JSON.parse(row.transports) as AuthenticatorTransportFuture[];
 
 async function person(db: Db, userId: string) {
@@ -115,105 +109,6 @@ export async function registerPasskey(
     audit(db, by.orgId, "passkey.add", row.id, `${by.name} added the passkey "${row.name}"`, "ok", now),
   ]);
   return view(row);
-}
-
-/** Options for navigator.credentials.get(): the person's passkeys when an email is given, else any discoverable one. */
-export async function signInOptions(db: Db, rp: RelyingParty, email: string | undefined, now = Date.now()) {
-  const rows = email
-    ? await db
-        .select({ credentialId: passkeys.credentialId, transports: passkeys.transports })
-        .from(passkeys)
-        .innerJoin(users, eq(users.id, passkeys.userId))
-        .where(eq(users.email, email.trim().toLowerCase()))
-        .limit(50)
-    : [];
-  const challenge = await issueChallenge(db, "sign-in", null, now);
-  return generateAuthenticationOptions({
-    rpID: rp.rpID,
-    challenge,
-    userVerification: "preferred",
-    allowCredentials: rows.map((p) => ({ id: p.credentialId, transports: transportsOf(p) })),
-  });
-}
-
-/**
- * Checks a sign-in assertion and starts a session for the person in `orgId` (else their first
- * org); the new counter, last use and audit entry are written with the session.
- */
-export async function signInWithPasskey(
-  db: Db,
-  rp: RelyingParty,
-  input: {
-    response: z.infer<typeof AuthenticationResponseSchema>;
-    orgId?: string;
-    userAgent?: string | null;
-  },
-  now = Date.now(),
-) {
-  const { response, orgId } = input;
-  const expectedChallenge = await claimChallenge(db, response.response.clientDataJSON, "sign-in", null, now);
-  const [key] = await db.select().from(passkeys).where(eq(passkeys.credentialId, response.id));
-  if (!key) throw refuse("unknown passkey");
-  const handle = response.response.userHandle;
-  if (handle !== undefined && handle !== isoBase64URL.fromBuffer(userHandle(key.userId)))
-    throw refuse("the passkey names another person");
-  let newCounter: number;
-  try {
-    const verified = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.rpID,
-      requireUserVerification: false,
-      credential: {
-        id: key.credentialId,
-        publicKey: new Uint8Array(isoBase64URL.toBuffer(key.publicKey)),
-        counter: key.counter,
-        transports: transportsOf(key),
-      },
-    });
-    if (!verified.verified) throw new Error("the signature did not verify");
-    newCounter = verified.authenticationInfo.newCounter;
-  } catch (err) {
-    throw refuse(err instanceof Error ? err.message : String(err));
-  }
-  const [member] = await db
-    .select({ userId: users.id, name: users.name, orgId: memberships.orgId, role: memberships.role })
-    .from(users)
-    .innerJoin(memberships, eq(memberships.userId, users.id))
-    .where(and(eq(users.id, key.userId), orgId ? eq(memberships.orgId, orgId) : undefined))
-    .orderBy(asc(memberships.createdAt))
-    .limit(1);
-  if (!member)
-    throw new ApiError(
-      "FORBIDDEN",
-      `this passkey's account is not a member of ${orgId ? "that org" : "any org"}`,
-    );
-  const actor = { tokenId: null, userId: member.userId, name: member.name, scope: member.role };
-  const owner = {
-    orgId: member.orgId,
-    userId: member.userId,
-    tokenId: null,
-    scope: member.role,
-    name: member.name,
-  };
-  const session = await newSession(db, { ...owner, userAgent: input.userAgent }, now);
-  await runBatch(db, [
-    session.insert,
-    db.update(passkeys).set({ counter: newCounter, lastUsedAt: now }).where(eq(passkeys.id, key.id)),
-    runAs(actor, () =>
-      audit(
-        db,
-        member.orgId,
-        "session.passkey",
-        key.id,
-        `${member.name} signed in with the passkey "${key.name}"`,
-        "ok",
-        now,
-      ),
-    ),
-  ]);
-  return { session, owner };
 }
 
 const view = (p: typeof passkeys.$inferSelect) => ({
