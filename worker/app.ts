@@ -45,6 +45,7 @@ import { meRoutes } from "./routes/me";
 import { metricsRoutes } from "./routes/metrics";
 import { noiseRoutes } from "./routes/noise";
 import { orgRoutes } from "./routes/orgs";
+import { passkeyRoutes } from "./routes/passkeys";
 import { prometheusRoutes } from "./routes/prometheus";
 import { recoverRoutes } from "./routes/recover";
 import { ruleRoutes } from "./routes/rules";
@@ -100,6 +101,7 @@ export function createApp() {
     .route("/api/health", healthRoutes)
     .route("/api/v1/session", sessionRoutes)
     .route("/api/v1/me", meRoutes)
+    .route("/api/v1/passkeys", passkeyRoutes)
     .route("/api/v1/users", userRoutes)
     .route("/api/v1/invitations", invitationRoutes)
     .route("/api/v1/events", eventRoutes)

@@ -126,11 +126,11 @@ describe("Cloudflare Access sign-in", () => {
   it("offers Access on the sign-in page only when it is configured", async () => {
     expect(await (await callWith(VARS, "/api/v1/session")).json()).toEqual({
       signedIn: false,
-      methods: ["access", "token"],
+      methods: ["access", "passkey", "token"],
     });
     expect(await (await callWith({}, "/api/v1/session")).json()).toEqual({
       signedIn: false,
-      methods: ["token"],
+      methods: ["passkey", "token"],
     });
     await expectError(await viaAccess("x.y.z", {}), 404, "NOT_FOUND");
   });

@@ -19,6 +19,8 @@ const PUBLIC = new Set([
   "DELETE /api/v1/session",
   "POST /api/v1/session/access",
   "POST /api/v1/invitations/accept",
+  "POST /api/v1/passkeys/sign-in/options",
+  "POST /api/v1/passkeys/sign-in",
   "POST /api/v1/agent/refresh",
 ]);
 /** Admin acts an operator token must not reach either. */
@@ -32,8 +34,14 @@ const ADMIN_ONLY = new Set([
   "POST /api/v1/invitations",
   "DELETE /api/v1/invitations/{id}",
 ]);
-/** A caller's own things, which every dashboard scope may change (its own sessions). */
-const SELF_SERVICE = new Set(["DELETE /api/v1/me/sessions/{id}"]);
+/** A caller's own things, which every dashboard scope may change (its own sessions and passkeys). */
+const SELF_SERVICE = new Set([
+  "DELETE /api/v1/me/sessions/{id}",
+  "POST /api/v1/passkeys/register/options",
+  "POST /api/v1/passkeys/register",
+  "PATCH /api/v1/passkeys/{id}",
+  "DELETE /api/v1/passkeys/{id}",
+]);
 /** Outside /api and the document, with credentials of its own. */
 const UNDOCUMENTED: Route[] = [{ method: "GET", path: "/metrics" }];
 /** A POST a read token may make: it computes, it changes nothing. */

@@ -72,11 +72,11 @@ describe("dashboard session", () => {
   });
 
   it("answers whether a session exists without credentials, instead of a 401", async () => {
-    expect(await json("/api/v1/session", {})).toEqual({ signedIn: false, methods: ["token"] });
+    expect(await json("/api/v1/session", {})).toEqual({ signedIn: false, methods: ["passkey", "token"] });
     const ended = await json("/api/v1/session", {
       headers: { cookie: `selfheal_session=${"x".repeat(43)}` },
     });
-    expect(ended).toEqual({ signedIn: false, methods: ["token"] });
+    expect(ended).toEqual({ signedIn: false, methods: ["passkey", "token"] });
   });
 
   it("refuses a cookie that holds an API token, as the old sessions did (401)", async () => {

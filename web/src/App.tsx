@@ -29,15 +29,16 @@ type Auth =
 export function App() {
   const [auth, setAuth] = useState<Auth>({ kind: "checking" });
 
-  // The session cookie is HttpOnly: the page cannot see it, so it asks the server every time.
-  const check = useCallback(async () => {
+  // The session cookie is HttpOnly: the page cannot see it, so it asks the server every time
+  // (after a sign-out too, which is how the sign-in page learns the methods it offers).
+  const check = useCallback(async (notice?: string) => {
     setAuth({ kind: "checking" });
     try {
       const state = await getSession();
       setAuth(
         state.signedIn
           ? { kind: "signed-in", session: state }
-          : { kind: "signed-out", methods: state.methods },
+          : { kind: "signed-out", notice, methods: state.methods },
       );
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403))
@@ -48,7 +49,7 @@ export function App() {
 
   useEffect(() => {
     onUnauthorized(() => {
-      setAuth({ kind: "signed-out", notice: "Your session has ended. Please sign in again." });
+      void check("Your session has ended. Please sign in again.");
     });
     void check();
     return () => onUnauthorized(null);
@@ -57,9 +58,7 @@ export function App() {
   // Signing out first unmounts the dashboard (which aborts every poll in flight), and only then
   // ends the session: a poll answered after the session ended would be a spurious 401.
   const leave = useCallback(() => setAuth({ kind: "leaving" }), []);
-  const left = useCallback(() => {
-    setAuth({ kind: "signed-out", notice: "Signed out." });
-  }, []);
+  const left = useCallback(() => void check("Signed out."), [check]);
 
   if (location.pathname === "/invite" && (auth.kind === "signed-in" || auth.kind === "signed-out"))
     return (

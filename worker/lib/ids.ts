@@ -12,7 +12,7 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-export type IdPrefix = "iss" | "cmd" | "hst" | "tok" | "rec" | "req" | "org" | "usr" | "ses" | "inv";
+export type IdPrefix = "iss" | "cmd" | "hst" | "tok" | "rec" | "req" | "org" | "usr" | "ses" | "inv" | "pky";
 
 /** Prefixed random ids: `iss_…`, `cmd_…`, `hst_…`, `tok_…`, `rec_…`, `req_…`. */
 export function newId(prefix: IdPrefix): string {

@@ -21,6 +21,8 @@ const PUBLIC = new Set([
   "DELETE /api/v1/session",
   "POST /api/v1/session/access",
   "POST /api/v1/invitations/accept",
+  "POST /api/v1/passkeys/sign-in/options",
+  "POST /api/v1/passkeys/sign-in",
   // A host whose agent token was refused: its signed host key proof is the credential.
   "POST /api/v1/agent/refresh",
 ]);

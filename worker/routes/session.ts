@@ -121,7 +121,10 @@ export const sessionRoutes = newRouter()
     const principal = c.get("principal");
     if (!principal) {
       if (sessionSecret(c) !== undefined) clearSessionCookie(c); // an ended session's cookie
-      const methods: ("token" | "access")[] = accessConfig(c.env) ? ["access", "token"] : ["token"];
+      const methods: ("token" | "access" | "passkey")[] = accessConfig(c.env)
+        ? ["access", "token"]
+        : ["token"];
+      methods.splice(-1, 0, "passkey"); // any person may have one, whatever else is configured
       return c.json({ signedIn: false as const, methods }, 200);
     }
     return c.json(sessionView(principal), 200);

@@ -26,7 +26,7 @@ export const SessionStateSchema = z
     z.object({
       signedIn: z.literal(false),
       methods: z
-        .array(z.enum(["token", "access"]))
+        .array(z.enum(["token", "access", "passkey"]))
         .openapi({ description: "the sign-in methods this deployment offers" }),
     }),
   ])

@@ -1,5 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, acceptInvitation } from "../api";
+import { PasskeyOffer } from "../components/PasskeyOffer";
+import { passkeysSupported } from "../passkeys";
 import type { Session } from "../types";
 
 interface Props {
@@ -17,6 +19,7 @@ export function AcceptInvitation({ asPerson, onJoined }: Props) {
   const [email, setEmail] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [joined, setJoined] = useState<Session | null>(null);
   const secret = secretOfLink();
 
   const submit = async (e: Event) => {
@@ -31,7 +34,9 @@ export function AcceptInvitation({ asPerson, onJoined }: Props) {
       const body = asPerson ? { token: secret } : { token: secret, name: name.trim(), email: email.trim() };
       const session = await acceptInvitation(body);
       history.replaceState(null, "", "/");
-      onJoined(session);
+      // A new account has no other way back in: offer it a passkey first.
+      if (!asPerson && passkeysSupported()) setJoined(session);
+      else onJoined(session);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401)
         setError(
@@ -43,6 +48,7 @@ export function AcceptInvitation({ asPerson, onJoined }: Props) {
     }
   };
 
+  if (joined) return <PasskeyOffer name={joined.name} onDone={() => onJoined(joined)} />;
   return (
     <main class="center">
       <form class="card signin" onSubmit={submit} noValidate data-testid="invite-form">

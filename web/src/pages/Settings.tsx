@@ -5,6 +5,7 @@ import { ConfigForm } from "../components/ConfigForm";
 import { ConfirmationEditor } from "../components/ConfirmationEditor";
 import { HealingSwitch } from "../components/HealingSwitch";
 import { MaintenanceManager } from "../components/MaintenanceManager";
+import { MyPasskeys } from "../components/MyPasskeys";
 import { MySessions } from "../components/MySessions";
 import { Panel } from "../components/Panel";
 import { PeopleManager } from "../components/PeopleManager";
@@ -15,7 +16,7 @@ import { usePoll } from "../usePoll";
 
 /** The self-healing switch, the config document, notification channels, maintenance windows, tokens. */
 export function Settings() {
-  const { config, isAdmin, canOperate } = useLive();
+  const { config, isAdmin, canOperate, session } = useLive();
   const scopes = usePoll(getScopes, 60_000);
   // The shared config may be up to one poll old: fetch it fresh for the form.
   useEffect(() => config.refresh(), [config.refresh]);
@@ -94,6 +95,13 @@ export function Settings() {
         <h2 id="my-sessions-title">My sessions</h2>
         <MySessions />
       </section>
+
+      {session.userId && (
+        <section class="panel" aria-labelledby="my-passkeys-title">
+          <h2 id="my-passkeys-title">My passkeys</h2>
+          <MyPasskeys />
+        </section>
+      )}
 
       {isAdmin && (
         <section class="panel" aria-labelledby="tokens-title">

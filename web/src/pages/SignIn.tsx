@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, signIn, signInWithAccess } from "../api";
+import { PasskeySignIn } from "../components/PasskeySignIn";
 import type { Session, SignInMethod } from "../types";
 
 interface Props {
@@ -75,6 +76,7 @@ export function SignIn({ notice, methods, onSignedIn }: Props) {
             <p class="muted small">Or, for automation accounts:</p>
           </>
         )}
+        {methods.includes("passkey") && <PasskeySignIn onSignedIn={onSignedIn} />}
         <p class="muted">
           Sign in with an admin, operator or read-only API token, or open the invitation link you were sent.
         </p>

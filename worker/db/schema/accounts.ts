@@ -91,3 +91,42 @@ export const invitations = sqliteTable(
   },
   (t) => [uniqueIndex("invitations_hash_uq").on(t.hash), index("invitations_org_idx").on(t.orgId)],
 );
+
+/**
+ * A person's passkey (a WebAuthn credential): its id and COSE public key as base64url, the
+ * authenticator's signature counter (0 when it keeps none), and the transports it said it uses.
+ * It signs in to the orgs its user is a member of, so a removed member's passkeys lose that org.
+ */
+export const passkeys = sqliteTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    credentialId: text("credential_id").notNull(),
+    publicKey: text("public_key").notNull(),
+    counter: integer("counter").notNull(),
+    /** JSON array of AuthenticatorTransport names. */
+    transports: text("transports").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [uniqueIndex("passkeys_credential_uq").on(t.credentialId), index("passkeys_user_idx").on(t.userId)],
+);
+
+/**
+ * A WebAuthn challenge handed out and not yet answered: used once (deleted as it is checked) and
+ * only before it expires. A registration challenge is the person's who asked for it.
+ */
+export const passkeyChallenges = sqliteTable(
+  "passkey_challenges",
+  {
+    challenge: text("challenge").primaryKey(),
+    purpose: text("purpose", { enum: ["register", "sign-in"] }).notNull(),
+    userId: text("user_id"),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("passkey_challenges_expires_idx").on(t.expiresAt)],
+);
