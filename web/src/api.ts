@@ -131,6 +131,17 @@ export const acceptInvitation = (json: Body<typeof v1.invitations.accept.$post>)
   request(v1.invitations.accept.$post, { json }, { expect401: true });
 export const getMySessions = (signal?: Sig) => request(v1.me.sessions.$get, {}, { signal });
 export const endMySession = (sid: string) => request(v1.me.sessions[":id"].$delete, { param: id(sid) });
+export const passkeyRegisterOptions = () => request(v1.passkeys.register.options.$post, {});
+export const passkeyRegister = (json: Body<typeof v1.passkeys.register.$post>) =>
+  request(v1.passkeys.register.$post, { json });
+export const passkeySignInOptions = (email?: string) =>
+  request(v1.passkeys["sign-in"].options.$post, { json: email ? { email } : {} }, { expect401: true });
+export const passkeySignIn = (json: Body<(typeof v1.passkeys)["sign-in"]["$post"]>) =>
+  request(v1.passkeys["sign-in"].$post, { json }, { expect401: true });
+export const getMyPasskeys = (signal?: Sig) => request(v1.passkeys.$get, {}, { signal });
+export const renamePasskey = (pid: string, name: string) =>
+  request(v1.passkeys[":id"].$patch, { param: id(pid), json: { name } });
+export const removePasskey = (pid: string) => request(v1.passkeys[":id"].$delete, { param: id(pid) });
 export const getMembers = (signal?: Sig) => request(v1.users.$get, {}, { signal });
 export const setMemberRole = (uid: string, role: Member["role"]) =>
   request(v1.users[":id"].$patch, { param: id(uid), json: { role } });

@@ -10,10 +10,18 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from "@simplewebauthn/browser";
 import type { Passkey } from "../../worker/schemas/passkeys";
-import { request } from "./api";
-import type { List, Session } from "./types";
+import {
+  getMyPasskeys,
+  passkeyRegister,
+  passkeyRegisterOptions,
+  passkeySignIn,
+  passkeySignInOptions,
+  removePasskey,
+  renamePasskey,
+} from "./api";
 
 export type { Passkey };
+export { getMyPasskeys, removePasskey, renamePasskey };
 
 const webauthn = () => import("@simplewebauthn/browser");
 
@@ -25,40 +33,19 @@ export const passkeysSupported = () =>
   typeof window !== "undefined" && "PublicKeyCredential" in window && !/^[\d.]+$|:/.test(location.hostname);
 
 /** Registers a passkey for the signed-in person. */
-export async function addPasskey(name?: string): Promise<Passkey> {
-  const optionsJSON = await request<PublicKeyCredentialCreationOptionsJSON>(
-    "/api/v1/passkeys/register/options",
-    {
-      method: "POST",
-    },
-  );
+export async function addPasskey(name?: string) {
+  // The options are WebAuthn's JSON, which the server's schema keeps open.
+  const optionsJSON = (await passkeyRegisterOptions()) as unknown as PublicKeyCredentialCreationOptionsJSON;
   const response = await (await webauthn()).startRegistration({ optionsJSON });
-  return request<Passkey>("/api/v1/passkeys/register", { method: "POST", body: { response, name } });
+  return passkeyRegister({ response, name } as Parameters<typeof passkeyRegister>[0]);
 }
 
 /** Signs in with a passkey: the email's, or whichever discoverable one the person picks. */
-export async function signInWithPasskey(email?: string): Promise<Session> {
-  const optionsJSON = await request<PublicKeyCredentialRequestOptionsJSON>(
-    "/api/v1/passkeys/sign-in/options",
-    {
-      method: "POST",
-      body: email ? { email } : {},
-      expect401: true,
-    },
-  );
+export async function signInWithPasskey(email?: string) {
+  const optionsJSON = (await passkeySignInOptions(email)) as unknown as PublicKeyCredentialRequestOptionsJSON;
   const response = await (await webauthn()).startAuthentication({ optionsJSON });
-  return request<Session>("/api/v1/passkeys/sign-in", {
-    method: "POST",
-    body: { response },
-    expect401: true,
-  });
+  return passkeySignIn({ response } as Parameters<typeof passkeySignIn>[0]);
 }
-
-export const getMyPasskeys = (signal?: AbortSignal) => request<List<Passkey>>("/api/v1/passkeys", { signal });
-export const renamePasskey = (id: string, name: string) =>
-  request<Passkey>(`/api/v1/passkeys/${encodeURIComponent(id)}`, { method: "PATCH", body: { name } });
-export const removePasskey = (id: string) =>
-  request<{ id: string }>(`/api/v1/passkeys/${encodeURIComponent(id)}`, { method: "DELETE" });
 
 /** What to say when the browser's ceremony did not finish (the person cancelled, or no passkey matched). */
 export function ceremonyMessage(err: unknown): string {
