@@ -20,6 +20,9 @@ const PUBLIC = new Set([
   "POST /api/v1/session",
   "DELETE /api/v1/session",
   "POST /api/v1/session/access",
+  "POST /api/v1/session/oidc",
+  // The identity provider's redirect back: the state cookie and the code are its credentials.
+  "GET /api/v1/session/oidc/callback",
   "POST /api/v1/invitations/accept",
   // A host whose agent token was refused: its signed host key proof is the credential.
   "POST /api/v1/agent/refresh",

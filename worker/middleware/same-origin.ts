@@ -16,7 +16,12 @@ import { sessionSecret } from "./session-cookie";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Requests that set or end a session: checked with or without a cookie. */
-const SIGN_IN_PATHS = new Set(["/api/v1/session", "/api/v1/session/access", "/api/v1/invitations/accept"]);
+const SIGN_IN_PATHS = new Set([
+  "/api/v1/session",
+  "/api/v1/session/access",
+  "/api/v1/session/oidc",
+  "/api/v1/invitations/accept",
+]);
 
 const originOfUrl = (url: string | undefined) => {
   try {
