@@ -20,7 +20,7 @@ import type { Session, SignInMethod } from "./types";
 
 type Auth =
   | { kind: "checking" }
-  | { kind: "signed-out"; notice?: string; methods?: SignInMethod[] }
+  | { kind: "signed-out"; notice?: string; methods?: SignInMethod[]; oidcName?: string }
   | { kind: "signed-in"; session: Session }
   | { kind: "leaving" }
   | { kind: "unreachable"; message: string };
@@ -37,7 +37,7 @@ export function App() {
       setAuth(
         state.signedIn
           ? { kind: "signed-in", session: state }
-          : { kind: "signed-out", methods: state.methods },
+          : { kind: "signed-out", methods: state.methods, oidcName: state.oidcName },
       );
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403))
@@ -65,6 +65,7 @@ export function App() {
     return (
       <AcceptInvitation
         asPerson={auth.kind === "signed-in" && auth.session.userId !== null}
+        oidcName={auth.kind === "signed-out" && auth.methods?.includes("oidc") ? auth.oidcName : undefined}
         onJoined={(session) => setAuth({ kind: "signed-in", session })}
       />
     );
@@ -94,6 +95,7 @@ export function App() {
         <SignIn
           notice={auth.notice}
           methods={auth.methods ?? ["token"]}
+          oidcName={auth.oidcName}
           onSignedIn={(session) => setAuth({ kind: "signed-in", session })}
         />
       );

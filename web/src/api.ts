@@ -140,6 +140,9 @@ export const signIn = (token: string) =>
 export const signOut = () => request<void>("/api/v1/session", { method: "DELETE", expect401: true });
 export const signInWithAccess = () =>
   request<Session>("/api/v1/session/access", { method: "POST", body: {}, expect401: true });
+/** Where to send the browser to sign in with the OpenID Connect provider (accepting `invitation`). */
+export const startOidcSignIn = (body: { invitation?: string } = {}) =>
+  request<{ url: string }>("/api/v1/session/oidc", { method: "POST", body, expect401: true });
 export const acceptInvitation = (body: { token: string; name?: string; email?: string }) =>
   request<Session>("/api/v1/invitations/accept", { method: "POST", body, expect401: true });
 export const getMySessions = (signal?: Sig) => request<List<MySession>>("/api/v1/me/sessions", { signal });
