@@ -30,25 +30,26 @@ export function App() {
   const [auth, setAuth] = useState<Auth>({ kind: "checking" });
 
   // The session cookie is HttpOnly: the page cannot see it, so it asks the server every time.
-  const check = useCallback(async () => {
+  // Signed out (`notice` says why), it also learns which sign-in methods to offer.
+  const check = useCallback(async (notice?: string) => {
     setAuth({ kind: "checking" });
     try {
       const state = await getSession();
       setAuth(
         state.signedIn
           ? { kind: "signed-in", session: state }
-          : { kind: "signed-out", methods: state.methods, oidcName: state.oidcName },
+          : { kind: "signed-out", notice, methods: state.methods, oidcName: state.oidcName },
       );
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403))
-        setAuth({ kind: "signed-out" });
+        setAuth({ kind: "signed-out", notice });
       else setAuth({ kind: "unreachable", message: err instanceof Error ? err.message : String(err) });
     }
   }, []);
 
   useEffect(() => {
     onUnauthorized(() => {
-      setAuth({ kind: "signed-out", notice: "Your session has ended. Please sign in again." });
+      void check("Your session has ended. Please sign in again.");
     });
     void check();
     return () => onUnauthorized(null);
@@ -58,8 +59,8 @@ export function App() {
   // ends the session: a poll answered after the session ended would be a spurious 401.
   const leave = useCallback(() => setAuth({ kind: "leaving" }), []);
   const left = useCallback(() => {
-    setAuth({ kind: "signed-out", notice: "Signed out." });
-  }, []);
+    void check("Signed out.");
+  }, [check]);
 
   if (location.pathname === "/invite" && (auth.kind === "signed-in" || auth.kind === "signed-out"))
     return (

@@ -128,7 +128,9 @@ export async function oidcProvider(issuer: string, clientId: string, clientSecre
 
   async function handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
-    const path = url.href.startsWith(issuer) ? url.pathname.slice(new URL(issuer).pathname.length) : null;
+    const path = url.href.startsWith(issuer)
+      ? url.pathname.slice(new URL(issuer).pathname.replace(/\/$/, "").length)
+      : null;
     if (path === "/.well-known/openid-configuration")
       return Response.json({
         issuer,
