@@ -51,6 +51,7 @@ import { recoverRoutes } from "./routes/recover";
 import { ruleRoutes } from "./routes/rules";
 import { scopeRoutes } from "./routes/scopes";
 import { sessionRoutes } from "./routes/session";
+import { oidcSessionRoutes } from "./routes/session-oidc";
 import { statusRoutes } from "./routes/status";
 import { tokenRoutes } from "./routes/tokens";
 import { userRoutes } from "./routes/users";
@@ -99,6 +100,7 @@ export function createApp() {
   // One chain, so the returned app's type carries every route (AppType, for the typed client).
   const api = app
     .route("/api/health", healthRoutes)
+    .route("/api/v1/session/oidc", oidcSessionRoutes)
     .route("/api/v1/session", sessionRoutes)
     .route("/api/v1/me", meRoutes)
     .route("/api/v1/passkeys", passkeyRoutes)

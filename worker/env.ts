@@ -37,6 +37,11 @@ export interface Env {
   SELFHEAL_ACCESS_AUD?: string;
   /** Where the team's signing keys are (default `https://<team domain>/cdn-cgi/access/certs`; tests point it at a local server). */
   SELFHEAL_ACCESS_CERTS_URL?: string;
+  /** OpenID Connect sign-in: the issuer (found by discovery), this deployment's client id and secret, and the button's name. */
+  SELFHEAL_OIDC_ISSUER?: string;
+  SELFHEAL_OIDC_CLIENT_ID?: string;
+  SELFHEAL_OIDC_CLIENT_SECRET?: string;
+  SELFHEAL_OIDC_NAME?: string;
   RATE_LIMIT_API?: RateLimit;
   RATE_LIMIT_AGENT?: RateLimit;
   RATE_LIMIT_AUTH_FAILURES?: RateLimit;
@@ -104,6 +109,15 @@ export const envSchema = z.object({
     .regex(/^[0-9a-f]{64}$/, "the Access application's AUD tag (64 hex)")
     .optional(),
   SELFHEAL_ACCESS_CERTS_URL: z.url().optional(),
+  SELFHEAL_OIDC_ISSUER: z
+    .url()
+    .refine((u) => /^https:/.test(u) || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(`${u}/`), {
+      message: "an https issuer (plain http only on localhost)",
+    })
+    .optional(),
+  SELFHEAL_OIDC_CLIENT_ID: z.string().min(1).max(256).optional(),
+  SELFHEAL_OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  SELFHEAL_OIDC_NAME: z.string().min(1).max(64).optional(),
 });
 
 const checked = new WeakMap<object, string | null>();

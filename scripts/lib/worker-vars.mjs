@@ -16,6 +16,10 @@ export const WORKER_VARS = [
   "SELFHEAL_ACCESS_TEAM_DOMAIN",
   "SELFHEAL_ACCESS_AUD",
   "SELFHEAL_ACCESS_CERTS_URL",
+  "SELFHEAL_OIDC_ISSUER",
+  "SELFHEAL_OIDC_CLIENT_ID",
+  "SELFHEAL_OIDC_CLIENT_SECRET",
+  "SELFHEAL_OIDC_NAME",
 ];
 
 /** The Worker's settings present in `env` (unset and empty ones left out). */

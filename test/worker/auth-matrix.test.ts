@@ -18,6 +18,8 @@ const PUBLIC = new Set([
   "GET /api/v1/session",
   "DELETE /api/v1/session",
   "POST /api/v1/session/access",
+  "POST /api/v1/session/oidc",
+  "GET /api/v1/session/oidc/callback",
   "POST /api/v1/invitations/accept",
   "POST /api/v1/passkeys/sign-in/options",
   "POST /api/v1/passkeys/sign-in",

@@ -258,6 +258,8 @@ describe("read API shapes", () => {
       "/api/v1/scopes/{kind}/{key}",
       "/api/v1/session",
       "/api/v1/session/access",
+      "/api/v1/session/oidc",
+      "/api/v1/session/oidc/callback",
       "/api/v1/tokens",
       "/api/v1/tokens/{id}",
       "/api/v1/users",

@@ -20,7 +20,7 @@ import type { Session, SignInMethod } from "./types";
 
 type Auth =
   | { kind: "checking" }
-  | { kind: "signed-out"; notice?: string; methods?: SignInMethod[] }
+  | { kind: "signed-out"; notice?: string; methods?: SignInMethod[]; oidcName?: string }
   | { kind: "signed-in"; session: Session }
   | { kind: "leaving" }
   | { kind: "unreachable"; message: string };
@@ -29,8 +29,8 @@ type Auth =
 export function App() {
   const [auth, setAuth] = useState<Auth>({ kind: "checking" });
 
-  // The session cookie is HttpOnly: the page cannot see it, so it asks the server every time
-  // (after a sign-out too, which is how the sign-in page learns the methods it offers).
+  // The session cookie is HttpOnly: the page cannot see it, so it asks the server every time.
+  // Signed out (`notice` says why), it also learns which sign-in methods to offer.
   const check = useCallback(async (notice?: string) => {
     setAuth({ kind: "checking" });
     try {
@@ -38,11 +38,11 @@ export function App() {
       setAuth(
         state.signedIn
           ? { kind: "signed-in", session: state }
-          : { kind: "signed-out", notice, methods: state.methods },
+          : { kind: "signed-out", notice, methods: state.methods, oidcName: state.oidcName },
       );
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403))
-        setAuth({ kind: "signed-out" });
+        setAuth({ kind: "signed-out", notice });
       else setAuth({ kind: "unreachable", message: err instanceof Error ? err.message : String(err) });
     }
   }, []);
@@ -58,12 +58,15 @@ export function App() {
   // Signing out first unmounts the dashboard (which aborts every poll in flight), and only then
   // ends the session: a poll answered after the session ended would be a spurious 401.
   const leave = useCallback(() => setAuth({ kind: "leaving" }), []);
-  const left = useCallback(() => void check("Signed out."), [check]);
+  const left = useCallback(() => {
+    void check("Signed out.");
+  }, [check]);
 
   if (location.pathname === "/invite" && (auth.kind === "signed-in" || auth.kind === "signed-out"))
     return (
       <AcceptInvitation
         asPerson={auth.kind === "signed-in" && auth.session.userId !== null}
+        oidcName={auth.kind === "signed-out" && auth.methods?.includes("oidc") ? auth.oidcName : undefined}
         onJoined={(session) => setAuth({ kind: "signed-in", session })}
       />
     );
@@ -93,6 +96,7 @@ export function App() {
         <SignIn
           notice={auth.notice}
           methods={auth.methods ?? ["token"]}
+          oidcName={auth.oidcName}
           onSignedIn={(session) => setAuth({ kind: "signed-in", session })}
         />
       );

@@ -127,6 +127,9 @@ export const getSession = (signal?: Sig) => request(v1.session.$get, {}, { signa
 export const signIn = (token: string) => request(v1.session.$post, { json: { token } }, { expect401: true });
 export const signOut = () => request(v1.session.$delete, {}, { expect401: true });
 export const signInWithAccess = () => request(v1.session.access.$post, { json: {} }, { expect401: true });
+/** Where to send the browser to sign in with the OpenID Connect provider (accepting `invitation`). */
+export const startOidcSignIn = (json: Body<typeof v1.session.oidc.$post> = {}) =>
+  request(v1.session.oidc.$post, { json }, { expect401: true });
 export const acceptInvitation = (json: Body<typeof v1.invitations.accept.$post>) =>
   request(v1.invitations.accept.$post, { json }, { expect401: true });
 export const getMySessions = (signal?: Sig) => request(v1.me.sessions.$get, {}, { signal });

@@ -20,6 +20,9 @@ const PUBLIC = new Set([
   "POST /api/v1/session",
   "DELETE /api/v1/session",
   "POST /api/v1/session/access",
+  "POST /api/v1/session/oidc",
+  // The identity provider's redirect back: the state cookie and the code are its credentials.
+  "GET /api/v1/session/oidc/callback",
   "POST /api/v1/invitations/accept",
   "POST /api/v1/passkeys/sign-in/options",
   "POST /api/v1/passkeys/sign-in",

@@ -19,6 +19,7 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 const SIGN_IN_PATHS = new Set([
   "/api/v1/session",
   "/api/v1/session/access",
+  "/api/v1/session/oidc",
   "/api/v1/invitations/accept",
   "/api/v1/passkeys/sign-in",
 ]);

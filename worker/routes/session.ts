@@ -12,6 +12,7 @@ import { clearSessionCookie, sessionSecret, setSessionCookie } from "../middlewa
 import { orgEvents } from "../objects/org-events/stub";
 import { SessionStateSchema, StartedSessionSchema } from "../schemas/accounts";
 import { accessConfig, accessMember, verifyAccessAssertion } from "../services/tenancy/access";
+import { oidcConfig } from "../services/tenancy/oidc-client";
 import { resolveToken } from "../services/tenancy/principal";
 import { endSession, newSession } from "../services/tenancy/sessions";
 
@@ -121,11 +122,15 @@ export const sessionRoutes = newRouter()
     const principal = c.get("principal");
     if (!principal) {
       if (sessionSecret(c) !== undefined) clearSessionCookie(c); // an ended session's cookie
-      const methods: ("token" | "access" | "passkey")[] = accessConfig(c.env)
-        ? ["access", "token"]
-        : ["token"];
-      methods.splice(-1, 0, "passkey"); // any person may have one, whatever else is configured
-      return c.json({ signedIn: false as const, methods }, 200);
+      const oidc = oidcConfig(c.env);
+      const methods = [
+        ...(oidc ? (["oidc"] as const) : []),
+        ...(accessConfig(c.env) ? (["access"] as const) : []),
+        // any person may have a passkey, whatever else is configured
+        "passkey" as const,
+        "token" as const,
+      ];
+      return c.json({ signedIn: false as const, methods, ...(oidc && { oidcName: oidc.name }) }, 200);
     }
     return c.json(sessionView(principal), 200);
   })

@@ -26,8 +26,12 @@ export const SessionStateSchema = z
     z.object({
       signedIn: z.literal(false),
       methods: z
-        .array(z.enum(["token", "access", "passkey"]))
+        .array(z.enum(["token", "access", "oidc", "passkey"]))
         .openapi({ description: "the sign-in methods this deployment offers" }),
+      oidcName: z
+        .string()
+        .optional()
+        .openapi({ description: "with oidc: the identity provider's name for the sign-in button" }),
     }),
   ])
   .openapi("SessionState");

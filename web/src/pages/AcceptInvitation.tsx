@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { ApiError, acceptInvitation } from "../api";
+import { ApiError, acceptInvitation, startOidcSignIn } from "../api";
 import { PasskeyOffer } from "../components/PasskeyOffer";
 import { passkeysSupported } from "../passkeys";
 import type { Session } from "../types";
@@ -7,6 +7,8 @@ import type { Session } from "../types";
 interface Props {
   /** Signed in as a person: the org is added to them, so no name or email is asked. */
   asPerson: boolean;
+  /** Signed out, with OpenID Connect offered: accept by signing in there (name and email from it). */
+  oidcName?: string;
   onJoined: (session: Session) => void;
 }
 
@@ -14,7 +16,7 @@ interface Props {
 const secretOfLink = () => location.hash.replace(/^#/, "");
 
 /** Opening an invitation link: join the org it is for, and be signed in there. */
-export function AcceptInvitation({ asPerson, onJoined }: Props) {
+export function AcceptInvitation({ asPerson, oidcName, onJoined }: Props) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [busy, setBusy] = useState(false);
@@ -48,6 +50,22 @@ export function AcceptInvitation({ asPerson, onJoined }: Props) {
     }
   };
 
+  const viaOidc = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      location.assign((await startOidcSignIn({ invitation: secret })).url);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401)
+        setError(
+          "This invitation link was already used, revoked, or has expired. Ask an admin for a new one.",
+        );
+      else setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  };
+  const linkOk = /^shi_[0-9A-Za-z]{43}$/.test(secret);
+
   if (joined) return <PasskeyOffer name={joined.name} onDone={() => onJoined(joined)} />;
   return (
     <main class="center">
@@ -55,7 +73,7 @@ export function AcceptInvitation({ asPerson, onJoined }: Props) {
         <h1>
           <span class="logo" aria-hidden="true" /> Join selfheal
         </h1>
-        {!/^shi_[0-9A-Za-z]{43}$/.test(secret) ? (
+        {!linkOk ? (
           <p class="error-text" role="alert">
             This link is incomplete: open the whole invitation link you were sent.
           </p>
@@ -63,6 +81,20 @@ export function AcceptInvitation({ asPerson, onJoined }: Props) {
           <p class="muted">You are signed in: accepting adds this org to your account.</p>
         ) : (
           <>
+            {oidcName && (
+              <>
+                <button
+                  type="button"
+                  class="btn primary"
+                  data-testid="invite-oidc"
+                  disabled={busy}
+                  onClick={() => void viaOidc()}
+                >
+                  Accept by signing in with {oidcName}
+                </button>
+                <p class="muted small">Or make an account here:</p>
+              </>
+            )}
             <p class="muted">You were invited to an org. Who are you?</p>
             <label for="invite-name">Name</label>
             <input

@@ -1,16 +1,18 @@
 import { useState } from "preact/hooks";
-import { ApiError, signIn, signInWithAccess } from "../api";
+import { ApiError, signIn, signInWithAccess, startOidcSignIn } from "../api";
 import { PasskeySignIn } from "../components/PasskeySignIn";
 import type { Session, SignInMethod } from "../types";
 
 interface Props {
   notice?: string;
   methods: SignInMethod[];
+  /** The OpenID Connect provider's name, when that method is offered. */
+  oidcName?: string;
   onSignedIn: (session: Session) => void;
 }
 
 /** Trades an admin, operator or read token for an HttpOnly session cookie; the token itself is never stored here. */
-export function SignIn({ notice, methods, onSignedIn }: Props) {
+export function SignIn({ notice, methods, oidcName, onSignedIn }: Props) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -51,6 +53,17 @@ export function SignIn({ notice, methods, onSignedIn }: Props) {
     }
   };
 
+  const viaOidc = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      location.assign((await startOidcSignIn()).url);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  };
+
   return (
     <main class="center">
       <form class="card signin" onSubmit={submit} noValidate>
@@ -61,6 +74,17 @@ export function SignIn({ notice, methods, onSignedIn }: Props) {
           <p class="note" role="status">
             {notice}
           </p>
+        )}
+        {methods.includes("oidc") && (
+          <button
+            type="button"
+            class="btn primary"
+            data-testid="signin-oidc"
+            disabled={busy}
+            onClick={() => void viaOidc()}
+          >
+            Sign in with {oidcName ?? "your identity provider"}
+          </button>
         )}
         {methods.includes("access") && (
           <>

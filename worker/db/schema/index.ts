@@ -10,6 +10,7 @@ export * from "./hosts";
 export * from "./issues";
 export * from "./noise";
 export * from "./notifications";
+export * from "./oidc";
 export * from "./recovery";
 export * from "./rollups";
 export * from "./rules";

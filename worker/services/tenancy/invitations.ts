@@ -93,11 +93,15 @@ export async function revokeInvitation(db: Db, orgId: string, id: string, now = 
 }
 
 export interface Acceptance {
-  secret: string;
+  /** The link's secret, or (a sign-in that carried it through an identity provider) its hash. */
+  secret?: string;
+  secretHash?: string;
   /** For a new account (ignored when the caller is signed in as a person). */
   name?: string;
   email?: string;
   userAgent?: string | null;
+  /** More writes for the same batch, given the accepting user's id (e.g. linking their login). */
+  also?: (userId: string) => Statement[];
 }
 
 const usable = (hash: string, now: number) =>
@@ -108,6 +112,12 @@ const usable = (hash: string, now: number) =>
     gt(invitations.expiresAt, now),
   );
 
+/** Whether a link (by its secret's hash) can still be accepted: unused, unrevoked, unexpired. */
+export async function invitationUsable(db: Db, hash: string, now = Date.now()) {
+  const [row] = await db.select({ id: invitations.id }).from(invitations).where(usable(hash, now));
+  return row !== undefined;
+}
+
 /**
  * Joins the org the link is for and starts a session there. The link is claimed by one
  * conditional update, so of two acceptances racing only one gets it; the claim is undone if
@@ -115,11 +125,11 @@ const usable = (hash: string, now: number) =>
  */
 export async function acceptInvitation(
   db: Db,
-  caller: Principal | undefined,
+  caller: Pick<Principal, "userId"> | undefined,
   input: Acceptance,
   now = Date.now(),
 ) {
-  const hash = await sha256Hex(input.secret);
+  const hash = input.secretHash ?? (await sha256Hex(input.secret ?? ""));
   const [invite] = await db.select().from(invitations).where(usable(hash, now));
   if (!invite) throw new ApiError("UNAUTHORIZED", "unknown, used, revoked or expired invitation");
   const person = caller?.userId ? await existingUser(db, caller.userId, invite.orgId) : null;
@@ -148,6 +158,7 @@ export async function acceptInvitation(
       .insert(memberships)
       .values({ userId: user.id, orgId: invite.orgId, role: invite.role, createdAt: now }),
     session.insert,
+    ...(input.also?.(user.id) ?? []),
   );
   const actor = { tokenId: null, userId: user.id, name: user.name, scope: invite.role };
   writes.push(
