@@ -60,3 +60,17 @@ export function noveltyOf(
     ? Math.max(novel / keys, slow) * (1 - p.rangeWeight) + p.rangeWeight * grade
     : p.rangeWeight * grade;
 }
+
+/**
+ * Whether `value` lies beyond the outermost level any stream can give it on the grid [lo, hi]
+ * (past `overflow` x the range on either side): there every value clamps to one level, so the
+ * grid can no longer tell them apart.
+ */
+export function beyondGrid(value: number, lo: number, hi: number, p: AnomalyParams): boolean {
+  const range = hi - lo || Math.abs(hi) || 1;
+  for (const levels of p.levels) {
+    const raw = Math.floor(((value - lo) * (levels - 1)) / range);
+    if (raw > levels * (1 + p.overflow) || raw < -levels * p.overflow) return true;
+  }
+  return false;
+}
