@@ -20,7 +20,7 @@
  */
 import { type DurationParams, type DurationState, durationStart, durationStep } from "./duration";
 import { fromBase64, toBase64 } from "./memory";
-import { beyondGrid, initialStreams, noveltyOf, type StreamState } from "./novelty";
+import { gridEdges, initialStreams, noveltyOf, type StreamState } from "./novelty";
 import { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 import { Resonance, type ResonanceSnapshot } from "./resonance";
 
@@ -67,6 +67,7 @@ export class AnomalyDetector {
   private recent: StreamState;
   private quiet: number;
   private rested = Number.MAX_SAFE_INTEGER;
+  private readonly edges: [number, number];
   private calm = Number.MAX_SAFE_INTEGER;
   private since = Number.MAX_SAFE_INTEGER;
   private memory: Uint8Array;
@@ -81,6 +82,7 @@ export class AnomalyDetector {
 
   constructor(readonly params: AnomalyParams = DEFAULT_PARAMS) {
     this.res = new Resonance(params.resonance);
+    this.edges = gridEdges(params);
     this.recent = initialStreams(params);
     this.quiet = params.restPeriod;
     this.memory = new Uint8Array(1 << Math.max(0, params.memoryBits - 3));
@@ -136,7 +138,8 @@ export class AnomalyDetector {
     const first = (this.n - p.warmup - 1) % r.every === 0;
     g.mn = first ? value : Math.min(g.mn, value);
     g.mx = first ? value : Math.max(g.mx, value);
-    g.out = (first ? 0 : g.out) + (beyondGrid(value, lo, hi, p) ? 1 : 0);
+    const z = (value - lo) / (hi - lo || Math.abs(hi) || 1);
+    g.out = (first ? 0 : g.out) + (z < this.edges[0] || z >= this.edges[1] ? 1 : 0);
     this.grid = g;
     if ((this.n - p.warmup) % r.every !== 0 || g.out < r.share * r.every) return;
     g.lo = g.mn;

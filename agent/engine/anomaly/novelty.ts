@@ -62,15 +62,18 @@ export function noveltyOf(
 }
 
 /**
- * Whether `value` lies beyond the outermost level any stream can give it on the grid [lo, hi]
- * (past `overflow` x the range on either side): there every value clamps to one level, so the
- * grid can no longer tell them apart.
+ * Where the grid [lo, hi] ends, as multiples of its range from lo: below the first or at/above the
+ * second, some stream clamps `value` to its outermost level (past `overflow` x the range), where
+ * every value scores alike and the grid can no longer tell them apart.
  */
-export function beyondGrid(value: number, lo: number, hi: number, p: AnomalyParams): boolean {
-  const range = hi - lo || Math.abs(hi) || 1;
+export function gridEdges(p: AnomalyParams): [number, number] {
+  let below = Number.NEGATIVE_INFINITY;
+  let above = Number.POSITIVE_INFINITY;
   for (const levels of p.levels) {
-    const raw = Math.floor(((value - lo) * (levels - 1)) / range);
-    if (raw > levels * (1 + p.overflow) || raw < -levels * p.overflow) return true;
+    if (levels < 2) continue;
+    // level = floor(z (levels - 1)) is clamped when < -levels x overflow or > levels x (1 + overflow)
+    below = Math.max(below, Math.ceil(-levels * p.overflow) / (levels - 1));
+    above = Math.min(above, (Math.floor(levels * (1 + p.overflow)) + 1) / (levels - 1));
   }
-  return false;
+  return [below, above];
 }
