@@ -4,8 +4,8 @@
  * resonance over downsampled windows (after ARTime, NAB; see resonance.ts), and a level held longer
  * than ever before (see duration.ts). For a day after an alarm, scores are damped (`incident`).
  *
- * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions); the
- * keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
+ * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions), and
+ * re-learnt when the series has outgrown it (see `regrid`); the keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
  * contexts seen before. The score is the share of keys never seen, graded slightly by how far the
  * value lies outside the learned range; after an output alarm the novelty rests for `restPeriod` points,
  * and after an alarm of the combined score the output rests for `outputRest` points.
@@ -43,7 +43,7 @@ export interface DetectorSnapshot {
   grid?: { lo: number; hi: number; out: number; mn: number; mx: number };
   /** per stream: last `order` levels (newest first), then the open block's sum and count */
   recent: StreamState;
-  /** points since the last alarm */
+  /** points since the novelty's rest began, up to `restPeriod` (negative while a new grid is learnt) */
   quiet: number;
   /** points since the novelty's last output alarm, up to `restReach` (absent in older snapshots) */
   rested?: number;
