@@ -1,29 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createDetector, restoreDetector, scoreSeries } from "../../agent/engine/anomaly";
+import { series } from "./support/series-gen";
 
-const MIN = 60_000;
 const DAY = 288; // 5-minute points per day
 // just under the threshold NAB picks for the standard profile
 const ALARM = 0.65;
-
-/** Seeded PRNG (mulberry32) so every series is the same on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function series(n: number, f: (i: number) => number, noise = 1, seed = 7) {
-  const r = rng(seed);
-  const ts = Array.from({ length: n }, (_, i) => i * 5 * MIN);
-  const values = ts.map((_, i) => f(i) + noise * (r() - 0.5) * 2);
-  return { ts, values };
-}
 
 const alarms = (scores: ArrayLike<number>) =>
   Array.from(scores, (s, i) => (s >= ALARM ? i : -1)).filter((i) => i >= 0);
@@ -34,7 +15,7 @@ const busy = (i: number) => {
   const hour = (i % DAY) / 12;
   return hour >= 9 && hour < 18 && Math.floor(i / DAY) !== SKIP ? 80 : 20;
 };
-const workday = series(14 * DAY, busy, 2);
+const workday = series(14 * DAY, busy, 2, 7);
 const dueAt = SKIP * DAY + 9 * 12;
 
 describe("anomaly detector: the duration view", () => {
@@ -51,17 +32,17 @@ describe("anomaly detector: the duration view", () => {
   });
 
   it("stays quiet on the regular daily pattern it learned", () => {
-    const regular = series(14 * DAY, (i) => ((i % DAY) / 12 >= 9 && (i % DAY) / 12 < 18 ? 80 : 20), 2);
+    const regular = series(14 * DAY, (i) => ((i % DAY) / 12 >= 9 && (i % DAY) / 12 < 18 ? 80 : 20), 2, 7);
     expect(alarms(scoreSeries(regular.ts, regular.values)).filter((i) => i >= 3 * DAY)).toEqual([]);
   });
 
   it("flags a step to a new level and a single spike near where they happen", () => {
-    const step = series(3000, (i) => (i < 2000 ? 50 : 90), 2);
+    const step = series(3000, (i) => (i < 2000 ? 50 : 90), 2, 7);
     const stepHits = alarms(scoreSeries(step.ts, step.values)).filter((i) => i >= 600);
     expect(stepHits.length).toBeGreaterThanOrEqual(1);
     expect(stepHits[0]).toBeGreaterThanOrEqual(2000);
     expect(stepHits[0]).toBeLessThan(2000 + 6);
-    const spike = series(3000, (i) => (i === 2000 ? 150 : 50), 2);
+    const spike = series(3000, (i) => (i === 2000 ? 150 : 50), 2, 7);
     const spikeHits = alarms(scoreSeries(spike.ts, spike.values)).filter((i) => i >= 600);
     expect(spikeHits.length).toBeGreaterThanOrEqual(1);
     expect(spikeHits[0]).toBeGreaterThanOrEqual(2000);

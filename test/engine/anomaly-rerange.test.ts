@@ -1,31 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createDetector, DEFAULT_PARAMS, restoreDetector, scoreSeries } from "../../agent/engine/anomaly";
+import { alarmsIn, series } from "./support/series-gen";
 
 const DAY = 288; // 5-minute points per day
 const ALARM = 0.65;
-
-/** Seeded PRNG (mulberry32) so every series is the same on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function series(n: number, f: (i: number) => number, noise: number, seed: number) {
-  const r = rng(seed);
-  const ts = Array.from({ length: n }, (_, i) => i * 300_000);
-  return { ts, values: ts.map((_, i) => f(i) + noise * (r() - 0.5) * 2) };
-}
-
 const alarms = (scores: ArrayLike<number>, from: number, to = scores.length) =>
-  Array.from(scores)
-    .slice(from, to)
-    .filter((s) => s >= ALARM).length;
+  alarmsIn(scores, ALARM, from, to);
 
 // the warm-up sees only a quiet level; from row 600 a full daily swing starts and then repeats
 const outgrown = (i: number) => (i < 600 ? 20 : 50 + 30 * Math.sin((2 * Math.PI * i) / DAY));

@@ -4,35 +4,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDetector, DEFAULT_PARAMS, restoreDetector, scoreSeries } from "../../agent/engine/anomaly";
 import { runCorpus } from "../../bench/nab/run";
+import { alarmsIn as alarmsAt, series } from "./support/series-gen";
 
-const MIN = 60_000;
 // just under the threshold NAB picks for the standard profile (0.68 on the 41 files)
 const ALARM = 0.65;
-
-/** Seeded PRNG (mulberry32) so every series is the same on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A 5-minute series of n points: f(i) plus uniform noise of the given amplitude. */
-function series(n: number, f: (i: number) => number, noise = 1, seed = 1) {
-  const r = rng(seed);
-  const ts = Array.from({ length: n }, (_, i) => i * 5 * MIN);
-  const values = ts.map((_, i) => f(i) + noise * (r() - 0.5) * 2);
-  return { ts, values };
-}
-
 const alarmsIn = (scores: ArrayLike<number>, from: number, to = scores.length) =>
-  Array.from(scores)
-    .slice(from, to)
-    .filter((s) => s >= ALARM).length;
+  alarmsAt(scores, ALARM, from, to);
 
 const DAY = 288; // 5-minute points per day
 const daily = (i: number) => 50 + 30 * Math.sin((2 * Math.PI * i) / DAY);

@@ -4,10 +4,10 @@
  * resonance over downsampled windows (after ARTime, NAB; see resonance.ts), and a level held longer
  * than ever before (see duration.ts). For a day after an alarm, scores are damped (`incident`).
  *
- * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions); the
- * keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
+ * Each point is quantised on a grid learned during a warm-up (coarse and fine resolutions), and
+ * re-learnt when the series has outgrown it (see `regrid`); the keys "current level after the last k levels" (k = 0..order) are looked up in a Bloom filter of
  * contexts seen before. The score is the share of keys never seen, graded slightly by how far the
- * value lies outside the learned range; after an alarm the novelty rests for `restPeriod` points,
+ * value lies outside the learned range; after an output alarm the novelty rests for `restPeriod` points,
  * and after an alarm of the combined score the output rests for `outputRest` points.
  * O(levels x order) per point, no look-ahead, state < 4 KB of JSON, deterministic (no clock, no
  * randomness). Timestamps are accepted for the API's sake and not used: rows are taken in order.
@@ -20,7 +20,7 @@
  */
 import { type DurationParams, type DurationState, durationStart, durationStep } from "./duration";
 import { fromBase64, toBase64 } from "./memory";
-import { initialStreams, noveltyOf, type StreamState } from "./novelty";
+import { gridEdges, initialStreams, noveltyOf, type StreamState } from "./novelty";
 import { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 import { Resonance, type ResonanceSnapshot } from "./resonance";
 
@@ -33,13 +33,20 @@ export interface DetectorSnapshot {
   params: AnomalyParams;
   /** points seen */
   n: number;
-  /** learned range (meaningful once n > 0) */
+  /** range learned in warm-up (meaningful once n > 0); the duration view's grid */
   lo: number;
   hi: number;
+  /**
+   * The novelty view's grid once re-learnt (absent: [lo, hi]), and the open re-gridding period:
+   * points beyond the grid, and the period's min and max (absent in older snapshots)
+   */
+  grid?: { lo: number; hi: number; out: number; mn: number; mx: number };
   /** per stream: last `order` levels (newest first), then the open block's sum and count */
   recent: StreamState;
-  /** points since the last alarm */
+  /** points since the novelty's rest began, up to `restPeriod` (negative while a new grid is learnt) */
   quiet: number;
+  /** points since the novelty's last output alarm, up to `restReach` (absent in older snapshots) */
+  rested?: number;
   /** points since the last output alarm (absent in older snapshots) */
   calm?: number;
   /** Bloom filter of seen contexts, base64 */
@@ -56,8 +63,11 @@ export class AnomalyDetector {
   private n = 0;
   private lo = 0;
   private hi = 0;
+  private grid: NonNullable<DetectorSnapshot["grid"]> | undefined;
   private recent: StreamState;
   private quiet: number;
+  private rested = Number.MAX_SAFE_INTEGER;
+  private readonly edges: [number, number];
   private calm = Number.MAX_SAFE_INTEGER;
   private since = Number.MAX_SAFE_INTEGER;
   private memory: Uint8Array;
@@ -72,6 +82,7 @@ export class AnomalyDetector {
 
   constructor(readonly params: AnomalyParams = DEFAULT_PARAMS) {
     this.res = new Resonance(params.resonance);
+    this.edges = gridEdges(params);
     this.recent = initialStreams(params);
     this.quiet = params.restPeriod;
     this.memory = new Uint8Array(1 << Math.max(0, params.memoryBits - 3));
@@ -89,9 +100,17 @@ export class AnomalyDetector {
       this.lo = Math.min(this.lo, value);
       this.hi = Math.max(this.hi, value);
     }
-    const score = noveltyOf(value, this.lo, this.hi, this.recent, this.memory, p);
-    const out = this.quiet >= p.restPeriod && this.n > p.warmup ? score : 0;
-    this.quiet = score >= p.alarm ? 0 : Math.min(this.quiet + 1, p.restPeriod);
+    const glo = this.grid?.lo ?? this.lo;
+    const ghi = this.grid?.hi ?? this.hi;
+    const score = noveltyOf(value, glo, ghi, this.recent, this.memory, p);
+    const open = this.quiet >= p.restPeriod && this.n > p.warmup;
+    const out = open ? score : 0;
+    const reach = p.restReach ?? 0;
+    if (score >= p.alarm && (open || this.rested < reach)) this.quiet = 0;
+    else this.quiet = Math.min(this.quiet + 1, p.restPeriod);
+    if (open && score >= p.alarm) this.rested = 0;
+    else this.rested = Math.min(this.rested + 1, reach);
+    if (p.regrid && this.n > p.warmup) this.watchGrid(value, glo, ghi, p.regrid);
     const resonance = this.res.step(value);
     const long =
       this.dur && p.duration
@@ -112,16 +131,37 @@ export class AnomalyDetector {
     return y;
   }
 
+  /** Counts the period's points beyond the grid, and re-learns the grid at its end if they were many. */
+  private watchGrid(value: number, lo: number, hi: number, r: { every: number; share: number }): void {
+    const p = this.params;
+    const g = this.grid ?? { lo, hi, out: 0, mn: value, mx: value };
+    const first = (this.n - p.warmup - 1) % r.every === 0;
+    g.mn = first ? value : Math.min(g.mn, value);
+    g.mx = first ? value : Math.max(g.mx, value);
+    const z = (value - lo) / (hi - lo || Math.abs(hi) || 1);
+    g.out = (first ? 0 : g.out) + (z < this.edges[0] || z >= this.edges[1] ? 1 : 0);
+    this.grid = g;
+    if ((this.n - p.warmup) % r.every !== 0 || g.out < r.share * r.every) return;
+    g.lo = g.mn;
+    g.hi = g.mx;
+    this.memory.fill(0);
+    this.recent = initialStreams(p);
+    // learn the new grid's contexts for as long as the first warm-up did before scoring again
+    this.quiet = p.restPeriod - p.warmup;
+  }
+
   toJSON(): DetectorSnapshot {
-    const { n, lo, hi, quiet, calm, since } = this;
+    const { n, lo, hi, grid, quiet, rested, calm, since } = this;
     return {
       v: 2,
       params: this.params,
       n,
       lo,
       hi,
+      ...(grid && { grid }),
       recent: this.recent,
       quiet,
+      rested,
       calm,
       memory: toBase64(this.memory),
       res: this.res.toJSON(),
@@ -136,8 +176,10 @@ export class AnomalyDetector {
     d.n = s.n;
     d.lo = s.lo;
     d.hi = s.hi;
+    d.grid = s.grid && { ...s.grid };
     d.recent = s.recent.map((r) => ({ levels: [...r.levels], sum: r.sum, count: r.count }));
     d.quiet = s.quiet;
+    d.rested = s.rested ?? d.params.restReach ?? 0;
     d.calm = s.calm ?? Number.MAX_SAFE_INTEGER;
     d.since = s.since ?? Number.MAX_SAFE_INTEGER;
     const mem = fromBase64(s.memory);

@@ -60,3 +60,20 @@ export function noveltyOf(
     ? Math.max(novel / keys, slow) * (1 - p.rangeWeight) + p.rangeWeight * grade
     : p.rangeWeight * grade;
 }
+
+/**
+ * Where the grid [lo, hi] ends, as multiples of its range from lo: below the first or at/above the
+ * second, some stream clamps `value` to its outermost level (past `overflow` x the range), where
+ * every value scores alike and the grid can no longer tell them apart.
+ */
+export function gridEdges(p: AnomalyParams): [number, number] {
+  let below = Number.NEGATIVE_INFINITY;
+  let above = Number.POSITIVE_INFINITY;
+  for (const levels of p.levels) {
+    if (levels < 2) continue;
+    // level = floor(z (levels - 1)) is clamped when < -levels x overflow or > levels x (1 + overflow)
+    below = Math.max(below, Math.ceil(-levels * p.overflow) / (levels - 1));
+    above = Math.min(above, (Math.floor(levels * (1 + p.overflow)) + 1) / (levels - 1));
+  }
+  return [below, above];
+}
