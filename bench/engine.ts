@@ -4,9 +4,12 @@
 // detector. Medians of 7 runs.
 
 import { DEFAULT_THRESHOLDS, defaultRules, evaluate, type HostEngineState, type Rule } from "../agent/engine";
-import { createDetector } from "../agent/engine/anomaly";
+import { createDetector, restoreDetector } from "../agent/engine/anomaly";
+import { Categories } from "../agent/engine/anomaly/categories";
+import { fromBase64 } from "../agent/engine/anomaly/memory";
 import { emptyBaseline, learnBaseline } from "../agent/engine/baseline";
 import { emptyTrend, fitTrend, pushTrend } from "../agent/engine/trend";
+import { decodeCategoriesBefore, fromBase64Before } from "./lib/snapshot-decode-before";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MIN = 60_000;
@@ -126,4 +129,46 @@ perPoint(
     fitTrend(w);
   },
   5_000,
+);
+
+// A cold host object restores each anomaly detector from its snapshot on every report. The
+// snapshot's two encoded parts are decoded by the current table look-up and by the `indexOf`
+// decode it replaced, side by side on the same snapshot, interleaved round by round.
+function perCall(fn: () => void, n = 2_000): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) fn();
+  return Number(process.hrtime.bigint() - t0) / 1e3 / n;
+}
+const learned = createDetector();
+for (let i = 0; i < 20_000; i++) learned.step(i * MIN, 50 + 10 * Math.sin(i / 30) + ((i * 7919) % 13));
+const snap = learned.toJSON();
+const { window: width, levels, capacity } = snap.params.resonance;
+const cats = new Categories(width, levels, capacity);
+const decode = {
+  filterNow: [] as number[],
+  filterBefore: [] as number[],
+  catsNow: [] as number[],
+  catsBefore: [] as number[],
+  restore: [] as number[],
+};
+for (let r = 0; r < 7; r++) {
+  decode.filterBefore.push(perCall(() => fromBase64Before(snap.memory)));
+  decode.filterNow.push(perCall(() => fromBase64(snap.memory)));
+  decode.catsBefore.push(perCall(() => decodeCategoriesBefore(snap.res.cats, width)));
+  decode.catsNow.push(perCall(() => cats.decode(snap.res.cats)));
+  decode.restore.push(perCall(() => restoreDetector(snap), 1_000));
+}
+const [fb, fn, cb, cn, rs2] = [
+  decode.filterBefore,
+  decode.filterNow,
+  decode.catsBefore,
+  decode.catsNow,
+  decode.restore,
+].map(median);
+console.log(
+  `anomaly snapshot (${JSON.stringify(snap).length} bytes of JSON), µs per call, medians of 7: ` +
+    `filter decode ${fb.toFixed(1)} -> ${fn.toFixed(1)} (x${(fn / fb).toFixed(2)}), ` +
+    `categories decode ${cb.toFixed(1)} -> ${cn.toFixed(1)} (x${(cn / cb).toFixed(2)}); ` +
+    `whole restore now ${rs2.toFixed(1)}, with the indexOf decode ~${(rs2 - fn - cn + fb + cb).toFixed(1)} ` +
+    `(x${(rs2 / (rs2 - fn - cn + fb + cb)).toFixed(2)})`,
 );

@@ -9,6 +9,9 @@
 const ALPHABET = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i))
   .filter((c) => c !== '"' && c !== "\\")
   .join("");
+/** ALPHABET's index of each character code below 128; -1 (as `indexOf` gave) for one not in it. */
+const LEVEL = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) LEVEL[ALPHABET.charCodeAt(i)] = i;
 
 export interface Match {
   /** best match (fuzzy similarity cubed x newest-slot similarity squared) */
@@ -105,10 +108,18 @@ export class Categories {
     return this.boxes.map((b) => b.map((v) => ALPHABET[v]).join("")).join("");
   }
 
+  // A table look-up per character, not `indexOf`: a cold host object restores its detectors'
+  // categories on every report.
   decode(text: string): void {
     const size = 2 * this.width;
     this.boxes = [];
-    for (let i = 0; i + size <= text.length; i += size)
-      this.boxes.push(Array.from(text.slice(i, i + size), (c) => ALPHABET.indexOf(c)));
+    for (let i = 0; i + size <= text.length; i += size) {
+      const box: number[] = [];
+      for (let k = 0; k < size; k++) {
+        const c = text.charCodeAt(i + k);
+        box.push(c < 128 ? LEVEL[c] : -1);
+      }
+      this.boxes.push(box);
+    }
   }
 }
