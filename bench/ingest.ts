@@ -72,6 +72,8 @@ function summary(label: string, results: LoadResult[], bytes?: number) {
       `D1/report: ${f1(t("d1_calls"))} calls, ${f1(t("d1_rows_read"))} rows read, ${f1(t("d1_rows_written"))} written, ` +
         `${f1(t("d1"))} ms in D1, ${f1(t("js"))} ms JS, ${f1(t("total"))} ms in Worker`,
     );
+  // a cold report's host object was rebuilt from its storage (evicted since its last report)
+  if (results[0].timings.has("object_cold")) parts.push(`${(100 * t("object_cold")).toFixed(0)} % cold`);
   else if (results[0].timings.has("d1")) parts.push(`${f1(t("d1"))} ms in D1`);
   // CPU per request holds up on a shared machine where req/s does not: the Worker's JS runs on
   // one thread, so 1000 / (its ms per request) is what one free core would serve.

@@ -53,6 +53,8 @@ export class HostObject extends DurableObject<Env> {
   /** Reports of one host run one at a time (an agent retrying while its first report is in flight). */
   private queue: Promise<unknown> = Promise.resolve();
   private alarmAt: number | null | undefined;
+  /** Reports handled since this instance was made: the first one found the object cold. */
+  private reports = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -146,6 +148,7 @@ export class HostObject extends DurableObject<Env> {
   private async runReport(db: Db, orgId: string, hostId: string, body: ReportBody) {
     this.own(orgId, hostId);
     this.authorized(currentActor().tokenId);
+    const cold = this.reports++ === 0;
     const now = Date.now();
     let ctx = await this.cache.context(db, orgId, hostId, now, this.hot);
     const lastSeenAt = this.hot?.host.lastSeenAt ?? null;
@@ -199,7 +202,11 @@ export class HostObject extends DurableObject<Env> {
     if (handled.changed) this.cache.stale();
     await this.schedule(now);
     const { followUps } = handled;
-    return { response: handled.response, followUps: { ...followUps, notify: followUps.notify || resumed } };
+    return {
+      response: handled.response,
+      followUps: { ...followUps, notify: followUps.notify || resumed },
+      cold,
+    };
   }
 
   /**
