@@ -6,10 +6,15 @@
 import { DEFAULT_THRESHOLDS, defaultRules, evaluate, type HostEngineState, type Rule } from "../agent/engine";
 import { createDetector, restoreDetector } from "../agent/engine/anomaly";
 import { Categories } from "../agent/engine/anomaly/categories";
-import { fromBase64 } from "../agent/engine/anomaly/memory";
+import { fromBase64, toBase64 } from "../agent/engine/anomaly/memory";
 import { emptyBaseline, learnBaseline } from "../agent/engine/baseline";
 import { emptyTrend, fitTrend, pushTrend } from "../agent/engine/trend";
-import { decodeCategoriesBefore, fromBase64Before } from "./lib/snapshot-decode-before";
+import {
+  decodeCategoriesBefore,
+  encodeCategoriesBefore,
+  fromBase64Before,
+  toBase64Before,
+} from "./lib/snapshot-codec-before";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MIN = 60_000;
@@ -131,9 +136,10 @@ perPoint(
   5_000,
 );
 
-// A cold host object restores each anomaly detector from its snapshot on every report. The
-// snapshot's two encoded parts are decoded by the current table look-up and by the `indexOf`
-// decode it replaced, side by side on the same snapshot, interleaved round by round.
+// A cold host object restores each anomaly detector from its snapshot on every report, and every
+// report saves them. The snapshot's two encoded parts (the filter's base64, the categories) go
+// through the current codec and the one it replaced (bench/lib/snapshot-codec-before.ts), side by
+// side on the same snapshot, interleaved round by round.
 function perCall(fn: () => void, n = 2_000): number {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) fn();
@@ -144,31 +150,35 @@ for (let i = 0; i < 20_000; i++) learned.step(i * MIN, 50 + 10 * Math.sin(i / 30
 const snap = learned.toJSON();
 const { window: width, levels, capacity } = snap.params.resonance;
 const cats = new Categories(width, levels, capacity);
-const decode = {
-  filterNow: [] as number[],
-  filterBefore: [] as number[],
-  catsNow: [] as number[],
-  catsBefore: [] as number[],
-  restore: [] as number[],
+cats.decode(snap.res.cats);
+const filter = fromBase64(snap.memory);
+const codec: Record<string, [() => void, () => void]> = {
+  "filter decode": [() => fromBase64Before(snap.memory), () => fromBase64(snap.memory)],
+  "categories decode": [
+    () => decodeCategoriesBefore(snap.res.cats, width),
+    () => new Categories(width, levels, capacity).decode(snap.res.cats),
+  ],
+  "filter encode": [() => toBase64Before(filter), () => toBase64(filter)],
+  "categories encode": [() => encodeCategoriesBefore(cats.boxes), () => cats.encode()],
 };
+const times = new Map(Object.keys(codec).map((k) => [k, { before: [] as number[], now: [] as number[] }]));
+const restores: number[] = [];
 for (let r = 0; r < 7; r++) {
-  decode.filterBefore.push(perCall(() => fromBase64Before(snap.memory)));
-  decode.filterNow.push(perCall(() => fromBase64(snap.memory)));
-  decode.catsBefore.push(perCall(() => decodeCategoriesBefore(snap.res.cats, width)));
-  decode.catsNow.push(perCall(() => cats.decode(snap.res.cats)));
-  decode.restore.push(perCall(() => restoreDetector(snap), 1_000));
+  for (const [name, [before, now]] of Object.entries(codec)) {
+    times.get(name)?.before.push(perCall(before));
+    times.get(name)?.now.push(perCall(now));
+  }
+  restores.push(perCall(() => restoreDetector(snap), 1_000));
 }
-const [fb, fn, cb, cn, rs2] = [
-  decode.filterBefore,
-  decode.filterNow,
-  decode.catsBefore,
-  decode.catsNow,
-  decode.restore,
-].map(median);
+let saved = 0;
+const parts = [...times].map(([name, t]) => {
+  const [b, n] = [median(t.before), median(t.now)];
+  if (name.endsWith("decode")) saved += b - n;
+  return `${name} ${b.toFixed(1)} -> ${n.toFixed(1)} (x${(n / b).toFixed(2)})`;
+});
+const restore = median(restores);
 console.log(
-  `anomaly snapshot (${JSON.stringify(snap).length} bytes of JSON), µs per call, medians of 7: ` +
-    `filter decode ${fb.toFixed(1)} -> ${fn.toFixed(1)} (x${(fn / fb).toFixed(2)}), ` +
-    `categories decode ${cb.toFixed(1)} -> ${cn.toFixed(1)} (x${(cn / cb).toFixed(2)}); ` +
-    `whole restore now ${rs2.toFixed(1)}, with the indexOf decode ~${(rs2 - fn - cn + fb + cb).toFixed(1)} ` +
-    `(x${(rs2 / (rs2 - fn - cn + fb + cb)).toFixed(2)})`,
+  `anomaly snapshot codec (${JSON.stringify(snap).length} bytes of JSON), µs per call, before -> now, medians of 7: ` +
+    `${parts.join(", ")}; a whole restore now ${restore.toFixed(1)}, with the decoders before ~${(restore + saved).toFixed(1)} ` +
+    `(x${(restore / (restore + saved)).toFixed(2)})`,
 );

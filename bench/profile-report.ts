@@ -169,7 +169,12 @@ try {
   const { profile } = (await session.send("Profiler.stop")) as { profile: Profile };
   session.close();
   const cpuMs = (profiled.cpu.byRole.worker * 10) / profiled.perSecond;
-  console.log(`${profiled.perSecond.toFixed(0)} req/s while profiled, ${profiled.errors} errors`);
+  const cold = profiled.timings.get("object_cold") ?? [];
+  const coldShare = cold.length
+    ? `, ${((100 * cold.filter((c) => c === 1).length) / cold.length).toFixed(0)} % cold`
+    : "";
+  // a cold report's host object was rebuilt from its storage (evicted since its host's last report)
+  console.log(`${profiled.perSecond.toFixed(0)} req/s while profiled, ${profiled.errors} errors${coldShare}`);
   summarize(profile, cpuMs, Number(values.top));
 } finally {
   await dispatcher.close();

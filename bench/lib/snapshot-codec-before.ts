@@ -1,5 +1,6 @@
-// The anomaly snapshot decoders as they were before the table-driven decode (an `indexOf` per
-// character), kept only so bench:engine can time both side by side on the same snapshot.
+// The anomaly snapshot codec as it was before: decoders with an `indexOf` per character, encoders
+// growing a string a few characters at a time; kept only so bench:engine can time both side by
+// side on the same snapshot.
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -33,3 +34,19 @@ export function decodeCategoriesBefore(text: string, width: number): number[][] 
     boxes.push(Array.from(text.slice(i, i + size), (c) => LEVELS.indexOf(c)));
   return boxes;
 }
+
+// The encoders as they were before they wrote character codes into one buffer.
+
+export function toBase64Before(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += BASE64[(n >> 18) & 63] + BASE64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? BASE64[(n >> 6) & 63] : "=";
+    out += i + 2 < bytes.length ? BASE64[n & 63] : "=";
+  }
+  return out;
+}
+
+export const encodeCategoriesBefore = (boxes: number[][]) =>
+  boxes.map((b) => b.map((v) => LEVELS[v]).join("")).join("");
