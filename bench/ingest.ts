@@ -15,6 +15,7 @@ import { stopChildrenOnExit } from "./lib/exit";
 import { startFloorWorker } from "./lib/floor";
 import { closedLoop, type LoadResult, mean, median, pct, type Role, type Sent } from "./lib/load";
 import { reportBody } from "./lib/report-body";
+import { retried } from "./lib/retried";
 import { storageReport } from "./lib/storage";
 
 const { values } = parseArgs({
@@ -39,21 +40,6 @@ const persistTo = path.join(dir, "wrangler");
 await applyMigrations(persistTo);
 const worker = await startWorker({ port: await freePort(), persistTo, adminToken: admin });
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
-
-/**
- * wrangler dev's proxy now and then answers 503 "Your worker restarted mid-request" to a POST
- * when the machine is loaded (its connection to workerd reset): set-up calls are tried again.
- */
-async function retried<T>(call: () => Promise<T>, tries = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (i >= tries) throw err;
-      await new Promise((r) => setTimeout(r, 200 * i));
-    }
-  }
-}
 
 /** Medians over runs of each run's figure. */
 function summary(label: string, results: LoadResult[], bytes?: number) {

@@ -15,6 +15,7 @@ import { api, applyMigrations, freePort, newSecret, startWorker } from "../scrip
 import { stopChildrenOnExit } from "./lib/exit";
 import { closedLoop } from "./lib/load";
 import { reportBody } from "./lib/report-body";
+import { retried } from "./lib/retried";
 
 const { values } = parseArgs({
   options: {
@@ -132,7 +133,7 @@ try {
   const tokens: string[] = [];
   for (let i = 0; i < hosts; i += concurrency) {
     const batch = Array.from({ length: Math.min(concurrency, hosts - i) }, (_, k) =>
-      api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` }),
+      retried(() => api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` })),
     );
     for (const r of await Promise.all(batch)) tokens.push(r.agentToken);
   }
