@@ -3,11 +3,20 @@
 // sample (the steady state of a host reporting every interval), and ns per point for each
 // detector. Medians of 7 runs.
 
-import { DEFAULT_THRESHOLDS, defaultRules, evaluate, type HostEngineState, type Rule } from "../agent/engine";
+import {
+  DEFAULT_THRESHOLDS,
+  defaultRules,
+  evaluate,
+  type HostEngineState,
+  MAX_STATE_BYTES,
+  type Rule,
+} from "../agent/engine";
 import { createDetector, restoreDetector } from "../agent/engine/anomaly";
 import { Categories } from "../agent/engine/anomaly/categories";
 import { fromBase64, toBase64 } from "../agent/engine/anomaly/memory";
 import { emptyBaseline, learnBaseline } from "../agent/engine/baseline";
+import { stateBytesAtMost } from "../agent/engine/budget";
+import { jsonBytesAtMost } from "../agent/engine/json-bound";
 import { emptyTrend, fitTrend, pushTrend } from "../agent/engine/trend";
 import {
   decodeCategoriesBefore,
@@ -181,4 +190,23 @@ console.log(
   `anomaly snapshot codec (${JSON.stringify(snap).length} bytes of JSON), µs per call, before -> now, medians of 7: ` +
     `${parts.join(", ")}; a whole restore now ${restore.toFixed(1)}, with the decoders before ~${(restore + saved).toFixed(1)} ` +
     `(x${(restore / (restore + saved)).toFixed(2)})`,
+);
+
+// The state's size bound before pruning (budget.ts) walked the whole state, the two detectors'
+// snapshots included; it now counts each snapshot as the 4 KB the detector keeps it under. Side by
+// side on the same warm state: the walk over all of it (before) and the bound now.
+let warm: HostEngineState | undefined;
+for (let i = 0; i < 1500; i++)
+  warm = evaluate(rs, warm, { samples: [sample(i)], services, now: sample(i).ts }).state;
+if (!warm) throw new Error("no state");
+const warmState = warm;
+const bounds = { before: [] as number[], now: [] as number[] };
+for (let r = 0; r < 7; r++) {
+  bounds.before.push(perCall(() => jsonBytesAtMost(warmState, MAX_STATE_BYTES), 20_000));
+  bounds.now.push(perCall(() => stateBytesAtMost(warmState, MAX_STATE_BYTES), 20_000));
+}
+const [bb, bn] = [median(bounds.before), median(bounds.now)];
+console.log(
+  `state size bound before pruning (state ${JSON.stringify(warmState).length} bytes, 2 detectors), µs per report, medians of 7: ` +
+    `${bb.toFixed(2)} -> ${bn.toFixed(2)} (x${(bn / bb).toFixed(2)})`,
 );
