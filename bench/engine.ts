@@ -3,10 +3,27 @@
 // sample (the steady state of a host reporting every interval), and ns per point for each
 // detector. Medians of 7 runs.
 
-import { DEFAULT_THRESHOLDS, defaultRules, evaluate, type HostEngineState, type Rule } from "../agent/engine";
-import { createDetector } from "../agent/engine/anomaly";
+import {
+  DEFAULT_THRESHOLDS,
+  defaultRules,
+  evaluate,
+  type HostEngineState,
+  MAX_STATE_BYTES,
+  type Rule,
+} from "../agent/engine";
+import { createDetector, restoreDetector } from "../agent/engine/anomaly";
+import { Categories } from "../agent/engine/anomaly/categories";
+import { fromBase64, toBase64 } from "../agent/engine/anomaly/memory";
 import { emptyBaseline, learnBaseline } from "../agent/engine/baseline";
+import { stateBytesAtMost } from "../agent/engine/budget";
+import { jsonBytesAtMost } from "../agent/engine/json-bound";
 import { emptyTrend, fitTrend, pushTrend } from "../agent/engine/trend";
+import {
+  decodeCategoriesBefore,
+  encodeCategoriesBefore,
+  fromBase64Before,
+  toBase64Before,
+} from "./lib/snapshot-codec-before";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MIN = 60_000;
@@ -126,4 +143,70 @@ perPoint(
     fitTrend(w);
   },
   5_000,
+);
+
+// A cold host object restores each anomaly detector from its snapshot on every report, and every
+// report saves them. The snapshot's two encoded parts (the filter's base64, the categories) go
+// through the current codec and the one it replaced (bench/lib/snapshot-codec-before.ts), side by
+// side on the same snapshot, interleaved round by round.
+function perCall(fn: () => void, n = 2_000): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) fn();
+  return Number(process.hrtime.bigint() - t0) / 1e3 / n;
+}
+const learned = createDetector();
+for (let i = 0; i < 20_000; i++) learned.step(i * MIN, 50 + 10 * Math.sin(i / 30) + ((i * 7919) % 13));
+const snap = learned.toJSON();
+const { window: width, levels, capacity } = snap.params.resonance;
+const cats = new Categories(width, levels, capacity);
+cats.decode(snap.res.cats);
+const filter = fromBase64(snap.memory);
+const codec: Record<string, [() => void, () => void]> = {
+  "filter decode": [() => fromBase64Before(snap.memory), () => fromBase64(snap.memory)],
+  "categories decode": [
+    () => decodeCategoriesBefore(snap.res.cats, width),
+    () => new Categories(width, levels, capacity).decode(snap.res.cats),
+  ],
+  "filter encode": [() => toBase64Before(filter), () => toBase64(filter)],
+  "categories encode": [() => encodeCategoriesBefore(cats.boxes), () => cats.encode()],
+};
+const times = new Map(Object.keys(codec).map((k) => [k, { before: [] as number[], now: [] as number[] }]));
+const restores: number[] = [];
+for (let r = 0; r < 7; r++) {
+  for (const [name, [before, now]] of Object.entries(codec)) {
+    times.get(name)?.before.push(perCall(before));
+    times.get(name)?.now.push(perCall(now));
+  }
+  restores.push(perCall(() => restoreDetector(snap), 1_000));
+}
+let saved = 0;
+const parts = [...times].map(([name, t]) => {
+  const [b, n] = [median(t.before), median(t.now)];
+  if (name.endsWith("decode")) saved += b - n;
+  return `${name} ${b.toFixed(1)} -> ${n.toFixed(1)} (x${(n / b).toFixed(2)})`;
+});
+const restore = median(restores);
+console.log(
+  `anomaly snapshot codec (${JSON.stringify(snap).length} bytes of JSON), µs per call, before -> now, medians of 7: ` +
+    `${parts.join(", ")}; a whole restore now ${restore.toFixed(1)}, with the decoders before ~${(restore + saved).toFixed(1)} ` +
+    `(x${(restore / (restore + saved)).toFixed(2)})`,
+);
+
+// The state's size bound before pruning (budget.ts) walked the whole state, the two detectors'
+// snapshots included; it now counts each snapshot as the 4 KB the detector keeps it under. Side by
+// side on the same warm state: the walk over all of it (before) and the bound now.
+let warm: HostEngineState | undefined;
+for (let i = 0; i < 1500; i++)
+  warm = evaluate(rs, warm, { samples: [sample(i)], services, now: sample(i).ts }).state;
+if (!warm) throw new Error("no state");
+const warmState = warm;
+const bounds = { before: [] as number[], now: [] as number[] };
+for (let r = 0; r < 7; r++) {
+  bounds.before.push(perCall(() => jsonBytesAtMost(warmState, MAX_STATE_BYTES), 20_000));
+  bounds.now.push(perCall(() => stateBytesAtMost(warmState, MAX_STATE_BYTES), 20_000));
+}
+const [bb, bn] = [median(bounds.before), median(bounds.now)];
+console.log(
+  `state size bound before pruning (state ${JSON.stringify(warmState).length} bytes, 2 detectors), µs per report, medians of 7: ` +
+    `${bb.toFixed(2)} -> ${bn.toFixed(2)} (x${(bn / bb).toFixed(2)})`,
 );

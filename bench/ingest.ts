@@ -15,6 +15,7 @@ import { stopChildrenOnExit } from "./lib/exit";
 import { startFloorWorker } from "./lib/floor";
 import { closedLoop, type LoadResult, mean, median, pct, type Role, type Sent } from "./lib/load";
 import { reportBody } from "./lib/report-body";
+import { retried } from "./lib/retried";
 import { storageReport } from "./lib/storage";
 
 const { values } = parseArgs({
@@ -40,21 +41,6 @@ await applyMigrations(persistTo);
 const worker = await startWorker({ port: await freePort(), persistTo, adminToken: admin });
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
 
-/**
- * wrangler dev's proxy now and then answers 503 "Your worker restarted mid-request" to a POST
- * when the machine is loaded (its connection to workerd reset): set-up calls are tried again.
- */
-async function retried<T>(call: () => Promise<T>, tries = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await call();
-    } catch (err) {
-      if (i >= tries) throw err;
-      await new Promise((r) => setTimeout(r, 200 * i));
-    }
-  }
-}
-
 /** Medians over runs of each run's figure. */
 function summary(label: string, results: LoadResult[], bytes?: number) {
   const m = (f: (r: LoadResult) => number) => median(results.map(f));
@@ -72,6 +58,8 @@ function summary(label: string, results: LoadResult[], bytes?: number) {
       `D1/report: ${f1(t("d1_calls"))} calls, ${f1(t("d1_rows_read"))} rows read, ${f1(t("d1_rows_written"))} written, ` +
         `${f1(t("d1"))} ms in D1, ${f1(t("js"))} ms JS, ${f1(t("total"))} ms in Worker`,
     );
+  // a cold report's host object was rebuilt from its storage (evicted since its last report)
+  if (results[0].timings.has("object_cold")) parts.push(`${(100 * t("object_cold")).toFixed(0)} % cold`);
   else if (results[0].timings.has("d1")) parts.push(`${f1(t("d1"))} ms in D1`);
   // CPU per request holds up on a shared machine where req/s does not: the Worker's JS runs on
   // one thread, so 1000 / (its ms per request) is what one free core would serve.

@@ -15,6 +15,7 @@ import { api, applyMigrations, freePort, newSecret, startWorker } from "../scrip
 import { stopChildrenOnExit } from "./lib/exit";
 import { closedLoop } from "./lib/load";
 import { reportBody } from "./lib/report-body";
+import { retried } from "./lib/retried";
 
 const { values } = parseArgs({
   options: {
@@ -132,7 +133,7 @@ try {
   const tokens: string[] = [];
   for (let i = 0; i < hosts; i += concurrency) {
     const batch = Array.from({ length: Math.min(concurrency, hosts - i) }, (_, k) =>
-      api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` }),
+      retried(() => api(worker.url, enroll, "POST", "/api/v1/agent/enroll", { name: `sim-${i + k}` })),
     );
     for (const r of await Promise.all(batch)) tokens.push(r.agentToken);
   }
@@ -169,7 +170,12 @@ try {
   const { profile } = (await session.send("Profiler.stop")) as { profile: Profile };
   session.close();
   const cpuMs = (profiled.cpu.byRole.worker * 10) / profiled.perSecond;
-  console.log(`${profiled.perSecond.toFixed(0)} req/s while profiled, ${profiled.errors} errors`);
+  const cold = profiled.timings.get("object_cold") ?? [];
+  const coldShare = cold.length
+    ? `, ${((100 * cold.filter((c) => c === 1).length) / cold.length).toFixed(0)} % cold`
+    : "";
+  // a cold report's host object was rebuilt from its storage (evicted since its host's last report)
+  console.log(`${profiled.perSecond.toFixed(0)} req/s while profiled, ${profiled.errors} errors${coldShare}`);
   summarize(profile, cpuMs, Number(values.top));
 } finally {
   await dispatcher.close();

@@ -23,6 +23,27 @@ export const METRIC_NAME_TTL_MS = 24 * 3_600_000;
 export const MAX_STATE_BYTES = 128 * 1024;
 
 const HOUR = 3_600_000;
+
+/**
+ * What a detector's snapshot may take in the state's JSON: the detector keeps its state under
+ * 4 KB of JSON (anomaly/), so the size bound counts each snapshot as that instead of walking it
+ * (two snapshots were most of the walk), plus its key and comma.
+ */
+export const SNAPSHOT_MAX_BYTES = 4096;
+const SNAPSHOT_ENTRY_BYTES = SNAPSHOT_MAX_BYTES + '"anomaly":,'.length;
+
+/** An upper bound of the state's JSON length: the walk over all but the detectors' snapshots. */
+export function stateBytesAtMost(state: HostEngineState, limit: number): number {
+  if (!state.series) return jsonBytesAtMost(state, limit);
+  let snapshots = 0;
+  const series: Record<string, Omit<SeriesState, "anomaly">> = {};
+  for (const [key, { anomaly, ...rest }] of Object.entries(state.series)) {
+    if (anomaly !== undefined) snapshots++;
+    series[key] = rest;
+  }
+  const fixed = snapshots * SNAPSHOT_ENTRY_BYTES;
+  return fixed + jsonBytesAtMost({ ...state, series }, limit - fixed);
+}
 /** Last-seen times are kept by the hour: a steady host's registry changes once an hour, not every report. */
 const hourOf = (ms: number) => Math.floor(ms / HOUR);
 
@@ -82,7 +103,7 @@ const seriesSeen = (s: SeriesState): number => s.at ?? s.trend?.pts.at(-1)?.[0] 
  */
 export function pruneState(state: HostEngineState, maxBytes = MAX_STATE_BYTES): HostEngineState {
   // Nearly every report is far under budget: a bound proves it without formatting every number.
-  if (jsonBytesAtMost(state, maxBytes) <= maxBytes) return state;
+  if (stateBytesAtMost(state, maxBytes) <= maxBytes) return state;
   let size = JSON.stringify(state).length;
   if (size <= maxBytes) return state;
   const series = { ...(state.series ?? {}) };

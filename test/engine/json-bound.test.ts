@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type HostEngineState, pruneState } from "../../agent/engine";
+import { createDetector, type DetectorSnapshot } from "../../agent/engine/anomaly";
+import { SNAPSHOT_MAX_BYTES, stateBytesAtMost } from "../../agent/engine/budget";
 import { jsonBytesAtMost } from "../../agent/engine/json-bound";
 
 const worst: unknown[] = [
@@ -52,6 +54,55 @@ describe("the JSON size bound", () => {
         100,
       ),
     ).toBeLessThan(200);
+  });
+});
+
+describe("a detector's snapshot in the state's size bound", () => {
+  const snapshot = (points: number) => {
+    const detector = createDetector();
+    for (let i = 0; i < points; i++)
+      detector.step(i * 60_000, 50 + 10 * Math.sin(i / 7) + ((i * 7919) % 13) * i);
+    return JSON.parse(JSON.stringify(detector)) as DetectorSnapshot;
+  };
+  const state = (n: number): HostEngineState => ({
+    v: 1,
+    tracks: {},
+    series: Object.fromEntries(
+      Array.from({ length: n }, (_, m) => [
+        `m${m}`,
+        { at: 1e12 + m, scores: [0.1, 0.5], anomaly: snapshot(300 * m) },
+      ]),
+    ),
+  });
+
+  it("stays within the bytes the bound counts it as, after a long and noisy life", () => {
+    expect(JSON.stringify(snapshot(30_000)).length).toBeLessThanOrEqual(SNAPSHOT_MAX_BYTES);
+  });
+
+  it("is counted as its cap, not walked, and the bound stays above the state's length", () => {
+    const s = state(4);
+    const lean = {
+      ...s,
+      series: Object.fromEntries(Object.entries(s.series ?? {}).map(([k, { anomaly: _a, ...r }]) => [k, r])),
+    };
+    const bound = stateBytesAtMost(s, Number.POSITIVE_INFINITY);
+    expect(bound).toBe(jsonBytesAtMost(lean, Number.POSITIVE_INFINITY) + 4 * (SNAPSHOT_MAX_BYTES + 11));
+    expect(bound).toBeGreaterThanOrEqual(JSON.stringify(s).length);
+  });
+
+  it("prunes a state of snapshots as the state's exact length says", () => {
+    const s = state(8);
+    const size = JSON.stringify(s).length;
+    expect(pruneState(s, size)).toBe(s);
+    expect(Object.keys(pruneState(s, size - 1).series ?? {})).toEqual([
+      "m1",
+      "m2",
+      "m3",
+      "m4",
+      "m5",
+      "m6",
+      "m7",
+    ]);
   });
 });
 

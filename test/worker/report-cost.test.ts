@@ -29,6 +29,7 @@ async function reportCost(agent: Agent, body: Record<string, unknown>) {
     rowsWritten: figure("d1_rows_written"),
     d1: figure("d1"),
     js: figure("js"),
+    cold: figure("object_cold"),
   };
 }
 
@@ -85,6 +86,18 @@ describe("the cost of a report", () => {
       (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 2000)] })).calls,
     ).toBe(0);
     expect(await storedSamples(agent.hostId)).toBe(3);
+  });
+
+  it("tells in Server-Timing whether the host's object was rebuilt from its storage for the report", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await abortAllDurableObjects();
+    expect((await reportCost(agent, { services: steady })).cold).toBe(1);
+    const warm = await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] });
+    expect(warm.cold).toBe(0);
+    await abortAllDurableObjects();
+    const cold = await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 2000)] });
+    expect(cold.cold).toBe(1);
   });
 
   it("reads its context from D1 again after an eviction when a change was announced before it", async () => {

@@ -93,13 +93,13 @@ export const agentRoutes = newRouter()
       c.req.valid("json"),
       currentActor(),
     );
-    const { response, followUps } = unwrap(outcome, c.var.db.meter);
+    const { response, followUps, cold } = unwrap(outcome, c.var.db.meter);
     if (followUps.notify) c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     if (followUps.edgeActions)
       c.executionCtx.waitUntil(
         runEdgeActions(c.var.db, orgId, hostId).then(() => wakeHosts(c.env, [hostId])),
       ); // webhook: actions
-    c.header("Server-Timing", serverTiming(c.var.db.meter)); // bench:ingest reads it
+    c.header("Server-Timing", serverTiming(c.var.db.meter, cold)); // bench:ingest reads it
     const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, response.commands);
     return c.json(
       { ...response, commands, longPollSeconds: LONG_POLL_SECONDS, commandSocket: COMMAND_SOCKET_PATH },

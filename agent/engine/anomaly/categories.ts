@@ -5,10 +5,17 @@
  * category is forgotten when the memory is full, so a months-long series keeps learning.
  */
 
+import { asciiString } from "./memory";
+
 /** 81+ JSON-safe characters (no quote, no backslash): one per level 0..levels. */
 const ALPHABET = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i))
   .filter((c) => c !== '"' && c !== "\\")
   .join("");
+/** ALPHABET's index of each character code below 128; -1 (as `indexOf` gave) for one not in it. */
+const LEVEL = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) LEVEL[ALPHABET.charCodeAt(i)] = i;
+/** ALPHABET's character codes, by level. */
+const CODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 
 export interface Match {
   /** best match (fuzzy similarity cubed x newest-slot similarity squared) */
@@ -101,14 +108,27 @@ export class Categories {
     return { a, ae, known: a >= lb };
   }
 
+  // character codes into one buffer, one string at the end (every report saves its detectors)
   encode(): string {
-    return this.boxes.map((b) => b.map((v) => ALPHABET[v]).join("")).join("");
+    const size = 2 * this.width;
+    const codes = new Uint8Array(this.boxes.length * size);
+    let j = 0;
+    for (const box of this.boxes) for (let k = 0; k < size; k++) codes[j++] = CODE[box[k]];
+    return asciiString(codes);
   }
 
+  // A table look-up per character, not `indexOf`: a cold host object restores its detectors'
+  // categories on every report.
   decode(text: string): void {
     const size = 2 * this.width;
     this.boxes = [];
-    for (let i = 0; i + size <= text.length; i += size)
-      this.boxes.push(Array.from(text.slice(i, i + size), (c) => ALPHABET.indexOf(c)));
+    for (let i = 0; i + size <= text.length; i += size) {
+      const box: number[] = [];
+      for (let k = 0; k < size; k++) {
+        const c = text.charCodeAt(i + k);
+        box.push(c < 128 ? LEVEL[c] : -1);
+      }
+      this.boxes.push(box);
+    }
   }
 }

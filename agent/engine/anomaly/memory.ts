@@ -37,26 +37,50 @@ export function seenOrAdd(bits: Uint8Array, log2Bits: number, probes: number, ke
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/** ALPHABET's character codes, then "=" (64) for padding. */
+const ENCODE = Uint8Array.from(`${ALPHABET}=`, (c) => c.charCodeAt(0));
+
+// Character codes into one buffer, made a string at the end: every report saves its detectors,
+// and a string grown four characters at a time cost more than the filter's hashing.
 export function toBase64(bytes: Uint8Array): string {
-  let out = "";
+  const codes = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let j = 0;
   for (let i = 0; i < bytes.length; i += 3) {
     const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += ALPHABET[(n >> 18) & 63] + ALPHABET[(n >> 12) & 63];
-    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : "=";
-    out += i + 2 < bytes.length ? ALPHABET[n & 63] : "=";
+    codes[j++] = ENCODE[(n >> 18) & 63];
+    codes[j++] = ENCODE[(n >> 12) & 63];
+    codes[j++] = ENCODE[i + 1 < bytes.length ? (n >> 6) & 63 : 64];
+    codes[j++] = ENCODE[i + 2 < bytes.length ? n & 63 : 64];
   }
+  return asciiString(codes);
+}
+
+/** ASCII codes as a string, in chunks that stay well under any engine's argument limit. */
+export function asciiString(codes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < codes.length; i += 8192)
+    out += String.fromCharCode.apply(null, codes.subarray(i, i + 8192) as unknown as number[]);
   return out;
 }
 
+/** ALPHABET's index of each character code below 128; 255 for a character not in it. */
+const DECODE = new Uint8Array(128).fill(255);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+// A table look-up per character, not `indexOf`: a cold host object restores two detectors per
+// report, and the filter's ~3 KB of base64 was most of a restore.
 export function fromBase64(text: string): Uint8Array {
-  const clean = text.replace(/=+$/, "");
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61) end--; // trailing "="
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
   let acc = 0;
   let nbits = 0;
   let j = 0;
-  for (const ch of clean) {
-    const v = ALPHABET.indexOf(ch);
-    if (v < 0) throw new Error(`invalid base64 character '${ch}'`);
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? DECODE[c] : 255;
+    if (v === 255)
+      throw new Error(`invalid base64 character '${String.fromCodePoint(text.codePointAt(i) ?? c)}'`);
     acc = ((acc << 6) | v) & 0xffffff;
     nbits += 6;
     if (nbits >= 8) {

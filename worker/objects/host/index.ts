@@ -26,7 +26,7 @@ import { tellOrg } from "../org-events/stub";
 import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
-import { keeperFor, SUMMARY_EVERY_MS, summaryStatement } from "./keeper";
+import { keeperFor, summaryAlarmAt, summaryStatement } from "./keeper";
 import { type Outcome, type ReportOutcome, upDown } from "./outcome";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
@@ -53,6 +53,8 @@ export class HostObject extends DurableObject<Env> {
   /** Reports of one host run one at a time (an agent retrying while its first report is in flight). */
   private queue: Promise<unknown> = Promise.resolve();
   private alarmAt: number | null | undefined;
+  /** Reports handled since this instance was made: the first one found the object cold. */
+  private reports = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -146,6 +148,7 @@ export class HostObject extends DurableObject<Env> {
   private async runReport(db: Db, orgId: string, hostId: string, body: ReportBody) {
     this.own(orgId, hostId);
     this.authorized(currentActor().tokenId);
+    const cold = this.reports++ === 0;
     const now = Date.now();
     let ctx = await this.cache.context(db, orgId, hostId, now, this.hot);
     const lastSeenAt = this.hot?.host.lastSeenAt ?? null;
@@ -199,7 +202,11 @@ export class HostObject extends DurableObject<Env> {
     if (handled.changed) this.cache.stale();
     await this.schedule(now);
     const { followUps } = handled;
-    return { response: handled.response, followUps: { ...followUps, notify: followUps.notify || resumed } };
+    return {
+      response: handled.response,
+      followUps: { ...followUps, notify: followUps.notify || resumed },
+      cold,
+    };
   }
 
   /**
@@ -349,16 +356,19 @@ export class HostObject extends DurableObject<Env> {
     await this.schedule(now);
   }
 
-  /** The alarm at the next summary (if the host reported since the last) or retention due. */
+  /**
+   * The alarm at the next summary (if the host reported since the last: a moment after the report
+   * that finds it due, else a late fallback), re-delivery or retention due.
+   */
   private async schedule(now: number) {
     const hot = this.hot;
     const due: number[] = [];
     const redeliverAt = this.ctx.storage.kv.get<number>(REDELIVER_KEY);
     if (redeliverAt !== undefined) due.push(redeliverAt);
     if (hot) {
-      if (hot.host.lastSeenAt > hot.summaryAt) due.push(hot.summaryAt + SUMMARY_EVERY_MS);
+      if (hot.host.lastSeenAt > hot.summaryAt) due.push(summaryAlarmAt(hot.summaryAt, now));
       const uptimeAt = hot.uptimeFlushedAt ?? hot.summaryAt;
-      if (hot.host.lastSeenAt > uptimeAt) due.push(uptimeAt + SUMMARY_EVERY_MS);
+      if (hot.host.lastSeenAt > uptimeAt) due.push(summaryAlarmAt(uptimeAt, now));
       // an object whose host stopped reporting stops waking: its next report sets the alarm again
       if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS)
         due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);

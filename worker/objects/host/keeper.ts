@@ -3,7 +3,7 @@
  * history, services to D1 only when the list differs from what D1 last received, and the host
  * summary (last seen, metrics, health, check outputs, facts) to D1 with a batch that goes out
  * anyway, or with the host's first report; otherwise the object's alarm writes it, at most once a
- * minute (summaryStatement). The engine state stays in the object.
+ * minute, a moment after the report that finds it due (summaryAlarmAt, summaryStatement). The engine state stays in the object.
  */
 import { and, eq } from "drizzle-orm";
 import type { EngineSample } from "../../../agent/engine";
@@ -16,6 +16,21 @@ import { upsertServices } from "../../services/ingest/report/store";
 import { type HotState, servicesKey } from "./hot-state";
 
 export const SUMMARY_EVERY_MS = 60_000;
+/** How soon after the report that makes a summary due the alarm writes it: the object is still warm. */
+export const SUMMARY_SOON_MS = 1_000;
+/** How late after the minute a host that stopped reporting gets its last summary written. */
+export const SUMMARY_LATE_MS = 180_000;
+
+/**
+ * When the alarm writes a summary (or an uptime flush) last written at `writtenAt`. Due: a moment
+ * after the report that found it due, while its object is warm (at the minute mark the object of
+ * a host reporting every 10-30 s has been evicted, and the alarm would rebuild it from storage).
+ * Not due yet: only a late fallback, which the next report that finds it due brings forward.
+ */
+export function summaryAlarmAt(writtenAt: number, now: number) {
+  const dueAt = writtenAt + SUMMARY_EVERY_MS;
+  return now >= dueAt ? now + SUMMARY_SOON_MS : dueAt + SUMMARY_LATE_MS;
+}
 
 export function keeperFor(db: Db, ctx: ReportContext, d1Host: HostRow, hot: HotState | null, now: number) {
   const kept = { samples: [] as EngineSample[], summary: null as Partial<HostColumns> | null };

@@ -12,4 +12,5 @@ export type Outcome<T> =
 export const upDown = (services: { name: string; status: string; stopped?: boolean | null }[]) =>
   services.map((s) => `${s.name}:${s.status}:${s.stopped ? 1 : 0}`).join(",");
 
-export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps">>;
+/** `cold`: the object was started (rebuilt from its storage) for this report (Server-Timing, bench:ingest). */
+export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps"> & { cold: boolean }>;

@@ -7,7 +7,7 @@
  */
 import type { D1Meter } from "../../../db/client";
 
-export function serverTiming(meter: D1Meter, now = performance.now()): string {
+export function serverTiming(meter: D1Meter, objectCold?: boolean, now = performance.now()): string {
   const total = now - meter.startedAt;
   return [
     `total;dur=${total.toFixed(2)}`,
@@ -16,5 +16,7 @@ export function serverTiming(meter: D1Meter, now = performance.now()): string {
     `d1_calls;desc=${meter.calls}`,
     `d1_rows_read;desc=${meter.rowsRead}`,
     `d1_rows_written;desc=${meter.rowsWritten}`,
+    // 1 when the host's object was rebuilt from its storage for this report (bench:ingest's "cold")
+    ...(objectCold === undefined ? [] : [`object_cold;desc=${objectCold ? 1 : 0}`]),
   ].join(", ");
 }
