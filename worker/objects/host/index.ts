@@ -26,15 +26,13 @@ import { tellOrg } from "../org-events/stub";
 import { ContextCache } from "./context";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
-import { keeperFor, summaryAlarmAt, summaryStatement } from "./keeper";
+import { alarmTimes, keeperFor, RETENTION_EVERY_MS, summaryStatement } from "./keeper";
 import { type Outcome, type ReportOutcome, upDown } from "./outcome";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
 import { accrue, uptimeStatements } from "./uptime";
 import { Waiters } from "./waiters";
 
-/** Retention (roll-up and pruning) runs this often while the host reports. */
-const RETENTION_EVERY_MS = 60 * 60_000;
 /**
  * When commands sent down a socket become due for re-delivery (no result by then): the alarm
  * sends them again, as a long-poll held past that time would. Kept in storage, since the object
@@ -361,18 +359,8 @@ export class HostObject extends DurableObject<Env> {
    * that finds it due, else a late fallback), re-delivery or retention due.
    */
   private async schedule(now: number) {
-    const hot = this.hot;
-    const due: number[] = [];
     const redeliverAt = this.ctx.storage.kv.get<number>(REDELIVER_KEY);
-    if (redeliverAt !== undefined) due.push(redeliverAt);
-    if (hot) {
-      if (hot.host.lastSeenAt > hot.summaryAt) due.push(summaryAlarmAt(hot.summaryAt, now));
-      const uptimeAt = hot.uptimeFlushedAt ?? hot.summaryAt;
-      if (hot.host.lastSeenAt > uptimeAt) due.push(summaryAlarmAt(uptimeAt, now));
-      // an object whose host stopped reporting stops waking: its next report sets the alarm again
-      if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS)
-        due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);
-    }
+    const due = alarmTimes(this.hot, redeliverAt, now);
     if (due.length === 0) return;
     await this.arm(Math.max(now, Math.min(...due)));
   }

@@ -32,6 +32,22 @@ export function summaryAlarmAt(writtenAt: number, now: number) {
   return now >= dueAt ? now + SUMMARY_SOON_MS : dueAt + SUMMARY_LATE_MS;
 }
 
+/** Retention (roll-up and pruning) runs this often while the host reports. */
+export const RETENTION_EVERY_MS = 60 * 60_000;
+
+/** When the object's alarm has work: re-delivery, the next summary and uptime flush, retention. */
+export function alarmTimes(hot: HotState | null, redeliverAt: number | undefined, now: number): number[] {
+  const due: number[] = [];
+  if (redeliverAt !== undefined) due.push(redeliverAt);
+  if (!hot) return due;
+  if (hot.host.lastSeenAt > hot.summaryAt) due.push(summaryAlarmAt(hot.summaryAt, now));
+  const uptimeAt = hot.uptimeFlushedAt ?? hot.summaryAt;
+  if (hot.host.lastSeenAt > uptimeAt) due.push(summaryAlarmAt(uptimeAt, now));
+  // an object whose host stopped reporting stops waking: its next report sets the alarm again
+  if (now - hot.host.lastSeenAt < RETENTION_EVERY_MS) due.push((hot.retainedAt ?? 0) + RETENTION_EVERY_MS);
+  return due;
+}
+
 export function keeperFor(db: Db, ctx: ReportContext, d1Host: HostRow, hot: HotState | null, now: number) {
   const kept = { samples: [] as EngineSample[], summary: null as Partial<HostColumns> | null };
   const keeper: ReportKeeper & { kept: typeof kept } = {
