@@ -30,6 +30,7 @@ export interface Env {
   SELFHEAL_MAX_REPORT_BYTES?: string;
   /** Failed authentications per client IP and minute, counted per isolate (else the binding). */
   SELFHEAL_AUTH_FAILURES_PER_MINUTE?: string;
+  SELFHEAL_SIGN_IN_STARTS_PER_MINUTE?: string;
   /** Ed25519 private key (PKCS8, base64) that signs commands for agents (ingest/command-signing.ts). */
   SELFHEAL_COMMAND_SIGNING_KEY?: string;
   /** Cloudflare Access in front of the dashboard: the team's domain (`<team>.cloudflareaccess.com`) and the application's AUD tag. */
@@ -93,6 +94,7 @@ export const envSchema = z.object({
   SELFHEAL_MAX_BODY_BYTES: positiveInt.optional(),
   SELFHEAL_MAX_REPORT_BYTES: positiveInt.optional(),
   SELFHEAL_AUTH_FAILURES_PER_MINUTE: positiveInt.optional(),
+  SELFHEAL_SIGN_IN_STARTS_PER_MINUTE: positiveInt.optional(),
   SELFHEAL_COMMAND_SIGNING_KEY: z
     .string()
     .regex(

@@ -165,6 +165,18 @@ describe("failed authentications", () => {
     await expectError(await signIn(), 429, "RATE_LIMITED");
   });
 
+  it("count sign-ins started without a credential, which store a challenge, before they store it", async () => {
+    const client = ip();
+    const vars = { SELFHEAL_SIGN_IN_STARTS_PER_MINUTE: "2" };
+    const start = (who = client) =>
+      callWith(vars, "/api/v1/passkeys/sign-in/options", { body: {}, headers: { "cf-connecting-ip": who } });
+    for (let i = 0; i < 2; i++) expect((await start()).status).toBe(200);
+    const refused = await start();
+    await expectError(refused, 429, "RATE_LIMITED");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await start(ip())).status).toBe(200);
+  });
+
   it("are counted by the RATE_LIMIT_AUTH_FAILURES binding from wrangler.toml when no per-minute var is set", async () => {
     const bindings = env as unknown as Record<string, RateLimit>;
     expect(typeof bindings.RATE_LIMIT_AUTH_FAILURES?.limit).toBe("function");

@@ -5,6 +5,10 @@
  * Limiting binding RATE_LIMIT_AUTH_FAILURES counts failures across the edge, and an isolate that
  * hears a client is over the limit refuses it until the window ends. Without the binding, or with
  * SELFHEAL_AUTH_FAILURES_PER_MINUTE set, a per-isolate count does it all.
+ * Sign-in ceremonies started without a credential (a passkey's options, an OpenID Connect
+ * sign-in) each write a row (a challenge, the login's state), so they are counted per client too,
+ * on their own per-isolate count (SELFHEAL_SIGN_IN_STARTS_PER_MINUTE, default 60), before the
+ * row is written: a client cannot fill D1 with them at speed.
  * SELFHEAL_RATE_LIMIT=off disables this as it does the other limits.
  */
 import { createMiddleware } from "hono/factory";
@@ -13,6 +17,10 @@ import { ApiError } from "../lib/errors";
 import { IsolateWindows } from "./limits";
 
 export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 30;
+export const DEFAULT_SIGN_IN_STARTS_PER_MINUTE = 60;
+/** The credential-less calls that store something: each one counts. */
+const SIGN_IN_STARTS = new Set(["/api/v1/passkeys/sign-in/options", "/api/v1/session/oidc"]);
+const starts = new IsolateWindows();
 
 const failures = new IsolateWindows();
 /** Clients the binding said are over the limit, until when (ms). */
@@ -54,6 +62,14 @@ export const authFailureLimit = createMiddleware<AppEnv>(async (c, next) => {
   if (wait > 0) {
     c.header("Retry-After", String(wait));
     throw new ApiError("RATE_LIMITED", `too many failed authentications: retry in ${wait} s`);
+  }
+  if (c.req.method === "POST" && SIGN_IN_STARTS.has(c.req.path)) {
+    const perMinute = Number(c.env.SELFHEAL_SIGN_IN_STARTS_PER_MINUTE ?? DEFAULT_SIGN_IN_STARTS_PER_MINUTE);
+    const started = starts.take(key, perMinute, Date.now());
+    if (!started.ok) {
+      c.header("Retry-After", String(started.retryAfter));
+      throw new ApiError("RATE_LIMITED", `too many sign-ins started: retry in ${started.retryAfter} s`);
+    }
   }
   await next();
   if (c.res.status === 401) await recordFailure(c.env, key, Date.now());
