@@ -1,5 +1,6 @@
+import type { z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
-import type { Command } from "../../agent/protocol";
+import type { AgentCommandsSchema } from "../../worker/schemas/recovery";
 import {
   type Agent,
   call,
@@ -12,7 +13,7 @@ import {
 } from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
-type Polled = { commands: Command[] };
+type Polled = z.infer<typeof AgentCommandsSchema>;
 
 /** A host with an issue waiting for a human, so nothing is queued until /recover says so. */
 async function awaitingApproval(): Promise<{ t: Tenant; agent: Agent; issueId: string }> {

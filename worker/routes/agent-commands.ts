@@ -2,10 +2,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
-import { commandSchema } from "../lib/wire";
 import { allow } from "../middleware/auth";
 import { HOST_HEADER, ORG_HEADER, SOCKET_URL, TOKEN_HEADER } from "../objects/host/socket";
 import { hostObject, unwrap } from "../objects/host/stub";
+import { AgentCommandsSchema } from "../schemas/recovery";
 import { signCommands } from "../services/ingest/command-signing";
 
 /** Under the agent's request timeout (30 s) and common proxies' idle timeouts. */
@@ -28,10 +28,7 @@ const poll = createRoute({
     }),
   },
   responses: {
-    200: jsonContent(
-      z.object({ commands: z.array(commandSchema) }).openapi("AgentCommands"),
-      "Commands for this host, now delivered",
-    ),
+    200: jsonContent(AgentCommandsSchema, "Commands for this host, now delivered"),
     ...errorResponses("BAD_REQUEST"),
   },
 });

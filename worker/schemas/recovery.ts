@@ -1,7 +1,7 @@
 /** Recovery's answers and inputs: commands, maintenance windows, what recovery learned, action webhooks. */
 import { z } from "@hono/zod-openapi";
 import { commandStatuses } from "../db/schema";
-import { line } from "../lib/wire";
+import { commandSchema, line } from "../lib/wire";
 import { isoTime } from "./common";
 
 export const ActionWebhookSchema = z
@@ -90,3 +90,6 @@ export const LearnedActionSchema = z
     medianSecondsToRecover: z.number().nullable(),
   })
   .openapi("LearnedAction");
+
+/** The agent's long-poll answer: the commands queued for its host, now delivered. */
+export const AgentCommandsSchema = z.object({ commands: z.array(commandSchema) }).openapi("AgentCommands");
