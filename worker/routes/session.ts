@@ -13,7 +13,7 @@ import { orgEvents } from "../objects/org-events/stub";
 import { SessionStateSchema, StartedSessionSchema } from "../schemas/accounts";
 import { accessConfig, accessMember, verifyAccessAssertion } from "../services/tenancy/access";
 import { oidcConfig } from "../services/tenancy/oidc-client";
-import { resolveToken } from "../services/tenancy/principal";
+import { adminTokenHash, resolveToken } from "../services/tenancy/principal";
 import { endSession, newSession } from "../services/tenancy/sessions";
 
 const signIn = createRoute({
@@ -68,7 +68,14 @@ export const sessionView = (p: Principal) => ({
 
 /** Starts a session for `owner` and sets its cookie; returns the principal it stands for. */
 export async function startSession(c: Context<AppEnv>, owner: Parameters<typeof newSession>[1], now: number) {
-  const session = await newSession(c.var.db, { ...owner, userAgent: c.req.header("user-agent") }, now);
+  // made from the environment's admin token (neither a person nor a token): remember which one
+  const fromEnvAdmin = owner.userId === null && owner.tokenId === null;
+  const adminHash = fromEnvAdmin ? await adminTokenHash(c.env) : null;
+  const session = await newSession(
+    c.var.db,
+    { ...owner, adminTokenHash: adminHash, userAgent: c.req.header("user-agent") },
+    now,
+  );
   return { session, cookie: () => setSessionCookie(c, session.secret, session.expiresAt) };
 }
 

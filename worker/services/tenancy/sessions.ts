@@ -4,7 +4,6 @@
  * end; and with whatever it was made from (the user's membership, the token and its owner's
  * membership, the environment's admin token as it was at sign-in).
  */
-import { env as runtimeEnv } from "cloudflare:workers";
 import { and, desc, eq, gt, isNull, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db, Statement } from "../../db/client";
@@ -32,17 +31,14 @@ export interface SessionOwner {
   scope: string;
   name: string;
   userAgent?: string | null;
+  /** A session made from the environment's admin token: that token's hash, so rotating it ends the session. */
+  adminTokenHash?: string | null;
 }
 
-/**
- * A new session's secret (for the cookie only) and the insert that stores its hash. A session
- * made from the environment's admin token records that token's hash, read from the runtime's
- * env: the deployment's, the same one the sign-in was checked against.
- */
+/** A new session's secret (for the cookie only) and the insert that stores its hash. */
 export async function newSession(db: Db, owner: SessionOwner, now: number) {
   const secret = randomBase62(43);
   const id = newId("ses");
-  const fromEnvAdmin = owner.userId === null && owner.tokenId === null;
   const insert = db.insert(sessions).values({
     id,
     hash: await sha256Hex(secret),
@@ -55,7 +51,7 @@ export async function newSession(db: Db, owner: SessionOwner, now: number) {
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + SESSION_MAX_MS,
-    adminTokenHash: fromEnvAdmin ? await adminTokenHash(runtimeEnv as Env) : null,
+    adminTokenHash: owner.userId === null && owner.tokenId === null ? (owner.adminTokenHash ?? null) : null,
   });
   return { id, secret, expiresAt: now + SESSION_MAX_MS, insert };
 }
