@@ -1,10 +1,15 @@
-// npm run bench:ingest [-- --hosts 100,1000,5000 --seconds 10 --runs 3 --concurrency 16 --floor]
+// npm run bench:ingest [-- --hosts 100,1000,5000 --seconds 10 --runs 3 --concurrency 16 --floor --idle 20]
 // Simulated agents post realistic reports (one sample of the real agent's metrics, three
 // services) to the real Worker on local workerd (wrangler dev, local D1). Per fleet size it
 // prints the median of --runs runs: reports/s, p50/p99 latency, payload bytes, and from the
 // Worker's Server-Timing header D1 rows read/written, D1 calls and time in D1 vs JS per report;
 // plus who used the CPU (the bench client and workerd share this machine's cores). --floor
 // first measures what local workerd can do at all (bench/lib/floor-worker.js).
+//
+// Two kinds of report, measured apart: steady (every host's object in memory: each timed run
+// follows an untimed report from every host) and cold (each host's object evicted: after --idle
+// seconds with no request, one report per host, timed). workerd evicts an object left idle for
+// about 10 s (measured: see docs/scaling.md); --idle 0 skips the cold pass.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -25,12 +30,14 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     concurrency: { type: "string", default: "16" },
     floor: { type: "boolean", default: false },
+    idle: { type: "string", default: "20" },
   },
 });
 const fleets = values.hosts.split(",").map(Number);
 const seconds = Number(values.seconds);
 const runs = Number(values.runs);
 const concurrency = Number(values.concurrency);
+const idleSeconds = Number(values.idle);
 const dispatcher = new Agent({ connections: concurrency * 2, keepAliveTimeout: 30_000 });
 
 const dir = mkdtempSync(path.join(tmpdir(), "selfheal-ingest-"));
@@ -73,6 +80,20 @@ function summary(label: string, results: LoadResult[], bytes?: number) {
       `machine ${m((r) => r.cpu.machine).toFixed(0)}/${results[0].cpu.cores * 100}`,
   );
   console.log(parts.join(", "));
+}
+
+/**
+ * A closed loop's latency floor (Little's law): C requests always in flight at X req/s spend
+ * C / X each on average, and a p99 is at least the mean.
+ */
+function closedLoopFloor(results: LoadResult[]) {
+  const x = median(results.map((r) => r.perSecond));
+  const measured = median(results.map((r) => mean(r.latencies)));
+  console.log(
+    `  closed loop (Little's law): mean latency = C / X = ${concurrency} / ${x.toFixed(0)} req/s = ` +
+      `${f1((1000 * concurrency) / x)} ms (measured mean ${f1(measured)} ms); ` +
+      `p99 <= 50 ms needs mean <= 50 ms, so X >= ${concurrency} / 0.050 s = ${(concurrency / 0.05).toFixed(0)} req/s`,
+  );
 }
 
 async function measure(pgid: number, next: (i: number) => Sent) {
@@ -127,22 +148,27 @@ try {
     }
     if (Date.now() - start > 1000)
       console.log(`  enrolled ${tokens.length} hosts in ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    /** One untimed report from each of these hosts: after it, their objects are in memory. */
+    const reportOnce = async (indices: number[]) => {
+      for (let k = 0; k < indices.length; k += concurrency)
+        await Promise.all(
+          indices.slice(k, k + concurrency).map(async (i) => {
+            const res = await fetch(`${worker.url}/api/v1/agent/report`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${tokens[i]}`, "content-type": "application/json" },
+              body: reportBody(i),
+            });
+            await res.arrayBuffer();
+            reported.add(i);
+          }),
+        );
+    };
+    const all = Array.from({ length: fleet }, (_, i) => i);
     // Each new host's first report looks its token up and has its object read the host's rows
     // from D1 once; the runs measure the steady reports that follow.
-    const fresh = Array.from({ length: fleet }, (_, i) => i).filter((i) => !reported.has(i));
+    const fresh = all.filter((i) => !reported.has(i));
     const warm = Date.now();
-    for (let k = 0; k < fresh.length; k += concurrency)
-      await Promise.all(
-        fresh.slice(k, k + concurrency).map(async (i) => {
-          const res = await fetch(`${worker.url}/api/v1/agent/report`, {
-            method: "POST",
-            headers: { authorization: `Bearer ${tokens[i]}`, "content-type": "application/json" },
-            body: reportBody(i),
-          });
-          await res.arrayBuffer();
-          reported.add(i);
-        }),
-      );
+    await reportOnce(fresh);
     if (fresh.length)
       console.log(`  first reports of ${fresh.length} hosts in ${((Date.now() - warm) / 1000).toFixed(1)} s`);
     let bytes = 0;
@@ -164,7 +190,9 @@ try {
     };
     // With --floor, each run of the reports follows a run of the no-op floor Worker, so the two
     // share the machine's load of the moment (other processes come and go on a shared machine)
-    // and the ratios are taken pair by pair.
+    // and the ratios are taken pair by pair. Every host's object sits idle through the no-op run
+    // and workerd evicts it, so each timed run follows an untimed report from every host: the run
+    // then measures steady reports (its cold share says so), the cold ones are measured below.
     const results: LoadResult[] = [];
     const noops: LoadResult[] = [];
     for (let run = 0; run < runs; run++) {
@@ -181,11 +209,13 @@ try {
           }),
         );
       }
+      await reportOnce(all);
       results.push(
         await closedLoop({ dispatcher, concurrency, seconds, workerPgid: worker.proc.pid ?? 0, next }),
       );
     }
-    summary(`${String(fleet).padStart(5)} hosts`, results, bytes);
+    summary(`${String(fleet).padStart(5)} hosts, steady`, results, bytes);
+    closedLoopFloor(results);
     if (noops.length) {
       summary("  no-op floor, runs interleaved", noops);
       const pairs = (f: (r: LoadResult, n: LoadResult) => number) =>
@@ -198,6 +228,33 @@ try {
       );
     }
     console.log(`  (${first} of these were a host's first report: D1 figures above leave them out)`);
+    if (idleSeconds > 0) {
+      // Cold: no request for --idle seconds (past workerd's eviction of idle objects), then one
+      // report per host, each rebuilding its object from storage. The alarms the steady runs set
+      // (a summary a second after a report) fire early in the wait, then those objects idle too.
+      await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+      let k = 0;
+      const cold = await closedLoop({
+        dispatcher,
+        concurrency,
+        seconds: 600,
+        count: fleet,
+        workerPgid: worker.proc.pid ?? 0,
+        next: () => {
+          const i = k++ % fleet;
+          return {
+            url: `${worker.url}/api/v1/agent/report`,
+            headers: { authorization: `Bearer ${tokens[i]}`, "content-type": "application/json" },
+            body: reportBody(i),
+          };
+        },
+      });
+      summary(
+        `${String(fleet).padStart(5)} hosts, cold: one report per host after ${idleSeconds} s idle`,
+        [cold],
+        bytes,
+      );
+    }
   }
   await worker.stop();
   await floor?.stop();

@@ -96,6 +96,8 @@ export async function closedLoop(opts: {
   seconds: number;
   workerPgid: number;
   next: (i: number) => Sent;
+  /** Stop after this many requests sent, if that comes before `seconds` (one pass over a fleet). */
+  count?: number;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   const timings = new Map<string, number[]>();
@@ -103,7 +105,7 @@ export async function closedLoop(opts: {
   let n = 0;
   const deadline = Date.now() + opts.seconds * 1000;
   const client = async () => {
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && n < (opts.count ?? Infinity)) {
       const sent = opts.next(n++);
       const t0 = performance.now();
       const res = await request(sent.url, {
