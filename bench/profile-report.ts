@@ -1,10 +1,12 @@
-// npm run bench:profile-report [-- --hosts 200 --seconds 10 --concurrency 8 --top 30]
+// npm run bench:profile-report [-- --hosts 200 --seconds 10 --concurrency 8 --top 30 --cold]
 // Where a steady report's CPU goes: simulated agents post the ingest bench's reports to the real
 // Worker (wrangler dev, local D1), and, once every host has reported, a CPU profile of the
 // Worker's isolate (its host objects run in the same one locally) is taken through workerd's
 // inspector (Chrome DevTools protocol, Profiler.start/stop). Inside workerd the clock stands still
 // during a request, so the profile's samples are the way to time stages. Prints self time and
-// inclusive time by function, and self time by source file, as ms per report.
+// inclusive time by function, and self time by source file, as ms per report. --cold profiles
+// cold reports instead: after 20 s without a request (workerd evicts an object idle for 10 s),
+// one report per host, each rebuilding its host's object from storage.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     concurrency: { type: "string", default: "8" },
     top: { type: "string", default: "30" },
+    cold: { type: "boolean", default: false },
   },
 });
 const hosts = Number(values.hosts);
@@ -156,6 +159,11 @@ try {
       }),
     );
   await closedLoop({ dispatcher, concurrency, seconds: 3, workerPgid: 0, next });
+  if (values.cold) {
+    // past workerd's eviction of idle objects, and past the alarms the reports above set
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    cursor = 0;
+  }
   const session = await devtools(inspectorPort(worker.proc.pid ?? 0));
   await session.send("Profiler.enable");
   await session.send("Profiler.setSamplingInterval", { interval: 200 });
@@ -163,7 +171,8 @@ try {
   const profiled = await closedLoop({
     dispatcher,
     concurrency,
-    seconds: Number(values.seconds),
+    seconds: values.cold ? 600 : Number(values.seconds),
+    count: values.cold ? hosts : undefined,
     workerPgid: worker.proc.pid ?? 0,
     next,
   });
