@@ -23,6 +23,7 @@ import { type HostRow, loadReportContext, type ReportContext } from "../../servi
 import { adaptiveConfig } from "../../services/rules/adaptive-thresholds";
 import { rulesFor } from "../../services/rules/effective";
 import type { HotState } from "./hot-state";
+import type { KvReader } from "./start-read";
 
 export const REFRESH_MS = 10 * 60_000;
 
@@ -48,22 +49,25 @@ export class ContextCache {
   /** Built from the loaded config and rules once, not per report (memory only). */
   private rules: Rule[] | null = null;
 
-  constructor(private readonly storage: DurableObjectStorage) {}
+  /** `first`: where each key is read the first time (the object's start read), then kept in memory. */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly first: KvReader = storage.kv,
+  ) {}
 
   private stored(): Loaded | null {
     // a copy without its D1 host row (kept by an older version) is read from D1 again
-    if (this.loaded === undefined)
-      this.loaded = this.storedD1Host() && (this.storage.kv.get<Loaded>(KEY) ?? null);
+    if (this.loaded === undefined) this.loaded = this.storedD1Host() && (this.first.get<Loaded>(KEY) ?? null);
     return this.loaded;
   }
 
   private storedD1Host(): HostRow | null {
-    if (this.d1 === undefined) this.d1 = this.storage.kv.get<HostRow>(D1_HOST_KEY) ?? null;
+    if (this.d1 === undefined) this.d1 = this.first.get<HostRow>(D1_HOST_KEY) ?? null;
     return this.d1;
   }
 
   private storedStale(): boolean {
-    this.isStale ??= this.storage.kv.get<boolean>(STALE_KEY) === true;
+    this.isStale ??= this.first.get<boolean>(STALE_KEY) === true;
     return this.isStale;
   }
 

@@ -20,6 +20,7 @@ import {
   toSeriesItem,
 } from "../../services/retention/buckets";
 import type { Retention } from "../../services/retention/run";
+import type { KvReader } from "./start-read";
 
 const DAY = 86_400_000;
 const BUCKET_COLUMNS = ROLLUP_COLUMNS.slice(1); // no host_id
@@ -65,10 +66,11 @@ export class History {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly hostId: () => string,
+    first: KvReader = storage.kv,
   ) {
     // once per object, not per start: an object is rebuilt whenever it was evicted or hibernated,
     // and the schema statements cost more than the one key read that says they ran
-    if (storage.kv.get<string>(SCHEMA_KEY) === SCHEMA_TEXT) return;
+    if (first.get<string>(SCHEMA_KEY) === SCHEMA_TEXT) return;
     for (const statement of SCHEMA) storage.sql.exec(statement);
     storage.kv.put(SCHEMA_KEY, SCHEMA_TEXT);
   }

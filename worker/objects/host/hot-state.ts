@@ -8,6 +8,7 @@
  */
 import type { HostColumns } from "../../services/ingest/report/host-row";
 import type { ServiceRow } from "../../services/ingest/report/load";
+import type { KvReader } from "./start-read";
 import type { UptimeDays } from "./uptime";
 
 export interface HotState {
@@ -28,7 +29,7 @@ export interface HotState {
 
 const KEY = "hot";
 
-export const readHot = (storage: DurableObjectStorage) => storage.kv.get<HotState>(KEY) ?? null;
+export const readHot = (kv: KvReader) => kv.get<HotState>(KEY) ?? null;
 export const writeHot = (storage: DurableObjectStorage, hot: HotState) => storage.kv.put(KEY, hot);
 
 /** A comparable signature of a reported service list (what D1's service_states rows hold). */

@@ -30,6 +30,7 @@ import { alarmTimes, keeperFor, RETENTION_EVERY_MS, summaryStatement } from "./k
 import { type Outcome, type ReportOutcome, upDown } from "./outcome";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
+import { StartRead } from "./start-read";
 import { accrue, uptimeStatements } from "./uptime";
 import { Waiters } from "./waiters";
 
@@ -56,10 +57,12 @@ export class HostObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.hot = readHot(ctx.storage);
-    this.cache = new ContextCache(ctx.storage);
-    this.history = new History(ctx.storage, () => this.hot?.hostId ?? "");
-    this.revoked = new RevokedTokens(ctx.storage);
+    // one query for every key the object reads at start, not one each (start-read.ts)
+    const first = new StartRead(ctx.storage);
+    this.hot = readHot(first);
+    this.cache = new ContextCache(ctx.storage, first);
+    this.history = new History(ctx.storage, () => this.hot?.hostId ?? "", first);
+    this.revoked = new RevokedTokens(ctx.storage, first);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 

@@ -6,14 +6,19 @@
  * report's path. Kept in the object's storage, the newest KEEP ids (older ones are long expired
  * from every isolate's cache).
  */
+import type { KvReader } from "./start-read";
+
 const KEY = "revoked-tokens";
 const KEEP = 64;
 
 export class RevokedTokens {
   private ids: Set<string>;
 
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.ids = new Set(storage.kv.get<string[]>(KEY) ?? []);
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    first: KvReader = storage.kv,
+  ) {
+    this.ids = new Set(first.get<string[]>(KEY) ?? []);
   }
 
   has(tokenId: string | null): boolean {
