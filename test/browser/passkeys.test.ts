@@ -26,6 +26,10 @@ async function virtualAuthenticator(browser: Browser, page: Page) {
   return { cdp, authenticatorId };
 }
 
+/** A settings table's column headings, the screen-reader-only actions heading among them. */
+const headings = (page: Page, table: string) =>
+  page.getByRole("region", { name: table }).getByRole("columnheader").allTextContents();
+
 const credentialsOf = async (a: { cdp: CDPSession; authenticatorId: string }) =>
   (await a.cdp.send("WebAuthn.getCredentials", { authenticatorId: a.authenticatorId })).credentials;
 
@@ -57,6 +61,7 @@ describe("passkeys in a real browser, against the real Worker", () => {
 
     await nav(page, "Settings").click();
     await page.getByTestId("passkey-row").filter({ hasText: "Passkey" }).waitFor();
+    expect(await headings(page, "My passkeys")).toEqual(["Name", "Added", "Last used", "Actions"]);
 
     await page.getByTestId("signout").click();
     await page.getByTestId("passkey-signin-submit").click(); // no email: the discoverable passkey
@@ -81,6 +86,13 @@ describe("passkeys in a real browser, against the real Worker", () => {
       await page2.getByTestId("my-session-row").filter({ hasText: "(this one)" }).waitFor();
       const first = page2.getByTestId("my-session-row").filter({ hasNotText: "(this one)" });
       await expect(first.count()).resolves.toBe(1);
+      expect(await headings(page2, "My sessions")).toEqual([
+        "Browser",
+        "Signed in",
+        "Last used",
+        "Ends",
+        "Actions",
+      ]);
       await first.getByTestId("my-session-end").click();
       await page2.getByText("That browser is signed out.").waitFor();
       expect(other.errors.take()).toEqual([]);
