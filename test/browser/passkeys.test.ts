@@ -5,7 +5,7 @@
  * browser's "My sessions", which signs the first one out.
  */
 import type { CDPSession, Page } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type Browser, openBrowser, screenshots } from "./support/harness";
 import { type Lab, nav, useLabBrowser } from "./support/lab-browser";
 
@@ -46,11 +46,20 @@ describe("passkeys in a real browser, against the real Worker", () => {
   });
 
   it("accepts an invitation, adds a passkey, signs out, signs back in with it, and is signed out by a revoke", async () => {
+    const email = `grace-${Date.now().toString(36)}@example.com`; // a retry makes someone new
     const authenticator = await virtualAuthenticator(browser, page);
+    // A retry starts as this attempt did: signed out, and with no authenticator (Chromium takes
+    // one internal authenticator per browser).
+    onTestFinished(async () => {
+      const { authenticatorId } = authenticator;
+      await authenticator.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
+      await page.goto("about:blank"); // before the cookies go: a signed-in page would poll into 401s
+      await browser.context.clearCookies();
+    });
     const { token } = await lab.call("POST", "/api/v1/invitations", { role: "operator", note: "Grace" });
     await page.goto(`${origin}/invite#${token}`);
     await page.getByTestId("invite-name").fill("Grace Hopper");
-    await page.getByTestId("invite-email").fill("grace@example.com");
+    await page.getByTestId("invite-email").fill(email);
     await page.getByTestId("invite-accept").click();
     await page.getByTestId("passkey-offer").waitFor();
     await screenshots(page, "passkey-offer");
@@ -80,7 +89,7 @@ describe("passkeys in a real browser, against the real Worker", () => {
         credential: used,
       });
       await page2.goto(origin);
-      await page2.getByTestId("passkey-email").fill("grace@example.com");
+      await page2.getByTestId("passkey-email").fill(email);
       await page2.getByTestId("passkey-signin-submit").click();
       await nav(page2, "Settings").click();
       await page2.getByTestId("my-session-row").filter({ hasText: "(this one)" }).waitFor();
