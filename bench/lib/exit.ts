@@ -5,28 +5,12 @@
  * bench's start, this kills every child of the bench (and its group) on any way out: a normal
  * end, an uncaught error, SIGINT, SIGTERM or SIGHUP, including while wrangler is still starting.
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { constants } from "node:os";
-
-/** Direct children of this process, with their process group: [pid, pgid]. */
-function children(): [number, number][] {
-  const found: [number, number][] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // the fields after the command's closing parenthesis: state ppid pgrp ...
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(ppid) === process.pid) found.push([Number(name), Number(pgrp)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
+import { processTable } from "../../scripts/lib/process-tree.mjs";
 
 function killChildren() {
-  for (const [pid, pgid] of children()) {
+  for (const { pid, pgid } of processTable().filter((p) => p.ppid === process.pid)) {
     try {
       // a child leading its own group (detached) takes its group with it: wrangler and its workerd
       process.kill(pgid === pid ? -pid : pid, "SIGKILL");

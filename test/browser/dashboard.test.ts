@@ -12,14 +12,6 @@ import { type Lab, nav, useLabBrowser } from "./support/lab-browser";
 
 const HOST = "browser-host";
 
-// In-page scripts are strings: the repo's type-check has no DOM library (it also checks the Worker).
-/** Notes when the first host row enters the DOM, in ms since navigation start. */
-const MARK_FIRST_HOST_ROW = `new MutationObserver((_, obs) => {
-  if (document.querySelector('[data-testid="host-row"]')) { window.__hostRowAt = performance.now(); obs.disconnect(); }
-}).observe(document, { childList: true, subtree: true });`;
-const READ_PAINT = `({ hostRow: window.__hostRowAt,
-  fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null })`;
-
 /** Reads a number attribute now; playwright's own waits do the polling. */
 const points = (page: Page, chart: string) =>
   page.locator(`[data-testid="chart-${chart}"]`).evaluate((el) => Number(el.getAttribute("data-points")));
@@ -33,7 +25,7 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     ({ lab, browser, page } = env);
   });
 
-  it("signs in with the admin token and paints the host row within a second", async () => {
+  it("signs in with the admin token and paints the host row, and paints it again on a reload", async () => {
     await page.goto(lab.worker.url);
     await page.getByTestId("signin-token").fill(lab.adminToken);
     await page.getByTestId("signin-submit").click();
@@ -41,15 +33,10 @@ describe("the dashboard in a real browser, against the real Worker and a real ag
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain("online");
 
-    // First meaningful paint: from navigation start to the first host row, signed in.
-    await page.addInitScript({ content: MARK_FIRST_HOST_ROW });
+    // Signed in, a fresh load goes straight to the fleet (its speed is npm run bench:dashboard's).
     await page.reload();
     await row.waitFor();
-    const paint = await page.evaluate<{ hostRow: number; fcp: number | null }>(READ_PAINT);
-    console.log(
-      `first contentful paint ${paint.fcp?.toFixed(0)} ms, first host row ${paint.hostRow.toFixed(0)} ms`,
-    );
-    expect(paint.hostRow).toBeLessThan(1000);
+    await expect(row.textContent()).resolves.toContain("online");
 
     await page.getByTestId("overall-status").waitFor();
     await screenshots(page, "overview");

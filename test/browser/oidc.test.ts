@@ -105,5 +105,14 @@ describe("OpenID Connect in the dashboard", () => {
     await page.getByTestId("signout").click();
     await page.getByTestId("signin-oidc").waitFor();
     expect(await statusWith(worker, `selfheal_session=${current?.value}`)).toBe(401);
+
+    // The invitation link, once used, is refused before the browser leaves for the provider.
+    env.browser.errors.expectFailedRequest(/\/api\/v1\/session\/oidc$/);
+    await page.goto(invite.url);
+    const viaProvider = page.getByTestId("invite-oidc");
+    await viaProvider.click();
+    await page.getByRole("alert").filter({ hasText: "This invitation link was already used" }).waitFor();
+    await expect(viaProvider.isEnabled()).resolves.toBe(true);
+    expect(new URL(page.url()).pathname).toBe("/invite");
   });
 });

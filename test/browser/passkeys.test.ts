@@ -5,7 +5,7 @@
  * browser's "My sessions", which signs the first one out.
  */
 import type { CDPSession, Page } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type Browser, openBrowser, screenshots } from "./support/harness";
 import { type Lab, nav, useLabBrowser } from "./support/lab-browser";
 
@@ -26,6 +26,10 @@ async function virtualAuthenticator(browser: Browser, page: Page) {
   return { cdp, authenticatorId };
 }
 
+/** A settings table's column headings, the screen-reader-only actions heading among them. */
+const headings = (page: Page, table: string) =>
+  page.getByRole("region", { name: table }).getByRole("columnheader").allTextContents();
+
 const credentialsOf = async (a: { cdp: CDPSession; authenticatorId: string }) =>
   (await a.cdp.send("WebAuthn.getCredentials", { authenticatorId: a.authenticatorId })).credentials;
 
@@ -42,11 +46,20 @@ describe("passkeys in a real browser, against the real Worker", () => {
   });
 
   it("accepts an invitation, adds a passkey, signs out, signs back in with it, and is signed out by a revoke", async () => {
+    const email = `grace-${Date.now().toString(36)}@example.com`; // a retry makes someone new
     const authenticator = await virtualAuthenticator(browser, page);
+    // A retry starts as this attempt did: signed out, and with no authenticator (Chromium takes
+    // one internal authenticator per browser).
+    onTestFinished(async () => {
+      const { authenticatorId } = authenticator;
+      await authenticator.cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
+      await page.goto("about:blank"); // before the cookies go: a signed-in page would poll into 401s
+      await browser.context.clearCookies();
+    });
     const { token } = await lab.call("POST", "/api/v1/invitations", { role: "operator", note: "Grace" });
     await page.goto(`${origin}/invite#${token}`);
     await page.getByTestId("invite-name").fill("Grace Hopper");
-    await page.getByTestId("invite-email").fill("grace@example.com");
+    await page.getByTestId("invite-email").fill(email);
     await page.getByTestId("invite-accept").click();
     await page.getByTestId("passkey-offer").waitFor();
     await screenshots(page, "passkey-offer");
@@ -57,6 +70,7 @@ describe("passkeys in a real browser, against the real Worker", () => {
 
     await nav(page, "Settings").click();
     await page.getByTestId("passkey-row").filter({ hasText: "Passkey" }).waitFor();
+    expect(await headings(page, "My passkeys")).toEqual(["Name", "Added", "Last used", "Actions"]);
 
     await page.getByTestId("signout").click();
     await page.getByTestId("passkey-signin-submit").click(); // no email: the discoverable passkey
@@ -75,12 +89,19 @@ describe("passkeys in a real browser, against the real Worker", () => {
         credential: used,
       });
       await page2.goto(origin);
-      await page2.getByTestId("passkey-email").fill("grace@example.com");
+      await page2.getByTestId("passkey-email").fill(email);
       await page2.getByTestId("passkey-signin-submit").click();
       await nav(page2, "Settings").click();
       await page2.getByTestId("my-session-row").filter({ hasText: "(this one)" }).waitFor();
       const first = page2.getByTestId("my-session-row").filter({ hasNotText: "(this one)" });
       await expect(first.count()).resolves.toBe(1);
+      expect(await headings(page2, "My sessions")).toEqual([
+        "Browser",
+        "Signed in",
+        "Last used",
+        "Ends",
+        "Actions",
+      ]);
       await first.getByTestId("my-session-end").click();
       await page2.getByText("That browser is signed out.").waitFor();
       expect(other.errors.take()).toEqual([]);

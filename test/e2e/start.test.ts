@@ -1,15 +1,34 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { descendants, signalGroups } from "../../scripts/lib/process-tree.mjs";
 import { freePort, quietEnv, ROOT, stopProcess, waitFor } from "../../scripts/lib/stack.mjs";
 import { envFileLine, WORKER_VARS } from "../../scripts/lib/worker-vars.mjs";
 import { envSchema } from "../../worker/env";
 
 const stateDir = mkdtempSync(path.join(tmpdir(), "selfheal-start-"));
-afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+let started: ChildProcess | undefined;
+afterAll(async () => {
+  await stopStarted(); // a timed-out test never reaches its finally
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/**
+ * Stops `npm start` and everything below it, however far it got: it stops its Worker itself on
+ * SIGTERM once it is running, but wrangler (and its workerd) run in a process group of their own,
+ * which outlives a start stopped earlier, or one that does not stop in time.
+ */
+async function stopStarted() {
+  const proc = started;
+  started = undefined;
+  if (!proc?.pid) return;
+  const below = descendants(proc.pid); // now: once npm start is gone they belong to init
+  await stopProcess(proc, 10_000);
+  signalGroups(below, "SIGKILL");
+}
 
 /** Every process's command line on this machine (Linux), to see a secret never shows in `ps`. */
 function commandLines(): string {
@@ -50,6 +69,7 @@ describe("npm start", () => {
         SELFHEAL_PUBLIC_URL: "https://selfheal.example.com",
       },
     });
+    started = proc;
     let output = "";
     proc.stdout?.on("data", (d) => (output += d));
     proc.stderr?.on("data", (d) => (output += d));
@@ -100,7 +120,7 @@ describe("npm start", () => {
       expect(accepted.headers.get("set-cookie")).toMatch(/^selfheal_session=/);
       expect((await acceptLink()).status).toBe(401);
     } finally {
-      await stopProcess(proc, 10_000);
+      await stopStarted();
     }
   });
 });

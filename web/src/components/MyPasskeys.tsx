@@ -71,58 +71,46 @@ export function MyPasskeys() {
       ) : list.length === 0 ? (
         <p class="empty">No passkeys yet.</p>
       ) : (
-        <ScrollTable label="My passkeys">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Added</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <ScrollTable label="My passkeys" columns={["Name", "Added", "Last used"]} actions="Actions">
+          {list.map((k) => (
+            <tr key={k.id} data-testid="passkey-row">
+              <th scope="row">{k.name}</th>
+              <td>
+                <Time iso={k.createdAt} />
+              </td>
+              <td>{k.lastUsedAt ? <Time iso={k.lastUsedAt} /> : <span class="muted">never</span>}</td>
+              <td>
+                <button
+                  type="button"
+                  class="btn small"
+                  aria-label={`Rename ${k.name}`}
+                  disabled={busy !== null}
+                  onClick={() => {
+                    const next = prompt("New name for this passkey", k.name)?.trim();
+                    if (next && next !== k.name)
+                      void run(k.id, async () => `Renamed to "${(await renamePasskey(k.id, next)).name}".`);
+                  }}
+                >
+                  Rename
+                </button>{" "}
+                <button
+                  type="button"
+                  class="btn small danger"
+                  aria-label={`Remove ${k.name}`}
+                  disabled={busy !== null}
+                  onClick={() => {
+                    if (!confirm(`Remove the passkey "${k.name}"? It will no longer sign in.`)) return;
+                    void run(k.id, async () => {
+                      await removePasskey(k.id);
+                      return `Passkey "${k.name}" removed.`;
+                    });
+                  }}
+                >
+                  Remove
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.map((k) => (
-              <tr key={k.id} data-testid="passkey-row">
-                <th scope="row">{k.name}</th>
-                <td>
-                  <Time iso={k.createdAt} />
-                </td>
-                <td>{k.lastUsedAt ? <Time iso={k.lastUsedAt} /> : <span class="muted">never</span>}</td>
-                <td>
-                  <button
-                    type="button"
-                    class="btn small"
-                    aria-label={`Rename ${k.name}`}
-                    disabled={busy !== null}
-                    onClick={() => {
-                      const next = prompt("New name for this passkey", k.name)?.trim();
-                      if (next && next !== k.name)
-                        void run(k.id, async () => `Renamed to "${(await renamePasskey(k.id, next)).name}".`);
-                    }}
-                  >
-                    Rename
-                  </button>{" "}
-                  <button
-                    type="button"
-                    class="btn small danger"
-                    aria-label={`Remove ${k.name}`}
-                    disabled={busy !== null}
-                    onClick={() => {
-                      if (!confirm(`Remove the passkey "${k.name}"? It will no longer sign in.`)) return;
-                      void run(k.id, async () => {
-                        await removePasskey(k.id);
-                        return `Passkey "${k.name}" removed.`;
-                      });
-                    }}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </ScrollTable>
       )}
     </div>

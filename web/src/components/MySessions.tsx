@@ -25,48 +25,39 @@ export function MySessions() {
   return (
     <>
       <Notice message={message} />
-      <ScrollTable label="My sessions">
-        <thead>
-          <tr>
-            <th scope="col">Browser</th>
-            <th scope="col">Signed in</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Ends</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
+      <ScrollTable
+        label="My sessions"
+        columns={["Browser", "Signed in", "Last used", "Ends"]}
+        actions="Actions"
+      >
+        {list.map((s) => (
+          <tr key={s.id} data-testid="my-session-row">
+            <th scope="row">
+              {s.userAgent ?? "unknown browser"} {s.current && <span class="muted">(this one)</span>}
             </th>
+            <td>
+              <Time iso={s.createdAt} />
+            </td>
+            <td>
+              <Time iso={s.lastSeenAt} />
+            </td>
+            <td>
+              <Time iso={s.expiresAt} />
+            </td>
+            <td>
+              {!s.current && (
+                <RowActions
+                  rowKey={s.id}
+                  busy={busy}
+                  run={run}
+                  actions={[
+                    { label: "Sign out", danger: true, testId: "my-session-end", run: signOut(s.id) },
+                  ]}
+                />
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {list.map((s) => (
-            <tr key={s.id} data-testid="my-session-row">
-              <th scope="row">
-                {s.userAgent ?? "unknown browser"} {s.current && <span class="muted">(this one)</span>}
-              </th>
-              <td>
-                <Time iso={s.createdAt} />
-              </td>
-              <td>
-                <Time iso={s.lastSeenAt} />
-              </td>
-              <td>
-                <Time iso={s.expiresAt} />
-              </td>
-              <td>
-                {!s.current && (
-                  <RowActions
-                    rowKey={s.id}
-                    busy={busy}
-                    run={run}
-                    actions={[
-                      { label: "Sign out", danger: true, testId: "my-session-end", run: signOut(s.id) },
-                    ]}
-                  />
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
+        ))}
       </ScrollTable>
     </>
   );

@@ -1,7 +1,11 @@
 import { useState } from "preact/hooks";
 import { ApiError } from "../api";
+import { useSignIn } from "../hooks/useSignIn";
 import { ceremonyMessage, passkeysSupported, signInWithPasskey } from "../passkeys";
 import type { Session } from "../types";
+
+/** The API's own words, else what the browser's passkey ceremony said (cancelled, no passkey, ...). */
+const describePasskeyError = (err: unknown) => (err instanceof ApiError ? err.message : ceremonyMessage(err));
 
 /**
  * Sign-in with a passkey: with an email (its passkeys are offered), or none (the browser offers
@@ -10,21 +14,11 @@ import type { Session } from "../types";
  */
 export function PasskeySignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [email, setEmail] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, attempt } = useSignIn();
   if (!passkeysSupported()) return null;
 
-  const go = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await signInWithPasskey(email.trim() || undefined));
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : ceremonyMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const go = () =>
+    attempt(() => signInWithPasskey(email.trim() || undefined), onSignedIn, describePasskeyError);
 
   return (
     <>

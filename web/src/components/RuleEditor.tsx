@@ -2,9 +2,13 @@ import { useState } from "preact/hooks";
 import { ApiError, backtestRule, getStatus, saveRule } from "../api";
 import type { BacktestResult, FieldIssue, Rule } from "../types";
 import { usePoll } from "../usePoll";
-import { BacktestView } from "./BacktestView";
-import { hostChoices, Options } from "./Options";
 import { RuleForm } from "./RuleForm";
+import { BACKTEST_RANGES, BacktestPicker } from "./rule-editor/BacktestPicker";
+import { BacktestPreview } from "./rule-editor/BacktestPreview";
+import { type EditMode, ModeSwitch } from "./rule-editor/ModeSwitch";
+import { RuleJson } from "./rule-editor/RuleJson";
+import { RuleProblems } from "./rule-editor/RuleProblems";
+import { parseRule, ruleText } from "./rule-editor/rule-text";
 
 interface Props {
   rule: Rule;
@@ -15,18 +19,6 @@ interface Props {
   onSaved: (rule: Rule) => void;
 }
 
-const BACKTEST_RANGES = [
-  { label: "last hour", ms: 3600_000 },
-  { label: "last 24 hours", ms: 24 * 3600_000 },
-  { label: "last 7 days", ms: 7 * 24 * 3600_000 },
-];
-
-/** Fields the API echoes but ignores on input: left out of the editor so they do not mislead. */
-const editable = (rule: Rule) => {
-  const { builtin: _b, overridden: _o, condition: _c, ...rest } = rule;
-  return rest;
-};
-
 /**
  * A rule as a form per kind, or as editable JSON for experts (every field the engine knows,
  * including future ones); both edit the same text. Checked as you type, with the API's
@@ -34,29 +26,21 @@ const editable = (rule: Rule) => {
  * anything is saved, which warns when none of them has the rule's metric.
  */
 export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: Props) {
-  const [text, setText] = useState(() => JSON.stringify(editable(rule), null, 2));
+  const [text, setText] = useState(() => ruleText(rule));
   const [issues, setIssues] = useState<FieldIssue[]>([]);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [result, setResult] = useState<BacktestResult | null>(null);
   const [busy, setBusy] = useState<"save" | "backtest" | null>(null);
   const [host, setHost] = useState("");
   const [range, setRange] = useState(BACKTEST_RANGES[1].ms);
-  const [mode, setMode] = useState<"form" | "json">("form");
+  const [mode, setMode] = useState<EditMode>("form");
   const hosts = usePoll(getStatus, 60_000).data?.hosts ?? [];
   const hostId = host || hosts[0]?.id || "";
   // what the hosts report now: the form offers these, so a rule watches something real
   const metrics = [...new Set(hosts.flatMap((h) => Object.keys(h.metrics ?? {})))].sort();
   const services = [...new Set(hosts.flatMap((h) => h.services.map((s) => s.name)))].sort();
 
-  let parsed: Rule | null = null;
-  let parseError: string | null = null;
-  try {
-    const v = JSON.parse(text);
-    if (!v || typeof v !== "object" || Array.isArray(v)) parseError = "A rule is a JSON object.";
-    else parsed = v as Rule;
-  } catch (err) {
-    parseError = err instanceof Error ? err.message : String(err);
-  }
+  const { parsed, parseError } = parseRule(text);
 
   // No service history is stored, so service rules cannot be replayed.
   const noHistory = parsed?.kind === "service";
@@ -90,7 +74,7 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
     setMessage(null);
     try {
       const saved = await saveRule(parsed, isNew);
-      setText(JSON.stringify(editable(saved), null, 2));
+      setText(ruleText(saved));
       setMessage({ ok: true, text: "Rule saved. Hosts are judged by it from their next report." });
       onSaved(saved);
     } catch (err) {
@@ -114,22 +98,7 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
         </button>
       </div>
       <form onSubmit={save}>
-        <fieldset class="segmented">
-          <legend class="visually-hidden">Edit as</legend>
-          {(["form", "json"] as const).map((m) => (
-            <button
-              key={m}
-              type="button"
-              class="btn small"
-              aria-pressed={mode === m}
-              data-testid={`rule-mode-${m}`}
-              disabled={m === "form" && !parsed}
-              onClick={() => setMode(m)}
-            >
-              {m === "form" ? "Form" : "JSON"}
-            </button>
-          ))}
-        </fieldset>
+        <ModeSwitch mode={mode} formAvailable={parsed !== null} onMode={setMode} />
         {mode === "form" && parsed ? (
           <RuleForm
             rule={parsed}
@@ -146,60 +115,19 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
         ) : (
           <label for="rule-json">Rule (JSON)</label>
         )}
-        <textarea
+        <RuleJson
+          text={text}
           hidden={mode === "form" && parsed !== null}
-          id="rule-json"
-          class="code"
-          data-testid="rule-json"
-          rows={Math.min(24, text.split("\n").length + 1)}
-          spellcheck={false}
           readOnly={!canWrite}
-          value={text}
-          aria-invalid={parseError || issues.length ? true : undefined}
-          aria-describedby="rule-problems"
-          onInput={(e) => {
-            setText(e.currentTarget.value);
+          invalid={Boolean(parseError || issues.length)}
+          onInput={(next) => {
+            setText(next);
             setMessage(null);
           }}
         />
-        <div id="rule-problems" data-testid="rule-problems">
-          {parseError && (
-            <p class="error-text small" role="alert">
-              Not valid JSON: {parseError}
-            </p>
-          )}
-          {issues.length > 0 && (
-            <ul class="error-text small" role="alert">
-              {issues.map((i) => (
-                <li key={i.path + i.message}>
-                  <code>{i.path}</code>: {i.message}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <RuleProblems parseError={parseError} issues={issues} />
         <div class="filters">
-          <label>
-            Backtest on host
-            <select
-              value={hostId}
-              onChange={(e) => setHost(e.currentTarget.value)}
-              data-testid="backtest-host"
-            >
-              {hosts.length === 0 && <option value="">no hosts yet</option>}
-              <Options choices={hostChoices(hosts)} />
-            </select>
-          </label>
-          <label>
-            Over the
-            <select value={range} onChange={(e) => setRange(Number(e.currentTarget.value))}>
-              {BACKTEST_RANGES.map((r) => (
-                <option key={r.ms} value={r.ms}>
-                  {r.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <BacktestPicker hosts={hosts} hostId={hostId} onHost={setHost} range={range} onRange={setRange} />
           <button
             type="button"
             class="btn"
@@ -232,17 +160,7 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
           {message?.text}
         </p>
       </form>
-      {result && (
-        <div aria-live="polite">
-          <h3>Backtest preview</h3>
-          {result.warning && (
-            <p class="stale" role="alert" data-testid="backtest-warning">
-              {result.warning}. “Fired 0 times” means nothing here.
-            </p>
-          )}
-          <BacktestView result={result} />
-        </div>
-      )}
+      {result && <BacktestPreview result={result} />}
     </section>
   );
 }

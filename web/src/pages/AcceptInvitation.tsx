@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, acceptInvitation, startOidcSignIn } from "../api";
 import { PasskeyOffer } from "../components/PasskeyOffer";
+import { messageOf, useSignIn } from "../hooks/useSignIn";
 import { passkeysSupported } from "../passkeys";
 import type { Session } from "../types";
 
@@ -15,55 +16,37 @@ interface Props {
 /** The link's secret rides in the fragment (`/invite#shi_…`), which browsers never send anywhere. */
 const secretOfLink = () => location.hash.replace(/^#/, "");
 
+/** Why the link did not sign in, in words: a spent link says so and what to do. */
+function describeInvitationError(err: unknown) {
+  if (err instanceof ApiError && err.status === 401)
+    return "This invitation link was already used, revoked, or has expired. Ask an admin for a new one.";
+  return messageOf(err);
+}
+
 /** Opening an invitation link: join the org it is for, and be signed in there. */
 export function AcceptInvitation({ asPerson, oidcName, onJoined }: Props) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, refuse, attempt, leaveFor } = useSignIn();
   const [joined, setJoined] = useState<Session | null>(null);
   const secret = secretOfLink();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    if (!asPerson && (!name.trim() || !email.trim())) {
-      setError("Enter your name and email.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const body = asPerson ? { token: secret } : { token: secret, name: name.trim(), email: email.trim() };
-      const session = await acceptInvitation(body);
-      history.replaceState(null, "", "/");
-      // A new account has no other way back in: offer it a passkey first.
-      if (!asPerson && passkeysSupported()) setJoined(session);
-      else onJoined(session);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401)
-        setError(
-          "This invitation link was already used, revoked, or has expired. Ask an admin for a new one.",
-        );
-      else setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    if (!asPerson && (!name.trim() || !email.trim())) return refuse("Enter your name and email.");
+    const body = asPerson ? { token: secret } : { token: secret, name: name.trim(), email: email.trim() };
+    void attempt(
+      () => acceptInvitation(body),
+      (session) => {
+        history.replaceState(null, "", "/");
+        // A new account has no other way back in: offer it a passkey first.
+        if (!asPerson && passkeysSupported()) setJoined(session);
+        else onJoined(session);
+      },
+      describeInvitationError,
+    );
   };
 
-  const viaOidc = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      location.assign((await startOidcSignIn({ invitation: secret })).url);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401)
-        setError(
-          "This invitation link was already used, revoked, or has expired. Ask an admin for a new one.",
-        );
-      else setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  };
   const linkOk = /^shi_[0-9A-Za-z]{43}$/.test(secret);
 
   if (joined) return <PasskeyOffer name={joined.name} onDone={() => onJoined(joined)} />;
@@ -88,7 +71,9 @@ export function AcceptInvitation({ asPerson, oidcName, onJoined }: Props) {
                   class="btn primary"
                   data-testid="invite-oidc"
                   disabled={busy}
-                  onClick={() => void viaOidc()}
+                  onClick={() =>
+                    void leaveFor(() => startOidcSignIn({ invitation: secret }), describeInvitationError)
+                  }
                 >
                   Accept by signing in with {oidcName}
                 </button>

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, signIn, signInWithAccess, startOidcSignIn } from "../api";
 import { PasskeySignIn } from "../components/PasskeySignIn";
+import { messageOf, useSignIn } from "../hooks/useSignIn";
 import type { Session, SignInMethod } from "../types";
 
 interface Props {
@@ -11,57 +12,31 @@ interface Props {
   onSignedIn: (session: Session) => void;
 }
 
+/** Why a token did not sign in, in words. */
+function describeTokenError(err: unknown) {
+  if (err instanceof ApiError && err.status === 401) return "That token is not valid (unknown or revoked).";
+  if (err instanceof ApiError && err.status === 403)
+    return "Only admin, operator and read tokens can sign in to the dashboard.";
+  return messageOf(err);
+}
+
 /** Trades an admin, operator or read token for an HttpOnly session cookie; the token itself is never stored here. */
 export function SignIn({ notice, methods, oidcName, onSignedIn }: Props) {
   const [token, setToken] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, refuse, attempt, leaveFor } = useSignIn();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     const value = token.trim();
-    if (!value) {
-      setError("Enter an API token.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const session = await signIn(value);
-      setToken("");
-      onSignedIn(session);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401)
-        setError("That token is not valid (unknown or revoked).");
-      else if (err instanceof ApiError && err.status === 403)
-        setError("Only admin, operator and read tokens can sign in to the dashboard.");
-      else setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const viaAccess = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await signInWithAccess());
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const viaOidc = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      location.assign((await startOidcSignIn()).url);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
+    if (!value) return refuse("Enter an API token.");
+    void attempt(
+      () => signIn(value),
+      (session) => {
+        setToken("");
+        onSignedIn(session);
+      },
+      describeTokenError,
+    );
   };
 
   return (
@@ -81,7 +56,7 @@ export function SignIn({ notice, methods, oidcName, onSignedIn }: Props) {
             class="btn primary"
             data-testid="signin-oidc"
             disabled={busy}
-            onClick={() => void viaOidc()}
+            onClick={() => void leaveFor(startOidcSignIn)}
           >
             Sign in with {oidcName ?? "your identity provider"}
           </button>
@@ -93,7 +68,7 @@ export function SignIn({ notice, methods, oidcName, onSignedIn }: Props) {
               class="btn primary"
               data-testid="signin-access"
               disabled={busy}
-              onClick={() => void viaAccess()}
+              onClick={() => void attempt(signInWithAccess, onSignedIn)}
             >
               Sign in with your company login (Cloudflare Access)
             </button>
