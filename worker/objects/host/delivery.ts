@@ -19,7 +19,7 @@
  * one no agent took stays `pending`, exactly as if it had not been handed.
  */
 
-import { createDb } from "../../db/client";
+import { createDb, type Db } from "../../db/client";
 import type { Env } from "../../env";
 import {
   claimPending,
@@ -62,9 +62,15 @@ export const deliverable = (handed: HandedCommand[], orgId: string, hostId: stri
     (c) => c.orgId === orgId && c.hostId === hostId && c.status === "pending" && c.expiresAt > now,
   );
 
+/** How many ids of commands this object claimed lately it remembers (a hand-off follows its write by milliseconds). */
+const REMEMBERED = 256;
+
 export class Delivery {
-  /** The D1 record of the last hand-off: a long-poll claims after it, not in the middle of it. */
+  /** The D1 records of the hand-offs: a long-poll claims after them, not in the middle of one. */
   recorded: Promise<unknown> = Promise.resolve();
+  /** This object's claims in D1 in flight, and the ids they took lately: a hand-off does not send those again. */
+  private claiming: Promise<unknown> = Promise.resolve();
+  private readonly claimed = new Set<string>();
 
   constructor(
     private readonly ctx: DurableObjectState,
@@ -81,6 +87,9 @@ export class Delivery {
    * recorded; handed to no one (or none handed), the waiting agent looks in D1 as before.
    */
   async changed(handed: HandedCommand[]): Promise<void> {
+    // a long-poll or socket that claimed them first (after the writer's batch, before this) has them
+    await this.claiming;
+    handed = handed.filter((c) => !this.claimed.has(c.id));
     const now = Date.now();
     const record = handed.length > 0 && ((await this.toSocket(handed, now)) ?? this.toLongPoll(handed, now));
     if (record) {
@@ -101,7 +110,7 @@ export class Delivery {
     // the claim marks the handed commands and anything else due, which goes out now too
     const sent = new Set(rows.map((r) => r.id));
     const record = this.recording(
-      claimPending(createDb(this.env.DB), orgId, hostId, now).then(async (claimed) => {
+      this.claim(createDb(this.env.DB), orgId, hostId, now).then(async (claimed) => {
         const rest = claimed.filter((r) => !sent.has(r.id));
         if (rest.length > 0) await this.send(this.ctx.getWebSockets(), hostId, rest);
       }),
@@ -145,12 +154,25 @@ export class Delivery {
       if (!inflight.some((c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now)))
         return;
     }
-    const rows = await claimPending(db, orgId, hostId, now);
+    const rows = await this.claim(db, orgId, hostId, now);
     this.cache().stale();
     if (rows.length === 0) return;
     await this.send(sockets, hostId, rows);
     // sent or not, they are delivered in D1 now: the alarm sends what has no result by then
     await this.redeliverBy(now + REDELIVER_AFTER_MS);
+  }
+
+  /** claimPending, remembered: what it took is not sent again by a hand-off that arrives after it. */
+  async claim(db: Db, orgId: string, hostId: string, now: number): Promise<CommandRow[]> {
+    const claim = claimPending(db, orgId, hostId, now);
+    this.claiming = Promise.all([this.claiming, claim.catch(() => undefined)]);
+    const rows = await claim;
+    for (const r of rows) this.claimed.add(r.id);
+    for (const id of this.claimed) {
+      if (this.claimed.size <= REMEMBERED) break;
+      this.claimed.delete(id); // the oldest first
+    }
+    return rows;
   }
 
   /** Signs the commands and sends them down the newest open socket; false when none took them. */

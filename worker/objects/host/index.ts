@@ -16,7 +16,7 @@ import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { silenceAfterMs } from "../../services/fleet/silence/policy";
 import { isSilence, resumeStatements } from "../../services/fleet/silence/resume";
-import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/ingest/agent-commands";
+import { REDELIVER_AFTER_MS, redeliverable } from "../../services/ingest/agent-commands";
 import { handleReport, type ReportBody, type ReportHandled } from "../../services/ingest/report";
 import { toWireCommand } from "../../services/recovery/queue";
 import { retentionOf } from "../../services/retention/run";
@@ -189,7 +189,7 @@ export class HostObject extends DurableObject<Env> {
           (c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now),
         );
         if (due) {
-          const rows = await claimPending(db, orgId, hostId, now);
+          const rows = await this.delivery.claim(db, orgId, hostId, now);
           this.cache.stale();
           if (rows.length) return rows.map(toWireCommand);
         }
