@@ -122,6 +122,22 @@ describe("a command handed to the host's object with its wake-up", () => {
     ws.close(1000, "done");
   });
 
+  it("is not sent again when the object's own claim took it first (a socket opening after the writer's batch)", async () => {
+    const { t, agent, issueId } = await awaitingRecover();
+    const queued = await recover(t, issueId);
+    // the socket opens before the writer's hand-off arrives: its push claims the command and sends it
+    const { ws, received } = await openSocket(agent);
+    await expect.poll(() => received.length).toBe(1);
+    const claimed = await row(queued.commandId);
+    expect(claimed.status).toBe("delivered");
+    const [command] = received[0];
+    await hostStub(agent.hostId).changed([asHanded(t, agent, command)]);
+    expect((await agent.report({ services: down })).commands).toEqual([]);
+    expect(received.flat().map((c) => c.id)).toEqual([queued.commandId]);
+    expect(await row(queued.commandId)).toEqual(claimed);
+    ws.close(1000, "done");
+  });
+
   it("answers a held long-poll at once with the handed command, not at the end of its wait", async () => {
     const { t, agent, command, claimed } = await claimedByReport();
     const started = Date.now();
