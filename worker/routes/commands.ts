@@ -63,8 +63,8 @@ export const commandRoutes = newRouter()
     c.json({ items: await listCommands(c.var.db, c.var.principal, c.req.valid("query")) }, 200),
   )
   .openapi(approve, async (c) => {
-    const approved = await approveCommand(c.var.db, c.var.principal, c.req.valid("param").id);
-    await wakeHosts(c.env, [approved.hostId]);
+    const { command, ...approved } = await approveCommand(c.var.db, c.var.principal, c.req.valid("param").id);
+    await wakeHosts(c.env, [approved.hostId], command ? [command] : []); // a waiting agent gets it at once
     c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     c.executionCtx.waitUntil(
       runEdgeActions(c.var.db, c.var.principal.orgId, approved.hostId).then(() =>

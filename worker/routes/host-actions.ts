@@ -24,8 +24,13 @@ const run = createRoute({
 });
 
 export const hostActionRoutes = newRouter().openapi(run, async (c) => {
-  const queued = await runHostAction(c.var.db, c.var.principal, c.req.valid("param").id, c.req.valid("json"));
-  await wakeHosts(c.env, [queued.hostId]);
+  const { command, ...queued } = await runHostAction(
+    c.var.db,
+    c.var.principal,
+    c.req.valid("param").id,
+    c.req.valid("json"),
+  );
+  await wakeHosts(c.env, [queued.hostId], [command]); // a waiting agent gets it at once
   c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   return c.json(queued, 202);
 });

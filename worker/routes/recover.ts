@@ -22,8 +22,8 @@ const recover = createRoute({
 
 export const recoverRoutes = newRouter().openapi(recover, async (c) => {
   const { issue_id, action } = c.req.valid("json");
-  const queued = await manualRecover(c.var.db, c.var.principal, issue_id, action);
-  await wakeHosts(c.env, [queued.hostId]); // a waiting agent gets it at once
+  const { command, ...queued } = await manualRecover(c.var.db, c.var.principal, issue_id, action);
+  await wakeHosts(c.env, [queued.hostId], command ? [command] : []); // a waiting agent gets it at once
   c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
   c.executionCtx.waitUntil(
     runEdgeActions(c.var.db, c.var.principal.orgId, queued.hostId).then(() =>

@@ -3,7 +3,7 @@ import { errorResponses, jsonContent, newRouter } from "../lib/openapi";
 import { admins, readers } from "../middleware/auth";
 import { wakeHosts, warmHosts } from "../objects/host/stub";
 import { HealthCheckRequestSchema, HealthCheckSchema, StatusSchema } from "../schemas/healing";
-import { healthCheck } from "../services/fleet/health-check";
+import { type HostWaker, healthCheck } from "../services/fleet/health-check";
 import { healingStatus } from "../services/fleet/status";
 
 const status = createRoute({
@@ -34,9 +34,9 @@ export const statusRoutes = newRouter()
   .openapi(status, async (c) => c.json(await healingStatus(c.var.db, c.var.principal.orgId), 200))
   .openapi(check, async (c) => {
     // their health_check commands reach waiting agents at once
-    const objects = {
-      warm: (ids: string[]) => warmHosts(c.env, ids),
-      wake: (ids: string[]) => wakeHosts(c.env, ids),
+    const objects: HostWaker = {
+      warm: (ids) => warmHosts(c.env, ids),
+      wake: (ids, queued) => wakeHosts(c.env, ids, queued),
     };
     const checked = await healthCheck(c.var.db, c.var.principal.orgId, c.req.valid("json"), objects);
     return c.json(checked, 200);

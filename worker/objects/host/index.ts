@@ -16,14 +16,14 @@ import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { silenceAfterMs } from "../../services/fleet/silence/policy";
 import { isSilence, resumeStatements } from "../../services/fleet/silence/resume";
-import { claimPending, REDELIVER_AFTER_MS, redeliverable } from "../../services/ingest/agent-commands";
-import { signCommands } from "../../services/ingest/command-signing";
+import { REDELIVER_AFTER_MS, redeliverable } from "../../services/ingest/agent-commands";
 import { handleReport, type ReportBody, type ReportHandled } from "../../services/ingest/report";
 import { toWireCommand } from "../../services/recovery/queue";
 import { retentionOf } from "../../services/retention/run";
 import { type Actor, currentActor, runAs } from "../../services/tenancy/audit";
 import { tellOrg } from "../org-events/stub";
 import { ContextCache } from "./context";
+import { Delivery, type HandedCommand, REDELIVER_KEY } from "./delivery";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
 import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
 import { alarmTimes, keeperFor, RETENTION_EVERY_MS, summaryStatement } from "./keeper";
@@ -34,19 +34,21 @@ import { StartRead } from "./start-read";
 import { accrue, uptimeStatements } from "./uptime";
 import { Waiters } from "./waiters";
 
-/**
- * When commands sent down a socket become due for re-delivery (no result by then): the alarm
- * sends them again, as a long-poll held past that time would. Kept in storage, since the object
- * may hibernate meanwhile.
- */
-const REDELIVER_KEY = "redeliver-at";
-
 export type { Outcome, ReportOutcome } from "./outcome";
 
 export class HostObject extends DurableObject<Env> {
   private hot: HotState | null;
   private readonly cache: ContextCache;
   private readonly waiters = new Waiters();
+  /** Commands to a waiting agent (delivery.ts); the cache and hot state are read when it runs. */
+  private readonly delivery = new Delivery(
+    this.ctx,
+    this.env,
+    () => this.cache,
+    () => this.hot,
+    this.waiters,
+    (at) => this.arm(at),
+  );
   private readonly history: History;
   private readonly revoked: RevokedTokens;
   /** Reports of one host run one at a time (an agent retrying while its first report is in flight). */
@@ -80,9 +82,9 @@ export class HostObject extends DurableObject<Env> {
     server.serializeAttachment({ orgId, hostId, tokenId } satisfies SocketTag);
     // what was queued while the agent had no socket goes out at once
     this.ctx.waitUntil(
-      this.push().catch((err) =>
-        console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
-      ),
+      this.delivery
+        .push()
+        .catch((err) => console.error(JSON.stringify({ error: "push failed", detail: String(err) }))),
     );
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -93,48 +95,6 @@ export class HostObject extends DurableObject<Env> {
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
-  }
-
-  /**
-   * Claims this host's due commands and sends them down its open sockets (none open: nothing).
-   * `known`: told that something changed, claim straight away (the claim is the truth); else look
-   * at the kept in-flight commands first, so a socket opening costs no D1 call when none is due.
-   */
-  private async push(known = false): Promise<void> {
-    const sockets = this.ctx.getWebSockets();
-    if (sockets.length === 0) return;
-    const { orgId, hostId } = sockets[0].deserializeAttachment() as SocketTag;
-    const db = createDb(this.env.DB);
-    const now = Date.now();
-    if (!known) {
-      const { inflight } = await this.cache.context(db, orgId, hostId, now, this.hot);
-      if (!inflight.some((c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now)))
-        return;
-    }
-    const rows = await claimPending(db, orgId, hostId, now);
-    this.cache.stale();
-    if (rows.length === 0) return;
-    const commands = await signCommands(
-      this.env.SELFHEAL_COMMAND_SIGNING_KEY,
-      hostId,
-      rows.map(toWireCommand),
-    );
-    const message = JSON.stringify({ commands });
-    // the newest socket first: an older one may be a connection the agent has already given up on
-    for (const ws of sockets.reverse()) {
-      try {
-        ws.send(message);
-        break;
-      } catch {
-        ws.close(1011, "send failed");
-      }
-    }
-    // sent or not, they are delivered in D1 now: the alarm sends what has no result by then
-    const redeliverAt = now + REDELIVER_AFTER_MS;
-    if ((this.ctx.storage.kv.get<number>(REDELIVER_KEY) ?? Infinity) > redeliverAt) {
-      this.ctx.storage.kv.put(REDELIVER_KEY, redeliverAt);
-      await this.arm(redeliverAt);
-    }
   }
 
   /** Handles one report; storage and D1 are written before it answers. `actor`: whom audit rows name. */
@@ -225,13 +185,14 @@ export class HostObject extends DurableObject<Env> {
       this.authorized(tokenId);
       const deadline = Date.now() + waitMs;
       for (;;) {
+        await this.delivery.recorded; // a command just handed to a waiting agent is marked delivered first
         const now = Date.now();
         const { inflight } = await this.cache.context(db, orgId, hostId, now, this.hot);
         const due = inflight.some(
           (c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now),
         );
         if (due) {
-          const rows = await claimPending(db, orgId, hostId, now);
+          const rows = await this.delivery.claim(db, orgId, hostId, now);
           this.cache.stale();
           if (rows.length) return rows.map(toWireCommand);
         }
@@ -239,23 +200,24 @@ export class HostObject extends DurableObject<Env> {
         const redeliverAt = inflight
           .filter((c) => c.status === "delivered" && c.deliveredAt !== null && c.expiresAt > now)
           .map((c) => (c.deliveredAt as number) + REDELIVER_AFTER_MS);
-        await this.waiters.wait(Math.min(deadline, ...redeliverAt) - now);
+        const handed = await this.waiters.wait(Math.min(deadline, ...redeliverAt) - now, orgId, hostId);
+        if (handed.length) return handed.map(toWireCommand);
       }
     });
   }
 
   /**
    * Something outside the report wrote this host's commands or issues in D1 (a command queued, an
-   * approval, the cron's sweep): the cached copy is stale, and a waiting agent looks at once.
+   * approval, the cron's sweep): the cached copy is stale, and a waiting agent gets the commands
+   * the writer queued (`handed`) at once, or looks for them.
    */
-  async changed(): Promise<void> {
+  async changed(handed: HandedCommand[] = []): Promise<void> {
     this.cache.stale();
-    this.waiters.wake();
-    // the claim goes to D1 first: the dashboards' notice must not hold up the agent's command
+    // the command goes out first: the dashboards' notice must not hold up the agent's command
     // the writer's change is done whatever happens here: a command not sent now goes with the next report
-    const pushed = this.push(true).catch((err) =>
-      console.error(JSON.stringify({ error: "push failed", detail: String(err) })),
-    );
+    const pushed = this.delivery
+      .changed(handed)
+      .catch((err) => console.error(JSON.stringify({ error: "push failed", detail: String(err) })));
     if (this.hot)
       this.ctx.waitUntil(tellOrg(this.env, this.hot.orgId, ["issues", "commands"], this.hot.hostId));
     await pushed;
@@ -326,9 +288,9 @@ export class HostObject extends DurableObject<Env> {
     if (redeliverAt !== undefined && redeliverAt <= now) {
       this.ctx.storage.kv.delete(REDELIVER_KEY);
       // sets the next re-delivery time if it sends anything; a failure waits for the next report
-      await this.push().catch((err) =>
-        console.error(JSON.stringify({ error: "re-delivery failed", detail: String(err) })),
-      );
+      await this.delivery
+        .push()
+        .catch((err) => console.error(JSON.stringify({ error: "re-delivery failed", detail: String(err) })));
     }
     const hot = this.hot;
     if (!hot) return this.schedule(now);

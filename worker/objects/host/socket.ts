@@ -4,8 +4,9 @@
  * request re-armed every 20 s as with the long-poll, and the object may be evicted from memory
  * while the socket stays open (Cloudflare bills no duration for a hibernated object). The agent's
  * "ping" gets "pong" from the runtime itself, without waking the object. Whatever queues a
- * command wakes the object (HostObject.changed), which claims it in D1 and sends it down the
- * socket; a send that never arrives is re-delivered like a lost long-poll answer.
+ * command hands it to the object with its wake-up (HostObject.changed), which sends it down the
+ * socket at once and records the delivery in D1 after (delivery.ts); a send that never arrives is
+ * re-delivered like a lost long-poll answer.
  */
 export const PING = "ping";
 export const PONG = "pong";

@@ -9,6 +9,7 @@ import { tokens } from "../../db/schema";
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import type { Outcome } from ".";
+import type { HandedCommand } from "./delivery";
 
 export const hostObject = (env: Pick<Env, "HOST">, hostId: string) =>
   env.HOST.get(env.HOST.idFromName(hostId));
@@ -25,14 +26,36 @@ export function unwrap<T>(outcome: Outcome<T>, meter?: D1Meter): T {
   return outcome.value;
 }
 
-/** Tells these hosts' objects that their commands or issues changed in D1. */
+/**
+ * Tells these hosts' objects that their commands or issues changed in D1, handing each the
+ * commands just queued for it (`queued`, as written): an agent waiting on its object gets them at
+ * once, without a claim in D1 first (objects/host/delivery.ts). Resolves once the delivery of what
+ * was handed is recorded in D1.
+ */
 export async function wakeHosts(
   env: Pick<Env, "HOST">,
   hostIds: Iterable<string | null | undefined>,
+  queued: readonly HandedCommand[] = [],
 ): Promise<void> {
   const ids = new Set([...hostIds].filter((id): id is string => Boolean(id)));
-  await Promise.all([...ids].map((id) => hostObject(env, id).changed()));
+  await Promise.all(
+    [...ids].map((id) => hostObject(env, id).changed(queued.filter((c) => c.hostId === id).map(handed))),
+  );
 }
+
+/** Only what the object needs of a queued command crosses the RPC (not its approval, requester...). */
+const handed = (c: HandedCommand): HandedCommand => ({
+  id: c.id,
+  orgId: c.orgId,
+  hostId: c.hostId,
+  issueId: c.issueId,
+  status: c.status,
+  action: c.action,
+  target: c.target,
+  params: c.params,
+  createdAt: c.createdAt,
+  expiresAt: c.expiresAt,
+});
 
 /**
  * Starts these hosts' objects (a hibernated one takes a while) ahead of a wake-up, so that the

@@ -9,7 +9,7 @@ import { iso } from "../../lib/time";
 import { components as allComponents, type Component } from "../../schemas/healing";
 import type { HostSummary } from "../../schemas/hosts";
 import { listIssues } from "../issues/read";
-import { queueCommand } from "../recovery/queue";
+import { type CommandRow, queueCommand } from "../recovery/queue";
 import { fleet } from "./hosts";
 import { overall } from "./status";
 
@@ -38,10 +38,13 @@ function gradeHost(host: HostSummary, t: AlertThresholds, wanted: readonly Compo
   return Object.fromEntries(wanted.map((c) => [c, all[c]]));
 }
 
-/** How the caller reaches the checked hosts' objects: warm (start them), wake (their commands are queued). */
+/**
+ * How the caller reaches the checked hosts' objects: warm (start them), wake (their commands are
+ * queued: handed over, so a waiting agent gets them at once).
+ */
 export interface HostWaker {
   warm(hostIds: string[]): Promise<unknown>;
-  wake(hostIds: string[]): Promise<void>;
+  wake(hostIds: string[], queued: CommandRow[]): Promise<void>;
 }
 
 export async function healthCheck(
@@ -74,7 +77,12 @@ export async function healthCheck(
   );
   const [active] = await Promise.all([
     listIssues(db, orgId, { status: "active", host: input.host, limit: 500 }),
-    warming.then(() => objects.wake([...ids])),
+    warming.then(() =>
+      objects.wake(
+        [...ids],
+        queued.map((q) => q.command),
+      ),
+    ),
   ]);
   const issues = active.filter((i) => ids.has(i.hostId));
   const severities = input.host ? issues.map((i) => i.severity) : openSeverities;

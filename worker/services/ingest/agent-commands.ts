@@ -10,7 +10,7 @@
  * re-delivered id gets no second result. Re-delivery stops at expiresAt; RESULT_TIMEOUT_MS after
  * the last delivery the command times out as before.
  */
-import { and, eq, gt, lte, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { commands } from "../../db/schema";
 import type { CommandRow } from "../recovery/queue";
@@ -58,4 +58,33 @@ export async function claimPending(
     )
     .returning();
   return rows.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/**
+ * Records commands already handed to a waiting agent as delivered, on the claim's own conditions:
+ * only those still claimable move (a report or another long-poll may have claimed some since they
+ * were queued, and keeps its delivery time). Returns the ids it moved.
+ */
+export async function markDelivered(
+  db: Db,
+  orgId: string,
+  hostId: string,
+  ids: string[],
+  now: number,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .update(commands)
+    .set({ status: "delivered", deliveredAt: now })
+    .where(
+      and(
+        inArray(commands.id, ids),
+        eq(commands.orgId, orgId),
+        eq(commands.hostId, hostId),
+        claimable(now),
+        gt(commands.expiresAt, now),
+      ),
+    )
+    .returning({ id: commands.id });
+  return rows.map((r) => r.id);
 }

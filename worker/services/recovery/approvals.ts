@@ -116,9 +116,19 @@ export async function approveCommand(db: Db, approver: Principal, id: string) {
   await assertApprovable(db, row, approver);
   const now = Date.now();
   const record = audit(db, orgId, "command.approve", id, `approved ${row.action} ${row.target ?? ""}`.trim());
-  await runBatch(db, [...approveStatements(db, row, now, approver.name), record]);
+  const [moved] = await runBatch(db, [...approveStatements(db, row, now, approver.name), record]);
   const approved = { ...row, status: "pending" as const, expiresAt: now + COMMAND_TTL_MS };
-  return commandView({ ...approved, approvedBy: approver.name }, null, approver);
+  const command = handedOnApproval(approved, moved.meta.changes);
+  return { ...commandView({ ...approved, approvedBy: approver.name }, null, approver), command };
+}
+
+/**
+ * The row as approved, for the wake-up to hand to the host's object (never in the answer); none
+ * when the approval moved nothing (another request decided it first) or the Worker runs it (an
+ * edge action).
+ */
+function handedOnApproval(approved: CommandRow, changes: number): CommandRow | null {
+  return changes === 1 && !isEdgeAction(approved.action) ? approved : null;
 }
 
 /** Statements that refuse a waiting command and escalate its issue. */
@@ -216,6 +226,13 @@ export async function waitingFor(db: Db, approver: Principal, issueId: string, a
     db.update(commands).set({ trigger: "manual" }).where(eq(commands.id, row.id)),
     db.update(recoveryHistory).set({ trigger: "manual" }).where(eq(recoveryHistory.commandId, row.id)),
   ];
-  await runBatch(db, [...manual, ...approveStatements(db, row, now, approver.name)]);
-  return { commandId: row.id, action: row.action, target: row.target };
+  const moved = await runBatch(db, [...manual, ...approveStatements(db, row, now, approver.name)]);
+  const approved = {
+    ...row,
+    trigger: "manual" as const,
+    status: "pending" as const,
+    expiresAt: now + COMMAND_TTL_MS,
+  };
+  const command = handedOnApproval(approved, moved[manual.length].meta.changes);
+  return { commandId: row.id, action: row.action, target: row.target, command };
 }

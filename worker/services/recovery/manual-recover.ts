@@ -104,5 +104,6 @@ export async function manualRecover(db: Db, principal: Principal, issueId: strin
     : notifyStatement(db, { ...event, event: "recovery_started", detail: { action, trigger: "manual" } });
   await runBatch(db, [mark, ...statements, told]);
   const queued = awaiting ? ("awaiting_approval" as const) : ("pending" as const);
-  return { commandId: command.id, issueId, hostId: issue.hostId, action, target, status: queued };
+  // `command`: the row as written, for the wake-up to hand to the host's object (not in the answer)
+  return { commandId: command.id, issueId, hostId: issue.hostId, action, target, status: queued, command };
 }

@@ -90,7 +90,9 @@ export function queueCommand(db: Db, input: QueueInput): { command: CommandRow; 
 }
 
 /** The wire form of a command (protocol `commandSchema`). */
-export function toWireCommand(row: CommandRow): Command {
+export function toWireCommand(
+  row: Pick<CommandRow, "id" | "action" | "target" | "params" | "issueId" | "expiresAt">,
+): Command {
   return {
     id: row.id,
     action: row.action,

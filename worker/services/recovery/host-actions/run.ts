@@ -18,7 +18,7 @@ import { configQuery, resolveConfig } from "../../config/healing-config";
 import { hostRef } from "../../fleet/host-ref";
 import { requireCapability } from "../../ingest/capabilities";
 import { notifyStatement } from "../../notify/outbox";
-import { queueCommand } from "../queue";
+import { type CommandRow, queueCommand } from "../queue";
 import { decideAction, requesterOf } from "../safeguards";
 
 type IssueRow = typeof issues.$inferSelect;
@@ -30,7 +30,7 @@ export async function runHostAction(
   principal: Principal,
   idOrName: string,
   input: HostActionRequest,
-): Promise<HostAction> {
+): Promise<HostAction & { command: CommandRow }> {
   const { orgId } = principal;
   const [hostRows, settingsRows] = await db.batch([
     db
@@ -140,6 +140,8 @@ export async function runHostAction(
     action: input.action,
     target: target || null,
     reason: input.reason,
+    // the row as written, for the wake-up to hand to the host's object (not in the answer)
+    command,
   };
 }
 
