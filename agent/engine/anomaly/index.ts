@@ -117,8 +117,10 @@ export class AnomalyDetector {
     const ghi = this.grid?.hi ?? this.hi;
     const score = noveltyOf(value, glo, ghi, this.recent, this.memory, p);
     const open = this.quiet >= p.restPeriod && this.n > p.warmup;
+    // a new grid is learnt for `warmup` points (a snapshot from before `at` existed: while quiet < 0)
     const regridAt = this.grid?.at;
-    const learnt = this.n > p.warmup && (regridAt === undefined || this.n - regridAt > p.warmup);
+    const learnt =
+      this.n > p.warmup && this.quiet >= 0 && (regridAt === undefined || this.n - regridAt > p.warmup);
     const out = open ? score : 0;
     const reach = p.restReach ?? 0;
     if (score >= p.alarm && (open || this.rested < reach)) this.quiet = 0;
