@@ -154,7 +154,7 @@ function inStreak(run: Run, rule: Rule, metric: string, value: number, after: Se
   if (run.tracks[keyOf(rule.id, rule.metric?.includes("*") ? metric : "")]?.since !== undefined) return true;
   const band = bandOf(rule, metric, run.series[metric] ?? {});
   if (!band || value <= band.limit) return false;
-  return rule.kind === "baseline" || (after.scores?.at(-1) ?? 0) >= (rule.minScore ?? 0.5);
+  return rule.kind === "baseline" || (after.onset ?? 0) >= (rule.minScore ?? 0.5);
 }
 
 function signalOf(rule: Rule, metric: string, value: number, s: { before: SeriesState; after: SeriesState }) {

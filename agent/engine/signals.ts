@@ -45,6 +45,7 @@ export function advanceSeries(
     needs.detector.step(ts, value);
     // The score before the output rest: a rule's "for N samples" needs consecutive scores.
     after.scores = [...(prev.scores ?? []), needs.detector.beforeRest].slice(-SCORES_KEPT);
+    after.onset = needs.detector.unrested;
   }
   if (needs.baseline && !(prev.baseline && needs.frozen?.(after)))
     after.baseline = learnBaseline(prev.baseline ?? emptyBaseline(), ts, value, isPercentMetric(metric));
@@ -167,7 +168,8 @@ export function baselineSignal(
 }
 
 /**
- * A banded anomaly: the detector's score (≥ minScore) starts a streak, the value staying above
+ * A banded anomaly: the detector's score before any rest or damping (≥ minScore, see
+ * `unrested` in anomaly/) starts a streak, the value staying above
  * the band (factor × p-quantile of normal, at least `threshold`) holds it, and it clears back
  * under the band itself. The score alone never opens an issue, nor does a level the host knows.
  */
@@ -178,7 +180,7 @@ function bandedAnomalySignal(
   s: { before: SeriesState; after: SeriesState },
 ): Signal | null {
   const band = bandOf(rule, metric, s.before);
-  const score = s.after.scores?.at(-1);
+  const score = s.after.onset;
   if (!band || score === undefined) return null;
   const { quantile, low, high, limit, seen } = band;
   return {

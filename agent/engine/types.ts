@@ -124,8 +124,10 @@ export interface SeriesState {
   baseline?: import("./baseline").Baseline;
   /** the streaming anomaly detector's snapshot (≤ 4 KB) */
   anomaly?: import("./anomaly").DetectorSnapshot;
-  /** the newest anomaly scores, newest last (bounded) */
+  /** the newest anomaly scores, newest last (bounded): what plain anomaly rules read */
   scores?: number[];
+  /** the newest score before any rest or damping: what starts a banded anomaly's streak (anomaly/) */
+  onset?: number;
   /** ts of the newest sample that advanced it (epoch ms): the least recently seen are pruned first */
   at?: number;
 }

@@ -36,6 +36,13 @@ describe("anomaly detector on a drifting series", () => {
     // the novelty view alone: the climb itself may alarm; once on the new level, nothing does
     const novelty = ruleScores(values, { resonanceWeight: 0 });
     expect(alarmsAt(novelty, ALARM).filter((i) => i >= 600)).toEqual([]);
+    // nor does the score a banded rule reads, which has no rests: learning the grid scores nothing
+    const d = createDetector({ resonanceWeight: 0 });
+    const unrested = values.map((v, i) => {
+      d.step(i * SECOND, v);
+      return d.unrested;
+    });
+    expect(alarmsAt(unrested, ALARM).filter((i) => i >= 600)).toEqual([]);
   });
 
   it("leaves the novelty's rest on a steady climb: alarms inside a rest do not restart it", () => {

@@ -105,6 +105,29 @@ describe("built-in AI diagnostics under enable_ai_diagnostics", () => {
     expect(cleared[0].at).toBeGreaterThanOrEqual(T0 + 600 * STEP);
   });
 
+  it("scores a burn that comes soon after a harmless alarm in the host's own noise", () => {
+    // load1 every second: a dip under anything seen (novel, but nowhere near the band) 50 s before
+    // a burn. The detector's rests after that alarm must not mute the burn's onset for the rule.
+    const rnd = noise(7);
+    const samples: EngineSample[] = Array.from({ length: 700 }, (_, i) => {
+      const load1 = i >= 330 && i < 335 ? 11 : i >= 380 && i < 470 ? 40 + rnd() * 2 : 15 + rnd() * 2;
+      return { ts: T0 + i * 1000, metrics: { load1 } };
+    });
+    const rules = only(["load_anomaly"]);
+    let state: HostEngineState | undefined;
+    const opened: number[] = [];
+    const cleared: number[] = [];
+    samples.forEach((sample, i) => {
+      const r = evaluate(rules, state, { samples: [sample], now: sample.ts });
+      state = r.state;
+      if (r.opened.length) opened.push(i);
+      if (r.cleared.length) cleared.push(i);
+    });
+    // the streak starts at the onset and opens after the rule's 1 min hold; it clears after the burn
+    expect(opened).toEqual([440]);
+    expect(cleared).toEqual([470]);
+  });
+
   it("does not learn the burn as normal while it lasts", () => {
     const { state } = run(only(["cpu_anomaly"]), host(450, 150, 0));
     const bins = state?.series?.cpu?.baseline?.bins ?? {};

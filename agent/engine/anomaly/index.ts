@@ -38,9 +38,10 @@ export interface DetectorSnapshot {
   hi: number;
   /**
    * The novelty view's grid once re-learnt (absent: [lo, hi]), and the open re-gridding period:
-   * points beyond the grid, and the period's min and max (absent in older snapshots)
+   * points beyond the grid, and the period's min and max (absent in older snapshots); `at`: the
+   * point it was last re-learnt at (absent: never, or in older snapshots)
    */
-  grid?: { lo: number; hi: number; out: number; mn: number; mx: number };
+  grid?: { lo: number; hi: number; out: number; mn: number; mx: number; at?: number };
   /** per stream: last `order` levels (newest first), then the open block's sum and count */
   recent: StreamState;
   /** points since the novelty's rest began, up to `restPeriod` (negative while a new grid is learnt) */
@@ -74,11 +75,22 @@ export class AnomalyDetector {
   private res: Resonance;
   private dur: DurationState | undefined;
   /**
-   * The last step's score before the output rest. Rules read this one: the output rest makes one
-   * alarm per incident for an alarm stream (NAB), which a rule's own hold, hysteresis and one open
-   * issue per host+rule already do; zeroing 32 points after each alarm would only blind the rule.
+   * The last step's score before the output rest. Plain anomaly rules read this one: the output
+   * rest makes one alarm per incident for an alarm stream (NAB), which a rule's own hold,
+   * hysteresis and one open issue per host+rule already do; zeroing 32 points after each alarm
+   * would only blind the rule.
    */
   beforeRest = 0;
+  /**
+   * The last step's score before any rest or damping: what a banded rule reads to start a streak.
+   * The novelty's rest and the incident damping keep an alarm stream to one alarm per incident,
+   * which a banded rule's band already does (a value back within normal never holds a streak). For
+   * such a rule they only blind: a harmless alarm (a dip in the host's own noise, under the band)
+   * would mute the novelty for the next `restPeriod` to `restReach + restPeriod` points, so a real
+   * onset inside them went unscored and the band learnt the anomaly as normal. Only the warm-ups,
+   * while the novelty's grid means nothing yet, still score 0.
+   */
+  unrested = 0;
 
   constructor(readonly params: AnomalyParams = DEFAULT_PARAMS) {
     this.res = new Resonance(params.resonance);
@@ -92,6 +104,7 @@ export class AnomalyDetector {
   /** Scores one point in [0, 1] and learns from it. Non-finite values score 0 and are skipped. */
   step(_ts: number, value: number): number {
     this.beforeRest = 0;
+    this.unrested = 0;
     if (!Number.isFinite(value)) return 0;
     const p = this.params;
     this.n++;
@@ -104,6 +117,10 @@ export class AnomalyDetector {
     const ghi = this.grid?.hi ?? this.hi;
     const score = noveltyOf(value, glo, ghi, this.recent, this.memory, p);
     const open = this.quiet >= p.restPeriod && this.n > p.warmup;
+    // a new grid is learnt for `warmup` points (a snapshot from before `at` existed: while quiet < 0)
+    const regridAt = this.grid?.at;
+    const learnt =
+      this.n > p.warmup && this.quiet >= 0 && (regridAt === undefined || this.n - regridAt > p.warmup);
     const out = open ? score : 0;
     const reach = p.restReach ?? 0;
     if (score >= p.alarm && (open || this.rested < reach)) this.quiet = 0;
@@ -116,7 +133,9 @@ export class AnomalyDetector {
       this.dur && p.duration
         ? durationStep(this.dur, value, this.n, this.lo, this.hi, p.overflow, p.duration)
         : 0;
-    let y = Math.max(out, Math.min(1, p.resonanceWeight * resonance), long);
+    const others = Math.max(Math.min(1, p.resonanceWeight * resonance), long);
+    this.unrested = Math.max(learnt ? score : 0, others);
+    let y = Math.max(out, others);
     if (p.incident) {
       const alarm = y >= (p.outputAlarm ?? 1);
       if (this.since <= p.incident.points) y *= p.incident.damp;
@@ -144,6 +163,7 @@ export class AnomalyDetector {
     if ((this.n - p.warmup) % r.every !== 0 || g.out < r.share * r.every) return;
     g.lo = g.mn;
     g.hi = g.mx;
+    g.at = this.n;
     this.memory.fill(0);
     this.recent = initialStreams(p);
     // learn the new grid's contexts for as long as the first warm-up did before scoring again
