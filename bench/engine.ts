@@ -18,6 +18,7 @@ import { emptyBaseline, learnBaseline } from "../agent/engine/baseline";
 import { stateBytesAtMost } from "../agent/engine/budget";
 import { jsonBytesAtMost } from "../agent/engine/json-bound";
 import { emptyTrend, fitTrend, pushTrend } from "../agent/engine/trend";
+import { jsonBytesAtMostBefore } from "./lib/json-bound-before";
 import {
   decodeCategoriesBefore,
   encodeCategoriesBefore,
@@ -209,4 +210,24 @@ const [bb, bn] = [median(bounds.before), median(bounds.now)];
 console.log(
   `state size bound before pruning (state ${JSON.stringify(warmState).length} bytes, 2 detectors), µs per report, medians of 7: ` +
     `${bb.toFixed(2)} -> ${bn.toFixed(2)} (x${(bn / bb).toFixed(2)})`,
+);
+
+// The walk itself (the state without its detectors' snapshots, as stateBytesAtMost walks it):
+// the previous bound, a call per [time, value] pair and a pattern test per key, and this one,
+// which bounds a pair in place and checks a short key by its character codes; interleaved.
+const lean = {
+  ...warmState,
+  series: Object.fromEntries(
+    Object.entries(warmState.series ?? {}).map(([k, { anomaly: _a, ...rest }]) => [k, rest]),
+  ),
+};
+const walks = { before: [] as number[], now: [] as number[] };
+for (let r = 0; r < 7; r++) {
+  walks.before.push(perCall(() => jsonBytesAtMostBefore(lean, MAX_STATE_BYTES), 20_000));
+  walks.now.push(perCall(() => jsonBytesAtMost(lean, MAX_STATE_BYTES), 20_000));
+}
+const [wb, wn] = [median(walks.before), median(walks.now)];
+console.log(
+  `the size bound's walk (${JSON.stringify(lean).length} bytes without the snapshots), µs per report, medians of 7, before -> now: ` +
+    `${wb.toFixed(2)} -> ${wn.toFixed(2)} (x${(wn / wb).toFixed(2)})`,
 );

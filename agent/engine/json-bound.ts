@@ -37,7 +37,10 @@ function bound(value: unknown, limit: number, used: number): number {
         for (const item of value) {
           // numbers inline: trend points and histograms are most of a state's items
           if (typeof item === "number") total += 1 + (Number.isSafeInteger(item) ? INTEGER_MAX : NUMBER_MAX);
-          else total = bound(item, limit, total + 1);
+          else {
+            const pair = pairBound(item);
+            total = pair > 0 ? total + pair : bound(item, limit, total + 1);
+          }
           if (total > limit) return total;
         }
         return total;
@@ -54,4 +57,32 @@ function bound(value: unknown, limit: number, used: number): number {
   }
 }
 
-const stringBound = (s: string) => 2 + (ESCAPED.test(s) ? CHAR_MAX : 1) * s.length;
+/**
+ * A [number, number] pair (a trend point, a sample of an evidence window: most of a state's
+ * items) is bounded in place, not walked by a call per pair: its brackets and comma, its time (a
+ * safe integer) and its value, plus the comma before it; anything else is walked.
+ */
+function pairBound(item: unknown): number {
+  if (!Array.isArray(item) || item.length !== 2) return 0;
+  const a = item[0];
+  const b = item[1];
+  if (typeof a !== "number" || typeof b !== "number" || (item as { toJSON?: unknown }).toJSON !== undefined)
+    return 0;
+  return (
+    4 +
+    (Number.isSafeInteger(a) ? INTEGER_MAX : NUMBER_MAX) +
+    (Number.isSafeInteger(b) ? INTEGER_MAX : NUMBER_MAX)
+  );
+}
+
+/** A short string (an object's key: a metric name, a histogram's bin) is checked by its codes, faster than the pattern. */
+function escapes(s: string): boolean {
+  if (s.length > 16) return ESCAPED.test(s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
+
+const stringBound = (s: string) => 2 + (escapes(s) ? CHAR_MAX : 1) * s.length;

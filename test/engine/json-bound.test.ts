@@ -32,6 +32,42 @@ describe("the JSON size bound", () => {
     }
   });
 
+  it("is never below the length of [time, value] pairs, bounded in place, of worst-case numbers", () => {
+    const numbers = worst.filter((v) => typeof v === "number") as number[];
+    for (const a of numbers)
+      for (const b of numbers) {
+        const pairs = [
+          [a, b],
+          [a, b],
+        ];
+        for (const value of [pairs, { pts: pairs, n: 1 }])
+          expect(jsonBytesAtMost(value, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(
+            JSON.stringify(value).length,
+          );
+      }
+  });
+
+  it("walks a pair that is not two plain numbers", () => {
+    const odd = [
+      [1, '\u0000"\\ long enough to be more than its two bytes'],
+      [[-0.0000012345678901234567, -1.7976931348623157e308], -2.2250738585072014e-308],
+      [{ '"': -123456789012345680000 }, 1],
+    ];
+    expect(jsonBytesAtMost(odd, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(JSON.stringify(odd).length);
+    const dated = Object.assign([1, 2], { toJSON: () => "a long text in place of the pair".repeat(20) });
+    expect(jsonBytesAtMost([dated], 1e9)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("is never below the length of keys that need escapes, short or long", () => {
+    // each character of these escapes to two or six: ten of them outgrow any slack of the value
+    const chars = ['"', "\\", "\u0000", "\u001f", "\ud800", "\udfff", "é", "c"];
+    const keys = [...chars.map((c) => c.repeat(10)), ...chars.map((c) => c.repeat(40))];
+    for (const key of keys)
+      expect(jsonBytesAtMost({ [key]: "" }, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(
+        JSON.stringify({ [key]: "" }).length,
+      );
+  });
+
   it("stays within a small factor of the real size for numeric state", () => {
     const state = {
       series: { cpu: { pts: Array.from({ length: 60 }, (_, i) => [1.7e12 + i * 6e4, 33.3 + i]) } },
