@@ -141,6 +141,12 @@ export function pruneState(state: HostEngineState, maxBytes = MAX_STATE_BYTES): 
   return { ...state, tracks, series };
 }
 
+/** Whether a point is after `latest`: every report asks it of every trend, so a loop without a destructuring call per point. */
+function anyAfter(pts: [number, number][], latest: number): boolean {
+  for (let i = 0; i < pts.length; i++) if (pts[i][0] > latest) return true;
+  return false;
+}
+
 /**
  * Drops the series and tracks that hold a time after `latest` (a sample from the future accepted
  * before the edge checked times): such a trend never ages out of its window and such a streak
@@ -149,7 +155,7 @@ export function pruneState(state: HostEngineState, maxBytes = MAX_STATE_BYTES): 
  */
 export function forgetFuture(state: HostEngineState, latest: number): HostEngineState {
   const future = (s: SeriesState) =>
-    seriesSeen(s) > latest || (s.trend?.pts.some(([t]) => t > latest) ?? false);
+    seriesSeen(s) > latest || (s.trend !== undefined && anyAfter(s.trend.pts, latest));
   const series = Object.entries(state.series ?? {});
   const tracks = Object.entries(state.tracks);
   if (!series.some(([, s]) => future(s)) && !tracks.some(([, t]) => trackSeen(t) > latest)) return state;

@@ -5,6 +5,7 @@ import {
   defaultRules,
   type EngineSample,
   evaluate,
+  forgetFuture,
   type HostEngineState,
   MAX_METRIC_NAMES,
   MAX_STATE_BYTES,
@@ -88,5 +89,38 @@ describe("the metric-name cap", () => {
     expect(refused).toEqual([]);
     expect(names.m0).toBeUndefined();
     expect(names.fresh).toBe(hour);
+  });
+});
+
+describe("forgetting what came from the future", () => {
+  const latest = T0 + 3_600_000;
+  const state = (pts: [number, number][]): HostEngineState => ({
+    v: 1,
+    tracks: {},
+    series: {
+      "disk:/": { at: T0, trend: { pts, n: 1 } },
+      memory: { at: T0, trend: { pts: [[T0, 40]], n: 1 } },
+    },
+  });
+
+  it("drops a series one of whose trend points is after the latest time, wherever it sits", () => {
+    // a late sample's point goes to the end of the window, so a future one may sit anywhere
+    for (const at of [0, 1, 2]) {
+      const pts: [number, number][] = [
+        [T0 - 120_000, 10],
+        [T0 - 60_000, 11],
+        [T0, 12],
+      ];
+      pts[at] = [latest + 1, 99];
+      expect(Object.keys(forgetFuture(state(pts), latest).series ?? {})).toEqual(["memory"]);
+    }
+  });
+
+  it("keeps the very state when no trend point is after the latest time", () => {
+    const s = state([
+      [T0 - 60_000, 10],
+      [latest, 11],
+    ]);
+    expect(forgetFuture(s, latest)).toBe(s);
   });
 });
