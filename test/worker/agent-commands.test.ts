@@ -1,38 +1,17 @@
 import type { z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import type { AgentCommandsSchema } from "../../worker/schemas/recovery";
-import {
-  type Agent,
-  call,
-  expectError,
-  json,
-  newTenant,
-  type Queued,
-  service,
-  type Tenant,
-} from "./support/harness";
+import { awaitingRecover, down, recover } from "./support/awaiting-recover";
+import { type Agent, call, expectError, json } from "./support/harness";
 
-const down = [service("nginx", "down", { detail: "inactive (dead)" })];
 type Polled = z.infer<typeof AgentCommandsSchema>;
 
-/** A host with an issue waiting for a human, so nothing is queued until /recover says so. */
-async function awaitingApproval(): Promise<{ t: Tenant; agent: Agent; issueId: string }> {
-  const t = await newTenant();
-  await t.config({ recovery: { require_confirmation: true } });
-  const agent = await t.enroll();
-  expect((await agent.report({ services: down })).commands).toEqual([]);
-  const [issue] = await t.issues(`?host=${agent.hostId}`);
-  return { t, agent, issueId: issue.id };
-}
-
-const recover = (t: Tenant, issueId: string) =>
-  json<Queued>("/api/healing/recover", { token: t.admin, body: { issue_id: issueId, action: "auto" } }, 202);
 const poll = (agent: Agent, wait: number) =>
   json<Polled>(`/api/v1/agent/commands?wait=${wait}`, { token: agent.token });
 
 describe("GET /api/v1/agent/commands (long-poll)", () => {
   it("hands over a command queued between reports at once, and the next report does not repeat it", async () => {
-    const { t, agent, issueId } = await awaitingApproval();
+    const { t, agent, issueId } = await awaitingRecover();
     const queued = await recover(t, issueId);
     const { commands } = await poll(agent, 5);
     expect(commands).toEqual([
@@ -49,7 +28,7 @@ describe("GET /api/v1/agent/commands (long-poll)", () => {
   });
 
   it("holds the request until a command is queued, then answers with it", async () => {
-    const { t, agent, issueId } = await awaitingApproval();
+    const { t, agent, issueId } = await awaitingRecover();
     const waiting = poll(agent, 15);
     await new Promise((r) => setTimeout(r, 600));
     const queued = await recover(t, issueId);
@@ -58,12 +37,12 @@ describe("GET /api/v1/agent/commands (long-poll)", () => {
   });
 
   it("answers with no commands once the wait is over", async () => {
-    const { agent } = await awaitingApproval();
+    const { agent } = await awaitingRecover();
     expect(await poll(agent, 1)).toEqual({ commands: [] });
   });
 
   it("delivers a command once when two long-polls and a report race for it", async () => {
-    const { t, agent, issueId } = await awaitingApproval();
+    const { t, agent, issueId } = await awaitingRecover();
     const first = poll(agent, 3);
     const second = poll(agent, 3);
     const queued = await recover(t, issueId);
@@ -73,7 +52,7 @@ describe("GET /api/v1/agent/commands (long-poll)", () => {
   });
 
   it("is for agent tokens only, and refuses a wait over 25 seconds", async () => {
-    const { t, agent } = await awaitingApproval();
+    const { t, agent } = await awaitingRecover();
     await expectError(await call("/api/v1/agent/commands", { token: t.admin }), 403, "FORBIDDEN");
     await expectError(await call("/api/v1/agent/commands"), 401, "UNAUTHORIZED");
     await expectError(

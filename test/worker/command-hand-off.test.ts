@@ -7,34 +7,8 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../agent/protocol";
 import type { HandedCommand } from "../../worker/objects/host/delivery";
-import {
-  type Agent,
-  call,
-  hostStub,
-  json,
-  must,
-  newTenant,
-  type Queued,
-  result,
-  service,
-  sql,
-  type Tenant,
-} from "./support/harness";
-
-const down = [service("nginx", "down", { detail: "inactive (dead)" })];
-
-/** A host with an issue waiting for a human: nothing is queued for it until /recover says so. */
-async function awaitingRecover(): Promise<{ t: Tenant; agent: Agent; issueId: string }> {
-  const t = await newTenant();
-  await t.config({ recovery: { require_confirmation: true } });
-  const agent = await t.enroll();
-  expect((await agent.report({ services: down })).commands).toEqual([]);
-  const [issue] = await t.issues(`?host=${agent.hostId}`);
-  return { t, agent, issueId: issue.id };
-}
-
-const recover = (t: Tenant, issueId: string) =>
-  json<Queued>("/api/healing/recover", { token: t.admin, body: { issue_id: issueId, action: "auto" } }, 202);
+import { awaitingRecover, down, recover } from "./support/awaiting-recover";
+import { type Agent, call, hostStub, json, must, result, sql, type Tenant } from "./support/harness";
 
 /** The agent's command socket, and every command message it gets. */
 async function openSocket(agent: Agent) {
