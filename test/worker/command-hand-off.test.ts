@@ -8,23 +8,8 @@ import { describe, expect, it } from "vitest";
 import type { Command } from "../../agent/protocol";
 import type { HandedCommand } from "../../worker/objects/host/delivery";
 import { awaitingRecover, down, recover } from "./support/awaiting-recover";
-import { type Agent, call, hostStub, json, must, result, sql, type Tenant } from "./support/harness";
-
-/** The agent's command socket, and every command message it gets. */
-async function openSocket(agent: Agent) {
-  const res = await call("/api/v1/agent/commands/socket", {
-    token: agent.token,
-    headers: { upgrade: "websocket" },
-  });
-  expect(res.status).toBe(101);
-  const ws = must(res.webSocket);
-  ws.accept();
-  const received: Command[][] = [];
-  ws.addEventListener("message", (e: MessageEvent) => {
-    if (e.data !== "pong") received.push((JSON.parse(String(e.data)) as { commands: Command[] }).commands);
-  });
-  return { ws, received };
-}
+import { openSocket } from "./support/command-socket";
+import { type Agent, hostStub, json, must, result, sql, type Tenant } from "./support/harness";
 
 const row = async (id: string) =>
   must((await sql("SELECT status, delivered_at, finished_at, output FROM commands WHERE id = ?", id))[0]);

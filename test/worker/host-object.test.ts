@@ -13,6 +13,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../agent/protocol";
 import type { HotState } from "../../worker/objects/host/hot-state";
+import { openSocket } from "./support/command-socket";
 import {
   call,
   hostStub,
@@ -67,19 +68,7 @@ describe("the agent's command socket", () => {
     const agent = await t.enroll();
     await agent.report({ services: down });
     const [issue] = await t.issues(`?host=${agent.hostId}`);
-    const res = await call("/api/v1/agent/commands/socket", {
-      token: agent.token,
-      headers: { upgrade: "websocket" },
-    });
-    expect(res.status).toBe(101);
-    const ws = must(res.webSocket);
-    ws.accept();
-    const messages: string[] = [];
-    const next = () =>
-      new Promise<string>((resolve) =>
-        ws.addEventListener("message", (e: MessageEvent) => resolve(String(e.data)), { once: true }),
-      );
-    ws.addEventListener("message", (e: MessageEvent) => messages.push(String(e.data)));
+    const { ws, received, next } = await openSocket(agent);
     const pong = next();
     ws.send("ping");
     expect(await pong).toBe("pong");
@@ -94,7 +83,7 @@ describe("the agent's command socket", () => {
     // delivered: neither the next report nor a long-poll hands it out again
     expect((await agent.report({ services: down })).commands).toEqual([]);
     ws.close(1000, "done");
-    expect(messages.filter((m) => m !== "pong")).toHaveLength(1);
+    expect(received).toHaveLength(1);
   });
 
   it("sends a command again down the socket when it has no result by its re-delivery time, and not before", async () => {
@@ -103,16 +92,7 @@ describe("the agent's command socket", () => {
     const agent = await t.enroll();
     await agent.report({ services: down });
     const [issue] = await t.issues(`?host=${agent.hostId}`);
-    const res = await call("/api/v1/agent/commands/socket", {
-      token: agent.token,
-      headers: { upgrade: "websocket" },
-    });
-    const ws = must(res.webSocket);
-    ws.accept();
-    const received: Command[][] = [];
-    ws.addEventListener("message", (e: MessageEvent) => {
-      if (e.data !== "pong") received.push((JSON.parse(String(e.data)) as { commands: Command[] }).commands);
-    });
+    const { ws, received } = await openSocket(agent);
     const queued = await json<Queued>(
       "/api/healing/recover",
       { token: t.admin, body: { issue_id: issue.id, action: "auto" } },
@@ -136,19 +116,10 @@ describe("the agent's command socket", () => {
     const t = await newTenant();
     const agent = await t.enroll();
     await agent.report({ services: down });
-    const res = await call("/api/v1/agent/commands/socket", {
-      token: agent.token,
-      headers: { upgrade: "websocket" },
-    });
-    const ws = must(res.webSocket);
-    ws.accept();
-    const arrived = new Promise<Command[]>((resolve) =>
-      ws.addEventListener("message", (e: MessageEvent) => resolve(JSON.parse(String(e.data)).commands), {
-        once: true,
-      }),
-    );
+    const { ws, next } = await openSocket(agent);
+    const arrived = next();
     await json("/api/healing/health-check", { token: t.admin, body: { host: agent.hostId } });
-    const commands = await arrived;
+    const { commands } = JSON.parse(await arrived) as { commands: Command[] };
     expect(commands.map((c) => c.action)).toEqual(["health_check"]);
     ws.close(1000, "done");
   });

@@ -23,9 +23,9 @@ import { createDb, type Db } from "../../db/client";
 import type { Env } from "../../env";
 import {
   claimPending,
+  dueForAgent,
   markDelivered,
   REDELIVER_AFTER_MS,
-  redeliverable,
 } from "../../services/ingest/agent-commands";
 import { signCommands } from "../../services/ingest/command-signing";
 import { type CommandRow, toWireCommand } from "../../services/recovery/queue";
@@ -151,8 +151,7 @@ export class Delivery {
     const now = Date.now();
     if (!known) {
       const { inflight } = await this.cache().context(db, orgId, hostId, now, this.hot());
-      if (!inflight.some((c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now)))
-        return;
+      if (!inflight.some((c) => dueForAgent(c, now))) return;
     }
     const rows = await this.claim(db, orgId, hostId, now);
     this.cache().stale();

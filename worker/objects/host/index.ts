@@ -16,7 +16,7 @@ import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { silenceAfterMs } from "../../services/fleet/silence/policy";
 import { isSilence, resumeStatements } from "../../services/fleet/silence/resume";
-import { REDELIVER_AFTER_MS, redeliverable } from "../../services/ingest/agent-commands";
+import { dueForAgent, REDELIVER_AFTER_MS } from "../../services/ingest/agent-commands";
 import { handleReport, type ReportBody, type ReportHandled } from "../../services/ingest/report";
 import { toWireCommand } from "../../services/recovery/queue";
 import { retentionOf } from "../../services/retention/run";
@@ -188,10 +188,7 @@ export class HostObject extends DurableObject<Env> {
         await this.delivery.recorded; // a command just handed to a waiting agent is marked delivered first
         const now = Date.now();
         const { inflight } = await this.cache.context(db, orgId, hostId, now, this.hot);
-        const due = inflight.some(
-          (c) => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now),
-        );
-        if (due) {
+        if (inflight.some((c) => dueForAgent(c, now))) {
           const rows = await this.delivery.claim(db, orgId, hostId, now);
           this.cache.stale();
           if (rows.length) return rows.map(toWireCommand);

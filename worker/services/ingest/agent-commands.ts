@@ -31,6 +31,12 @@ export function redeliverable(
   );
 }
 
+/** Whether the agent should get a command now: pending and unexpired, or due for re-delivery. */
+export const dueForAgent = (
+  c: Pick<CommandRow, "status" | "deliveredAt" | "expiresAt">,
+  now: number,
+): boolean => (c.status === "pending" && c.expiresAt > now) || redeliverable(c, now);
+
 /** The same rule as SQL, for the claiming UPDATE (pending ones still unexpired, see claimPending). */
 export const claimable = (now: number): SQL =>
   or(
