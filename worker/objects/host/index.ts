@@ -11,7 +11,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { THRESHOLD_METRICS } from "../../../agent/engine";
 import type { Command } from "../../../agent/protocol";
-import { createDb, type Db, runBatch, type Statement } from "../../db/client";
+import { createDb, type Db, runBatch } from "../../db/client";
 import type { Env } from "../../env";
 import { ApiError } from "../../lib/errors";
 import { silenceAfterMs } from "../../services/fleet/silence/policy";
@@ -32,13 +32,13 @@ import {
   RETENTION_EVERY_MS,
   SUMMARY_LATE_MS,
   summaryDue,
-  summaryStatement,
+  summaryWrites,
 } from "./keeper";
 import { type Outcome, type ReportOutcome, upDown } from "./outcome";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
 import { StartRead } from "./start-read";
-import { accrue, uptimeStatements } from "./uptime";
+import { accrue } from "./uptime";
 import { Waiters } from "./waiters";
 
 export type { Outcome, ReportOutcome } from "./outcome";
@@ -173,8 +173,10 @@ export class HostObject extends DurableObject<Env> {
     if (keeper.kept.summary) this.cache.summaryWritten(keeper.kept.summary);
     if (handled.changed) this.cache.stale();
     if (!this.flushing && summaryDue(this.hot, now)) {
-      // after the answer: storage is written, D1's summary may lag (the alarm retries a failed write)
-      this.flushing = this.flushSummary(Date.now())
+      // after the answer (a turn of the event loop: building the batch would hold it up): storage
+      // is written, D1's summary may lag (the next report or the alarm retries a failed write)
+      this.flushing = new Promise((next) => setTimeout(next, 0))
+        .then(() => this.flushSummary(Date.now()))
         .catch((err) => console.error(JSON.stringify({ error: "summary write failed", detail: String(err) })))
         .finally(() => {
           this.flushing = null;
@@ -331,24 +333,12 @@ export class HostObject extends DurableObject<Env> {
    * in one batch; then their marks move (only the marks' small key is written).
    */
   private async flushSummary(now: number) {
-    const hot = this.hot;
-    if (!hot) return;
+    if (!this.hot) return;
     const db = createDb(this.env.DB);
-    const statements: Statement[] = [];
-    const done: Partial<HotState> = {};
-    let summary: ReturnType<typeof summaryStatement> | null = null;
-    if (hot.host.lastSeenAt > hot.summaryAt) {
-      summary = summaryStatement(db, hot.orgId, hot.hostId, hot.host, this.cache.d1Host);
-      statements.push(summary.statement);
-      done.summaryAt = now;
-    }
-    if (hot.uptime && hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? hot.summaryAt)) {
-      statements.push(...uptimeStatements(db, hot.orgId, hot.hostId, hot.uptime, now));
-      done.uptimeFlushedAt = now;
-    }
+    const { statements, done, set } = summaryWrites(db, this.hot, this.cache.d1Host, now);
     if (statements.length === 0) return;
     await runBatch(db, statements);
-    if (summary) this.cache.summaryWritten(summary.set);
+    if (set) this.cache.summaryWritten(set);
     this.moveMarks(done);
   }
 

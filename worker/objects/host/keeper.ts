@@ -8,13 +8,14 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { EngineSample } from "../../../agent/engine";
-import type { Db } from "../../db/client";
+import type { Db, Statement } from "../../db/client";
 import { hosts } from "../../db/schema";
 import type { ReportKeeper } from "../../services/ingest/report";
 import { type HostColumns, hostUpdate } from "../../services/ingest/report/host-row";
 import type { HostRow, ReportContext } from "../../services/ingest/report/load";
 import { upsertServices } from "../../services/ingest/report/store";
 import { type HotState, servicesKey } from "./hot-state";
+import { uptimeStatements } from "./uptime";
 
 export const SUMMARY_EVERY_MS = 60_000;
 /**
@@ -95,4 +96,25 @@ export function summaryStatement(
     .set(set)
     .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId)));
   return { set, statement };
+}
+
+/**
+ * What the host reported since D1 last got it, as one batch: the summary and the uptime totals,
+ * each if newer; `done`: the marks to move once the batch is written.
+ */
+export function summaryWrites(db: Db, hot: HotState, d1Host: HostRow | null, now: number) {
+  const statements: Statement[] = [];
+  const done: Partial<HotState> = {};
+  let set: ReturnType<typeof summaryStatement>["set"] | null = null;
+  if (hot.host.lastSeenAt > hot.summaryAt) {
+    const summary = summaryStatement(db, hot.orgId, hot.hostId, hot.host, d1Host);
+    statements.push(summary.statement);
+    set = summary.set;
+    done.summaryAt = now;
+  }
+  if (hot.uptime && hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? hot.summaryAt)) {
+    statements.push(...uptimeStatements(db, hot.orgId, hot.hostId, hot.uptime, now));
+    done.uptimeFlushedAt = now;
+  }
+  return { statements, done, set };
 }
