@@ -114,6 +114,29 @@ describe("the cost of a report", () => {
     ).toBe(0);
   });
 
+  it("makes no D1 call after an upgrade from a version that kept the summary's marks inside the hot state", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await reportCost(agent, { services: steady });
+    // as the previous version stored it: the marks inside the hot state, no key of their own
+    const marks = await runInDurableObject(hostStub(agent.hostId), (_o, state) => {
+      const hot = must(state.storage.kv.get<Record<string, unknown>>("hot"));
+      const kept = must(state.storage.kv.get<Record<string, unknown>>("hot-marks"));
+      state.storage.kv.put("hot", { ...hot, ...kept });
+      state.storage.kv.delete("hot-marks");
+      return kept;
+    });
+    await abortAllDurableObjects();
+    // the summary's mark is read from the hot state: not due, so not written with this report
+    expect(
+      (await reportCost(agent, { services: steady, samples: [sample({}, Date.now() + 1000)] })).calls,
+    ).toBe(0);
+    const stored = await runInDurableObject(hostStub(agent.hostId), (_o, state) =>
+      state.storage.kv.get<Record<string, unknown>>("hot-marks"),
+    );
+    expect(stored).toEqual(marks);
+  });
+
   it("reads its context from D1 once after an upgrade from a version that kept D1's host row inside the copy", async () => {
     const t = await newTenant();
     const agent = await t.enroll();

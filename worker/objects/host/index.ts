@@ -25,19 +25,29 @@ import { tellOrg } from "../org-events/stub";
 import { ContextCache } from "./context";
 import { Delivery, type HandedCommand, REDELIVER_KEY } from "./delivery";
 import { History, type Range, type SeriesItem, sampleItem } from "./history";
-import { type HotState, readHot, servicesKey, writeHot } from "./hot-state";
-import { alarmTimes, keeperFor, RETENTION_EVERY_MS, summaryStatement } from "./keeper";
+import { type HotState, HotStore, servicesKey } from "./hot-state";
+import {
+  alarmTimes,
+  keeperFor,
+  RETENTION_EVERY_MS,
+  SUMMARY_LATE_MS,
+  summaryDue,
+  summaryWrites,
+} from "./keeper";
 import { type Outcome, type ReportOutcome, upDown } from "./outcome";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
 import { StartRead } from "./start-read";
-import { accrue, uptimeStatements } from "./uptime";
+import { accrue } from "./uptime";
 import { Waiters } from "./waiters";
 
 export type { Outcome, ReportOutcome } from "./outcome";
 
 export class HostObject extends DurableObject<Env> {
   private hot: HotState | null;
+  private readonly store: HotStore;
+  /** The summary write a report started after its answer, while it runs (one at a time). */
+  private flushing: Promise<void> | null = null;
   private readonly cache: ContextCache;
   private readonly waiters = new Waiters();
   /** Commands to a waiting agent (delivery.ts); the cache and hot state are read when it runs. */
@@ -61,7 +71,8 @@ export class HostObject extends DurableObject<Env> {
     super(ctx, env);
     // one query for every key the object reads at start, not one each (start-read.ts)
     const first = new StartRead(ctx.storage);
-    this.hot = readHot(first);
+    this.store = new HotStore(ctx.storage);
+    this.hot = this.store.read(first);
     this.cache = new ContextCache(ctx.storage, first);
     this.history = new History(ctx.storage, () => this.hot?.hostId ?? "", first);
     this.revoked = new RevokedTokens(ctx.storage, first);
@@ -158,10 +169,22 @@ export class HostObject extends DurableObject<Env> {
       // a new object's first flush comes with its first summary, a minute on
       uptimeFlushedAt: this.hot?.uptimeFlushedAt ?? now,
     };
-    writeHot(this.ctx.storage, this.hot);
+    this.store.write(this.hot);
     if (keeper.kept.summary) this.cache.summaryWritten(keeper.kept.summary);
     if (handled.changed) this.cache.stale();
-    await this.schedule(now);
+    if (!this.flushing && summaryDue(this.hot, now)) {
+      // after the answer (a turn of the event loop: building the batch would hold it up): storage
+      // is written, D1's summary may lag (the next report or the alarm retries a failed write)
+      this.flushing = new Promise((next) => setTimeout(next, 0))
+        .then(() => this.flushSummary(Date.now()))
+        .catch((err) => console.error(JSON.stringify({ error: "summary write failed", detail: String(err) })))
+        .finally(() => {
+          this.flushing = null;
+        });
+      this.ctx.waitUntil(this.flushing);
+      // the alarm set earlier stays the fallback; an object without one gets it
+      await this.arm(now + SUMMARY_LATE_MS);
+    } else await this.schedule(now);
     const { followUps } = handled;
     return {
       response: handled.response,
@@ -275,8 +298,9 @@ export class HostObject extends DurableObject<Env> {
   }
 
   /**
-   * After the reports: the host summary into D1 once a minute while the host reports (the fleet
-   * pages read it), and retention over the history once an hour.
+   * After the reports: re-delivery, the host summary the reports did not write (the host stopped
+   * reporting, or the write of the report that found it due failed; the fleet pages read it),
+   * and retention over the history once an hour.
    */
   async alarm(): Promise<void> {
     this.alarmAt = null;
@@ -289,42 +313,53 @@ export class HostObject extends DurableObject<Env> {
         .push()
         .catch((err) => console.error(JSON.stringify({ error: "re-delivery failed", detail: String(err) })));
     }
+    await this.flushing; // a report's summary write in flight: not twice
     const hot = this.hot;
     if (!hot) return this.schedule(now);
-    const db = createDb(this.env.DB);
-    const done: Partial<HotState> = {};
-    if (hot.host.lastSeenAt > hot.summaryAt) {
-      const { set, statement } = summaryStatement(db, hot.orgId, hot.hostId, hot.host, this.cache.d1Host);
-      await statement;
-      this.cache.summaryWritten(set);
-      done.summaryAt = now;
-    }
-    if (hot.uptime && hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? hot.summaryAt)) {
-      await runBatch(db, uptimeStatements(db, hot.orgId, hot.hostId, hot.uptime, now));
-      done.uptimeFlushedAt = now;
-    }
+    await this.flushSummary(now);
     if (now >= (hot.retainedAt ?? 0) + RETENTION_EVERY_MS) {
-      const ctx = await this.cache.context(db, hot.orgId, hot.hostId, now, hot);
+      const ctx = await this.cache.context(createDb(this.env.DB), hot.orgId, hot.hostId, now, hot);
       this.history.prune(retentionOf(ctx.config), now);
-      done.retainedAt = now;
-    }
-    // reports may have moved the hot state while this awaited D1: keep theirs, add only ours
-    if (this.hot) {
-      this.hot = { ...this.hot, ...done };
-      writeHot(this.ctx.storage, this.hot);
+      this.moveMarks({ retainedAt: now });
     }
     await this.schedule(now);
   }
 
   /**
-   * The alarm at the next summary (if the host reported since the last: a moment after the report
-   * that finds it due, else a late fallback), re-delivery or retention due.
+   * The host summary and uptime totals the host reported since they were last written, into D1
+   * in one batch; then their marks move (only the marks' small key is written).
+   */
+  private async flushSummary(now: number) {
+    if (!this.hot) return;
+    const db = createDb(this.env.DB);
+    const { statements, done, set } = summaryWrites(db, this.hot, this.cache.d1Host, now);
+    if (statements.length === 0) return;
+    await runBatch(db, statements);
+    if (set) this.cache.summaryWritten(set);
+    this.moveMarks(done);
+  }
+
+  /** Reports may have moved the hot state while a write awaited D1: keep theirs, add only these marks. */
+  private moveMarks(done: Partial<HotState>) {
+    if (!this.hot) return;
+    this.hot = { ...this.hot, ...done };
+    this.store.writeMarks(this.hot);
+  }
+
+  /**
+   * The alarm at the first of: the summary's late fallback (if the host reported since the last),
+   * re-delivery, retention. Set to exactly that, later as well as earlier: every time the alarm
+   * has work for is among these, and a fallback left early would wake the object for nothing.
    */
   private async schedule(now: number) {
     const redeliverAt = this.ctx.storage.kv.get<number>(REDELIVER_KEY);
     const due = alarmTimes(this.hot, redeliverAt, now);
     if (due.length === 0) return;
-    await this.arm(Math.max(now, Math.min(...due)));
+    const at = Math.max(now, Math.min(...due));
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** The alarm at `at`, unless it is already set earlier. */

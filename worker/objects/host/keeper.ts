@@ -2,34 +2,46 @@
  * Where a report's steady data goes (services/ingest/report ReportKeeper): samples to the object's
  * history, services to D1 only when the list differs from what D1 last received, and the host
  * summary (last seen, metrics, health, check outputs, facts) to D1 with a batch that goes out
- * anyway, or with the host's first report; otherwise the object's alarm writes it, at most once a
- * minute, a moment after the report that finds it due (summaryAlarmAt, summaryStatement). The engine state stays in the object.
+ * anyway, or with the host's first report; otherwise at most once a minute, by the report that
+ * finds it due, after its answer (summaryDue, summaryStatement), with the object's alarm as the
+ * late fallback (summaryAlarmAt). The engine state stays in the object.
  */
 import { and, eq } from "drizzle-orm";
 import type { EngineSample } from "../../../agent/engine";
-import type { Db } from "../../db/client";
+import type { Db, Statement } from "../../db/client";
 import { hosts } from "../../db/schema";
 import type { ReportKeeper } from "../../services/ingest/report";
 import { type HostColumns, hostUpdate } from "../../services/ingest/report/host-row";
 import type { HostRow, ReportContext } from "../../services/ingest/report/load";
 import { upsertServices } from "../../services/ingest/report/store";
 import { type HotState, servicesKey } from "./hot-state";
+import { uptimeStatements } from "./uptime";
 
 export const SUMMARY_EVERY_MS = 60_000;
-/** How soon after the report that makes a summary due the alarm writes it: the object is still warm. */
-export const SUMMARY_SOON_MS = 1_000;
-/** How late after the minute a host that stopped reporting gets its last summary written. */
+/**
+ * How late after the minute the alarm writes a summary the reports did not: the host stopped
+ * reporting, or the write of the report that found it due failed.
+ */
 export const SUMMARY_LATE_MS = 180_000;
 
 /**
- * When the alarm writes a summary (or an uptime flush) last written at `writtenAt`. Due: a moment
- * after the report that found it due, while its object is warm (at the minute mark the object of
- * a host reporting every 10-30 s has been evicted, and the alarm would rebuild it from storage).
- * Not due yet: only a late fallback, which the next report that finds it due brings forward.
+ * A report's summary and uptime totals are due in D1: the minute since either was last written
+ * is up and the host reported since. The report that finds them due writes both after its answer,
+ * in the object that is warm for it, so the minute costs no second invocation (an alarm at the
+ * minute mark would rebuild the object of a host reporting every 10-30 s from storage).
+ */
+export function summaryDue(hot: HotState, now: number): boolean {
+  const due = (writtenAt: number) => hot.host.lastSeenAt > writtenAt && now >= writtenAt + SUMMARY_EVERY_MS;
+  return due(hot.summaryAt) || (hot.uptime !== undefined && due(hot.uptimeFlushedAt ?? hot.summaryAt));
+}
+
+/**
+ * The alarm's fallback for a summary (or an uptime flush) last written at `writtenAt`: late after
+ * the minute, so it only fires when no report wrote it by then. It stays put from one report to
+ * the next, so a steady host's reports do not move the alarm.
  */
 export function summaryAlarmAt(writtenAt: number, now: number) {
-  const dueAt = writtenAt + SUMMARY_EVERY_MS;
-  return now >= dueAt ? now + SUMMARY_SOON_MS : dueAt + SUMMARY_LATE_MS;
+  return Math.max(writtenAt + SUMMARY_EVERY_MS, now) + SUMMARY_LATE_MS;
 }
 
 /** Retention (roll-up and pruning) runs this often while the host reports. */
@@ -84,4 +96,25 @@ export function summaryStatement(
     .set(set)
     .where(and(eq(hosts.id, hostId), eq(hosts.orgId, orgId)));
   return { set, statement };
+}
+
+/**
+ * What the host reported since D1 last got it, as one batch: the summary and the uptime totals,
+ * each if newer; `done`: the marks to move once the batch is written.
+ */
+export function summaryWrites(db: Db, hot: HotState, d1Host: HostRow | null, now: number) {
+  const statements: Statement[] = [];
+  const done: Partial<HotState> = {};
+  let set: ReturnType<typeof summaryStatement>["set"] | null = null;
+  if (hot.host.lastSeenAt > hot.summaryAt) {
+    const summary = summaryStatement(db, hot.orgId, hot.hostId, hot.host, d1Host);
+    statements.push(summary.statement);
+    set = summary.set;
+    done.summaryAt = now;
+  }
+  if (hot.uptime && hot.host.lastSeenAt > (hot.uptimeFlushedAt ?? hot.summaryAt)) {
+    statements.push(...uptimeStatements(db, hot.orgId, hot.hostId, hot.uptime, now));
+    done.uptimeFlushedAt = now;
+  }
+  return { statements, done, set };
 }
