@@ -26,11 +26,29 @@ export function rememberBound(value: object, bytes: number): void {
 }
 
 /** The most a key with a number value adds to an object's bound (its quotes, colon and comma). */
-export const numberEntryBound = (key: string) => 2 + stringBound(key) + NUMBER_MAX;
+export const numberEntryBound = (key: string) => keyBound(key) + NUMBER_MAX;
 
 export function jsonBytesAtMost(value: unknown, limit: number): number {
   return bound(value, limit, 0);
 }
+
+/**
+ * The bound of an object's JSON without the key `skip` (which the caller bounds itself), found
+ * without copying the object to leave the key out.
+ */
+export function jsonBytesAtMostWithout(value: object, skip: string, limit: number): number {
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return Number.POSITIVE_INFINITY;
+  let total = 2;
+  for (const key in value) {
+    if (key === skip || !Object.hasOwn(value, key)) continue;
+    total = bound((value as Record<string, unknown>)[key], limit, total + 2 + stringBound(key));
+    if (total > limit) return total;
+  }
+  return total;
+}
+
+/** What a key adds to its object's bound besides its value: its quotes, colon and comma. */
+export const keyBound = (key: string) => 2 + stringBound(key);
 
 /** `used` is the bound so far; returns it plus this value's. */
 function bound(value: unknown, limit: number, used: number): number {
