@@ -4,6 +4,8 @@
  * bins, a few hundred bytes for percent metrics.
  */
 
+import { numberEntryBound, rememberBound } from "./json-bound";
+
 export interface Baseline {
   /** bin index → decayed weight */
   bins: Record<string, number>;
@@ -49,16 +51,21 @@ export function learnBaseline(
   const decay = b.last ? 0.5 ** (Math.max(0, ts - b.last) / p.halfLifeMs) : 1;
   const bins: Record<string, number> = {};
   let total = 0;
+  // the bins' JSON bound, found here (braces, each entry) so the state's size bound need not walk them
+  let bytes = 2;
   for (const [k, w] of Object.entries(b.bins)) {
     const kept = w * decay;
     // Weights this small no longer move a quantile; dropping them keeps the state small.
     if (kept > 1e-3) {
       bins[k] = kept;
       total += kept;
+      bytes += numberEntryBound(k);
     }
   }
   const key = String(binOf(value, percent));
+  if (bins[key] === undefined) bytes += numberEntryBound(key);
   bins[key] = (bins[key] ?? 0) + 1;
+  rememberBound(bins, bytes);
   return { bins, total: total + 1, seen: b.seen + 1, last: Math.max(ts, b.last), first: b.first ?? ts };
 }
 

@@ -3,7 +3,7 @@
  * the bytes of its state. Both are pure (time comes in as `now`) and deterministic, so the Worker
  * and the agent agree on what was refused and what was pruned.
  */
-import { jsonBytesAtMost } from "./json-bound";
+import { jsonBytesAtMost, jsonBytesAtMostWithout, keyBound } from "./json-bound";
 import type { HostEngineState, Metrics, RuleTrack, SeriesState } from "./types";
 
 /**
@@ -32,17 +32,27 @@ const HOUR = 3_600_000;
 export const SNAPSHOT_MAX_BYTES = 4096;
 const SNAPSHOT_ENTRY_BYTES = SNAPSHOT_MAX_BYTES + '"anomaly":,'.length;
 
-/** An upper bound of the state's JSON length: the walk over all but the detectors' snapshots. */
+/**
+ * An upper bound of the state's JSON length: the walk over all but the detectors' snapshots. The
+ * state is walked in place, the series emptied and then each series without its snapshot: no copy
+ * of the state to leave the snapshots out (every report bounds its state).
+ */
 export function stateBytesAtMost(state: HostEngineState, limit: number): number {
-  if (!state.series) return jsonBytesAtMost(state, limit);
-  let snapshots = 0;
-  const series: Record<string, Omit<SeriesState, "anomaly">> = {};
-  for (const [key, { anomaly, ...rest }] of Object.entries(state.series)) {
-    if (anomaly !== undefined) snapshots++;
-    series[key] = rest;
+  const { series } = state;
+  if (!series) return jsonBytesAtMost(state, limit);
+  let total = jsonBytesAtMost({ ...state, series: {} }, limit);
+  for (const key in series) {
+    if (!Object.hasOwn(series, key)) continue;
+    const entry: SeriesState | null = series[key];
+    total += keyBound(key);
+    if (typeof entry !== "object" || entry === null) total = jsonBytesAtMost(entry, limit - total) + total;
+    else {
+      if (entry.anomaly !== undefined) total += SNAPSHOT_ENTRY_BYTES;
+      total += jsonBytesAtMostWithout(entry, "anomaly", limit - total);
+    }
+    if (total > limit) return total;
   }
-  const fixed = snapshots * SNAPSHOT_ENTRY_BYTES;
-  return fixed + jsonBytesAtMost({ ...state, series }, limit - fixed);
+  return total;
 }
 /** Last-seen times are kept by the hour: a steady host's registry changes once an hour, not every report. */
 const hourOf = (ms: number) => Math.floor(ms / HOUR);

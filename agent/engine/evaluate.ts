@@ -1,9 +1,9 @@
 import type { AnomalyDetector } from "./anomaly";
 import { pruneState } from "./budget";
-import { isBanded } from "./diagnostics";
 import { describeFinding } from "./findings";
 import { saveDetector, takeDetector } from "./live-detectors";
-import { matchesMetric, matchMetrics } from "./metric-names";
+import { matchMetrics } from "./metric-names";
+import { planOf, type RulePlan } from "./rule-plan";
 import {
   advanceSeries,
   anomalySignal,
@@ -13,7 +13,6 @@ import {
   growthSignal,
   type Signal,
   thresholdSignal,
-  trendWindowMs,
 } from "./signals";
 import type {
   Clearance,
@@ -77,7 +76,8 @@ export function evaluate(
     detectors: new Map(),
     owned: new Set(),
   };
-  const enabled = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
+  const plan = planOf(rules);
+  const { enabled } = plan;
 
   for (const key of Object.keys(run.tracks)) {
     const { ruleId, target } = splitKey(key);
@@ -86,14 +86,12 @@ export function evaluate(
     delete run.tracks[key];
   }
 
-  const metricRules = [...enabled.values()].filter((r) => r.kind !== "service");
-  for (const sample of input.samples) evaluateSample(run, metricRules, sample);
+  for (const sample of input.samples) evaluateSample(run, plan, sample);
   if (input.services) {
-    for (const rule of enabled.values())
-      if (rule.kind === "service") evaluateServices(run, rule, input.services, input.now);
+    for (const rule of plan.serviceRules) evaluateServices(run, rule, input.services, input.now);
   }
   for (const [metric, detector] of run.detectors) run.series[metric].anomaly = saveDetector(detector);
-  pruneSeries(run, metricRules);
+  pruneSeries(run, plan);
 
   const active: Finding[] = [];
   for (const [key, track] of Object.entries(run.tracks)) {
@@ -111,23 +109,21 @@ export function evaluate(
   };
 }
 
-function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
+function evaluateSample(run: Run, plan: RulePlan, sample: EngineSample) {
   // Each metric's series state advances once per sample, however many rules read it.
   const advanced = new Map<string, { before: SeriesState; after: SeriesState }>();
   const seriesOf = (metric: string, value: number) => {
     let entry = advanced.get(metric);
     if (!entry) {
-      const readers = rules.filter((r) => matchesMetric(r.metric ?? "", metric));
-      const trending = readers.filter((r) => r.kind === "forecast" || r.kind === "growth");
+      const { trendMs, anomaly, banded } = plan.metric(metric);
       let detector = run.detectors.get(metric);
-      if (!detector && readers.some((r) => r.kind === "anomaly")) {
+      if (!detector && anomaly) {
         // once per evaluation, not once per sample
         detector = takeDetector(run.series[metric]?.anomaly);
         run.detectors.set(metric, detector);
       }
-      const banded = readers.filter(isBanded);
       entry = advanceSeries(run.series[metric] ?? {}, sample.ts, value, metric, {
-        trendMs: trending.length ? trendWindowMs(trending) : undefined,
+        trendMs,
         baseline: banded.length > 0,
         detector,
         frozen: (after) => banded.some((r) => inStreak(run, r, metric, value, after)),
@@ -138,7 +134,7 @@ function evaluateSample(run: Run, rules: Rule[], sample: EngineSample) {
     return entry;
   };
 
-  for (const rule of rules) {
+  for (const rule of plan.metricRules) {
     for (const metric of matchMetrics(rule.metric ?? "", sample.metrics)) {
       const value = sample.metrics[metric];
       if (!Number.isFinite(value)) continue;
@@ -270,9 +266,6 @@ function reset(track: RuleTrack, settled: boolean) {
 }
 
 /** Series state is kept only for metrics some rule still reads through a trend or a baseline. */
-function pruneSeries(run: Run, rules: Rule[]) {
-  const stateful = rules.filter((r) => r.kind !== "threshold");
-  for (const metric of Object.keys(run.series)) {
-    if (!stateful.some((r) => matchesMetric(r.metric ?? "", metric))) delete run.series[metric];
-  }
+function pruneSeries(run: Run, plan: RulePlan) {
+  for (const metric of Object.keys(run.series)) if (!plan.metric(metric).stateful) delete run.series[metric];
 }

@@ -13,9 +13,42 @@ const CHAR_MAX = 6;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/**
+ * Bounds of objects found as they were made (rememberBound), taken instead of walking them. Only
+ * objects the engine makes and never changes after (copy on write) are remembered: a baseline's
+ * bins, rebuilt on every sample, whose numeric keys were the slowest part of the walk.
+ */
+const remembered = new WeakMap<object, number>();
+
+/** Remembers `bytes` as the bound of `value`, which must not change after. */
+export function rememberBound(value: object, bytes: number): void {
+  remembered.set(value, bytes);
+}
+
+/** The most a key with a number value adds to an object's bound (its quotes, colon and comma). */
+export const numberEntryBound = (key: string) => keyBound(key) + NUMBER_MAX;
+
 export function jsonBytesAtMost(value: unknown, limit: number): number {
   return bound(value, limit, 0);
 }
+
+/**
+ * The bound of an object's JSON without the key `skip` (which the caller bounds itself), found
+ * without copying the object to leave the key out.
+ */
+export function jsonBytesAtMostWithout(value: object, skip: string, limit: number): number {
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return Number.POSITIVE_INFINITY;
+  let total = 2;
+  for (const key in value) {
+    if (key === skip || !Object.hasOwn(value, key)) continue;
+    total = bound((value as Record<string, unknown>)[key], limit, total + 2 + stringBound(key));
+    if (total > limit) return total;
+  }
+  return total;
+}
+
+/** What a key adds to its object's bound besides its value: its quotes, colon and comma. */
+export const keyBound = (key: string) => 2 + stringBound(key);
 
 /** `used` is the bound so far; returns it plus this value's. */
 function bound(value: unknown, limit: number, used: number): number {
@@ -31,6 +64,8 @@ function bound(value: unknown, limit: number, used: number): number {
       return used + 4;
     case "object": {
       if (value === null) return used + 4;
+      const known = remembered.get(value);
+      if (known !== undefined) return used + known;
       if (typeof (value as { toJSON?: unknown }).toJSON === "function") return Number.POSITIVE_INFINITY;
       let total = used + 2;
       if (Array.isArray(value)) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createDetector, restoreDetector } from "../../agent/engine/anomaly";
 import { Categories } from "../../agent/engine/anomaly/categories";
-import { fromBase64, toBase64 } from "../../agent/engine/anomaly/memory";
+import { fromBase64, KeptText, toBase64 } from "../../agent/engine/anomaly/memory";
 
 // The snapshot's two encodings are stored in every host object's state: a decoder must read back
 // exactly what any version of the encoder wrote.
@@ -50,5 +51,33 @@ describe("anomaly snapshot codec", () => {
       [0, 1, 2, 3],
       [90, 89, 88, 87],
     ]);
+  });
+  it("encodes bytes changed in place since their last text again, and bytes of another length", () => {
+    const kept = new KeptText(toBase64);
+    const b = bytes(64, 3);
+    expect(kept.of(b)).toBe(toBase64(b));
+    b[17] ^= 1;
+    expect(kept.of(b)).toBe(toBase64(b));
+    expect(kept.of(b.subarray(1))).toBe(toBase64(b.subarray(1)));
+    expect(kept.of(b.slice())).toBe(toBase64(b));
+  });
+
+  it("saves at every step the snapshot a detector restored from it writes afresh, through shifts that re-learn its grid and re-range it", () => {
+    const d = createDetector();
+    let encoded = 0;
+    let last = "";
+    for (let i = 0; i < 3000; i++) {
+      const shift = i < 1200 ? 0 : i < 2200 ? 40 : -25;
+      d.step(i * 60_000, 50 + shift + 10 * Math.sin(i / 30) + ((i * 7919) % 13));
+      const saved = JSON.stringify(d.toJSON());
+      const afresh = JSON.stringify(restoreDetector(JSON.parse(saved)).toJSON());
+      expect(saved).toBe(afresh);
+      const { memory, res } = JSON.parse(saved);
+      if (`${memory}${res.cats}` !== last) encoded++;
+      last = `${memory}${res.cats}`;
+    }
+    // the filter and categories changed now and then, not on every step
+    expect(encoded).toBeGreaterThan(20);
+    expect(encoded).toBeLessThan(2900);
   });
 });

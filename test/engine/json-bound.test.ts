@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type HostEngineState, pruneState } from "../../agent/engine";
 import { createDetector, type DetectorSnapshot } from "../../agent/engine/anomaly";
+import { type Baseline, emptyBaseline, learnBaseline } from "../../agent/engine/baseline";
 import { SNAPSHOT_MAX_BYTES, stateBytesAtMost } from "../../agent/engine/budget";
 import { jsonBytesAtMost } from "../../agent/engine/json-bound";
 
@@ -90,6 +91,30 @@ describe("the JSON size bound", () => {
         100,
       ),
     ).toBeLessThan(200);
+  });
+});
+
+describe("a baseline's bins in the state's size bound", () => {
+  it("are bounded as learnt at no less than their JSON's length, as bins come and decay away", () => {
+    let cpu: Baseline = emptyBaseline();
+    let rx: Baseline = emptyBaseline();
+    for (let i = 0; i < 3000; i++) {
+      // a level that moves now and then, and a rate over six decades: bins appear and fade out
+      const ts = i * 3_600_000;
+      cpu = learnBaseline(cpu, ts, (i % 500 < 250 ? 20 : 70) + ((i * 7919) % 17), true);
+      rx = learnBaseline(rx, ts, 10 ** (1 + (i % 600) / 100) + ((i * 104729) % 1000), false);
+      for (const b of [cpu, rx]) {
+        const bound = jsonBytesAtMost(b, Number.POSITIVE_INFINITY);
+        expect(bound).toBeGreaterThanOrEqual(JSON.stringify(b).length);
+        expect(bound).toBeLessThan(3 * JSON.stringify(b).length);
+        // bins read back from JSON are walked: what learning remembered bounds them too
+        const read = JSON.parse(JSON.stringify(b.bins));
+        expect(jsonBytesAtMost(b.bins, Number.POSITIVE_INFINITY)).toBeGreaterThanOrEqual(
+          jsonBytesAtMost(read, Number.POSITIVE_INFINITY),
+        );
+      }
+    }
+    expect(Object.keys(rx.bins).length).toBeGreaterThan(20);
   });
 });
 

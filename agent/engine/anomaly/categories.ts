@@ -5,7 +5,7 @@
  * category is forgotten when the memory is full, so a months-long series keeps learning.
  */
 
-import { asciiString } from "./memory";
+import { asciiString, KeptText } from "./memory";
 
 /** 81+ JSON-safe characters (no quote, no backslash): one per level 0..levels. */
 const ALPHABET = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i))
@@ -108,13 +108,16 @@ export class Categories {
     return { a, ae, known: a >= lb };
   }
 
+  /** The last encoding, made again only when the boxes changed. */
+  private readonly text = new KeptText(asciiString);
+
   // character codes into one buffer, one string at the end (every report saves its detectors)
   encode(): string {
     const size = 2 * this.width;
     const codes = new Uint8Array(this.boxes.length * size);
     let j = 0;
     for (const box of this.boxes) for (let k = 0; k < size; k++) codes[j++] = CODE[box[k]];
-    return asciiString(codes);
+    return this.text.of(codes);
   }
 
   // A table look-up per character, not `indexOf`: a cold host object restores its detectors'

@@ -19,7 +19,7 @@
  * const again = restoreDetector(JSON.parse(saved));
  */
 import { type DurationParams, type DurationState, durationStart, durationStep } from "./duration";
-import { fromBase64, toBase64 } from "./memory";
+import { fromBase64, KeptText, toBase64 } from "./memory";
 import { gridEdges, initialStreams, noveltyOf, type StreamState } from "./novelty";
 import { type AnomalyParams, DEFAULT_PARAMS, type ResonanceParams } from "./params";
 import { Resonance, type ResonanceSnapshot } from "./resonance";
@@ -72,6 +72,8 @@ export class AnomalyDetector {
   private calm = Number.MAX_SAFE_INTEGER;
   private since = Number.MAX_SAFE_INTEGER;
   private memory: Uint8Array;
+  /** The filter's base64, kept while the filter does not change (most steps add nothing to it). */
+  private readonly memoryText = new KeptText(toBase64);
   private res: Resonance;
   private dur: DurationState | undefined;
   /**
@@ -183,7 +185,7 @@ export class AnomalyDetector {
       quiet,
       rested,
       calm,
-      memory: toBase64(this.memory),
+      memory: this.memoryText.of(this.memory),
       res: this.res.toJSON(),
       ...(this.dur && { dur: this.dur }),
       ...(this.params.incident && { since }),

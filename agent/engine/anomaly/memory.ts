@@ -55,6 +55,39 @@ export function toBase64(bytes: Uint8Array): string {
   return asciiString(codes);
 }
 
+/** Whether two byte arrays hold the same bytes: four at a time when both allow it. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length % 4 === 0 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const x = new Int32Array(a.buffer, a.byteOffset, a.length / 4);
+    const y = new Int32Array(b.buffer, b.byteOffset, b.length / 4);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The text of some bytes, kept with a copy of them and made again only when they change: every
+ * report saves its detectors, and their filter changes on a handful of steps in thousands, their
+ * categories on few more, while encoding them was most of a save.
+ */
+export class KeptText {
+  private bytes: Uint8Array | undefined;
+  private text = "";
+
+  constructor(private readonly encode: (bytes: Uint8Array) => string) {}
+
+  /** The text of `bytes`: the kept one when they are the bytes it was made of. */
+  of(bytes: Uint8Array): string {
+    if (this.bytes && sameBytes(bytes, this.bytes)) return this.text;
+    this.text = this.encode(bytes);
+    this.bytes = bytes.slice();
+    return this.text;
+  }
+}
+
 /** ASCII codes as a string, in chunks that stay well under any engine's argument limit. */
 export function asciiString(codes: Uint8Array): string {
   let out = "";
