@@ -6,12 +6,29 @@ import { drizzle } from "drizzle-orm/d1";
  * relational queries (db.query), and with it drizzle walks the whole schema on every call, the
  * largest single cost of a steady report (bench:profile-report).
  */
-export function createDb(d1: D1Database) {
-  const meter: D1Meter = { startedAt: performance.now(), calls: 0, ms: 0, rowsRead: 0, rowsWritten: 0 };
+function meteredDrizzle(d1: D1Database, meter: D1Meter) {
   return Object.assign(drizzle(meterD1(d1, meter)), { meter });
 }
 
-export type Db = ReturnType<typeof createDb>;
+export type Db = ReturnType<typeof meteredDrizzle>;
+
+/**
+ * Built on first use: every API request and every report in a host object gets a handle, and a
+ * steady report never uses it (only its meter, for Server-Timing), so drizzle's database, session
+ * and dialect are not built for it. Methods are bound to the built handle, so drizzle sees itself.
+ */
+export function createDb(d1: D1Database): Db {
+  const meter: D1Meter = { startedAt: performance.now(), calls: 0, ms: 0, rowsRead: 0, rowsWritten: 0 };
+  let built: Db | undefined;
+  return new Proxy({ meter } as Db, {
+    get(target, prop) {
+      if (prop === "meter") return target.meter;
+      built ??= meteredDrizzle(d1, meter);
+      const value = Reflect.get(built, prop, built);
+      return typeof value === "function" ? value.bind(built) : value;
+    },
+  });
+}
 
 /** Hand-written SQL for what the query builder cannot say (json_each bulk writes). */
 export interface RawStatement {

@@ -44,7 +44,7 @@ async function principalOf(c: Context<AppEnv>) {
     const token = bearerToken(header);
     if (!token)
       throw new ApiError("UNAUTHORIZED", "malformed credentials: send Authorization: Bearer <token>");
-    const principal = await resolveToken(c.var.db, c.env, token, Date.now());
+    const principal = await resolveToken(c.get("db"), c.env, token, Date.now());
     if (!principal) throw new ApiError("UNAUTHORIZED", "unknown, expired or revoked token");
     return principal;
   }

@@ -21,6 +21,7 @@ export const COMMON_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
 } as const;
+const COMMON_ENTRIES = Object.entries(COMMON_HEADERS);
 
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();
@@ -31,7 +32,7 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   // The API docs page (routes/api-docs.ts) sets its own, for its CDN and its inline script.
   if (!(c.req.path === "/api/docs" && res.headers.has("Content-Security-Policy")))
     res.headers.set("Content-Security-Policy", html ? DASHBOARD_CSP : API_CSP);
-  for (const [name, value] of Object.entries(COMMON_HEADERS)) res.headers.set(name, value);
+  for (const [name, value] of COMMON_ENTRIES) res.headers.set(name, value);
   if (res !== c.res) {
     c.res = undefined;
     c.res = res;

@@ -16,7 +16,7 @@ function topicsOf(path: string): EventTopic[] {
 
 export const tellDashboards = createMiddleware<AppEnv>(async (c, next) => {
   await next();
-  const principal = c.var.principal;
+  const principal = c.get("principal");
   if (c.req.method === "GET" || c.res.status >= 300 || !principal || principal.platform) return;
   if (principal.scope === "agent") return;
   c.executionCtx.waitUntil(tellOrg(c.env, principal.orgId, topicsOf(c.req.path)));

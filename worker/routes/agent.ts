@@ -84,8 +84,10 @@ export const agentRoutes = newRouter()
     ),
   )
   .openapi(report, async (c) => {
-    const { orgId, hostId } = c.var.principal;
+    // c.get, not c.var: each read of c.var copies every variable of the request into a new object.
+    const { orgId, hostId } = c.get("principal");
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
+    const db = c.get("db");
     // The host's object runs the report on the state it keeps: a steady report makes no D1 call.
     const outcome = await hostObject(c.env, hostId).report(
       orgId,
@@ -93,13 +95,11 @@ export const agentRoutes = newRouter()
       c.req.valid("json"),
       currentActor(),
     );
-    const { response, followUps, cold } = unwrap(outcome, c.var.db.meter);
+    const { response, followUps, cold } = unwrap(outcome, db.meter);
     if (followUps.notify) c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     if (followUps.edgeActions)
-      c.executionCtx.waitUntil(
-        runEdgeActions(c.var.db, orgId, hostId).then(() => wakeHosts(c.env, [hostId])),
-      ); // webhook: actions
-    c.header("Server-Timing", serverTiming(c.var.db.meter, cold)); // bench:ingest reads it
+      c.executionCtx.waitUntil(runEdgeActions(db, orgId, hostId).then(() => wakeHosts(c.env, [hostId]))); // webhook: actions
+    c.header("Server-Timing", serverTiming(db.meter, cold)); // bench:ingest reads it
     const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, response.commands);
     return c.json(
       { ...response, commands, longPollSeconds: LONG_POLL_SECONDS, commandSocket: COMMAND_SOCKET_PATH },

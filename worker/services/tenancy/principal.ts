@@ -84,6 +84,14 @@ export async function resolveToken(
 ): Promise<Principal | null> {
   if (!presented || presented.length > 256) return null;
   const hash = await sha256Hex(presented);
+  // An agent's report is the common request: its cached entry first. Only a token read from D1
+  // with the agent scope is cached, so an environment token never answers from here.
+  const cached = agentTokens.get(hash);
+  if (cached && cached.until > now) {
+    if (cached.expiresAt === null || cached.expiresAt > now) return cached.principal;
+    agentTokens.delete(hash);
+    return null;
+  }
   if (env.SELFHEAL_ADMIN_TOKEN && constantTimeEqual(hash, await envHash(env.SELFHEAL_ADMIN_TOKEN))) {
     // what people read in the dashboard, the audit log and "acknowledged by": not a variable's name
     return { scope: "admin", orgId: DEFAULT_ORG, tokenId: null, hostId: null, name: ENV_ADMIN_NAME };
@@ -91,12 +99,6 @@ export async function resolveToken(
   if (env.SELFHEAL_PLATFORM_TOKEN && constantTimeEqual(hash, await envHash(env.SELFHEAL_PLATFORM_TOKEN))) {
     // Belongs to no org: the auth middleware lets it reach /api/v1/orgs and nothing else.
     return { ...PLATFORM, platform: true };
-  }
-  const cached = agentTokens.get(hash);
-  if (cached && cached.until > now) {
-    if (cached.expiresAt === null || cached.expiresAt > now) return cached.principal;
-    agentTokens.delete(hash);
-    return null;
   }
   const [found] = await db
     .select({ row: tokens, ownerRole: memberships.role })
