@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiError, getSession, onUnauthorized, signOut } from "./api";
+import { ApiError, getSession, messageOf, onUnauthorized, signOut } from "./api";
 import { Shell } from "./components/Shell";
 import { LiveProvider } from "./live";
 import { AcceptInvitation } from "./pages/AcceptInvitation";
@@ -43,7 +43,7 @@ export function App() {
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 403))
         setAuth({ kind: "signed-out", notice });
-      else setAuth({ kind: "unreachable", message: err instanceof Error ? err.message : String(err) });
+      else setAuth({ kind: "unreachable", message: messageOf(err) });
     }
   }, []);
 

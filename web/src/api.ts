@@ -25,6 +25,9 @@ export class ApiError extends Error {
   }
 }
 
+/** A failure in words: an ApiError's message is the API's own, written for the reader. */
+export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 let unauthorized: (() => void) | null = null;
 
 /** Called on any 401 (expired or revoked session), so the app can go back to sign-in. */

@@ -12,6 +12,7 @@ import type {
 import type { Passkey } from "../../worker/schemas/passkeys";
 import {
   getMyPasskeys,
+  messageOf,
   passkeyRegister,
   passkeyRegisterOptions,
   passkeySignIn,
@@ -53,5 +54,5 @@ export function ceremonyMessage(err: unknown): string {
   if (name === "NotAllowedError" || name === "AbortError")
     return "The passkey prompt was closed or timed out, or no passkey here matches.";
   if (name === "InvalidStateError") return "This authenticator already holds a passkey for this account.";
-  return err instanceof Error ? err.message : String(err);
+  return messageOf(err);
 }

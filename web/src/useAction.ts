@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { ApiError } from "./api";
+import { ApiError, messageOf } from "./api";
 import type { FieldIssue } from "./types";
 
 /** What the last action did, in a line for the person. */
@@ -29,7 +29,7 @@ export function useAction(refresh: () => void) {
       refresh();
     } catch (err) {
       if (err instanceof ApiError) setIssues(err.issues);
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setMessage({ ok: false, text: messageOf(err) });
     } finally {
       setBusy(null);
     }

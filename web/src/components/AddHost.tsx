@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { createToken } from "../api";
+import { createToken, messageOf } from "../api";
 import type { CreatedToken } from "../types";
 import { EnrollInstructions } from "./EnrollInstructions";
 
@@ -22,7 +22,7 @@ export function AddHost({ canWrite }: { canWrite: boolean }) {
     try {
       setCreated(await createToken("enroll", name.trim() || "new host"));
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(messageOf(err));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "preact/hooks";
-import { ApiError, approveCommand, getAwaitingApproval, rejectCommand } from "../api";
+import { ApiError, approveCommand, getAwaitingApproval, messageOf, rejectCommand } from "../api";
 import { formatAbsolute, parseTime } from "../format";
 import { useLive } from "../live";
 import { Link } from "../router";
@@ -45,7 +45,9 @@ export function Approvals({ issueId, onChanged, empty = "Nothing is waiting for 
         }
       } catch (err) {
         const text =
-          err instanceof ApiError && err.status === 409 ? `${err.message} (already handled?)` : errText(err);
+          err instanceof ApiError && err.status === 409
+            ? `${err.message} (already handled?)`
+            : messageOf(err);
         setMessage({ ok: false, text: `Could not ${what} ${label}: ${text}` });
       } finally {
         setBusy(null);
@@ -159,10 +161,6 @@ function Expiry({ iso }: { iso: string }) {
       {ms <= 0 ? "expired" : `expires in ${Math.max(1, Math.ceil(ms / 60_000))} min`}
     </time>
   );
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The server refuses this session's approval of what it asked for itself (a second person is needed). */

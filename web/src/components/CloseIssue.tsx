@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { closeIssue } from "../api";
+import { closeIssue, messageOf } from "../api";
 import type { IssueDetail } from "../types";
 
 /** Closes an operator action's issue that ended refused or failed: nothing would ever resolve it. */
@@ -14,7 +14,7 @@ export function CloseIssue({ issueId, onClosed }: { issueId: string; onClosed: (
     try {
       onClosed(await closeIssue(issueId, reason.trim()));
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(messageOf(err));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, saveConfig } from "../api";
+import { ApiError, messageOf, saveConfig } from "../api";
 import type { Message } from "../useAction";
 import { type ConfigEditorProps, type Draft, GROUPS, put, toDraft } from "./config-fields";
 import { Field } from "./Field";
@@ -68,8 +68,7 @@ export function ConfigForm({ config, canWrite, onSaved }: ConfigEditorProps) {
           ok: false,
           text: `Not saved: ${err.issues.length === 1 ? "one field needs" : `${err.issues.length} fields need`} attention.`,
         });
-      } else
-        setMessage({ ok: false, text: `Not saved: ${err instanceof Error ? err.message : String(err)}` });
+      } else setMessage({ ok: false, text: `Not saved: ${messageOf(err)}` });
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { SEVERITIES } from "../../../agent/engine/types";
-import { ApiError, saveConfig } from "../api";
+import { ApiError, messageOf, saveConfig } from "../api";
 import type { FieldIssue } from "../types";
 import type { Message } from "../useAction";
 import type { ConfigEditorProps } from "./config-fields";
@@ -53,7 +53,7 @@ export function ConfirmationEditor({ config, canWrite, onSaved }: ConfigEditorPr
       onSaved(doc);
     } catch (err) {
       if (err instanceof ApiError) setIssues(err.issues);
-      setMessage({ ok: false, text: `Not saved: ${err instanceof Error ? err.message : String(err)}` });
+      setMessage({ ok: false, text: `Not saved: ${messageOf(err)}` });
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { resetGuardrail } from "../api";
+import { messageOf, resetGuardrail } from "../api";
 import type { Issue, IssueDetail } from "../types";
 
 /** The hold's text when a circuit breaker or a crash loop escalated the issue (the plan's reason). */
@@ -38,7 +38,7 @@ export function GuardrailHold({
         text: `The ${kind} is reset: the engine tries again at the host's next report.`,
       });
     } catch (err) {
-      setMessage({ ok: false, text: `Reset failed: ${err instanceof Error ? err.message : String(err)}` });
+      setMessage({ ok: false, text: `Reset failed: ${messageOf(err)}` });
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { setEnabled } from "../api";
+import { messageOf, setEnabled } from "../api";
 
 interface Props {
   /** The server's value (`GET /api/healing/config`.enabled); undefined until loaded. */
@@ -32,7 +32,7 @@ export function HealingSwitch({ enabled, configVersion, canWrite, onChanged }: P
       setLocal(doc.enabled);
       onChanged();
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(messageOf(err));
     } finally {
       setPending(false);
     }

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { runHealthCheck } from "../api";
+import { messageOf, runHealthCheck } from "../api";
 import { formatAbsolute, formatScore, humanize, parseTime } from "../format";
 import type { HealthCheckResult } from "../types";
 
@@ -17,7 +17,7 @@ export function HealthCheckButton({ canWrite, onDone }: { canWrite: boolean; onD
       onDone();
     } catch (err) {
       setResult(null);
-      setError(err instanceof Error ? err.message : String(err));
+      setError(messageOf(err));
     } finally {
       setPending(false);
     }

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "preact/hooks";
-import { acknowledgeIssue, getHost, recoverIssue } from "../api";
+import { acknowledgeIssue, getHost, messageOf, recoverIssue } from "../api";
 import type { Issue, IssueDetail } from "../types";
 import type { Message } from "../useAction";
 import { usePoll } from "../usePoll";
@@ -45,7 +45,7 @@ export function IssueActions({
       });
       onDone();
     } catch (err) {
-      setMessage({ ok: false, text: `${verb} failed: ${err instanceof Error ? err.message : String(err)}` });
+      setMessage({ ok: false, text: `${verb} failed: ${messageOf(err)}` });
     } finally {
       setBusy(false);
     }
@@ -61,7 +61,7 @@ export function IssueActions({
     } catch (err) {
       setMessage({
         ok: false,
-        text: `Acknowledge failed: ${err instanceof Error ? err.message : String(err)}`,
+        text: `Acknowledge failed: ${messageOf(err)}`,
       });
     } finally {
       setBusy(false);

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { approveCommand, getAwaitingApproval, recoverIssue } from "../api";
+import { approveCommand, getAwaitingApproval, messageOf, recoverIssue } from "../api";
 import { Link } from "../router";
 import type { Issue } from "../types";
 import { Badge } from "./Badge";
@@ -38,7 +38,7 @@ export function IssueList({ issues, canRecover, onRecovered, empty = "No open is
       }
       onRecovered();
     } catch (err) {
-      setMessage({ ok: false, text: `Could not recover ${issue.rule} on ${issue.host}: ${errText(err)}` });
+      setMessage({ ok: false, text: `Could not recover ${issue.rule} on ${issue.host}: ${messageOf(err)}` });
     } finally {
       setPending(null);
     }
@@ -104,8 +104,4 @@ export function IssueList({ issues, canRecover, onRecovered, empty = "No open is
       )}
     </>
   );
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "preact/hooks";
-import { getNoise, markNoise, undoNoise } from "../api";
+import { getNoise, markNoise, messageOf, undoNoise } from "../api";
 import type { NoiseMark } from "../types";
 import { usePoll } from "../usePoll";
 
@@ -25,7 +25,7 @@ export function NoiseButton({ issueId }: { issueId: string }) {
       poll.set(m);
       setMessage({ ok: true, text: done(m) });
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) });
+      setMessage({ ok: false, text: messageOf(err) });
     } finally {
       setBusy(false);
     }

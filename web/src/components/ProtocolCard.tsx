@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { runHostAction } from "../api";
+import { messageOf, runHostAction } from "../api";
 import { Link } from "../router";
 import type { HostSummary, Issue } from "../types";
 import { Options } from "./Options";
@@ -107,7 +107,7 @@ export function ProtocolCard({
       setReason("");
       onQueued();
     } catch (err) {
-      setMessage({ ok: false, text: `Not run: ${err instanceof Error ? err.message : String(err)}` });
+      setMessage({ ok: false, text: `Not run: ${messageOf(err)}` });
     } finally {
       setBusy(false);
     }

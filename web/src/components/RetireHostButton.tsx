@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { retireHost } from "../api";
+import { messageOf, retireHost } from "../api";
 import { navigate } from "../router";
 
 /** An admin retires a host that is gone for good, after saying yes to what that does. */
@@ -18,7 +18,7 @@ export function RetireHostButton({ id, name }: { id: string; name: string }) {
       await retireHost(id);
       navigate("/");
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(messageOf(err));
       setBusy(false);
     }
   };

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { ApiError, backtestRule, getStatus, saveRule } from "../api";
+import { ApiError, backtestRule, getStatus, messageOf, saveRule } from "../api";
 import type { BacktestResult, FieldIssue, Rule } from "../types";
 import { usePoll } from "../usePoll";
 import { RuleForm } from "./RuleForm";
@@ -47,7 +47,7 @@ export function RuleEditor({ rule, isNew = false, canWrite, onClose, onSaved }: 
 
   const fail = (verb: string, err: unknown) => {
     setIssues(err instanceof ApiError ? err.issues : []);
-    setMessage({ ok: false, text: `${verb} failed: ${err instanceof Error ? err.message : String(err)}` });
+    setMessage({ ok: false, text: `${verb} failed: ${messageOf(err)}` });
   };
 
   const backtest = async () => {

@@ -1,4 +1,4 @@
-import { deleteRule, setRuleEnabled } from "../api";
+import { deleteRule, messageOf, setRuleEnabled } from "../api";
 import type { Rule } from "../types";
 import type { Run } from "../useAction";
 import { Badge } from "./Badge";
@@ -72,7 +72,7 @@ function ruleActions(r: Rule): RowAction[] {
     try {
       await what();
     } catch (err) {
-      throw new Error(`${r.name}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${r.name}: ${messageOf(err)}`);
     }
     return done;
   };

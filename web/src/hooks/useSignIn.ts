@@ -1,9 +1,8 @@
 import { useState } from "preact/hooks";
+import { messageOf } from "../api";
 
 /** A failure in words for the person signing in. */
 export type Describe = (err: unknown) => string;
-
-export const messageOf: Describe = (err) => (err instanceof Error ? err.message : String(err));
 
 /**
  * The shape every sign-in button shares: one attempt at a time (`busy` disables the form's

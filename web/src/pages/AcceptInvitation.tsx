@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
-import { ApiError, acceptInvitation, startOidcSignIn } from "../api";
+import { ApiError, acceptInvitation, messageOf, startOidcSignIn } from "../api";
 import { PasskeyOffer } from "../components/PasskeyOffer";
-import { messageOf, useSignIn } from "../hooks/useSignIn";
+import { useSignIn } from "../hooks/useSignIn";
 import { passkeysSupported } from "../passkeys";
 import type { Session } from "../types";
 

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
-import { ApiError, signIn, signInWithAccess, startOidcSignIn } from "../api";
+import { ApiError, messageOf, signIn, signInWithAccess, startOidcSignIn } from "../api";
 import { PasskeySignIn } from "../components/PasskeySignIn";
-import { messageOf, useSignIn } from "../hooks/useSignIn";
+import { useSignIn } from "../hooks/useSignIn";
 import type { Session, SignInMethod } from "../types";
 
 interface Props {

@@ -1,3 +1,4 @@
+import { messageOf } from "../../api";
 import type { Rule } from "../../types";
 
 /** Fields the API echoes but ignores on input: left out of the editor so they do not mislead. */
@@ -17,6 +18,6 @@ export function parseRule(text: string): { parsed: Rule | null; parseError: stri
       return { parsed: null, parseError: "A rule is a JSON object." };
     return { parsed: v as Rule, parseError: null };
   } catch (err) {
-    return { parsed: null, parseError: err instanceof Error ? err.message : String(err) };
+    return { parsed: null, parseError: messageOf(err) };
   }
 }
