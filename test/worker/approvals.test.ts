@@ -1,8 +1,12 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../worker/api-types";
+import { createDb, runBatch } from "../../worker/db/client";
+import { commands } from "../../worker/db/schema";
 import worker from "../../worker/index";
+import { approveStatements, rejectStatements } from "../../worker/services/recovery/approvals";
 import {
   call,
   expectError,
@@ -16,6 +20,10 @@ import {
 } from "./support/harness";
 
 const down = [service("nginx", "down", { detail: "inactive (dead)" })];
+const db = () => createDb(env.DB);
+const commandRow = async (id: string) => (await db().select().from(commands).where(eq(commands.id, id)))[0];
+const events = async (issueId: string) =>
+  (await sql("SELECT event FROM notifications WHERE issue_id = ?", issueId)).map((r) => r.event);
 
 const awaiting = async (t: Tenant) =>
   (await json<{ items: Command[] }>("/api/v1/commands?status=awaiting_approval", { token: t.admin })).items;
@@ -136,6 +144,35 @@ describe("approvals", () => {
     // Nothing automatic runs again for it.
     expect((await agent.report({ services: down })).commands).toEqual([]);
     expect(await awaiting(t)).toEqual([]);
+  });
+
+  it("writes nothing of an approval read before a rejection that decided first", async () => {
+    const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
+    const [waiting] = await awaiting(t);
+    const read = await commandRow(waiting.id); // the approval reads the command while it waits
+    const body = { reason: "peak traffic" };
+    await json(`/api/v1/commands/${waiting.id}/reject`, { token: t.admin, body });
+    const results = await runBatch(db(), approveStatements(db(), read, Date.now(), "late approver"));
+    expect(results.at(-1)?.meta.changes).toBe(0);
+    expect(await commandRow(waiting.id)).toMatchObject({ status: "rejected", approvedBy: null });
+    const detail = await t.issue(issue.id);
+    expect(detail.status).toBe("escalated");
+    expect(detail.history[0]).toMatchObject({ status: "refused" });
+    expect(await events(issue.id)).not.toContain("recovery_started");
+  });
+
+  it("writes nothing of a rejection read before an approval that decided first", async () => {
+    const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
+    const [waiting] = await awaiting(t);
+    const read = await commandRow(waiting.id);
+    await json(`/api/v1/commands/${waiting.id}/approve`, { token: t.admin, body: {} });
+    const results = await runBatch(db(), rejectStatements(db(), read, "too late", Date.now()));
+    expect(results.at(-1)?.meta.changes).toBe(0);
+    expect(await commandRow(waiting.id)).toMatchObject({ status: "pending", output: null });
+    const detail = await t.issue(issue.id);
+    expect(detail.status).toBe("recovering");
+    expect(detail.history[0]).toMatchObject({ status: "pending" });
+    expect(await events(issue.id)).not.toContain("escalated");
   });
 
   it("expires a command nobody approved in time and escalates its issue", async () => {

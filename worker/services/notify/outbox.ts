@@ -3,7 +3,7 @@
  * the same write batch as the issue change, so an event is stored exactly when the change is.
  */
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
-import type { Db, Statement } from "../../db/client";
+import type { Db, RawStatement, Statement } from "../../db/client";
 import { commands, notifications, recoveryHistory } from "../../db/schema";
 import { randomBase62 } from "../../lib/ids";
 
@@ -46,20 +46,47 @@ const outboxWrites = new WeakSet<object>();
 
 export const writesOutbox = (statement: Statement) => outboxWrites.has(statement as object);
 
+const outboxRow = (input: EventInput) => ({
+  id: `ntf_${randomBase62(20)}`,
+  orgId: input.orgId,
+  issueId: input.issueId,
+  event: input.event,
+  eventKey: eventKey(input),
+  detail: input.detail ?? null,
+  createdAt: input.now,
+  dispatchedAt: null,
+});
+
 export function notifyStatement(db: Db, input: EventInput): Statement {
-  const statement = db
-    .insert(notifications)
-    .values({
-      id: `ntf_${randomBase62(20)}`,
-      orgId: input.orgId,
-      issueId: input.issueId,
-      event: input.event,
-      eventKey: eventKey(input),
-      detail: input.detail ?? null,
-      createdAt: input.now,
-      dispatchedAt: null,
-    })
-    .onConflictDoNothing();
+  const statement = db.insert(notifications).values(outboxRow(input)).onConflictDoNothing();
+  outboxWrites.add(statement);
+  return statement;
+}
+
+/**
+ * The same event, recorded only if `exists` finds a row when the batch runs: put it before the
+ * write it depends on, so an event follows only a change this batch made.
+ */
+export function notifyIf(
+  exists: { toSQL(): { sql: string; params: unknown[] } },
+  input: EventInput,
+): RawStatement {
+  const r = outboxRow(input);
+  const guard = exists.toSQL();
+  const statement = {
+    raw: `INSERT INTO notifications (id, org_id, issue_id, event, event_key, detail, created_at, dispatched_at)
+      SELECT ?, ?, ?, ?, ?, ?, ?, NULL WHERE EXISTS (${guard.sql}) ON CONFLICT DO NOTHING`,
+    params: [
+      r.id,
+      r.orgId,
+      r.issueId,
+      r.event,
+      r.eventKey,
+      r.detail && JSON.stringify(r.detail),
+      r.createdAt,
+      ...guard.params,
+    ],
+  };
   outboxWrites.add(statement);
   return statement;
 }

@@ -9,15 +9,15 @@
  * - expiry (the sweep, after APPROVAL_TTL_MS): the command expired, its attempt timed_out, the
  *   issue escalated for the same reason.
  */
-import { and, desc, eq, inArray, lte, ne } from "drizzle-orm";
+import { and, desc, eq, exists, inArray, lte, ne } from "drizzle-orm";
 import { type Db, runBatch, type Statement } from "../../db/client";
 import { type CommandStatus, commands, hosts, issues, recoveryHistory } from "../../db/schema";
 import type { Principal } from "../../env";
 import { conflict, notFound } from "../../lib/errors";
 import { iso } from "../../lib/time";
 import { getConfig } from "../config/healing-config";
-import { notifyStatement } from "../notify/outbox";
-import { audit } from "../tenancy/audit";
+import { notifyIf, notifyStatement } from "../notify/outbox";
+import { auditIf } from "../tenancy/audit";
 import { isEdgeAction } from "./action-webhooks/run";
 import { COMMAND_TTL_MS, type CommandRow } from "./queue";
 import { assertMayApprove, refusal, requesterOf } from "./safeguards";
@@ -82,10 +82,41 @@ async function assertApprovable(db: Db, row: CommandRow, approver: Principal) {
 const stillAwaiting = (orgId: string, id: string) =>
   and(eq(commands.id, id), eq(commands.orgId, orgId), eq(commands.status, "awaiting_approval"));
 
-/** Statements that approve a waiting command (also used by the manual recover path). */
+/**
+ * A decision is read first and written later, so another request (an approval, a rejection, a
+ * manual recover) may decide the command in between. Everything a decision writes besides the
+ * command itself is guarded by this row still waiting, and goes before the command's own update
+ * in the batch (a batch runs alone, in order): when another decision came first, nothing of this
+ * one is written, and the command's update, last, reports 0 changes.
+ */
+const waitingRow = (db: Db, orgId: string, id: string) =>
+  db.select({ id: commands.id }).from(commands).where(stillAwaiting(orgId, id));
+
+/** Statements that approve a waiting command (also used by the manual recover path); the command's update is last. */
 export function approveStatements(db: Db, row: CommandRow, now: number, approvedBy: string): Statement[] {
   const { orgId, id, issueId, action } = row;
-  const statements: Statement[] = [
+  const waiting = waitingRow(db, orgId, id);
+  const statements: Statement[] = [];
+  if (issueId) {
+    statements.push(
+      db
+        .update(issues)
+        .set({ status: "recovering", updatedAt: now })
+        .where(
+          and(
+            eq(issues.id, issueId),
+            eq(issues.orgId, orgId),
+            ne(issues.status, "resolved"),
+            exists(waiting),
+          ),
+        ),
+      notifyIf(waiting, {
+        ...{ orgId, issueId, event: "recovery_started", now, commandId: id },
+        detail: { action, trigger: "approved" },
+      }),
+    );
+  }
+  statements.push(
     db
       .update(commands)
       .set(
@@ -94,44 +125,40 @@ export function approveStatements(db: Db, row: CommandRow, now: number, approved
           : { status: "pending", expiresAt: now + COMMAND_TTL_MS, approvedBy },
       )
       .where(stillAwaiting(orgId, id)),
-  ];
-  if (issueId) {
-    statements.push(
-      db
-        .update(issues)
-        .set({ status: "recovering", updatedAt: now })
-        .where(and(eq(issues.id, issueId), eq(issues.orgId, orgId), ne(issues.status, "resolved"))),
-      notifyStatement(db, {
-        ...{ orgId, issueId, event: "recovery_started", now, commandId: id },
-        detail: { action, trigger: "approved" },
-      }),
-    );
-  }
+  );
   return statements;
 }
+
+/** The last result of a decision's batch is the command's own update: did this decision move it? */
+function decidedHere(results: D1Result[]): boolean {
+  return results[results.length - 1]?.meta.changes === 1;
+}
+
+const decidedFirst = () => conflict("another request decided the command first");
 
 export async function approveCommand(db: Db, approver: Principal, id: string) {
   const { orgId } = approver;
   const row = await awaitingCommand(db, orgId, id);
   await assertApprovable(db, row, approver);
   const now = Date.now();
-  const record = audit(db, orgId, "command.approve", id, `approved ${row.action} ${row.target ?? ""}`.trim());
-  const [moved] = await runBatch(db, [...approveStatements(db, row, now, approver.name), record]);
+  const summary = `approved ${row.action} ${row.target ?? ""}`.trim();
+  const record = auditIf(waitingRow(db, orgId, id), orgId, "command.approve", id, summary);
+  if (!decidedHere(await runBatch(db, [record, ...approveStatements(db, row, now, approver.name)])))
+    throw decidedFirst();
   const approved = { ...row, status: "pending" as const, expiresAt: now + COMMAND_TTL_MS };
-  const command = handedOnApproval(approved, moved.meta.changes);
+  const command = handedOnApproval(approved);
   return { ...commandView({ ...approved, approvedBy: approver.name }, null, approver), command };
 }
 
 /**
  * The row as approved, for the wake-up to hand to the host's object (never in the answer); none
- * when the approval moved nothing (another request decided it first) or the Worker runs it (an
- * edge action).
+ * when the Worker runs it (an edge action).
  */
-function handedOnApproval(approved: CommandRow, changes: number): CommandRow | null {
-  return changes === 1 && !isEdgeAction(approved.action) ? approved : null;
+function handedOnApproval(approved: CommandRow): CommandRow | null {
+  return isEdgeAction(approved.action) ? null : approved;
 }
 
-/** Statements that refuse a waiting command and escalate its issue. */
+/** Statements that refuse a waiting command and escalate its issue; the command's update is last. */
 export function rejectStatements(
   db: Db,
   row: CommandRow,
@@ -141,8 +168,8 @@ export function rejectStatements(
 ): Statement[] {
   const { orgId, id, issueId } = row;
   const output = `rejected: ${reason}`;
+  const waiting = waitingRow(db, orgId, id);
   const statements: Statement[] = [
-    db.update(commands).set({ status: "rejected", finishedAt: now, output }).where(stillAwaiting(orgId, id)),
     db
       .update(recoveryHistory)
       .set({ status: "refused", finishedAt: now, output })
@@ -151,10 +178,14 @@ export function rejectStatements(
           eq(recoveryHistory.commandId, id),
           eq(recoveryHistory.orgId, orgId),
           eq(recoveryHistory.status, "pending"),
+          exists(waiting),
         ),
       ),
   ];
-  if (issueId && escalateIssue) statements.push(...escalate(db, orgId, [issueId], now));
+  if (issueId && escalateIssue) statements.push(...escalate(db, orgId, [issueId], now, waiting));
+  statements.push(
+    db.update(commands).set({ status: "rejected", finishedAt: now, output }).where(stillAwaiting(orgId, id)),
+  );
   return statements;
 }
 
@@ -162,21 +193,35 @@ export async function rejectCommand(db: Db, viewer: Principal, id: string, reaso
   const { orgId } = viewer;
   const row = await awaitingCommand(db, orgId, id);
   const now = Date.now();
-  const record = audit(db, orgId, "command.reject", id, `rejected ${row.action}: ${reason}`);
-  await runBatch(db, [...rejectStatements(db, row, reason, now), record]);
+  const record = auditIf(
+    waitingRow(db, orgId, id),
+    orgId,
+    "command.reject",
+    id,
+    `rejected ${row.action}: ${reason}`,
+  );
+  if (!decidedHere(await runBatch(db, [record, ...rejectStatements(db, row, reason, now)])))
+    throw decidedFirst();
   const rejected = { ...row, status: "rejected" as const, finishedAt: now, output: `rejected: ${reason}` };
   return commandView(rejected, null, viewer);
 }
 
-function escalate(db: Db, orgId: string, issueIds: string[], now: number): Statement[] {
+/** `onlyIf`: a query that must find a row when the batch runs (see `waitingRow`). */
+function escalate(db: Db, orgId: string, issueIds: string[], now: number, onlyIf?: Guard): Statement[] {
+  const open = and(inArray(issues.id, issueIds), eq(issues.orgId, orgId), ne(issues.status, "resolved"));
   return [
     db
       .update(issues)
       .set({ status: "escalated", escalatedAt: now, updatedAt: now })
-      .where(and(inArray(issues.id, issueIds), eq(issues.orgId, orgId), ne(issues.status, "resolved"))),
-    ...issueIds.map((issueId) => notifyStatement(db, { orgId, issueId, event: "escalated", now })),
+      .where(onlyIf ? and(open, exists(onlyIf)) : open),
+    ...issueIds.map((issueId) => {
+      const event = { orgId, issueId, event: "escalated" as const, now };
+      return onlyIf ? notifyIf(onlyIf, event) : notifyStatement(db, event);
+    }),
   ];
 }
+
+type Guard = ReturnType<typeof waitingRow>;
 
 /** The sweep: waiting commands past their approval window expire (every org: a system job); returns their hosts. */
 export async function expireApprovals(db: Db, now: number): Promise<string[]> {
@@ -223,16 +268,20 @@ export async function waitingFor(db: Db, approver: Principal, issueId: string, a
   }
   await assertApprovable(db, row, approver);
   const manual = [
-    db.update(commands).set({ trigger: "manual" }).where(eq(commands.id, row.id)),
-    db.update(recoveryHistory).set({ trigger: "manual" }).where(eq(recoveryHistory.commandId, row.id)),
+    db.update(commands).set({ trigger: "manual" }).where(stillAwaiting(orgId, row.id)),
+    db
+      .update(recoveryHistory)
+      .set({ trigger: "manual" })
+      .where(and(eq(recoveryHistory.commandId, row.id), exists(waitingRow(db, orgId, row.id)))),
   ];
-  const moved = await runBatch(db, [...manual, ...approveStatements(db, row, now, approver.name)]);
+  if (!decidedHere(await runBatch(db, [...manual, ...approveStatements(db, row, now, approver.name)])))
+    throw decidedFirst();
   const approved = {
     ...row,
     trigger: "manual" as const,
     status: "pending" as const,
     expiresAt: now + COMMAND_TTL_MS,
   };
-  const command = handedOnApproval(approved, moved[manual.length].meta.changes);
+  const command = handedOnApproval(approved);
   return { commandId: row.id, action: row.action, target: row.target, command };
 }
