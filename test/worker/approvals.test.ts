@@ -6,7 +6,11 @@ import type { Command } from "../../worker/api-types";
 import { createDb, runBatch } from "../../worker/db/client";
 import { commands } from "../../worker/db/schema";
 import worker from "../../worker/index";
-import { approveStatements, rejectStatements } from "../../worker/services/recovery/approvals";
+import {
+  approveStatements,
+  expiryStatements,
+  rejectStatements,
+} from "../../worker/services/recovery/approvals";
 import {
   call,
   expectError,
@@ -185,6 +189,20 @@ describe("approvals", () => {
     const detail = await t.issue(issue.id);
     expect(detail.status).toBe("escalated");
     expect(detail.history[0]).toMatchObject({ status: "timed_out" });
+  });
+
+  it("expires nothing of a command approved after the sweep read it", async () => {
+    const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
+    const [waiting] = await awaiting(t);
+    const read = await commandRow(waiting.id); // the sweep reads it as past its window
+    await json(`/api/v1/commands/${waiting.id}/approve`, { token: t.admin, body: {} });
+    const results = await runBatch(db(), expiryStatements(db(), [read], Date.now()));
+    expect(results.at(-1)?.meta.changes).toBe(0);
+    expect(await commandRow(waiting.id)).toMatchObject({ status: "pending", output: null });
+    const detail = await t.issue(issue.id);
+    expect(detail.status).toBe("recovering");
+    expect(detail.history[0]).toMatchObject({ status: "pending" });
+    expect(await events(issue.id)).not.toContain("escalated");
   });
 
   it("approves the waiting command through POST /api/healing/recover", async () => {

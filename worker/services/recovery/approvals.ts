@@ -231,20 +231,44 @@ export async function expireApprovals(db: Db, now: number): Promise<string[]> {
     .where(and(eq(commands.status, "awaiting_approval"), lte(commands.expiresAt, now)))
     .limit(90);
   if (stale.length === 0) return [];
+  await runBatch(db, expiryStatements(db, stale, now));
+  return stale.map((s) => s.hostId);
+}
+
+/** Statements that expire the commands the sweep read; the commands' own update is last. */
+export function expiryStatements(
+  db: Db,
+  stale: Pick<CommandRow, "id" | "orgId" | "issueId">[],
+  now: number,
+): Statement[] {
   const ids = stale.map((s) => s.id);
+  // An approval may land between the read and this batch: what follows the expiry is guarded
+  // by the command still waiting, and written before the commands' own update.
+  const stillWaiting = and(
+    eq(commands.id, recoveryHistory.commandId),
+    eq(commands.status, "awaiting_approval"),
+  );
   const statements: Statement[] = [
     db
       .update(recoveryHistory)
       .set({ status: "timed_out", finishedAt: now, output: "approval expired" })
-      .where(and(inArray(recoveryHistory.commandId, ids), eq(recoveryHistory.status, "pending"))),
+      .where(
+        and(
+          inArray(recoveryHistory.commandId, ids),
+          eq(recoveryHistory.status, "pending"),
+          exists(db.select({ id: commands.id }).from(commands).where(stillWaiting)),
+        ),
+      ),
+  ];
+  for (const s of stale)
+    if (s.issueId) statements.push(...escalate(db, s.orgId, [s.issueId], now, waitingRow(db, s.orgId, s.id)));
+  statements.push(
     db
       .update(commands)
       .set({ status: "expired", finishedAt: now, output: "approval expired" })
       .where(and(inArray(commands.id, ids), eq(commands.status, "awaiting_approval"))),
-  ];
-  for (const s of stale) if (s.issueId) statements.push(...escalate(db, s.orgId, [s.issueId], now));
-  await runBatch(db, statements);
-  return stale.map((s) => s.hostId);
+  );
+  return statements;
 }
 
 /**
