@@ -115,4 +115,14 @@ describe("OpenID Connect in the dashboard", () => {
     await expect(viaProvider.isEnabled()).resolves.toBe(true);
     expect(new URL(page.url()).pathname).toBe("/invite");
   });
+
+  it("shows on the sign-in page why the provider's round trip was refused, and takes the reason out of the address", async () => {
+    const { lab, page } = env;
+    await page.goto(`${lab.worker.url}/api/v1/session/oidc/callback?code=stolen&state=forged`);
+    const notice = page.getByRole("status").filter({ hasText: "Sign-in failed:" });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain("state cookie missing");
+    await page.getByTestId("signin-oidc").waitFor();
+    expect(new URL(page.url()).search).toBe("");
+  });
 });

@@ -193,6 +193,28 @@ describe("OpenID Connect sign-in", () => {
     await expectError(await callback(vars, replay, fresh.cookie), 401, "UNAUTHORIZED");
   });
 
+  it("sends a browser whose sign-in was refused back to the sign-in page with the reason, and answers other clients in JSON", async () => {
+    const { p, vars } = await provider();
+    const email = `${unique("hopper")}@example.com`;
+    await member(email);
+    p.person = { sub: unique("sub"), email, email_verified: true, name: "Grace" };
+    const started = await start(vars);
+    const back = await authorize(p, started.url);
+    back.searchParams.set("state", "someone-elses-state");
+    const browser = { cookie: started.cookie, accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+    const res = await callWith(vars, `${back.pathname}${back.search}`, { headers: browser });
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get("location") ?? "", "http://dashboard");
+    expect(to.pathname).toBe("/");
+    expect(to.searchParams.get("sign_in_failed")).toMatch(/state/i);
+    expect(sessionSecretSet(res)).toBeNull();
+    // The same refusal for a client that does not ask for a page: the JSON error.
+    const again = await start(vars);
+    const other = await authorize(p, again.url);
+    other.searchParams.set("state", "someone-elses-state");
+    await expectError(await callback(vars, other, again.cookie), 401, "UNAUTHORIZED");
+  });
+
   it("refuses a valid login without an account or an invitation (403), and an unverified email is no account", async () => {
     const { p, vars } = await provider();
     p.person = { sub: unique("sub"), email: `${unique("nobody")}@example.com`, email_verified: true };

@@ -16,7 +16,7 @@ import { Rules } from "./pages/Rules";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
 import { match, type Route, useLocation } from "./router";
-import type { Session, SignInMethod } from "./types";
+import type { Session, SignInFailedParam, SignInMethod } from "./types";
 
 type Auth =
   | { kind: "checking" }
@@ -51,7 +51,7 @@ export function App() {
     onUnauthorized(() => {
       void check("Your session has ended. Please sign in again.");
     });
-    void check();
+    void check(takeSignInFailure());
     return () => onUnauthorized(null);
   }, [check]);
 
@@ -170,4 +170,16 @@ function page(route: Route, query: URLSearchParams) {
     case "not-found":
       return <NotFound />;
   }
+}
+
+const SIGN_IN_FAILED: SignInFailedParam = "sign_in_failed";
+
+/** Why the identity provider's round trip was refused, once: taken out of the address it came in. */
+function takeSignInFailure(): string | undefined {
+  const url = new URL(window.location.href);
+  const reason = url.searchParams.get(SIGN_IN_FAILED);
+  if (reason === null) return undefined;
+  url.searchParams.delete(SIGN_IN_FAILED);
+  window.history.replaceState(window.history.state, "", `${url.pathname}${url.search}${url.hash}`);
+  return `Sign-in failed: ${reason}`;
 }

@@ -25,6 +25,7 @@ import type {
   NewInvitation,
   Session,
   SessionState,
+  SignInFailedParam,
 } from "../../worker/schemas/accounts";
 import type { HostThresholds } from "../../worker/schemas/adaptive";
 import type { ChannelSchema, DeliverySchema } from "../../worker/schemas/channels";
@@ -129,6 +130,6 @@ export type Delivery = z.output<typeof DeliverySchema>;
 /** Where a threshold or a rule's field was set: the built-in default, the org, the host's group, the host. */
 export type ScopeLevel = EffectiveConfig["thresholds"][keyof AlertThresholds]["setBy"];
 
-export type { Invitation, Member, MySession, NewInvitation, SessionState };
+export type { Invitation, Member, MySession, NewInvitation, SessionState, SignInFailedParam };
 /** How this deployment lets people sign in (`GET /api/v1/session` when signed out). */
 export type SignInMethod = Extract<SessionState, { signedIn: false }>["methods"][number];

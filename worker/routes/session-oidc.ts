@@ -10,6 +10,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { setSessionCookie } from "../middleware/session-cookie";
+import type { SignInFailedParam } from "../schemas/accounts";
 import { finishOidcSignIn, startOidcSignIn } from "../services/tenancy/oidc";
 import { oidcConfig } from "../services/tenancy/oidc-client";
 
@@ -18,6 +19,8 @@ const secure = (c: Context) => new URL(c.req.url).protocol === "https:";
 /** Over https the `__Host-` prefix: Secure, Path=/, and no sibling subdomain can plant one. */
 const stateCookie = (c: Context) => (secure(c) ? `__Host-${STATE_COOKIE}` : STATE_COOKIE);
 const callbackUrl = (c: Context) => `${new URL(c.req.url).origin}/api/v1/session/oidc/callback`;
+const acceptsHtml = (c: Context) => (c.req.header("accept") ?? "").includes("text/html");
+const SIGN_IN_FAILED: SignInFailedParam = "sign_in_failed";
 
 const start = createRoute({
   method: "post",
@@ -67,7 +70,10 @@ const callback = createRoute({
     }),
   },
   responses: {
-    302: { description: "Signed in: back to the dashboard with the session cookie" },
+    302: {
+      description:
+        "Signed in: back to the dashboard with the session cookie. Refused, for a browser (Accept: text/html): back to the sign-in page with the reason in `?sign_in_failed=`",
+    },
     ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT"),
   },
 });
@@ -102,20 +108,27 @@ export const oidcSessionRoutes = newRouter()
     return c.json({ url: started.url }, 200);
   })
   .openapi(callback, async (c) => {
-    const cfg = configured(c);
-    const state = getCookie(c, stateCookie(c));
-    deleteCookie(c, stateCookie(c), { path: "/", secure: secure(c) });
-    if (!state)
-      throw new ApiError(
-        "UNAUTHORIZED",
-        "OpenID Connect sign-in refused: no sign-in in progress in this browser (state cookie missing)",
-      );
-    const done = await finishOidcSignIn(c.var.db, cfg, {
-      state,
-      callback: new URL(c.req.url),
-      redirectUri: callbackUrl(c),
-      userAgent: c.req.header("user-agent"),
-    });
-    setSessionCookie(c, done.session.secret, done.session.expiresAt);
-    return c.redirect(done.returnTo, 302);
+    try {
+      const cfg = configured(c);
+      const state = getCookie(c, stateCookie(c));
+      deleteCookie(c, stateCookie(c), { path: "/", secure: secure(c) });
+      if (!state)
+        throw new ApiError(
+          "UNAUTHORIZED",
+          "OpenID Connect sign-in refused: no sign-in in progress in this browser (state cookie missing)",
+        );
+      const done = await finishOidcSignIn(c.var.db, cfg, {
+        state,
+        callback: new URL(c.req.url),
+        redirectUri: callbackUrl(c),
+        userAgent: c.req.header("user-agent"),
+      });
+      setSessionCookie(c, done.session.secret, done.session.expiresAt);
+      return c.redirect(done.returnTo, 302);
+    } catch (err) {
+      // The provider sends a browser here: it goes back to the sign-in page, which says why,
+      // instead of being left on a JSON error. Other clients get the error as JSON.
+      if (!(err instanceof ApiError) || !acceptsHtml(c)) throw err;
+      return c.redirect(`/?${SIGN_IN_FAILED}=${encodeURIComponent(err.message)}`, 302);
+    }
   });

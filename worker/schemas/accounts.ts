@@ -86,3 +86,9 @@ export const NewInvitationSchema = z
   })
   .openapi("NewInvitation");
 export type NewInvitation = z.infer<typeof NewInvitationSchema>;
+
+/**
+ * The dashboard's query parameter that carries why the OpenID Connect callback refused a browser's
+ * sign-in (the callback sends the browser back to `/?sign_in_failed=<reason>`).
+ */
+export type SignInFailedParam = "sign_in_failed";
