@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../worker/api-types";
-import { createDb, runBatch } from "../../worker/db/client";
+import { createDb, runBatch, type Statement } from "../../worker/db/client";
 import { commands } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import {
@@ -11,6 +11,7 @@ import {
   expiryStatements,
   rejectStatements,
 } from "../../worker/services/recovery/approvals";
+import type { CommandRow } from "../../worker/services/recovery/queue";
 import {
   call,
   expectError,
@@ -43,6 +44,29 @@ async function downUnder(config: unknown, rulePatch?: unknown) {
   const { commands } = await agent.report({ services: down });
   const [issue] = await t.issues(`?host=${agent.hostId}`);
   return { t, agent, commands, issue };
+}
+
+type Late = (read: CommandRow, now: number) => Statement[];
+
+/**
+ * A decision that read the command while it waited, written after `first` decided it through the
+ * API: whether it moved the command, and the command, issue, attempt and events afterwards.
+ */
+async function decideLate(first: "approve" | "reject", late: Late) {
+  const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
+  const [waiting] = await awaiting(t);
+  const read = await commandRow(waiting.id);
+  const body = first === "reject" ? { reason: "peak traffic" } : {};
+  await json(`/api/v1/commands/${waiting.id}/${first}`, { token: t.admin, body });
+  const moved = (await runBatch(db(), late(read, Date.now()))).at(-1)?.meta.changes;
+  const detail = await t.issue(issue.id);
+  return {
+    moved,
+    command: await commandRow(waiting.id),
+    status: detail.status,
+    attempt: detail.history[0],
+    events: await events(issue.id),
+  };
 }
 
 describe("approvals", () => {
@@ -151,33 +175,33 @@ describe("approvals", () => {
   });
 
   it("writes nothing of an approval read before a rejection that decided first", async () => {
-    const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
-    const [waiting] = await awaiting(t);
-    const read = await commandRow(waiting.id); // the approval reads the command while it waits
-    const body = { reason: "peak traffic" };
-    await json(`/api/v1/commands/${waiting.id}/reject`, { token: t.admin, body });
-    const results = await runBatch(db(), approveStatements(db(), read, Date.now(), "late approver"));
-    expect(results.at(-1)?.meta.changes).toBe(0);
-    expect(await commandRow(waiting.id)).toMatchObject({ status: "rejected", approvedBy: null });
-    const detail = await t.issue(issue.id);
-    expect(detail.status).toBe("escalated");
-    expect(detail.history[0]).toMatchObject({ status: "refused" });
-    expect(await events(issue.id)).not.toContain("recovery_started");
+    const late = await decideLate("reject", (read, now) =>
+      approveStatements(db(), read, now, "late approver"),
+    );
+    expect(late).toMatchObject({
+      moved: 0,
+      command: { status: "rejected", approvedBy: null },
+      status: "escalated",
+      attempt: { status: "refused" },
+    });
+    expect(late.events).not.toContain("recovery_started");
   });
 
-  it("writes nothing of a rejection read before an approval that decided first", async () => {
-    const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
-    const [waiting] = await awaiting(t);
-    const read = await commandRow(waiting.id);
-    await json(`/api/v1/commands/${waiting.id}/approve`, { token: t.admin, body: {} });
-    const results = await runBatch(db(), rejectStatements(db(), read, "too late", Date.now()));
-    expect(results.at(-1)?.meta.changes).toBe(0);
-    expect(await commandRow(waiting.id)).toMatchObject({ status: "pending", output: null });
-    const detail = await t.issue(issue.id);
-    expect(detail.status).toBe("recovering");
-    expect(detail.history[0]).toMatchObject({ status: "pending" });
-    expect(await events(issue.id)).not.toContain("escalated");
-  });
+  for (const [what, late] of [
+    ["a rejection", (read, now) => rejectStatements(db(), read, "too late", now)],
+    ["the expiry sweep", (read, now) => expiryStatements(db(), [read], now)],
+  ] as const satisfies [string, Late][]) {
+    it(`writes nothing of ${what} read before an approval that decided first`, async () => {
+      const written = await decideLate("approve", late);
+      expect(written).toMatchObject({
+        moved: 0,
+        command: { status: "pending", output: null },
+        status: "recovering",
+        attempt: { status: "pending" },
+      });
+      expect(written.events).not.toContain("escalated");
+    });
+  }
 
   it("expires a command nobody approved in time and escalates its issue", async () => {
     const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
@@ -189,20 +213,6 @@ describe("approvals", () => {
     const detail = await t.issue(issue.id);
     expect(detail.status).toBe("escalated");
     expect(detail.history[0]).toMatchObject({ status: "timed_out" });
-  });
-
-  it("expires nothing of a command approved after the sweep read it", async () => {
-    const { t, issue } = await downUnder({ recovery: { require_confirmation: true } });
-    const [waiting] = await awaiting(t);
-    const read = await commandRow(waiting.id); // the sweep reads it as past its window
-    await json(`/api/v1/commands/${waiting.id}/approve`, { token: t.admin, body: {} });
-    const results = await runBatch(db(), expiryStatements(db(), [read], Date.now()));
-    expect(results.at(-1)?.meta.changes).toBe(0);
-    expect(await commandRow(waiting.id)).toMatchObject({ status: "pending", output: null });
-    const detail = await t.issue(issue.id);
-    expect(detail.status).toBe("recovering");
-    expect(detail.history[0]).toMatchObject({ status: "pending" });
-    expect(await events(issue.id)).not.toContain("escalated");
   });
 
   it("approves the waiting command through POST /api/healing/recover", async () => {
