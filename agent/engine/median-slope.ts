@@ -117,14 +117,17 @@ export function medianSlope(
 }
 
 /**
- * The median slope selected among the slopes within the bracket, counting those below it, or
- * null when a median rank falls outside it (or a slope is NaN, which no range holds). Moves the
- * bracket to the values BRACKET_RANKS either side of this median.
+ * The median slope selected among the slopes within the bracket, counting those below it and
+ * those equal to either end (a flat window's slopes all are), or null when a median rank falls
+ * outside it (or a slope is NaN, which no range holds). Moves the bracket to the values
+ * BRACKET_RANKS either side of this median where the range holds them.
  */
 function withinBracket(size: number, bracket: Bracket): number | null {
   const { lo, hi } = bracket;
   let n = 0;
   let below = 0;
+  let atLo = 0;
+  let atHi = 0;
   let m = 0;
   let nan = false;
   for (let i = 0; i < size; i++) {
@@ -136,24 +139,29 @@ function withinBracket(size: number, bracket: Bracket): number | null {
       const s = (vs[j] - vi) / dt;
       n++;
       if (s < lo) below++;
-      else if (s <= hi) slopes[m++] = s;
+      else if (s === lo) atLo++;
+      else if (s < hi) slopes[m++] = s;
+      else if (s === hi) atHi++;
       else if (!(s > hi)) nan = true;
     }
   }
+  if (nan || n === 0) return null;
+  // The slopes by rank: below lo, at lo, the m between (unordered), at hi, above hi.
+  const between = below + atLo;
+  const beyond = between + m + atHi;
+  const rank = (r: number): number | undefined => {
+    if (r < below || r >= beyond) return undefined;
+    if (r < between) return lo;
+    if (r >= between + m) return hi;
+    return select(slopes, r - between, 0, m);
+  };
   const mid = n >> 1;
-  const at = mid - below;
-  const even = n % 2 === 0;
-  if (nan || n === 0 || at < (even ? 1 : 0) || at >= m) return null;
-  const upper = select(slopes, at, 0, m);
-  let slope = upper;
-  if (even) {
-    let lower = slopes[0];
-    for (let i = 1; i < at; i++) if (slopes[i] > lower) lower = slopes[i];
-    slope = (lower + upper) / 2;
-  }
-  // a side the range no longer holds BRACKET_RANKS of is opened, to be narrowed by the next fit
-  bracket.lo = at >= BRACKET_RANKS ? select(slopes, at - BRACKET_RANKS, 0, at) : Number.NEGATIVE_INFINITY;
-  bracket.hi =
-    at + BRACKET_RANKS < m ? select(slopes, at + BRACKET_RANKS, at + 1, m) : Number.POSITIVE_INFINITY;
-  return slope;
+  const upper = rank(mid);
+  const lower = n % 2 ? upper : rank(mid - 1);
+  if (upper === undefined || lower === undefined) return null;
+  // A side the range holds fewer than BRACKET_RANKS of keeps its end: still a few dozen ranks
+  // away, as a report moves the median by fewer; a fit that misses starts the bracket again.
+  bracket.lo = rank(mid - BRACKET_RANKS) ?? lo;
+  bracket.hi = rank(mid + BRACKET_RANKS) ?? hi;
+  return n % 2 ? upper : (lower + upper) / 2;
 }
