@@ -29,7 +29,10 @@ export function pushTrend(
   maxPoints = 60,
 ): TrendWindow {
   const bucketMs = Math.max(1, windowMs / maxPoints);
-  const pts = w.pts.filter(([t]) => t > ts - windowMs);
+  // a loop, not filter with a destructuring callback: every trended metric, every sample
+  const since = ts - windowMs;
+  const pts: [number, number][] = [];
+  for (const pt of w.pts) if (pt[0] > since) pts.push(pt);
   const last = pts.at(-1);
   let n = w.n;
   if (last && Math.floor(last[0] / bucketMs) === Math.floor(ts / bucketMs)) {
