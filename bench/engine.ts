@@ -25,6 +25,7 @@ import {
   fromBase64Before,
   toBase64Before,
 } from "./lib/snapshot-codec-before";
+import { fitPointsBefore } from "./lib/trend-fit-before";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MIN = 60_000;
@@ -230,4 +231,45 @@ const [wb, wn] = [median(walks.before), median(walks.now)];
 console.log(
   `the size bound's walk (${JSON.stringify(lean).length} bytes without the snapshots), µs per report, medians of 7, before -> now: ` +
     `${wb.toFixed(2)} -> ${wn.toFixed(2)} (x${(wn / wb).toFixed(2)})`,
+);
+
+// A window refitted on every report, a sample 10 s apart into a full 60-point hour: the fit now
+// (its median slope selected within where its predecessor's was) and the one before it
+// (bench/lib/trend-fit-before.ts: a selection among all 1770 slopes), side by side on the same
+// windows, interleaved round by round, per shape of series.
+const r2 = (n: number) => Math.round(n * 100) / 100;
+const shapes: [string, (k: number) => number][] = [
+  ["a wave to 2 decimals", (k) => r2(52 + Math.sin(k / 6))],
+  ["flat", () => 61.4],
+  ["a slow climb", (k) => 40.02 + k / 1e5],
+  ["a noisy climb", (k) => 40 + k / 100 + Math.sin(k)],
+];
+const fitTimes = shapes.map(([name, value]) => {
+  const windows = (refit: (w: ReturnType<typeof emptyTrend>) => void) => {
+    let tw = emptyTrend();
+    for (let k = 0; k < 400; k++) {
+      tw = pushTrend(tw, k * 10_000, value(k), 3_600_000);
+      refit(tw);
+    }
+    return () => {
+      const t0 = process.hrtime.bigint();
+      for (let k = 400; k < 2400; k++) {
+        tw = pushTrend(tw, k * 10_000, value(k), 3_600_000);
+        refit(tw);
+      }
+      return Number(process.hrtime.bigint() - t0) / 1e3 / 2000;
+    };
+  };
+  const before = windows((tw) => fitPointsBefore(tw.pts));
+  const now = windows((tw) => fitTrend(tw));
+  const t = { before: [] as number[], now: [] as number[] };
+  for (let r = 0; r < 7; r++) {
+    t.before.push(before());
+    t.now.push(now());
+  }
+  const [fb, fn] = [median(t.before), median(t.now)];
+  return `${name} ${fb.toFixed(1)} -> ${fn.toFixed(1)} (x${(fn / fb).toFixed(2)})`;
+});
+console.log(
+  `trend push + fit per window and report, µs, before -> now, medians of 7: ${fitTimes.join(", ")}`,
 );

@@ -53,8 +53,10 @@ export function learnBaseline(
   let total = 0;
   // the bins' JSON bound, found here (braces, each entry) so the state's size bound need not walk them
   let bytes = 2;
-  for (const [k, w] of Object.entries(b.bins)) {
-    const kept = w * decay;
+  // in the bins' own order (as their entries list them), without an array of entries per sample
+  for (const k in b.bins) {
+    if (!Object.hasOwn(b.bins, k)) continue;
+    const kept = b.bins[k] * decay;
     // Weights this small no longer move a quantile; dropping them keeps the state small.
     if (kept > 1e-3) {
       bins[k] = kept;
@@ -77,6 +79,27 @@ export function baselineQuantile(
   p = BASELINE_DEFAULTS,
 ): number | null {
   if (b.seen < p.minSamples || b.total <= 0) return null;
+  // Bins are keyed by non-negative integers, which an object lists in ascending order: walked in
+  // their own order they are walked sorted, with no entries array to build and sort (four
+  // quantiles a banded metric per sample). Keys out of order (not the engine's) are sorted.
+  const target = q * b.total;
+  let acc = 0;
+  let prev = Number.NEGATIVE_INFINITY;
+  let found: number | undefined;
+  for (const k in b.bins) {
+    if (!Object.hasOwn(b.bins, k)) continue;
+    const bin = Number(k);
+    if (!(bin >= prev)) return sortedQuantile(b, q, percent);
+    prev = bin;
+    acc += b.bins[k];
+    if (found === undefined && acc >= target) found = bin;
+  }
+  if (found !== undefined) return upperEdge(found, percent);
+  return prev === Number.NEGATIVE_INFINITY ? sortedQuantile(b, q, percent) : upperEdge(prev, percent);
+}
+
+/** The quantile by the bins sorted: the same walk for bins whose keys are not in order. */
+function sortedQuantile(b: Baseline, q: number, percent: boolean): number {
   const ordered = Object.entries(b.bins)
     .map(([k, w]) => [Number(k), w] as const)
     .sort((a, c) => a[0] - c[0]);

@@ -44,7 +44,9 @@ export function advanceSeries(
   if (needs.detector) {
     needs.detector.step(ts, value);
     // The score before the output rest: a rule's "for N samples" needs consecutive scores.
-    after.scores = [...(prev.scores ?? []), needs.detector.beforeRest].slice(-SCORES_KEPT);
+    const scores = prev.scores ?? [];
+    after.scores = scores.slice(Math.max(0, scores.length + 1 - SCORES_KEPT));
+    after.scores.push(needs.detector.beforeRest);
     after.onset = needs.detector.unrested;
   }
   if (needs.baseline && !(prev.baseline && needs.frozen?.(after)))

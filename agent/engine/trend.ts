@@ -1,3 +1,5 @@
+import { type Bracket, medianInPlace, medianSlope } from "./median-slope";
+
 /**
  * Robust trends over a bounded window: points are bucketed so a window never holds more than
  * `maxPoints`, and the slope is Theil–Sen (median of pairwise slopes), which a few outliers
@@ -11,6 +13,12 @@ export interface TrendWindow {
   n: number;
 }
 
+/**
+ * Per window's points, where their last fit found the median slope; null once fitted without one.
+ * A hint, never a result: a fit from any bracket, or none, is the same to the last bit.
+ */
+const brackets = new WeakMap<object, Bracket | null>();
+
 export const emptyTrend = (): TrendWindow => ({ pts: [], n: 0 });
 
 export function pushTrend(
@@ -21,7 +29,10 @@ export function pushTrend(
   maxPoints = 60,
 ): TrendWindow {
   const bucketMs = Math.max(1, windowMs / maxPoints);
-  const pts = w.pts.filter(([t]) => t > ts - windowMs);
+  // a loop, not filter with a destructuring callback: every trended metric, every sample
+  const since = ts - windowMs;
+  const pts: [number, number][] = [];
+  for (const pt of w.pts) if (pt[0] > since) pts.push(pt);
   const last = pts.at(-1);
   let n = w.n;
   if (last && Math.floor(last[0] / bucketMs) === Math.floor(ts / bucketMs)) {
@@ -31,57 +42,11 @@ export function pushTrend(
     pts.push([ts, value]);
     n = 1;
   }
-  return { pts: pts.slice(-maxPoints), n };
-}
-
-/** The k-th smallest value (quickselect, in place): a median in O(n) instead of a sort. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i++] = a[j];
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-/**
- * The median of `a`, reordering it in place. After selecting the upper middle, everything before
- * it is no larger, so the lower middle is their maximum: one selection instead of two.
- */
-function medianInPlace(a: Float64Array): number {
-  const mid = a.length >> 1;
-  const upper = select(a, mid);
-  if (a.length % 2) return upper;
-  let lower = a[0];
-  for (let i = 1; i < mid; i++) if (a[i] > lower) lower = a[i];
-  return (lower + upper) / 2;
-}
-
-/** Scratch for the pairwise slopes, reused: a 60-point fit has 1770 of them on every report. */
-let scratch = new Float64Array(60 * 59);
-let ts = new Float64Array(60);
-let vs = new Float64Array(60);
-function scratchOf(size: number): Float64Array {
-  if (scratch.length < size) scratch = new Float64Array(size);
-  if (ts.length < size) {
-    ts = new Float64Array(size);
-    vs = new Float64Array(size);
-  }
-  return scratch;
+  const kept = pts.length > maxPoints ? pts.slice(-maxPoints) : pts;
+  // The window's successor fits from where the window's median slope was (median-slope.ts).
+  const bracket = brackets.get(w.pts);
+  if (bracket !== undefined) brackets.set(kept, bracket);
+  return { pts: kept, n };
 }
 
 export interface TrendFit {
@@ -120,31 +85,22 @@ export function fitTrend(w: TrendWindow, minPoints = 6): TrendFit | null {
   return fit && { ...fit };
 }
 
+/** Scratch for the intercept's and the level's medians, reused. */
+let column = new Float64Array(60);
+
 function fitPoints(pts: [number, number][], minPoints: number): TrendFit | null {
   if (pts.length < minPoints) return null;
-  const size = pts.length;
-  const slopes = scratchOf(Math.max(size, (size * (size - 1)) / 2));
-  // The pairs loop reads flat copies of the times and values, not 60 small arrays.
-  for (let i = 0; i < size; i++) {
-    ts[i] = pts[i][0];
-    vs[i] = pts[i][1];
-  }
-  let n = 0;
-  for (let i = 0; i < size; i++) {
-    const ti = ts[i];
-    const vi = vs[i];
-    for (let j = i + 1; j < size; j++) {
-      const dt = ts[j] - ti;
-      if (dt > 0) slopes[n++] = (vs[j] - vi) / dt;
-    }
-  }
-  if (n === 0) return null;
-  const slope = medianInPlace(slopes.subarray(0, n));
-  const column = slopes.subarray(0, pts.length);
+  const known = brackets.get(pts);
+  // A window fitted before (its predecessor was) learns a bracket; one seen first does not.
+  const found = medianSlope(pts, known ?? undefined, known !== undefined);
+  if (!found) return null;
+  const { slope } = found;
+  brackets.set(pts, found.bracket ?? null);
+  if (column.length < pts.length) column = new Float64Array(pts.length);
   for (let i = 0; i < pts.length; i++) column[i] = pts[i][1] - slope * pts[i][0];
-  const intercept = medianInPlace(column);
+  const intercept = medianInPlace(column, pts.length);
   for (let i = 0; i < pts.length; i++) column[i] = pts[i][1];
-  const level = medianInPlace(column);
+  const level = medianInPlace(column, pts.length);
   const newest = pts[pts.length - 1][0];
   return {
     slopePerHour: slope * 3_600_000,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type EngineService, evaluate, type HostEngineState, type Rule } from "../../agent/engine";
+import {
+  DEFAULT_THRESHOLDS,
+  defaultRules,
+  type EngineService,
+  evaluate,
+  type HostEngineState,
+  type Rule,
+} from "../../agent/engine";
 import { T0 } from "./support/factories";
 
 const MIN = 60_000;
@@ -60,4 +67,39 @@ describe("evaluate's purity", () => {
     }
     expect(opened).toBeGreaterThan(5);
   });
+
+  it("gives the same results, reused or read back, with the built-in rules over hours of reports", () => {
+    // A report a minute for 6 hours: full trend windows refitted each report, baselines past
+    // their learning span, both detectors; the state reused is what a warm host object keeps.
+    const builtins = defaultRules(DEFAULT_THRESHOLDS, { diagnostics: true });
+    let shared: HostEngineState | undefined;
+    let stored: HostEngineState | undefined;
+    let opened = 0;
+    for (let i = 0; i < 360; i++) {
+      const ts = T0 + i * MIN;
+      const wave = Math.sin(i / 9);
+      const metrics = {
+        cpu: i % 100 > 90 ? 97 : 25 + 10 * wave + ((i * 7919) % 5),
+        memory: 50 + i / 40 + wave,
+        disk: 61.4,
+        "disk:/": 60 + i / 30,
+        load1: 0.8 + wave / 5,
+        "net.rx": 12_000 + 1000 * wave,
+        "svc:web.rss": 1.2e8 + i * 5e5 + ((i * 31) % 7) * 1e5,
+      };
+      const input = {
+        samples: [{ ts, metrics }],
+        services: [{ name: "web", status: "up" as const }],
+        now: ts,
+      };
+      const a = evaluate(builtins, shared, input);
+      const b = evaluate(builtins, stored, input);
+      expect(a).toEqual(b);
+      opened += a.opened.length;
+      shared = a.state;
+      stored = JSON.parse(JSON.stringify(b.state));
+    }
+    expect(shared?.series?.["disk:/"]?.trend?.pts.length).toBe(60);
+    expect(opened).toBeGreaterThan(2);
+  }, 30_000);
 });
