@@ -155,12 +155,7 @@ describe("a revoked agent token", () => {
     const actor = { tokenId: token.id, name: "agent", scope: "agent" };
     const stub = hostStub(agent.hostId);
     expect(
-      await stub.report(
-        t.orgId,
-        agent.hostId,
-        JSON.stringify({ protocol: 1, reason: "interval", samples: [], results: [] }),
-        actor,
-      ),
+      await stub.report(t.orgId, agent.hostId, { protocol: 1, samples: [], results: [] } as never, actor),
     ).toMatchObject({
       ok: false,
       code: "UNAUTHORIZED",
