@@ -1,7 +1,5 @@
 /** The agent protocol endpoints; request and response schemas come from agent/protocol (through lib/wire). */
 import { createRoute } from "@hono/zod-openapi";
-import type { TypedResponse } from "hono";
-import type { ReportResponse } from "../../agent/protocol";
 import { ApiError } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import {
@@ -99,18 +97,14 @@ export const agentRoutes = newRouter()
       JSON.stringify(c.req.valid("json")),
       currentActor(),
     );
-    const { commands: queued, responseJson, followUps, cold } = unwrap(outcome, db.meter);
+    const { response, followUps, cold } = unwrap(outcome, db.meter);
     if (followUps.notify) c.executionCtx.waitUntil(deliverNotifications(c.env, { linger: true }));
     if (followUps.edgeActions)
       c.executionCtx.waitUntil(runEdgeActions(db, orgId, hostId).then(() => wakeHosts(c.env, [hostId]))); // webhook: actions
     c.header("Server-Timing", serverTiming(db.meter, cold)); // bench:ingest reads it
-    const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, queued);
-    // The object's answer is the response's JSON text already (not parsed and written again here):
-    // the commands, signed, and the command channel's settings join it in front.
-    const json = `{"commands":${JSON.stringify(commands)},"longPollSeconds":${LONG_POLL_SECONDS},"commandSocket":${JSON.stringify(COMMAND_SOCKET_PATH)},${responseJson.slice(1)}`;
-    return c.body(json, 200, { "content-type": "application/json" }) as unknown as TypedResponse<
-      ReportResponse,
+    const commands = await signCommands(c.env.SELFHEAL_COMMAND_SIGNING_KEY, hostId, response.commands);
+    return c.json(
+      { ...response, commands, longPollSeconds: LONG_POLL_SECONDS, commandSocket: COMMAND_SOCKET_PATH },
       200,
-      "json"
-    >;
+    );
   });

@@ -34,7 +34,7 @@ import {
   summaryDue,
   summaryWrites,
 } from "./keeper";
-import { type Outcome, type ReportOutcome, reportAnswer, upDown } from "./outcome";
+import { type Outcome, type ReportOutcome, upDown } from "./outcome";
 import { RevokedTokens } from "./revoked";
 import { HOST_HEADER, ORG_HEADER, PING, PONG, type SocketTag, TOKEN_HEADER } from "./socket";
 import { StartRead } from "./start-read";
@@ -110,18 +110,13 @@ export class HostObject extends DurableObject<Env> {
 
   /**
    * Handles one report; storage and D1 are written before it answers. `bodyJson`: the body as the
-   * Worker validated it, as JSON text (one string crosses the RPC, not its every value; the answer
-   * likewise, outcome.ts); `actor`: whom audit rows name.
+   * Worker validated it, as JSON text (one string crosses the RPC, not its every value); `actor`:
+   * whom audit rows name.
    */
   report(orgId: string, hostId: string, bodyJson: string, actor: Actor): Promise<ReportOutcome> {
     const body = JSON.parse(bodyJson) as ReportBody;
     const run = this.queue.then(() =>
-      runAs(actor, () =>
-        this.guarded(async (db) => {
-          const { cold, ...handled } = await this.runReport(db, orgId, hostId, body);
-          return reportAnswer(handled, cold);
-        }),
-      ),
+      runAs(actor, () => this.guarded((db) => this.runReport(db, orgId, hostId, body))),
     );
     this.queue = run.catch(() => undefined);
     return run;

@@ -12,23 +12,5 @@ export type Outcome<T> =
 export const upDown = (services: { name: string; status: string; stopped?: boolean | null }[]) =>
   services.map((s) => `${s.name}:${s.status}:${s.stopped ? 1 : 0}`).join(",");
 
-/**
- * A report's answer as it crosses the RPC: the response as JSON text (one string, not its every
- * value) but for its commands, which the Worker signs. `cold`: the object was started (rebuilt from
- * its storage) for this report (Server-Timing, bench:ingest).
- */
-export type ReportAnswer = {
-  commands: ReportHandled["response"]["commands"];
-  /** The rest of the response (settings, server time...): a JSON object's text. */
-  responseJson: string;
-  followUps: ReportHandled["followUps"];
-  cold: boolean;
-};
-export type ReportOutcome = Outcome<ReportAnswer>;
-
-export function reportAnswer(
-  { response: { commands, ...rest }, followUps }: Pick<ReportHandled, "response" | "followUps">,
-  cold: boolean,
-): ReportAnswer {
-  return { commands, responseJson: JSON.stringify(rest), followUps, cold };
-}
+/** `cold`: the object was started (rebuilt from its storage) for this report (Server-Timing, bench:ingest). */
+export type ReportOutcome = Outcome<Pick<ReportHandled, "response" | "followUps"> & { cold: boolean }>;
