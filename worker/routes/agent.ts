@@ -89,12 +89,10 @@ export const agentRoutes = newRouter()
     if (!hostId) throw new ApiError("FORBIDDEN", "this agent token is bound to no host");
     const db = c.get("db");
     // The host's object runs the report on the state it keeps: a steady report makes no D1 call.
-    // The validated body (zod's defaults in, control characters out) crosses as one JSON string:
-    // cheaper to send than the structured clone of its every value, and parsed again in the object.
     const outcome = await hostObject(c.env, hostId).report(
       orgId,
       hostId,
-      JSON.stringify(c.req.valid("json")),
+      c.req.valid("json"),
       currentActor(),
     );
     const { response, followUps, cold } = unwrap(outcome, db.meter);

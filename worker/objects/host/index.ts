@@ -108,13 +108,8 @@ export class HostObject extends DurableObject<Env> {
     ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
   }
 
-  /**
-   * Handles one report; storage and D1 are written before it answers. `bodyJson`: the body as the
-   * Worker validated it, as JSON text (one string crosses the RPC, not its every value); `actor`:
-   * whom audit rows name.
-   */
-  report(orgId: string, hostId: string, bodyJson: string, actor: Actor): Promise<ReportOutcome> {
-    const body = JSON.parse(bodyJson) as ReportBody;
+  /** Handles one report; storage and D1 are written before it answers. `actor`: whom audit rows name. */
+  report(orgId: string, hostId: string, body: ReportBody, actor: Actor): Promise<ReportOutcome> {
     const run = this.queue.then(() =>
       runAs(actor, () => this.guarded((db) => this.runReport(db, orgId, hostId, body))),
     );
