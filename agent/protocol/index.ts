@@ -59,13 +59,18 @@ export const entityName = z
   );
 const name = entityName;
 
-/** Metric names are dotted or colon-separated words: cpu, memory, disk, disk:/var, load1, net.rx ... */
+/**
+ * Metric names are dotted or colon-separated words: cpu, memory, disk, disk:/var, load1, net.rx ...
+ * One pattern holds the length too (1 to 64 characters): it runs on every key of every sample, and
+ * three checks a key made ~10 % of a report's validation in the Worker (zod without its JIT there).
+ */
 export const metricName = z
   .string()
   .check(
-    z.minLength(1),
-    z.maxLength(LIMITS.metricNameChars),
-    z.regex(/^[A-Za-z0-9_.:/-]+$/, "metric names use letters, digits and _ . : / - only"),
+    z.regex(
+      new RegExp(`^[A-Za-z0-9_.:/-]{1,${LIMITS.metricNameChars}}$`),
+      `metric names are 1 to ${LIMITS.metricNameChars} letters, digits and _ . : / - only`,
+    ),
   );
 
 export const metricsSchema = z

@@ -74,6 +74,19 @@ describe("the report pipeline", () => {
     expect(items).toHaveLength(2);
   });
 
+  it("hands the host's object the body as validated: defaults filled in, control characters gone", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    // no `results` and no `reason`: the object's pipeline reads zod's defaults ([] and "interval")
+    const { commands } = await agent.report({
+      services: [service("nginx", "up", { detail: "active\u0007\u202e now\nnext" })],
+    });
+    expect(commands).toEqual([]);
+    const [nginx] = (await t.host(agent.hostId)).services;
+    expect(nginx.detail).toBe("active now next");
+    expect(nginx.stopped).toBe(false);
+  });
+
   it("does not treat a service stopped on purpose as down", async () => {
     const t = await newTenant();
     const agent = await t.enroll();

@@ -39,6 +39,25 @@ describe("input validation", () => {
     expect(host.last_seen_at).toBeNull();
   });
 
+  it("takes metric names of 1 to 64 allowed characters and refuses every other key by its path", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    const longest = `disk:/${"v".repeat(58)}`;
+    await agent.report({
+      samples: [{ ts: new Date().toISOString(), metrics: { [longest]: 1, "net.rx": 2 } }],
+    });
+    const bad = ["", `disk:/${"v".repeat(59)}`, "two words", "cpu%", "naïve"];
+    for (const name of bad) {
+      const res = await call("/api/v1/agent/report", {
+        token: agent.token,
+        body: { protocol: 1, samples: [{ ts: new Date().toISOString(), metrics: { cpu: 1, [name]: 1 } }] },
+      });
+      const error = await expectError(res, 400, "BAD_REQUEST");
+      expect(error.issues).toEqual([{ path: `samples.0.metrics.${name}`, message: "Invalid key in record" }]);
+    }
+    expect(await samplesOf(agent.hostId)).toBe(1);
+  });
+
   it("refuses a report with a wrong protocol version or a bad timestamp", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
