@@ -121,8 +121,19 @@ describe("OpenID Connect in the dashboard", () => {
     await page.goto(`${lab.worker.url}/api/v1/session/oidc/callback?code=stolen&state=forged`);
     const notice = page.getByRole("status").filter({ hasText: "Sign-in failed:" });
     await notice.waitFor();
-    expect(await notice.textContent()).toContain("state cookie missing");
+    expect(await notice.textContent()).toContain("could not be checked, or this sign-in expired");
     await page.getByTestId("signin-oidc").waitFor();
+    expect(new URL(page.url()).search).toBe("");
+  });
+
+  it("never shows text from the address: a crafted reason reads as a plain failure", async () => {
+    const { lab, page } = env;
+    const lure = "Your account is locked. Call +1 555 0100 to unlock it";
+    await page.goto(`${lab.worker.url}/?sign_in_failed=${encodeURIComponent(lure)}`);
+    const notice = page.getByRole("status").filter({ hasText: "Sign-in failed" });
+    await notice.waitFor();
+    expect((await notice.textContent())?.trim()).toBe("Sign-in failed.");
+    expect(await page.content()).not.toContain("555 0100");
     expect(new URL(page.url()).search).toBe("");
   });
 });

@@ -206,8 +206,17 @@ describe("OpenID Connect sign-in", () => {
     expect(res.status).toBe(302);
     const to = new URL(res.headers.get("location") ?? "", "http://dashboard");
     expect(to.pathname).toBe("/");
-    expect(to.searchParams.get("sign_in_failed")).toMatch(/state/i);
+    expect(to.searchParams.get("sign_in_failed")).toBe("refused");
     expect(sessionSecretSet(res)).toBeNull();
+    // A login without an account: its own code, and never the error's text (which names the email).
+    p.person = { sub: unique("sub"), email: `${unique("stranger")}@example.com`, email_verified: true };
+    const stranger = await start(vars);
+    const strangerBack = await authorize(p, stranger.url);
+    const refused = await callWith(vars, `${strangerBack.pathname}${strangerBack.search}`, {
+      headers: { ...browser, cookie: stranger.cookie },
+    });
+    expect(refused.status).toBe(302);
+    expect(refused.headers.get("location")).toBe("/?sign_in_failed=no_account");
     // The same refusal for a client that does not ask for a page: the JSON error.
     const again = await start(vars);
     const other = await authorize(p, again.url);

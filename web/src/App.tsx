@@ -16,7 +16,7 @@ import { Rules } from "./pages/Rules";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
 import { match, type Route, useLocation } from "./router";
-import type { Session, SignInFailedParam, SignInMethod } from "./types";
+import type { Session, SignInFailedParam, SignInFailure, SignInMethod } from "./types";
 
 type Auth =
   | { kind: "checking" }
@@ -174,6 +174,15 @@ function page(route: Route, query: URLSearchParams) {
 
 const SIGN_IN_FAILED: SignInFailedParam = "sign_in_failed";
 
+/** The callback sends a code; the words are ours, so a crafted link cannot put its own on the page. */
+const signInFailureText: Record<SignInFailure, string> = {
+  refused:
+    "the identity provider's answer could not be checked, or this sign-in expired or was already used. Please try again.",
+  no_account: "this login has no account here. Ask an admin for an invitation link.",
+  incomplete: "the identity provider did not say who you are (no email for a new account).",
+  not_configured: "single sign-on is not configured on this deployment.",
+};
+
 /** Why the identity provider's round trip was refused, once: taken out of the address it came in. */
 function takeSignInFailure(): string | undefined {
   const url = new URL(window.location.href);
@@ -181,5 +190,7 @@ function takeSignInFailure(): string | undefined {
   if (reason === null) return undefined;
   url.searchParams.delete(SIGN_IN_FAILED);
   window.history.replaceState(window.history.state, "", `${url.pathname}${url.search}${url.hash}`);
-  return `Sign-in failed: ${reason}`;
+  return Object.hasOwn(signInFailureText, reason)
+    ? `Sign-in failed: ${signInFailureText[reason as SignInFailure]}`
+    : "Sign-in failed.";
 }

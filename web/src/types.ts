@@ -26,6 +26,7 @@ import type {
   Session,
   SessionState,
   SignInFailedParam,
+  SignInFailure,
 } from "../../worker/schemas/accounts";
 import type { HostThresholds } from "../../worker/schemas/adaptive";
 import type { ChannelSchema, DeliverySchema } from "../../worker/schemas/channels";
@@ -130,6 +131,6 @@ export type Delivery = z.output<typeof DeliverySchema>;
 /** Where a threshold or a rule's field was set: the built-in default, the org, the host's group, the host. */
 export type ScopeLevel = EffectiveConfig["thresholds"][keyof AlertThresholds]["setBy"];
 
-export type { Invitation, Member, MySession, NewInvitation, SessionState, SignInFailedParam };
+export type { Invitation, Member, MySession, NewInvitation, SessionState, SignInFailedParam, SignInFailure };
 /** How this deployment lets people sign in (`GET /api/v1/session` when signed out). */
 export type SignInMethod = Extract<SessionState, { signedIn: false }>["methods"][number];

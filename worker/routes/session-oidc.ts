@@ -7,10 +7,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
-import { ApiError } from "../lib/errors";
+import { ApiError, type ErrorCode } from "../lib/errors";
 import { errorResponses, jsonBody, jsonContent, newRouter } from "../lib/openapi";
 import { setSessionCookie } from "../middleware/session-cookie";
-import type { SignInFailedParam } from "../schemas/accounts";
+import type { SignInFailedParam, SignInFailure } from "../schemas/accounts";
 import { finishOidcSignIn, startOidcSignIn } from "../services/tenancy/oidc";
 import { oidcConfig } from "../services/tenancy/oidc-client";
 
@@ -21,6 +21,12 @@ const stateCookie = (c: Context) => (secure(c) ? `__Host-${STATE_COOKIE}` : STAT
 const callbackUrl = (c: Context) => `${new URL(c.req.url).origin}/api/v1/session/oidc/callback`;
 const acceptsHtml = (c: Context) => (c.req.header("accept") ?? "").includes("text/html");
 const SIGN_IN_FAILED: SignInFailedParam = "sign_in_failed";
+/** Every other refusal (state, code, ID token, invitation) is "refused". */
+const failureOf: Partial<Record<ErrorCode, SignInFailure>> = {
+  FORBIDDEN: "no_account",
+  BAD_REQUEST: "incomplete",
+  NOT_FOUND: "not_configured",
+};
 
 const start = createRoute({
   method: "post",
@@ -72,7 +78,7 @@ const callback = createRoute({
   responses: {
     302: {
       description:
-        "Signed in: back to the dashboard with the session cookie. Refused, for a browser (Accept: text/html): back to the sign-in page with the reason in `?sign_in_failed=`",
+        "Signed in: back to the dashboard with the session cookie. Refused, for a browser (Accept: text/html): back to the sign-in page with a reason code in `?sign_in_failed=` (refused, no_account, incomplete, not_configured)",
     },
     ...errorResponses("BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT"),
   },
@@ -127,8 +133,9 @@ export const oidcSessionRoutes = newRouter()
       return c.redirect(done.returnTo, 302);
     } catch (err) {
       // The provider sends a browser here: it goes back to the sign-in page, which says why,
-      // instead of being left on a JSON error. Other clients get the error as JSON.
+      // instead of being left on a JSON error. Other clients get the error as JSON. The page
+      // gets a reason code, not the message: the address is anyone's to write.
       if (!(err instanceof ApiError) || !acceptsHtml(c)) throw err;
-      return c.redirect(`/?${SIGN_IN_FAILED}=${encodeURIComponent(err.message)}`, 302);
+      return c.redirect(`/?${SIGN_IN_FAILED}=${failureOf[err.code] ?? "refused"}`, 302);
     }
   });

@@ -92,3 +92,9 @@ export type NewInvitation = z.infer<typeof NewInvitationSchema>;
  * sign-in (the callback sends the browser back to `/?sign_in_failed=<reason>`).
  */
 export type SignInFailedParam = "sign_in_failed";
+/**
+ * The reasons that parameter carries: fixed codes the dashboard words itself, never an error's
+ * text, so a crafted link cannot make the sign-in page say what its author wants.
+ */
+export const signInFailures = ["refused", "no_account", "incomplete", "not_configured"] as const;
+export type SignInFailure = (typeof signInFailures)[number];
