@@ -18,7 +18,7 @@ import { Agent } from "undici";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
 import { stopChildrenOnExit } from "./lib/exit";
 import { startFloorWorker } from "./lib/floor";
-import { closedLoop, type LoadResult, mean, median, pct, type Role, type Sent } from "./lib/load";
+import { closedLoop, errorsText, type LoadResult, mean, median, pct, type Role, type Sent } from "./lib/load";
 import { reportBody } from "./lib/report-body";
 import { retried } from "./lib/retried";
 import { storageReport } from "./lib/storage";
@@ -57,7 +57,7 @@ function summary(label: string, results: LoadResult[], bytes?: number) {
     `${label}: ${m((r) => r.perSecond).toFixed(0)} req/s`,
     `p50 ${f1(m((r) => pct(r.latencies, 50)))} ms`,
     `p99 ${f1(m((r) => pct(r.latencies, 99)))} ms`,
-    `${results.reduce((a, r) => a + r.errors, 0)} errors`,
+    errorsText(results),
   ];
   if (bytes !== undefined) parts.push(`${bytes} B/report`);
   if (results[0].timings.has("d1_rows_written"))

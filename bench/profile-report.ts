@@ -15,7 +15,7 @@ import { Agent } from "undici";
 import WebSocket from "ws";
 import { api, applyMigrations, freePort, newSecret, startWorker } from "../scripts/lib/stack.mjs";
 import { stopChildrenOnExit } from "./lib/exit";
-import { closedLoop } from "./lib/load";
+import { closedLoop, errorsText } from "./lib/load";
 import { reportBody } from "./lib/report-body";
 import { retried } from "./lib/retried";
 
@@ -184,7 +184,7 @@ try {
     ? `, ${((100 * cold.filter((c) => c === 1).length) / cold.length).toFixed(0)} % cold`
     : "";
   // a cold report's host object was rebuilt from its storage (evicted since its host's last report)
-  console.log(`${profiled.perSecond.toFixed(0)} req/s while profiled, ${profiled.errors} errors${coldShare}`);
+  console.log(`${profiled.perSecond.toFixed(0)} req/s while profiled, ${errorsText([profiled])}${coldShare}`);
   summarize(profile, cpuMs, Number(values.top));
 } finally {
   await dispatcher.close();

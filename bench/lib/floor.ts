@@ -14,8 +14,10 @@ export async function startFloorWorker(persistTo: string) {
       'compatibility_date = "2026-04-26"',
       "[[d1_databases]]",
       'binding = "DB"',
+      // no database_id, as in wrangler.toml: local D1 is then keyed by the name, so the floor
+      // reads the app's migrated database (with an id it would open an empty one and every
+      // query would fail)
       'database_name = "selfheal"',
-      'database_id = "00000000-0000-0000-0000-000000000000"',
       "",
     ].join("\n"),
   );

@@ -17,12 +17,23 @@ export interface Sent {
 export interface LoadResult {
   count: number;
   errors: number;
+  /** The errors by HTTP status, or "network" for a request that got no answer. */
+  errorsBy: Map<string, number>;
   perSecond: number;
   latencies: number[];
   /** Server-Timing entries per name (dur, else the numeric desc), of steady requests only. */
   timings: Map<string, number[]>;
   /** % of one core over the run: this process (the client), the worker's process group, the whole machine. */
   cpu: { client: number; worker: number; machine: number; cores: number; byRole: Record<Role, number> };
+}
+
+/** "0 errors", or "12 errors (429 ×10, network ×2)" pooled over runs. */
+export function errorsText(results: Pick<LoadResult, "errors" | "errorsBy">[]): string {
+  const total = results.reduce((a, r) => a + r.errors, 0);
+  const by = new Map<string, number>();
+  for (const r of results) for (const [why, n] of r.errorsBy) by.set(why, (by.get(why) ?? 0) + n);
+  const parts = [...by].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ×${n}`);
+  return parts.length ? `${total} errors (${parts.join(", ")})` : `${total} errors`;
 }
 
 export const pct = (xs: number[], p: number) =>
@@ -102,6 +113,11 @@ export async function closedLoop(opts: {
   const latencies: number[] = [];
   const timings = new Map<string, number[]>();
   let errors = 0;
+  const errorsBy = new Map<string, number>();
+  const failed = (why: string) => {
+    errors++;
+    errorsBy.set(why, (errorsBy.get(why) ?? 0) + 1);
+  };
   let n = 0;
   const deadline = Date.now() + opts.seconds * 1000;
   const client = async () => {
@@ -115,12 +131,12 @@ export async function closedLoop(opts: {
         body: sent.body,
       }).catch(() => null); // a keep-alive socket closed under us: an error, not the end of the run
       if (!res) {
-        errors++;
+        failed("network");
         continue;
       }
       await res.body.arrayBuffer();
       latencies.push(performance.now() - t0);
-      if (res.statusCode !== 200) errors++;
+      if (res.statusCode !== 200) failed(String(res.statusCode));
       if (sent.steady !== false)
         for (const [name, value] of parseServerTiming(String(res.headers["server-timing"] ?? ""))) {
           const list = timings.get(name) ?? [];
@@ -136,6 +152,7 @@ export async function closedLoop(opts: {
   return {
     count: latencies.length,
     errors,
+    errorsBy,
     perSecond: latencies.length / elapsed,
     latencies,
     timings,
