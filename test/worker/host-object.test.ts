@@ -322,6 +322,37 @@ describe("the host summary in D1", () => {
     expect(must(await hotState(agent.hostId)).summaryAt).toBeGreaterThanOrEqual(reportedAt);
   });
 
+  it("is written by the alarm when D1 refused the report's write, and its mark waits for the write", async () => {
+    const t = await newTenant();
+    const agent = await t.enroll();
+    await agent.report({ samples: [sample({ cpu: 11 }, Date.now() - 2000)] }); // written at once
+    await agent.report({ samples: [sample({ cpu: 22 }, Date.now() - 1000)] });
+    const written = must(await hotState(agent.hostId)).summaryAt;
+    await moveMarks(agent.hostId, { summaryAt: written - 61_000, uptimeFlushedAt: written - 61_000 });
+    await abortAllDurableObjects(); // so the object reads its storage again
+    // D1 itself refuses this host's summary (a real failure of the write, not a stand-in)
+    const trigger = `refuse_summary_${agent.hostId.replace(/\W/g, "_")}`;
+    await env.DB.exec(
+      `CREATE TRIGGER ${trigger} BEFORE UPDATE ON hosts WHEN NEW.id = '${agent.hostId}' BEGIN SELECT RAISE(ABORT, 'summary refused'); END`,
+    );
+    try {
+      // answered 200 (the harness checks): the report was stored, its answer does not wait for D1
+      await agent.report({ samples: [sample({ cpu: 33 }, Date.now() - 500)] });
+      // the write after the answer fails: D1 keeps the old summary, the mark stays where it was
+      await runInDurableObject(hostStub(agent.hostId), async (object) => {
+        await (object as unknown as { flushing: Promise<void> | null }).flushing;
+      });
+      expect(await cpuInD1(agent.hostId)).toBe(11);
+      expect(must(await hotState(agent.hostId)).summaryAt).toBe(written - 61_000);
+    } finally {
+      await env.DB.exec(`DROP TRIGGER ${trigger}`);
+    }
+    // the alarm, the late fallback, writes it
+    await runDurableObjectAlarm(hostStub(agent.hostId));
+    expect(await cpuInD1(agent.hostId)).toBe(33);
+    expect(must(await hotState(agent.hostId)).summaryAt).toBeGreaterThan(written);
+  });
+
   it("moves its marks under their own key: the hot state a report wrote is not written again", async () => {
     const t = await newTenant();
     const agent = await t.enroll();
